@@ -1,0 +1,195 @@
+//! The command line as clap sees it. Raw arguments become a validated [`crate::config::Config`]
+//! once, in [`Cli::into_config`]; nothing past that point reads clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "formcheck",
+    version,
+    about = "Rep-by-rep feedback on knee valgus and knee-over-toe from a camera, a stream or a video.",
+    long_about = "Rep-by-rep feedback on knee valgus and knee-over-toe from a camera, a stream or a \
+                  video.\n\nExercise feedback, not a diagnosis. Progressive weakness, sudden swelling \
+                  or pain, or the knee buckling need a doctor."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: CommandArgs,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Folder holding the ONNX models (default: $FORMCHECK_MODELS, then models/ beside the
+    /// binary or in the source tree).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub models: Option<PathBuf>,
+
+    /// Landmark model: lite is fastest, heavy most accurate (heavy is not bundled).
+    #[arg(long, global = true, value_enum, default_value_t = ModelArg::Full)]
+    pub model: ModelArg,
+
+    /// Inference threads (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Print nothing but errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    Lite,
+    Full,
+    Heavy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SideArg {
+    Left,
+    Right,
+    Both,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SexArg {
+    Female,
+    Male,
+    Unspecified,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommandArgs {
+    /// Analyse recorded videos: landmarks, per-rep measures and flags, reports.
+    Analyze(AnalyzeArgs),
+    /// Measure speed and memory, beside MediaPipe's own pipeline when given its Python.
+    Bench(BenchArgs),
+    /// Live feedback from a webcam, a stream or a file played in real time.
+    Live(LiveArgs),
+    /// List the exercises with their cues and how to film them.
+    Exercises,
+}
+
+/// Settings shared by analyze and live: which exercise, which leg, which thresholds.
+#[derive(Debug, Args, Clone)]
+pub struct JudgeArgs {
+    /// Exercise profile (see `formcheck exercises`).
+    #[arg(long, short = 'e', value_name = "NAME")]
+    pub exercise: Option<String>,
+
+    /// Working leg; detected when not given.
+    #[arg(long, value_enum)]
+    pub side: Option<SideArg>,
+
+    /// Chooses the normal FPPA band (Herrington & Munro 2010 give separate female/male bands).
+    #[arg(long, value_enum, default_value_t = SexArg::Unspecified)]
+    pub sex: SexArg,
+
+    /// TOML file overriding thresholds.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Override one threshold, e.g. `--threshold valgus_fppa_deg=12` (repeatable; wins over --config).
+    #[arg(long = "threshold", value_name = "NAME=VALUE")]
+    pub thresholds: Vec<String>,
+
+    /// Turn off the landmark smoothing filter.
+    #[arg(long)]
+    pub no_smooth: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Video files, or folders of videos.
+    #[arg(required = true, value_name = "VIDEO|DIR")]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+
+    /// Output folder; each video gets OUT/<video name>/.
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Write the raw landmarks of a single video to this JSONL file.
+    #[arg(long, value_name = "FILE")]
+    pub landmarks: Option<PathBuf>,
+
+    /// Videos analysed at once (default: 1).
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Redo videos whose outputs are already complete.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Also export the landmarks as OpenSim/Sports2D .trc.
+    #[arg(long)]
+    pub trc: bool,
+
+    /// Blur faces in the annotated video.
+    #[arg(long)]
+    pub blur_faces: bool,
+
+    /// Skip the annotated video.
+    #[arg(long)]
+    pub no_video: bool,
+
+    /// Stop after this many frames per video.
+    #[arg(long, value_name = "N")]
+    pub max_frames: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Clip to run on (default: the bundled sample).
+    #[arg(value_name = "VIDEO")]
+    pub clip: Option<PathBuf>,
+
+    /// Python of a venv made by ../shared/reference/setup.sh: runs MediaPipe on the same clip.
+    #[arg(long, value_name = "PYTHON")]
+    pub mediapipe: Option<PathBuf>,
+
+    /// Times the clip is played through (more rounds, steadier medians).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub rounds: u32,
+
+    /// Measure live mode instead: FPS and frame-to-cue latency.
+    #[arg(long)]
+    pub live: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+
+    /// Webcam index.
+    #[arg(long, value_name = "N", conflicts_with_all = ["url", "file"])]
+    pub camera: Option<i32>,
+
+    /// Stream URL (RTSP or HTTP).
+    #[arg(long, value_name = "URL", conflicts_with = "file")]
+    pub url: Option<String>,
+
+    /// Play a video file at its real rate, as if it were a camera.
+    #[arg(long, value_name = "VIDEO")]
+    pub file: Option<PathBuf>,
+
+    /// Append each rep and the session summary to this JSONL file.
+    #[arg(long, value_name = "FILE")]
+    pub session: Option<PathBuf>,
+
+    /// Also save the raw video.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// Print cues and reps to the terminal instead of opening a window.
+    #[arg(long)]
+    pub no_window: bool,
+}

@@ -1,0 +1,243 @@
+//! The validated configuration: built once from the command line, read by every command.
+//! Errors here name the flag or file at fault.
+
+use std::path::PathBuf;
+
+use crate::cli::{self, Cli, CommandArgs};
+use crate::pose::{ModelFiles, ModelKind};
+use crate::video::SourceSpec;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--{flag}: {message}")]
+    Flag { flag: &'static str, message: String },
+    #[error(transparent)]
+    Models(#[from] crate::pose::ModelFileError),
+}
+
+fn flag_error(flag: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Flag {
+        flag,
+        message: message.into(),
+    }
+}
+
+/// How the pose stage runs.
+#[derive(Debug, Clone)]
+pub struct PoseSettings {
+    pub models: ModelFiles,
+    pub model: ModelKind,
+    pub threads: usize,
+    pub smooth: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SideChoice {
+    Left,
+    Right,
+    Both,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sex {
+    Female,
+    Male,
+    Unspecified,
+}
+
+/// What to judge and against which thresholds. Exercise names and threshold names are checked
+/// against the exercise registry and the threshold table when the analysis is built.
+#[derive(Debug, Clone)]
+pub struct JudgeSettings {
+    pub exercise: Option<String>,
+    pub side: Option<SideChoice>,
+    pub sex: Sex,
+    pub config_file: Option<PathBuf>,
+    pub overrides: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AnalyzeConfig {
+    pub inputs: Vec<PathBuf>,
+    pub pose: PoseSettings,
+    pub judge: JudgeSettings,
+    pub out: Option<PathBuf>,
+    pub landmarks: Option<PathBuf>,
+    pub jobs: usize,
+    pub force: bool,
+    pub trc: bool,
+    pub blur_faces: bool,
+    pub annotated_video: bool,
+    pub max_frames: Option<u64>,
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct BenchConfig {
+    pub clip: PathBuf,
+    pub pose: PoseSettings,
+    pub mediapipe: Option<PathBuf>,
+    pub rounds: u32,
+    pub live: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    pub source: SourceSpec,
+    pub pose: PoseSettings,
+    pub judge: JudgeSettings,
+    pub session: Option<PathBuf>,
+    pub record: Option<PathBuf>,
+    pub window: bool,
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Config {
+    Analyze(AnalyzeConfig),
+    Bench(BenchConfig),
+    Live(LiveConfig),
+    Exercises,
+}
+
+/// The clip `bench` runs on when none is given.
+pub fn bundled_sample() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/tfjs_pose_squats.mp4")
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+fn judge_settings(args: cli::JudgeArgs) -> Result<JudgeSettings, ConfigError> {
+    let overrides = args
+        .thresholds
+        .iter()
+        .map(|pair| {
+            let (name, value) = pair
+                .split_once('=')
+                .ok_or_else(|| flag_error("threshold", format!("'{pair}' is not NAME=VALUE")))?;
+            let value: f64 = value.trim().parse().map_err(|_| {
+                flag_error("threshold", format!("'{value}' in '{pair}' is not a number"))
+            })?;
+            if !value.is_finite() {
+                return Err(flag_error("threshold", format!("'{pair}' is not finite")));
+            }
+            Ok((name.trim().to_string(), value))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(path) = &args.config {
+        if !path.is_file() {
+            return Err(flag_error(
+                "config",
+                format!("{} is not a readable file", path.display()),
+            ));
+        }
+    }
+    Ok(JudgeSettings {
+        exercise: args.exercise,
+        side: args.side.map(|s| match s {
+            cli::SideArg::Left => SideChoice::Left,
+            cli::SideArg::Right => SideChoice::Right,
+            cli::SideArg::Both => SideChoice::Both,
+        }),
+        sex: match args.sex {
+            cli::SexArg::Female => Sex::Female,
+            cli::SexArg::Male => Sex::Male,
+            cli::SexArg::Unspecified => Sex::Unspecified,
+        },
+        config_file: args.config,
+        overrides,
+    })
+}
+
+impl Cli {
+    pub fn into_config(self) -> Result<Config, ConfigError> {
+        let global = self.global;
+        let model = match global.model {
+            cli::ModelArg::Lite => ModelKind::Lite,
+            cli::ModelArg::Full => ModelKind::Full,
+            cli::ModelArg::Heavy => ModelKind::Heavy,
+        };
+        let threads = match global.threads {
+            Some(0) => return Err(flag_error("threads", "must be at least 1")),
+            Some(n) => n,
+            None => default_threads(),
+        };
+        let pose = |smooth: bool| -> Result<PoseSettings, ConfigError> {
+            Ok(PoseSettings {
+                models: ModelFiles::locate(global.models.as_deref(), model)?,
+                model,
+                threads,
+                smooth,
+            })
+        };
+        Ok(match self.command {
+            CommandArgs::Exercises => Config::Exercises,
+            CommandArgs::Analyze(a) => {
+                let jobs = match a.jobs {
+                    Some(0) => return Err(flag_error("jobs", "must be at least 1")),
+                    Some(n) => n,
+                    None => 1,
+                };
+                if a.landmarks.is_some() && a.inputs.len() != 1 {
+                    return Err(flag_error(
+                        "landmarks",
+                        "takes a single video; use --out for several",
+                    ));
+                }
+                Config::Analyze(AnalyzeConfig {
+                    pose: pose(!a.judge.no_smooth)?,
+                    judge: judge_settings(a.judge)?,
+                    inputs: a.inputs,
+                    out: a.out,
+                    landmarks: a.landmarks,
+                    jobs,
+                    force: a.force,
+                    trc: a.trc,
+                    blur_faces: a.blur_faces,
+                    annotated_video: !a.no_video,
+                    max_frames: a.max_frames,
+                    quiet: global.quiet,
+                })
+            }
+            CommandArgs::Bench(b) => {
+                if b.rounds == 0 {
+                    return Err(flag_error("rounds", "must be at least 1"));
+                }
+                Config::Bench(BenchConfig {
+                    clip: b.clip.unwrap_or_else(bundled_sample),
+                    pose: pose(true)?,
+                    mediapipe: b.mediapipe,
+                    rounds: b.rounds,
+                    live: b.live,
+                })
+            }
+            CommandArgs::Live(l) => {
+                let source = match (l.camera, l.url, l.file) {
+                    (Some(i), None, None) => SourceSpec::Camera(i),
+                    (None, Some(u), None) => SourceSpec::Url(u),
+                    (None, None, Some(f)) => SourceSpec::File(f),
+                    (None, None, None) => SourceSpec::Camera(0),
+                    _ => {
+                        return Err(flag_error(
+                            "camera",
+                            "give one of --camera, --url or --file",
+                        ))
+                    }
+                };
+                Config::Live(LiveConfig {
+                    source,
+                    pose: pose(!l.judge.no_smooth)?,
+                    judge: judge_settings(l.judge)?,
+                    session: l.session,
+                    record: l.record,
+                    window: !l.no_window,
+                    quiet: global.quiet,
+                })
+            }
+        })
+    }
+}

@@ -1,0 +1,18 @@
+//! formcheck: video in → pose → geometry → reps → flags → outputs / live view.
+//!
+//! Exercise feedback, not a diagnosis.
+
+pub mod cli;
+pub mod config;
+pub mod landmarks;
+pub mod pose;
+pub mod video;
+
+/// Keeps OpenCV's own log lines (warnings about missing cameras, codecs, …) off the terminal:
+/// formcheck reports every failure itself, in one line that names what failed.
+pub fn quiet_opencv() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = opencv::core::set_log_level(opencv::core::LogLevel::LOG_LEVEL_ERROR);
+    });
+}

@@ -1,0 +1,30 @@
+//! The entry point: parse, validate, dispatch, print one error line, exit with a code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use formcheck::cli::Cli;
+use formcheck::config::Config;
+
+/// Exit codes: 0 all good, 1 some inputs failed (batch), 2 an error stopped the run.
+const EXIT_ERROR: u8 = 2;
+
+fn run() -> anyhow::Result<ExitCode> {
+    let config = Cli::parse().into_config()?;
+    match config {
+        Config::Analyze(_) | Config::Bench(_) | Config::Live(_) | Config::Exercises => {
+            anyhow::bail!("not built yet")
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            // One line: the whole cause chain, outermost first.
+            eprintln!("formcheck: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Opening a source and reading timed, upright frames from it.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use opencv::core::Mat;
+use opencv::prelude::*;
+use opencv::videoio::{self, VideoCapture};
+
+/// Where frames come from, as the user named it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceSpec {
+    File(PathBuf),
+    Camera(i32),
+    Url(String),
+}
+
+impl SourceSpec {
+    /// A short name for messages and output folders.
+    pub fn describe(&self) -> String {
+        match self {
+            SourceSpec::File(p) => p.display().to_string(),
+            SourceSpec::Camera(i) => format!("camera {i}"),
+            SourceSpec::Url(u) => u.clone(),
+        }
+    }
+
+    fn is_live(&self) -> bool {
+        !matches!(self, SourceSpec::File(_))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VideoError {
+    #[error("video file not found: {0}")]
+    NotFound(PathBuf),
+    #[error("{0} is a directory, not a video file")]
+    IsDirectory(PathBuf),
+    #[error("video file is empty (0 bytes): {0}")]
+    Empty(PathBuf),
+    #[error("cannot read video file {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot decode {0}: not a video OpenCV can read (corrupt, truncated or not a video)")]
+    Undecodable(PathBuf),
+    #[error("camera {0} cannot be opened: no such device, or it is busy")]
+    Camera(i32),
+    #[error("stream {0} cannot be opened: unreachable, or not a video stream")]
+    Stream(String),
+    #[error("reading from {source_name} failed: {message}")]
+    Read {
+        source_name: String,
+        message: String,
+    },
+}
+
+/// Facts about an opened source. Width and height are those of the upright frames.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VideoInfo {
+    pub source: String,
+    pub width: u32,
+    pub height: u32,
+    /// The container's nominal rate; `None` when it gives none.
+    pub fps: Option<f64>,
+    /// The container's frame count; an estimate for some formats, `None` for live sources.
+    pub frame_count: Option<u64>,
+    /// Rotation metadata in degrees (phone videos); frames are already turned upright.
+    pub rotation_deg: i32,
+}
+
+/// One decoded frame, BGR, upright.
+pub struct VideoFrame {
+    pub index: u64,
+    /// Presentation time in seconds: the container's timestamp for files, time since the source
+    /// opened for cameras and streams.
+    pub time_s: f64,
+    pub image: Mat,
+}
+
+pub struct VideoSource {
+    spec: SourceSpec,
+    capture: VideoCapture,
+    info: VideoInfo,
+    next_index: u64,
+    last_time_s: Option<f64>,
+    opened_at: Instant,
+    /// The first frame, decoded at open to learn the upright size; handed out by the first read.
+    pending: Option<Mat>,
+}
+
+/// A stream that does not answer within this time is reported unreachable, not waited on forever.
+const STREAM_TIMEOUT_MS: i32 = 5_000;
+
+fn cv_err(source: &SourceSpec, e: opencv::Error) -> VideoError {
+    VideoError::Read {
+        source_name: source.describe(),
+        message: e.message,
+    }
+}
+
+fn check_file(path: &Path) -> Result<(), VideoError> {
+    let meta = std::fs::metadata(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            VideoError::NotFound(path.to_path_buf())
+        } else {
+            VideoError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    })?;
+    if meta.is_dir() {
+        return Err(VideoError::IsDirectory(path.to_path_buf()));
+    }
+    if meta.len() == 0 {
+        return Err(VideoError::Empty(path.to_path_buf()));
+    }
+    // Opening for read here turns a permission problem into a clear message instead of
+    // OpenCV's generic failure.
+    std::fs::File::open(path).map_err(|source| VideoError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(())
+}
+
+impl VideoSource {
+    pub fn open(spec: &SourceSpec) -> Result<Self, VideoError> {
+        crate::quiet_opencv();
+        let capture = match spec {
+            SourceSpec::File(path) => {
+                check_file(path)?;
+                let capture = VideoCapture::from_file(&path.to_string_lossy(), videoio::CAP_FFMPEG)
+                    .map_err(|_| VideoError::Undecodable(path.clone()))?;
+                if !capture.is_opened().unwrap_or(false) {
+                    return Err(VideoError::Undecodable(path.clone()));
+                }
+                capture
+            }
+            SourceSpec::Camera(index) => {
+                let capture = VideoCapture::new(*index, videoio::CAP_ANY)
+                    .map_err(|_| VideoError::Camera(*index))?;
+                if !capture.is_opened().unwrap_or(false) {
+                    return Err(VideoError::Camera(*index));
+                }
+                capture
+            }
+            SourceSpec::Url(url) => {
+                let params = opencv::core::Vector::<i32>::from_slice(&[
+                    videoio::CAP_PROP_OPEN_TIMEOUT_MSEC,
+                    STREAM_TIMEOUT_MS,
+                    videoio::CAP_PROP_READ_TIMEOUT_MSEC,
+                    STREAM_TIMEOUT_MS,
+                ]);
+                let capture = VideoCapture::from_file_with_params(url, videoio::CAP_FFMPEG, &params)
+                    .map_err(|_| VideoError::Stream(url.clone()))?;
+                if !capture.is_opened().unwrap_or(false) {
+                    return Err(VideoError::Stream(url.clone()));
+                }
+                capture
+            }
+        };
+        let mut source = VideoSource {
+            spec: spec.clone(),
+            capture,
+            info: VideoInfo {
+                source: spec.describe(),
+                width: 0,
+                height: 0,
+                fps: None,
+                frame_count: None,
+                rotation_deg: 0,
+            },
+            next_index: 0,
+            last_time_s: None,
+            opened_at: Instant::now(),
+            pending: None,
+        };
+        // OpenCV's FFmpeg back end turns frames upright itself when this is on (4.5+).
+        let _ = source
+            .capture
+            .set(videoio::CAP_PROP_ORIENTATION_AUTO, 1.0);
+        let get = |c: &VideoCapture, prop| c.get(prop).unwrap_or(0.0);
+        let fps = get(&source.capture, videoio::CAP_PROP_FPS);
+        let count = get(&source.capture, videoio::CAP_PROP_FRAME_COUNT);
+        source.info.fps = (fps.is_finite() && fps > 0.0 && fps < 1000.0).then_some(fps);
+        source.info.frame_count =
+            (!spec.is_live() && count.is_finite() && count > 0.0).then_some(count as u64);
+        source.info.rotation_deg = get(&source.capture, videoio::CAP_PROP_ORIENTATION_META) as i32;
+
+        // Decode the first frame now: a file that opens but yields nothing is not a video, and
+        // the upright size is only certain from a real frame.
+        let mut first = Mat::default();
+        let got = source
+            .capture
+            .read(&mut first)
+            .map_err(|e| cv_err(spec, e))?;
+        if !got || first.empty() {
+            return Err(match spec {
+                SourceSpec::File(p) => VideoError::Undecodable(p.clone()),
+                SourceSpec::Camera(i) => VideoError::Camera(*i),
+                SourceSpec::Url(u) => VideoError::Stream(u.clone()),
+            });
+        }
+        source.info.width = first.cols() as u32;
+        source.info.height = first.rows() as u32;
+        source.pending = Some(first);
+        Ok(source)
+    }
+
+    pub fn info(&self) -> &VideoInfo {
+        &self.info
+    }
+
+    pub fn spec(&self) -> &SourceSpec {
+        &self.spec
+    }
+
+    /// The next frame, or `None` at the end of the video (or when a stream stops).
+    pub fn read(&mut self) -> Result<Option<VideoFrame>, VideoError> {
+        let image = match self.pending.take() {
+            Some(image) => image,
+            None => {
+                let mut image = Mat::default();
+                let got = self
+                    .capture
+                    .read(&mut image)
+                    .map_err(|e| cv_err(&self.spec, e))?;
+                if !got || image.empty() {
+                    return Ok(None);
+                }
+                image
+            }
+        };
+        let time_s = self.timestamp();
+        let frame = VideoFrame {
+            index: self.next_index,
+            time_s,
+            image,
+        };
+        self.next_index += 1;
+        self.last_time_s = Some(time_s);
+        Ok(Some(frame))
+    }
+
+    /// The time of the frame just decoded. Files use the container's timestamp; should it be
+    /// missing or go backwards, the previous time plus one nominal frame keeps time monotonic.
+    fn timestamp(&self) -> f64 {
+        if self.spec.is_live() {
+            return self.opened_at.elapsed().as_secs_f64();
+        }
+        let step = 1.0 / self.info.fps.unwrap_or(30.0);
+        let pts = self
+            .capture
+            .get(videoio::CAP_PROP_POS_MSEC)
+            .ok()
+            .filter(|ms| ms.is_finite() && *ms >= 0.0)
+            .map(|ms| ms / 1000.0);
+        match (pts, self.last_time_s) {
+            (Some(t), Some(last)) if t > last => t,
+            (Some(t), None) => t,
+            (_, Some(last)) => last + step,
+            (None, None) => 0.0,
+        }
+    }
+
+    /// Frames handed out so far.
+    pub fn frames_read(&self) -> u64 {
+        self.next_index
+    }
+}
