@@ -120,7 +120,10 @@ fn judge_settings(args: cli::JudgeArgs) -> Result<JudgeSettings, ConfigError> {
                 .split_once('=')
                 .ok_or_else(|| flag_error("threshold", format!("'{pair}' is not NAME=VALUE")))?;
             let value: f64 = value.trim().parse().map_err(|_| {
-                flag_error("threshold", format!("'{value}' in '{pair}' is not a number"))
+                flag_error(
+                    "threshold",
+                    format!("'{value}' in '{pair}' is not a number"),
+                )
             })?;
             if !value.is_finite() {
                 return Err(flag_error("threshold", format!("'{pair}' is not finite")));

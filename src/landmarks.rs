@@ -199,7 +199,11 @@ impl PoseFrame {
 /// The JSON line of one frame, shared with MediaPipe's reference files.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FrameRecord {
-    #[serde(rename = "type", default = "frame_type", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default = "frame_type",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<String>,
     pub frame: u64,
     pub t_s: f64,

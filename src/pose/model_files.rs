@@ -48,7 +48,10 @@ pub enum ModelFileError {
     #[error("${MODELS_ENV}={dir}: {file} is missing there")]
     MissingInEnv { dir: PathBuf, file: &'static str },
     #[error("model file {file} not found (looked in {searched}); pass --models DIR or set ${MODELS_ENV}")]
-    NotFound { file: &'static str, searched: String },
+    NotFound {
+        file: &'static str,
+        searched: String,
+    },
 }
 
 fn has_all(dir: &Path, kind: ModelKind) -> Result<(), &'static str> {

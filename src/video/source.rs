@@ -132,7 +132,7 @@ impl VideoSource {
         let capture = match spec {
             SourceSpec::File(path) => {
                 check_file(path)?;
-                let capture = VideoCapture::from_file(&path.to_string_lossy(), videoio::CAP_FFMPEG)
+                let capture = VideoCapture::from_file(path, videoio::CAP_FFMPEG)
                     .map_err(|_| VideoError::Undecodable(path.clone()))?;
                 if !capture.is_opened().unwrap_or(false) {
                     return Err(VideoError::Undecodable(path.clone()));
@@ -154,8 +154,9 @@ impl VideoSource {
                     videoio::CAP_PROP_READ_TIMEOUT_MSEC,
                     STREAM_TIMEOUT_MS,
                 ]);
-                let capture = VideoCapture::from_file_with_params(url, videoio::CAP_FFMPEG, &params)
-                    .map_err(|_| VideoError::Stream(url.clone()))?;
+                let capture =
+                    VideoCapture::from_file_with_params(url, videoio::CAP_FFMPEG, &params)
+                        .map_err(|_| VideoError::Stream(url.clone()))?;
                 if !capture.is_opened().unwrap_or(false) {
                     return Err(VideoError::Stream(url.clone()));
                 }
@@ -179,9 +180,7 @@ impl VideoSource {
             pending: None,
         };
         // OpenCV's FFmpeg back end turns frames upright itself when this is on (4.5+).
-        let _ = source
-            .capture
-            .set(videoio::CAP_PROP_ORIENTATION_AUTO, 1.0);
+        let _ = source.capture.set(videoio::CAP_PROP_ORIENTATION_AUTO, 1.0);
         let get = |c: &VideoCapture, prop| c.get(prop).unwrap_or(0.0);
         let fps = get(&source.capture, videoio::CAP_PROP_FPS);
         let count = get(&source.capture, videoio::CAP_PROP_FRAME_COUNT);
