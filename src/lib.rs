@@ -2,10 +2,15 @@
 //!
 //! Exercise feedback, not a diagnosis.
 
+pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod exercise;
+pub mod geometry;
+pub mod judge;
 pub mod landmarks;
 pub mod pose;
+pub mod reps;
 pub mod video;
 
 /// Keeps OpenCV's own log lines (warnings about missing cameras, codecs, …) off the terminal:
