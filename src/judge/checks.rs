@@ -80,7 +80,7 @@ pub fn leg_peak(w: &RepWindow, leg: Leg) -> LegPeak {
             .unwrap_or(Measured::not_judged(NotJudged::NotSeenInRep)),
         fppa_deg: or_unseen(frame.map(|l| l.fppa_deg)),
         medial_offset: or_unseen(frame.map(|l| l.medial_offset)),
-        knee_foot_offset: max_over(w, |f| f.leg(leg).knee_foot_offset, |v| *v),
+        knee_foot_offset: or_unseen(frame.map(|l| l.knee_foot_offset)),
         knee_over_toe: max_over(w, |f| f.leg(leg).knee_over_toe, |s: &Sourced| s.value),
     }
 }
