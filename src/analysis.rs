@@ -229,9 +229,10 @@ impl Analyzer {
         if frame.pose.is_some() {
             self.detected_frames += 1;
         }
+        let at_rest = self.segmenter.phase() == Phase::Rest;
         self.ctx
             .standing
-            .observe(frame, self.thresholds.min_visibility);
+            .observe(frame, self.thresholds.min_visibility, at_rest);
         let measures = measure(frame, &self.ctx);
         let at = Moment {
             frame: frame.index,
@@ -375,7 +376,9 @@ impl Analyzer {
             )
         });
         let peaks: Vec<_> = if judges_legs {
-            legs.iter().map(|&leg| checks::leg_peak(&w, leg)).collect()
+            legs.iter()
+                .map(|&leg| checks::leg_peak(&w, leg, self.exercise.judge_at()))
+                .collect()
         } else {
             Vec::new()
         };
@@ -431,7 +434,11 @@ impl Analyzer {
         let bottom = frames.iter().position(|f| f.frame == peak.frame)?;
         let w = RepWindow { frames, bottom };
         let legs = self.legs_for(&w);
-        let peaks: Vec<_> = legs.iter().map(|&l| checks::leg_peak(&w, l)).collect();
+        let when = self.exercise.judge_at();
+        let peaks: Vec<_> = legs
+            .iter()
+            .map(|&l| checks::leg_peak(&w, l, when))
+            .collect();
         let body = checks::body_peak(&w);
         let flag = self
             .exercise

@@ -67,8 +67,9 @@ pub struct StandingReference {
 }
 
 impl StandingReference {
-    /// Takes in one frame's thighs (only well-seen ones).
-    pub fn observe(&mut self, frame: &PoseFrame, min_visibility: f64) {
+    /// Takes in one frame's thighs and, when `at_rest`, its legs (only well-seen ones). The leg
+    /// length scales hip height, so it must not change in the middle of a rep.
+    pub fn observe(&mut self, frame: &PoseFrame, min_visibility: f64, at_rest: bool) {
         let Some(pose) = &frame.pose else { return };
         let points = Points {
             pose,
@@ -79,7 +80,7 @@ impl StandingReference {
             if let (Ok(h), Ok(k)) = (points.image(j.hip), points.image(j.knee)) {
                 keep_max(&mut self.thigh_px[slot(leg)], (k - h).norm());
             }
-            if let (Ok(h), Ok(a)) = (points.image(j.hip), points.image(j.ankle)) {
+            if let (true, Ok(h), Ok(a)) = (at_rest, points.image(j.hip), points.image(j.ankle)) {
                 keep_max(&mut self.leg_px[slot(leg)], (a - h).norm());
             }
         }

@@ -66,9 +66,21 @@ pub fn peak_flexion_index(w: &RepWindow, leg: Leg) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// When a rep's leg measures are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JudgeAt {
+    /// At peak knee flexion (the FPPA definition; standing exercises).
+    PeakKneeFlexion,
+    /// At the rep's turning point (the top of a bridge).
+    TurningPoint,
+}
+
 /// One leg's judged measures for the rep.
-pub fn leg_peak(w: &RepWindow, leg: Leg) -> LegPeak {
-    let at = peak_flexion_index(w, leg).unwrap_or(w.bottom);
+pub fn leg_peak(w: &RepWindow, leg: Leg, when: JudgeAt) -> LegPeak {
+    let at = match when {
+        JudgeAt::PeakKneeFlexion => peak_flexion_index(w, leg).unwrap_or(w.bottom),
+        JudgeAt::TurningPoint => w.bottom,
+    };
     let frame = w.frames.get(at).map(|f| f.leg(leg));
     let or_unseen =
         |m: Option<Measured<f64>>| m.unwrap_or(Measured::not_judged(NotJudged::NotSeenInRep));
