@@ -143,6 +143,11 @@ pub struct AnalyzeArgs {
     /// Stop after this many frames per video.
     #[arg(long, value_name = "N")]
     pub max_frames: Option<u64>,
+
+    /// Time the landmark filter as if frames came at this fixed rate, whatever the video's real
+    /// timestamps. For comparing with MediaPipe's Python API, which behaves as `--filter-fps 30`.
+    #[arg(long, value_name = "HZ")]
+    pub filter_fps: Option<f64>,
 }
 
 #[derive(Debug, Args)]
