@@ -13,7 +13,8 @@ use super::anchors::{self, Anchor, AnchorOptions};
 use super::detection::{self, KP_BODY_SCALE, KP_HIP_CENTER};
 use super::model::{InputSpec, OnnxModel};
 use super::projection::{
-    self, LANDMARK_INPUT, LANDMARK_VALUES, MODEL_LANDMARKS, PRESENCE_THRESHOLD, WORLD_VALUES,
+    self, HEATMAP_SIDE, LANDMARK_INPUT, LANDMARK_VALUES, MODEL_LANDMARKS, PRESENCE_THRESHOLD,
+    WORLD_VALUES,
 };
 use super::roi::{Point, Roi};
 use super::smoothing::PoseSmoother;
@@ -51,6 +52,9 @@ pub struct StageTimings {
     /// Smoothing.
     pub filter_ms: Vec<f64>,
 }
+
+/// The landmark model's 64×64×39 heatmap output, when the export kept it.
+const HEATMAP_OUTPUT: &str = "Identity_3";
 
 /// The detector's input: 224² RGB in [-1, 1], black outside the frame.
 const DETECTOR_SPEC: InputSpec = InputSpec {
@@ -92,6 +96,7 @@ impl PoseEstimator {
                 ("Identity", anchors.len() * detection::COORDS_PER_ANCHOR),
                 ("Identity_1", anchors.len()),
             ],
+            &[],
         )?;
         let landmark = OnnxModel::load(
             &settings.models.landmark,
@@ -101,6 +106,12 @@ impl PoseEstimator {
                 ("Identity_1", 1),
                 ("Identity_4", MODEL_LANDMARKS * WORLD_VALUES),
             ],
+            // MediaPipe refines landmarks from this heatmap; a model exported without it
+            // still runs, a few pixels off MediaPipe.
+            &[(
+                HEATMAP_OUTPUT,
+                HEATMAP_SIDE * HEATMAP_SIDE * MODEL_LANDMARKS,
+            )],
         )?;
         Ok(PoseEstimator {
             detector,
@@ -163,6 +174,13 @@ impl PoseEstimator {
                     self.smoother.missed();
                     return Ok(result);
                 };
+                if std::env::var_os("FC_DEBUG").is_some() {
+                    eprintln!(
+                        "DBG det {:?} kps {:?}",
+                        best.score,
+                        best.keypoints.map(|p| letterbox.project(p.x, p.y))
+                    );
+                }
                 // Keypoints are in the letterboxed input's [0, 1]: map them to frame pixels.
                 let to_frame = |p: Point| letterbox.project(p.x, p.y);
                 Roi::pose_roi(
@@ -172,6 +190,9 @@ impl PoseEstimator {
             }
         };
 
+        if std::env::var_os("FC_DEBUG").is_some() {
+            eprintln!("DBG frame {} roi {:?}", frame.index, roi);
+        }
         let times = self
             .landmark
             .run(image, &roi)
@@ -186,9 +207,14 @@ impl PoseEstimator {
             self.smoother.missed();
             return Ok(result);
         }
+        let heatmap = self
+            .landmark
+            .has_output(HEATMAP_OUTPUT)
+            .then(|| self.landmark.output(3));
         let mut pose = projection::project(
             self.landmark.output(0),
             self.landmark.output(2),
+            heatmap,
             &roi,
             width,
         )

@@ -61,11 +61,12 @@ fn first_line(e: &opencv::Error) -> String {
 
 impl OnnxModel {
     /// Loads `path` and runs it once on a blank input to check that it has `outputs` with the
-    /// given element counts.
+    /// given element counts. Names in `optional` are requested only when the model has them.
     pub fn load(
         path: &Path,
         spec: InputSpec,
         outputs: &[(&str, usize)],
+        optional: &[(&str, usize)],
     ) -> Result<Self, PoseError> {
         crate::quiet_opencv();
         match std::fs::metadata(path) {
@@ -85,15 +86,30 @@ impl OnnxModel {
         net.set_preferable_backend(dnn::DNN_BACKEND_OPENCV)
             .and_then(|_| net.set_preferable_target(dnn::DNN_TARGET_CPU))
             .map_err(|e| load_error(path, first_line(&e)))?;
+        let available = net
+            .get_unconnected_out_layers_names()
+            .map_err(|e| load_error(path, first_line(&e)))?;
+        let has = |name: &str| available.iter().any(|n| n == name);
+        if let Some((missing, _)) = outputs.iter().find(|(n, _)| !has(n)) {
+            return Err(load_error(
+                path,
+                format!("it has no output named {missing}"),
+            ));
+        }
+        let wanted: Vec<(&str, usize)> = outputs
+            .iter()
+            .chain(optional.iter().filter(|(n, _)| has(n)))
+            .copied()
+            .collect();
         let mut model = OnnxModel {
             net,
             spec,
-            output_names: outputs.iter().map(|(n, _)| *n).collect(),
-            expected_lens: outputs.iter().map(|(_, n)| *n).collect(),
+            output_names: wanted.iter().map(|(n, _)| *n).collect(),
+            expected_lens: wanted.iter().map(|(_, n)| *n).collect(),
             crop: Mat::default(),
             blob: Mat::default(),
             raw_outputs: Vector::new(),
-            outputs: vec![Vec::new(); outputs.len()],
+            outputs: vec![Vec::new(); wanted.len()],
         };
         let side = spec.side as i32;
         let blank = Mat::new_rows_cols_with_default(side, side, core::CV_8UC3, Scalar::all(0.0))
@@ -136,6 +152,11 @@ impl OnnxModel {
             preprocess_ms: (prepared - started).as_secs_f64() * 1e3,
             inference_ms: prepared.elapsed().as_secs_f64() * 1e3,
         })
+    }
+
+    /// Whether the model has the named output (required ones always do).
+    pub fn has_output(&self, name: &str) -> bool {
+        self.output_names.iter().any(|n| n == name)
     }
 
     /// The `i`-th requested output of the last run, flattened.

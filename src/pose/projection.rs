@@ -16,6 +16,11 @@ pub const LANDMARK_VALUES: usize = 5;
 pub const WORLD_VALUES: usize = 3;
 /// Index of the first auxiliary landmark.
 pub const AUX_FIRST: usize = 33;
+/// The heatmap output (`Identity_3`): 64×64 cells × 39 channels, channels last.
+pub const HEATMAP_SIDE: usize = 64;
+/// `RefineLandmarksFromHeatmapCalculator` options in `tensors_to_pose_landmarks_and_segmentation.pbtxt`.
+const HEATMAP_KERNEL: usize = 7;
+const HEATMAP_MIN_CONFIDENCE: f64 = 0.5;
 /// `ThresholdingCalculator` on the pose-presence output: below this the frame has no pose.
 pub const PRESENCE_THRESHOLD: f64 = 0.5;
 
@@ -65,13 +70,57 @@ fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// `RefineLandmarksFromHeatmapCalculator`: each landmark (x, y in the crop's [0, 1]) moves to
+/// the confidence-weighted mean of the 7×7 heatmap cells around it, when the most confident of
+/// those cells reaches 0.5. Like MediaPipe, cells are weighted at their index (no half-cell
+/// offset) and a landmark outside the heatmap is left alone. `heatmap` holds raw logits, HWC.
+pub fn refine_from_heatmap(
+    points: &mut [(f64, f64)],
+    heatmap: &[f32],
+) -> Result<(), ProjectionError> {
+    let channels = points.len();
+    let side = HEATMAP_SIDE;
+    if heatmap.len() != side * side * channels {
+        return Err(ProjectionError::Shape {
+            got: heatmap.len(),
+            expected: side * side * channels,
+        });
+    }
+    let half = (HEATMAP_KERNEL - 1) / 2;
+    for (c, p) in points.iter_mut().enumerate() {
+        // C++ float → int conversion truncates toward zero; `as` does the same.
+        let col = (p.0 * side as f64) as i64;
+        let row = (p.1 * side as f64) as i64;
+        if col < 0 || row < 0 || col >= side as i64 || row >= side as i64 {
+            continue;
+        }
+        let (col, row) = (col as usize, row as usize);
+        let (mut sum, mut wcol, mut wrow, mut max) = (0.0, 0.0, 0.0, 0.0f64);
+        for r in row.saturating_sub(half)..(row + half + 1).min(side) {
+            for k in col.saturating_sub(half)..(col + half + 1).min(side) {
+                let confidence = sigmoid(heatmap[(r * side + k) * channels + c] as f64);
+                sum += confidence;
+                max = max.max(confidence);
+                wcol += k as f64 * confidence;
+                wrow += r as f64 * confidence;
+            }
+        }
+        if max >= HEATMAP_MIN_CONFIDENCE && sum > 0.0 {
+            *p = (wcol / side as f64 / sum, wrow / side as f64 / sum);
+        }
+    }
+    Ok(())
+}
+
 /// Maps the model's `Identity` (39×5) and `Identity_4` (39×3) outputs for a crop taken with
-/// `roi` back to a `image_width`-wide frame. x, y come out in frame pixels; z keeps MediaPipe's
-/// convention (normalised by the frame width, origin at the hips); world landmarks are turned
-/// back by the ROI's rotation and take the landmarks' visibility (`VisibilityCopyCalculator`).
+/// `roi` back to a `image_width`-wide frame, refining x, y from the `Identity_3` heatmap first
+/// when the model has it. x, y come out in frame pixels; z keeps MediaPipe's convention
+/// (normalised by the frame width, origin at the hips); world landmarks are turned back by the
+/// ROI's rotation and take the landmarks' visibility (`VisibilityCopyCalculator`).
 pub fn project(
     raw_landmarks: &[f32],
     raw_world: &[f32],
+    heatmap: Option<&[f32]>,
     roi: &Roi,
     image_width: u32,
 ) -> Result<ModelPose, ProjectionError> {
@@ -92,9 +141,16 @@ pub fn project(
     let input = LANDMARK_INPUT as f64;
     // z is normalised like x: by the input width, then scaled by the ROI's width in the frame.
     let z_scale = roi.size / image_width as f64 / input;
+    let mut crop_xy: Vec<(f64, f64)> = raw_landmarks
+        .chunks_exact(LANDMARK_VALUES)
+        .map(|r| (r[0] as f64 / input, r[1] as f64 / input))
+        .collect();
+    if let Some(heatmap) = heatmap {
+        refine_from_heatmap(&mut crop_xy, heatmap)?;
+    }
     let landmark = |i: usize| {
         let r = &raw_landmarks[i * LANDMARK_VALUES..(i + 1) * LANDMARK_VALUES];
-        let p = roi.project(r[0] as f64 / input, r[1] as f64 / input);
+        let p = roi.project(crop_xy[i].0, crop_xy[i].1);
         Landmark {
             x: p.x,
             y: p.y,
@@ -151,7 +207,7 @@ mod tests {
             rotation: 0.8,
         };
         let raw = raw_with(25, 128.0, 128.0, 25.6, 0.0);
-        let pose = project(&raw, &[0.0; 117], &roi, 800).unwrap();
+        let pose = project(&raw, &[0.0; 117], None, &roi, 800).unwrap();
         let knee = pose.landmarks[25];
         assert!((knee.x - 400.0).abs() < 1e-9 && (knee.y - 300.0).abs() < 1e-9);
         // z: 25.6 / 256 × (512 / 800) = 0.064.
@@ -168,7 +224,7 @@ mod tests {
         };
         // Model pixel (0, 256) = crop's bottom-left = frame (36, 164).
         let raw = raw_with(0, 0.0, 256.0, 0.0, 10.0);
-        let pose = project(&raw, &[0.0; 117], &roi, 640).unwrap();
+        let pose = project(&raw, &[0.0; 117], None, &roi, 640).unwrap();
         assert!((pose.landmarks[0].x - 36.0).abs() < 1e-9);
         assert!((pose.landmarks[0].y - 164.0).abs() < 1e-9);
         assert!(pose.landmarks[0].visibility > 0.9999);
@@ -188,7 +244,7 @@ mod tests {
         let mut world = vec![0f32; 117];
         world[0] = 0.0;
         world[1] = -1.0; // nose 1 m "up" in the model's frame
-        let pose = project(&raw, &world, &roi, 640).unwrap();
+        let pose = project(&raw, &world, None, &roi, 640).unwrap();
         assert!((pose.aux.body_scale.x - 128.0).abs() < 1e-9);
         assert!(pose.aux.body_scale.y.abs() < 1e-9);
         assert!((pose.world[0].x - 1.0).abs() < 1e-9 && pose.world[0].y.abs() < 1e-9);
@@ -199,9 +255,34 @@ mod tests {
     }
 
     #[test]
+    fn heatmap_moves_a_landmark_to_the_weighted_cell_index() {
+        // One channel; a confident blob over cells (col 10, 11) × row 20, equal weights.
+        let side = HEATMAP_SIDE;
+        let mut heatmap = vec![-20f32; side * side];
+        heatmap[20 * side + 10] = 5.0;
+        heatmap[20 * side + 11] = 5.0;
+        // Landmark in cell (10, 20): refined to mean index 10.5 / 64, 20 / 64 (no half-cell
+        // offset, as MediaPipe).
+        let mut pts = [(10.7 / 64.0, 20.2 / 64.0)];
+        refine_from_heatmap(&mut pts, &heatmap).unwrap();
+        assert!((pts[0].0 - 10.5 / 64.0).abs() < 1e-6, "{pts:?}");
+        assert!((pts[0].1 - 20.0 / 64.0).abs() < 1e-6, "{pts:?}");
+    }
+
+    #[test]
+    fn heatmap_without_confidence_or_outside_leaves_landmarks() {
+        let side = HEATMAP_SIDE;
+        let heatmap = vec![-1f32; side * side * 2]; // sigmoid 0.27 < 0.5 everywhere
+        let mut pts = [(0.3, 0.3), (1.2, 0.5)];
+        refine_from_heatmap(&mut pts, &heatmap).unwrap();
+        assert_eq!(pts, [(0.3, 0.3), (1.2, 0.5)]);
+        assert!(refine_from_heatmap(&mut pts, &heatmap[1..]).is_err());
+    }
+
+    #[test]
     fn wrong_sizes_are_errors() {
         let roi = Roi::letterbox(10, 10);
-        assert!(project(&[0.0; 194], &[0.0; 117], &roi, 10).is_err());
-        assert!(project(&[0.0; 195], &[0.0; 116], &roi, 10).is_err());
+        assert!(project(&[0.0; 194], &[0.0; 117], None, &roi, 10).is_err());
+        assert!(project(&[0.0; 195], &[0.0; 116], None, &roi, 10).is_err());
     }
 }
