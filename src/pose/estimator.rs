@@ -202,6 +202,9 @@ impl PoseEstimator {
         let started = Instant::now();
         // The model's pose flag is already a probability; MediaPipe thresholds it as is.
         let presence = self.landmark.output(1).first().copied().unwrap_or(0.0) as f64;
+        if std::env::var_os("FC_DEBUG").is_some() {
+            eprintln!("DBG presence {presence}");
+        }
         if presence <= PRESENCE_THRESHOLD {
             self.timings.landmark_ms.push(times.inference_ms);
             self.smoother.missed();
