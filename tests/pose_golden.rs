@@ -9,11 +9,12 @@ use formcheck::pose::{ModelFiles, ModelKind, PoseEstimator};
 use formcheck::video::{SourceSpec, VideoSource};
 use serde::Deserialize;
 
-/// Each point within this fraction of the image height of MediaPipe's (≈ 19 px here): far
-/// tighter than any mistake in the ROI, projection or filter would allow.
-const POINT_TOLERANCE: f64 = 0.015;
-/// And on average over all checked points (formcheck is ≈ 0.1 % from MediaPipe on this clip).
-const MEAN_TOLERANCE: f64 = 0.004;
+/// Each point within this fraction of the image height of MediaPipe's (12.8 px here; formcheck's
+/// worst on this clip is 0.24 %): a mistake in the ROI, projection or filter breaks it.
+const POINT_TOLERANCE: f64 = 0.01;
+/// And on average over all checked points (formcheck is ≈ 0.04 % from MediaPipe on this clip;
+/// skipping MediaPipe's heatmap refinement alone would give ≈ 0.5 %).
+const MEAN_TOLERANCE: f64 = 0.002;
 
 #[derive(Deserialize)]
 struct Golden {

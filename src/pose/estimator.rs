@@ -174,13 +174,6 @@ impl PoseEstimator {
                     self.smoother.missed();
                     return Ok(result);
                 };
-                if std::env::var_os("FC_DEBUG").is_some() {
-                    eprintln!(
-                        "DBG det {:?} kps {:?}",
-                        best.score,
-                        best.keypoints.map(|p| letterbox.project(p.x, p.y))
-                    );
-                }
                 // Keypoints are in the letterboxed input's [0, 1]: map them to frame pixels.
                 let to_frame = |p: Point| letterbox.project(p.x, p.y);
                 Roi::pose_roi(
@@ -189,10 +182,6 @@ impl PoseEstimator {
                 )
             }
         };
-
-        if std::env::var_os("FC_DEBUG").is_some() {
-            eprintln!("DBG frame {} roi {:?}", frame.index, roi);
-        }
         let times = self
             .landmark
             .run(image, &roi)
@@ -202,9 +191,6 @@ impl PoseEstimator {
         let started = Instant::now();
         // The model's pose flag is already a probability; MediaPipe thresholds it as is.
         let presence = self.landmark.output(1).first().copied().unwrap_or(0.0) as f64;
-        if std::env::var_os("FC_DEBUG").is_some() {
-            eprintln!("DBG presence {presence}");
-        }
         if presence <= PRESENCE_THRESHOLD {
             self.timings.landmark_ms.push(times.inference_ms);
             self.smoother.missed();
