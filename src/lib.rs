@@ -2,9 +2,11 @@
 //!
 //! Exercise feedback, not a diagnosis.
 
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod landmarks;
+pub mod output;
 pub mod pose;
 pub mod video;
 
