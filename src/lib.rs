@@ -2,7 +2,11 @@
 //!
 //! Exercise feedback, not a diagnosis.
 
+<<<<<<< HEAD
 pub mod batch;
+=======
+pub mod bench;
+>>>>>>> main
 pub mod cli;
 pub mod config;
 pub mod landmarks;

@@ -12,8 +12,12 @@ const EXIT_ERROR: u8 = 2;
 fn run() -> anyhow::Result<ExitCode> {
     let config = Cli::parse().into_config()?;
     match config {
+        Config::Bench(bench) => {
+            formcheck::bench::run(&bench)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Config::Analyze(analyze) => Ok(formcheck::batch::run(&analyze)?.exit_code()),
-        Config::Bench(_) | Config::Live(_) | Config::Exercises => {
+        Config::Live(_) | Config::Exercises => {
             anyhow::bail!("not built yet")
         }
     }
