@@ -16,7 +16,8 @@ fn run() -> anyhow::Result<ExitCode> {
             formcheck::bench::run(&bench)?;
             Ok(ExitCode::SUCCESS)
         }
-        Config::Analyze(_) | Config::Live(_) | Config::Exercises => {
+        Config::Analyze(analyze) => Ok(formcheck::batch::run(&analyze)?.exit_code()),
+        Config::Live(_) | Config::Exercises => {
             anyhow::bail!("not built yet")
         }
     }
