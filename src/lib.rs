@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod draw;
 pub mod landmarks;
 pub mod pose;
 pub mod video;
