@@ -2,6 +2,7 @@
 //!
 //! Exercise feedback, not a diagnosis.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod draw;

@@ -12,7 +12,11 @@ const EXIT_ERROR: u8 = 2;
 fn run() -> anyhow::Result<ExitCode> {
     let config = Cli::parse().into_config()?;
     match config {
-        Config::Analyze(_) | Config::Bench(_) | Config::Live(_) | Config::Exercises => {
+        Config::Bench(bench) => {
+            formcheck::bench::run(&bench)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Config::Analyze(_) | Config::Live(_) | Config::Exercises => {
             anyhow::bail!("not built yet")
         }
     }
