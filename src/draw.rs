@@ -129,12 +129,15 @@ fn leg_chain(leg: Leg) -> [(L, L); 5] {
     }
 }
 
-/// Pixel sizes for a frame: everything scales with the height, 1.0 at 720 px.
+/// Pixel sizes for a frame: 1.0 on a 720-high landscape frame; a portrait frame is limited by
+/// its width so the panel still fits across it.
 struct Scale(f64);
 
 impl Scale {
     fn of(image: &Mat) -> Self {
-        Scale((image.rows().max(1) as f64 / 720.0).clamp(0.4, 3.0))
+        let by_height = image.rows().max(1) as f64 / 720.0;
+        let by_width = image.cols().max(1) as f64 / 640.0;
+        Scale(by_height.min(by_width).clamp(0.4, 3.0))
     }
     fn px(&self, at_720: f64) -> i32 {
         (at_720 * self.0).round().max(1.0) as i32
@@ -153,11 +156,12 @@ pub fn draw_overlay(image: &mut Mat, overlay: &Overlay) -> Result<(), DrawError>
         draw_skeleton(image, pose, overlay, &s)?;
     }
     draw_panel(image, overlay, &s)?;
+    let bottom = match &overlay.banner {
+        Some(banner) => draw_banner(image, banner, &s)?,
+        None => image.rows(),
+    };
     if let Some(perf) = overlay.perf {
-        draw_perf(image, perf, &s)?;
-    }
-    if let Some(banner) = &overlay.banner {
-        draw_banner(image, banner, &s)?;
+        draw_perf(image, perf, bottom, &s)?;
     }
     Ok(())
 }
@@ -363,30 +367,33 @@ fn pick(alert: bool) -> (f64, f64, f64) {
     }
 }
 
-/// Top-right corner: FPS and frame-to-cue latency.
-fn draw_perf(image: &mut Mat, perf: Perf, s: &Scale) -> Result<(), DrawError> {
+/// Bottom-right corner, above the banner: FPS and frame-to-cue latency. The top is the panel's,
+/// and a narrow portrait frame has no room beside it.
+fn draw_perf(image: &mut Mat, perf: Perf, bottom: i32, s: &Scale) -> Result<(), DrawError> {
     let text = format!("{:.0} fps  {:.0} ms", perf.fps, perf.latency_ms);
     let scale = s.font(0.7);
     let thick = s.px(2.0);
     let size = text_size(&text, scale, thick)?;
     let pad = s.px(8.0);
     let x = image.cols() - size.width - 2 * pad;
+    let y = bottom - size.height - 2 * pad;
     shade(
         image,
-        Rect::new(x, 0, size.width + 2 * pad, size.height + 2 * pad),
+        Rect::new(x, y, size.width + 2 * pad, size.height + 2 * pad),
     )?;
     put(
         image,
         &text,
-        Point::new(x + pad, pad + size.height),
+        Point::new(x + pad, y + pad + size.height),
         scale,
         WHITE,
         thick,
     )
 }
 
-/// Bottom banner across the whole width; the text shrinks to fit a narrow frame.
-fn draw_banner(image: &mut Mat, banner: &Banner, s: &Scale) -> Result<(), DrawError> {
+/// Bottom banner across the whole width; the text shrinks to fit a narrow frame. Returns the
+/// banner's top row.
+fn draw_banner(image: &mut Mat, banner: &Banner, s: &Scale) -> Result<i32, DrawError> {
     let colour = match banner.kind {
         CueKind::Fault => RED,
         CueKind::Setup => AMBER,
@@ -424,7 +431,8 @@ fn draw_banner(image: &mut Mat, banner: &Banner, s: &Scale) -> Result<(), DrawEr
         scale,
         text_colour,
         thick,
-    )
+    )?;
+    Ok(top)
 }
 
 #[cfg(test)]
