@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod draw;
 pub mod landmarks;
+pub mod live;
 pub mod pose;
 pub mod video;
 
