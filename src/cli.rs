@@ -143,6 +143,11 @@ pub struct AnalyzeArgs {
     /// Stop after this many frames per video.
     #[arg(long, value_name = "N")]
     pub max_frames: Option<u64>,
+
+    /// Time the landmark filter as if frames came at this fixed rate, whatever the video's real
+    /// timestamps. For comparing with MediaPipe's Python API, which behaves as `--filter-fps 30`.
+    #[arg(long, value_name = "HZ")]
+    pub filter_fps: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -192,4 +197,9 @@ pub struct LiveArgs {
     /// Print cues and reps to the terminal instead of opening a window.
     #[arg(long)]
     pub no_window: bool,
+
+    /// When a stream or camera drops, keep trying to reconnect for this long before ending the
+    /// session.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub reconnect_for: f64,
 }

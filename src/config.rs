@@ -29,6 +29,9 @@ pub struct PoseSettings {
     pub model: ModelKind,
     pub threads: usize,
     pub smooth: bool,
+    /// Stamp frames at this fixed rate (Hz) for the landmark filter instead of their real times.
+    /// Only for comparing with MediaPipe's Python API, which stamps every call +33.3 ms.
+    pub frame_clock: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +93,8 @@ pub struct LiveConfig {
     pub record: Option<PathBuf>,
     pub window: bool,
     pub quiet: bool,
+    /// How long a lost stream is retried before the session ends.
+    pub reconnect_for: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -169,12 +174,21 @@ impl Cli {
             Some(n) => n,
             None => default_threads(),
         };
-        let pose = |smooth: bool| -> Result<PoseSettings, ConfigError> {
+        let pose = |smooth: bool, frame_clock: Option<f64>| -> Result<PoseSettings, ConfigError> {
+            if let Some(hz) = frame_clock {
+                if !(hz.is_finite() && hz > 0.0) {
+                    return Err(flag_error(
+                        "filter-fps",
+                        format!("{hz} is not a positive rate in Hz"),
+                    ));
+                }
+            }
             Ok(PoseSettings {
                 models: ModelFiles::locate(global.models.as_deref(), model)?,
                 model,
                 threads,
                 smooth,
+                frame_clock,
             })
         };
         Ok(match self.command {
@@ -192,7 +206,7 @@ impl Cli {
                     ));
                 }
                 Config::Analyze(AnalyzeConfig {
-                    pose: pose(!a.judge.no_smooth)?,
+                    pose: pose(!a.judge.no_smooth, a.filter_fps)?,
                     judge: judge_settings(a.judge)?,
                     inputs: a.inputs,
                     out: a.out,
@@ -212,7 +226,7 @@ impl Cli {
                 }
                 Config::Bench(BenchConfig {
                     clip: b.clip.unwrap_or_else(bundled_sample),
-                    pose: pose(true)?,
+                    pose: pose(true, None)?,
                     mediapipe: b.mediapipe,
                     rounds: b.rounds,
                     live: b.live,
@@ -231,9 +245,16 @@ impl Cli {
                         ))
                     }
                 };
+                if !(l.reconnect_for.is_finite() && l.reconnect_for >= 0.0) {
+                    return Err(flag_error(
+                        "reconnect-for",
+                        format!("{} is not a number of seconds", l.reconnect_for),
+                    ));
+                }
                 Config::Live(LiveConfig {
+                    reconnect_for: std::time::Duration::from_secs_f64(l.reconnect_for),
                     source,
-                    pose: pose(!l.judge.no_smooth)?,
+                    pose: pose(!l.judge.no_smooth, None)?,
                     judge: judge_settings(l.judge)?,
                     session: l.session,
                     record: l.record,

@@ -2,9 +2,9 @@
 //! counts, rep boundaries within 2 frames, peak FPPA within 0.5° (taken at peak knee flexion),
 //! and the flags each scenario was built to earn — and no others.
 
-mod common;
+mod model;
 
-use common::*;
+use model::*;
 use formcheck::analysis::{analyze_frames, Analysis};
 use formcheck::config::SideChoice;
 use formcheck::exercise;

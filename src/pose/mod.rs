@@ -1,8 +1,18 @@
 //! Pose: BlazePose as MediaPipe's pose graph runs it. Detector on a letterboxed frame → rotated
 //! ROI → landmark model → landmarks mapped back to the frame; tracking from the auxiliary
 //! landmarks; MediaPipe's One Euro landmark filter and visibility smoothing. OpenCV DNN runs the
-//! models; everything around them is plain math.
+//! models (`model`, `estimator`); everything around them is plain math in the other files.
 
+pub mod anchors;
+pub mod detection;
+mod estimator;
+mod model;
 mod model_files;
+pub mod one_euro;
+pub mod projection;
+pub mod roi;
+pub mod smoothing;
 
+pub use estimator::{PoseError, PoseEstimator, StageTimings};
 pub use model_files::{ModelFileError, ModelFiles, ModelKind, DETECTOR_FILE, MODELS_ENV};
+pub use one_euro::{LowPassFilter, OneEuroFilter, OneEuroSettings};

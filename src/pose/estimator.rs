@@ -1,0 +1,242 @@
+//! The pose graph, frame by frame, as MediaPipe's `pose_landmark_cpu.pbtxt` runs it: when not
+//! tracking, the detector on the letterboxed frame → best detection → rotated ROI; the landmark
+//! model on that ROI → landmarks in frame pixels → filters; the filtered auxiliary landmarks give
+//! the next frame's ROI, and the detector runs again only after the pose-presence score drops to
+//! 0.5 or below. Owns the models, the tracking and filter state, and the per-stage timings.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use opencv::prelude::*;
+
+use super::anchors::{self, Anchor, AnchorOptions};
+use super::detection::{self, KP_BODY_SCALE, KP_HIP_CENTER};
+use super::model::{InputSpec, OnnxModel};
+use super::projection::{
+    self, HEATMAP_SIDE, LANDMARK_INPUT, LANDMARK_VALUES, MODEL_LANDMARKS, PRESENCE_THRESHOLD,
+    WORLD_VALUES,
+};
+use super::roi::{Point, Roi};
+use super::smoothing::PoseSmoother;
+use crate::config::PoseSettings;
+use crate::landmarks::{Pose, PoseFrame};
+use crate::video::VideoFrame;
+
+/// Everything that can go wrong in the pose stage.
+#[derive(Debug, thiserror::Error)]
+pub enum PoseError {
+    #[error("model file {path} is missing")]
+    ModelMissing { path: PathBuf },
+    #[error("model file {path} cannot be used: {message} (corrupt, or not the ONNX export formcheck expects)")]
+    ModelLoad { path: PathBuf, message: String },
+    #[error("frame {frame}: the image is empty or not 8-bit colour")]
+    BadFrame { frame: u64 },
+    #[error("{stage} failed on frame {frame}: {message}")]
+    Inference {
+        stage: &'static str,
+        frame: u64,
+        message: String,
+    },
+}
+
+/// Per-stage wall-clock samples in milliseconds. `preprocess`, `landmark` and `filter` get one
+/// sample per frame that reached them; `detector` one per frame on which the detector ran.
+#[derive(Debug, Clone, Default)]
+pub struct StageTimings {
+    /// Cropping and converting the model inputs (both models when both ran).
+    pub preprocess_ms: Vec<f64>,
+    /// Detector forward pass, decoding and NMS.
+    pub detector_ms: Vec<f64>,
+    /// Landmark model forward pass and projection to the frame.
+    pub landmark_ms: Vec<f64>,
+    /// Smoothing.
+    pub filter_ms: Vec<f64>,
+}
+
+/// The landmark model's 64×64×39 heatmap output, when the export kept it.
+const HEATMAP_OUTPUT: &str = "Identity_3";
+
+/// The detector's input: 224² RGB in [-1, 1], black outside the frame.
+const DETECTOR_SPEC: InputSpec = InputSpec {
+    side: detection::DETECTOR_INPUT,
+    scale: 2.0 / 255.0,
+    offset: -1.0,
+    border_replicate: false,
+};
+/// The landmark model's input: 256² RGB in [0, 1], edge pixels repeated outside the frame.
+const LANDMARK_SPEC: InputSpec = InputSpec {
+    side: LANDMARK_INPUT,
+    scale: 1.0 / 255.0,
+    offset: 0.0,
+    border_replicate: true,
+};
+
+pub struct PoseEstimator {
+    detector: OnnxModel,
+    landmark: OnnxModel,
+    anchors: Vec<Anchor>,
+    smoother: PoseSmoother,
+    /// The ROI from the last frame's landmarks; `None` means "run the detector".
+    tracked: Option<Roi>,
+    /// Fixed filter clock step in µs (`--filter-fps`), else the frames' own times.
+    clock_step_us: Option<f64>,
+    timings: StageTimings,
+}
+
+impl PoseEstimator {
+    pub fn new(settings: &PoseSettings) -> Result<Self, PoseError> {
+        let threads = i32::try_from(settings.threads.max(1)).unwrap_or(i32::MAX);
+        // A failure here only leaves OpenCV's default thread count.
+        let _ = opencv::core::set_num_threads(threads);
+        let anchors = anchors::generate(&AnchorOptions::pose_detection());
+        let detector = OnnxModel::load(
+            &settings.models.detector,
+            DETECTOR_SPEC,
+            &[
+                ("Identity", anchors.len() * detection::COORDS_PER_ANCHOR),
+                ("Identity_1", anchors.len()),
+            ],
+            &[],
+        )?;
+        let landmark = OnnxModel::load(
+            &settings.models.landmark,
+            LANDMARK_SPEC,
+            &[
+                ("Identity", MODEL_LANDMARKS * LANDMARK_VALUES),
+                ("Identity_1", 1),
+                ("Identity_4", MODEL_LANDMARKS * WORLD_VALUES),
+            ],
+            // MediaPipe refines landmarks from this heatmap; a model exported without it
+            // still runs, a few pixels off MediaPipe.
+            &[(
+                HEATMAP_OUTPUT,
+                HEATMAP_SIDE * HEATMAP_SIDE * MODEL_LANDMARKS,
+            )],
+        )?;
+        Ok(PoseEstimator {
+            detector,
+            landmark,
+            anchors,
+            smoother: PoseSmoother::new(settings.smooth),
+            tracked: None,
+            clock_step_us: settings.frame_clock.map(|hz| (1e6 / hz).round()),
+            timings: StageTimings::default(),
+        })
+    }
+
+    /// Finds the pose in one frame. Frames must come in order; a frame without a person gives
+    /// `pose: None`.
+    pub fn process(&mut self, frame: &VideoFrame) -> Result<PoseFrame, PoseError> {
+        let image = &frame.image;
+        let (width, height) = (image.cols(), image.rows());
+        if width <= 0 || height <= 0 || image.typ() != opencv::core::CV_8UC3 {
+            return Err(PoseError::BadFrame { frame: frame.index });
+        }
+        let (width, height) = (width as u32, height as u32);
+        let mut result = PoseFrame {
+            index: frame.index,
+            time_s: frame.time_s,
+            image_width: width,
+            image_height: height,
+            pose: None,
+        };
+        let inference = |stage: &'static str| {
+            move |message: String| PoseError::Inference {
+                stage,
+                frame: frame.index,
+                message,
+            }
+        };
+
+        let mut preprocess_ms = 0.0;
+        let roi = match self.tracked.take() {
+            Some(roi) => roi,
+            None => {
+                let letterbox = Roi::letterbox(width, height);
+                let times = self
+                    .detector
+                    .run(image, &letterbox)
+                    .map_err(inference("pose detector"))?;
+                let started = Instant::now();
+                let found = detection::decode(
+                    self.detector.output(0),
+                    self.detector.output(1),
+                    &self.anchors,
+                )
+                .map_err(|e| inference("pose detector")(e.to_string()))?;
+                let best = detection::weighted_nms(found).into_iter().next();
+                preprocess_ms += times.preprocess_ms;
+                self.timings
+                    .detector_ms
+                    .push(times.inference_ms + started.elapsed().as_secs_f64() * 1e3);
+                let Some(best) = best else {
+                    self.timings.preprocess_ms.push(preprocess_ms);
+                    self.smoother.missed();
+                    return Ok(result);
+                };
+                // Keypoints are in the letterboxed input's [0, 1]: map them to frame pixels.
+                let to_frame = |p: Point| letterbox.project(p.x, p.y);
+                Roi::pose_roi(
+                    to_frame(best.keypoints[KP_HIP_CENTER]),
+                    to_frame(best.keypoints[KP_BODY_SCALE]),
+                )
+            }
+        };
+        let times = self
+            .landmark
+            .run(image, &roi)
+            .map_err(inference("landmark model"))?;
+        preprocess_ms += times.preprocess_ms;
+        self.timings.preprocess_ms.push(preprocess_ms);
+        let started = Instant::now();
+        // The model's pose flag is already a probability; MediaPipe thresholds it as is.
+        let presence = self.landmark.output(1).first().copied().unwrap_or(0.0) as f64;
+        if presence <= PRESENCE_THRESHOLD {
+            self.timings.landmark_ms.push(times.inference_ms);
+            self.smoother.missed();
+            return Ok(result);
+        }
+        let heatmap = self
+            .landmark
+            .has_output(HEATMAP_OUTPUT)
+            .then(|| self.landmark.output(3));
+        let mut pose = projection::project(
+            self.landmark.output(0),
+            self.landmark.output(2),
+            heatmap,
+            &roi,
+            width,
+        )
+        .map_err(|e| inference("landmark model")(e.to_string()))?;
+        self.timings
+            .landmark_ms
+            .push(times.inference_ms + started.elapsed().as_secs_f64() * 1e3);
+
+        let started = Instant::now();
+        let clock = match self.clock_step_us {
+            Some(step) => (frame.index + 1) as f64 * step / 1e6,
+            None => frame.time_s,
+        };
+        self.smoother.apply(clock, width, &mut pose);
+        self.tracked = Some(pose.aux.next_roi());
+        self.timings
+            .filter_ms
+            .push(started.elapsed().as_secs_f64() * 1e3);
+
+        result.pose = Some(Pose {
+            landmarks: pose.landmarks.map(Some),
+            world: Some(pose.world),
+        });
+        Ok(result)
+    }
+
+    /// Forgets tracking and filter state (stream reconnect, new clip). Timings are kept.
+    pub fn reset(&mut self) {
+        self.tracked = None;
+        self.smoother.reset();
+    }
+
+    pub fn timings(&self) -> &StageTimings {
+        &self.timings
+    }
+}
