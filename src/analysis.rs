@@ -151,6 +151,8 @@ pub struct Analyzer {
     last_rep_end_s: Option<f64>,
     /// Cue kinds already given in the rep under way.
     cued: Vec<&'static str>,
+    /// The rep under way was judged at its turning point.
+    turn_cued: bool,
     total_frames: u64,
     detected_frames: u64,
 }
@@ -180,6 +182,7 @@ impl Analyzer {
             set: 1,
             last_rep_end_s: None,
             cued: Vec::new(),
+            turn_cued: false,
             total_frames: 0,
             detected_frames: 0,
         }
@@ -240,7 +243,6 @@ impl Analyzer {
         };
         let value = self.exercise.rep_signal().value(&measures);
         self.frames.push(measures.clone());
-        let before = self.segmenter.phase();
         let segment = self.segmenter.push(at, value);
 
         let mut update = FrameUpdate {
@@ -266,7 +268,14 @@ impl Analyzer {
                 Err(rejected) => update.rejected = Some(rejected),
             }
             self.cued.clear();
-        } else if before == Phase::Going && update.phase == Phase::Returning {
+            self.turn_cued = false;
+        } else if !self.turn_cued
+            && self
+                .segmenter
+                .current()
+                .is_some_and(|c| c.turned && c.depth >= self.exercise.min_depth(&self.thresholds))
+        {
+            self.turn_cued = true;
             update.cue = self.turning_point_cue();
         }
         update.complete_reps = self.complete_reps();
@@ -423,17 +432,19 @@ impl Analyzer {
         }
     }
 
-    /// At the turning point, the rep so far is judged exactly as the finished rep will be (FPPA
-    /// at peak knee flexion so far, …), so the cue comes as the user starts back, and agrees
-    /// with the rep's flags.
+    /// Once past the turning point, the rep so far is judged exactly as the finished rep will
+    /// be (FPPA at peak knee flexion so far, …), so the cue comes as the user starts back and
+    /// agrees with the rep's flags.
     fn turning_point_cue(&mut self) -> Option<Cue> {
-        let (first, peak) = self.segmenter.current()?;
+        let current = self.segmenter.current()?;
         let last = self.frames.last()?.frame;
-        let range = self.window(first.frame, last);
+        let range = self.window(current.first.frame, last);
         let frames = &self.frames[range];
-        let bottom = frames.iter().position(|f| f.frame == peak.frame)?;
+        let bottom = frames.iter().position(|f| f.frame == current.peak.frame)?;
         let w = RepWindow { frames, bottom };
         let legs = self.legs_for(&w);
+        // No cue for a movement that is not this exercise (picking something up).
+        self.exercise.accept(&w, &legs, &self.thresholds).ok()?;
         let when = self.exercise.judge_at();
         let peaks: Vec<_> = legs
             .iter()

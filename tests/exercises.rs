@@ -1,10 +1,9 @@
-//! Every exercise profile on landmark sequences from the kinematic model in `common`: exact rep
+//! Every exercise profile on landmark sequences from the kinematic model in `model`: exact rep
 //! counts, rep boundaries within 2 frames, peak FPPA within 0.5° (taken at peak knee flexion),
 //! and the flags each scenario was built to earn — and no others.
 
 mod model;
 
-use model::*;
 use formcheck::analysis::{analyze_frames, Analysis};
 use formcheck::config::SideChoice;
 use formcheck::exercise;
@@ -12,6 +11,7 @@ use formcheck::geometry::{Leg, Source};
 use formcheck::judge::{Flag, Thresholds};
 use formcheck::landmarks::{LandmarkIndex, PoseFrame};
 use formcheck::reps::Rep;
+use model::*;
 
 const BOUNDARY_FRAMES: i64 = 2;
 const FPPA_TOLERANCE_DEG: f64 = 0.5;

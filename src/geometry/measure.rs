@@ -119,6 +119,15 @@ fn slot(leg: Leg) -> usize {
     }
 }
 
+/// A visibility as a number in [0, 1]: a missing or broken one (NaN) counts as unseen.
+fn visibility(v: f64) -> f64 {
+    if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(0.0, 1.0)
+    }
+}
+
 /// Landmark access that says why a point is unusable.
 struct Points<'a> {
     pose: &'a Pose,
@@ -134,10 +143,11 @@ impl Points<'_> {
         if !(l.x.is_finite() && l.y.is_finite()) {
             return Err(NotJudged::Missing { landmark: index });
         }
-        if l.visibility.is_nan() || l.visibility < self.min_visibility {
+        let seen = visibility(l.visibility);
+        if seen < self.min_visibility {
             return Err(NotJudged::LowVisibility {
                 landmark: index,
-                visibility: l.visibility,
+                visibility: seen,
                 threshold: self.min_visibility,
             });
         }
@@ -278,7 +288,7 @@ fn leg_measures(
     let j = leg.joints();
     let min_visibility = [j.hip, j.knee, j.ankle, j.heel, j.toe]
         .iter()
-        .map(|&i| p.pose.get(i).map(|l| l.visibility))
+        .map(|&i| p.pose.get(i).map(|l| visibility(l.visibility)))
         .try_fold(f64::INFINITY, |acc, v| v.map(|v| acc.min(v)));
     let thigh_projection = thigh_projection(p, leg, ctx);
     LegMeasures {

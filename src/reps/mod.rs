@@ -5,7 +5,7 @@
 
 mod segment;
 
-pub use segment::{Direction, Phase, Segment, SegmentParams, Segmenter};
+pub use segment::{Current, Direction, Phase, Segment, SegmentParams, Segmenter};
 
 use serde::Serialize;
 

@@ -70,6 +70,22 @@ pub enum Phase {
     Returning,
 }
 
+/// The rep under way, as far as it has got.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Current {
+    /// First frame kept for it (the pre-roll before the start included).
+    pub first: Moment,
+    /// The turning point so far.
+    pub peak: Moment,
+    /// Largest excursion so far.
+    pub depth: f64,
+    /// The signal has come back from the turning point by more than the noise.
+    pub turned: bool,
+}
+
+/// Coming back this many noise floors from the peak means the turning point is passed.
+const TURN_NOISES: f64 = 2.0;
+
 /// One movement away from rest and back, as the segmenter saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Segment {
@@ -124,11 +140,17 @@ impl Segmenter {
         self.last_excursion
     }
 
-    /// The rep under way: its first kept frame (pre-roll included) and its turning point so far.
-    pub fn current(&self) -> Option<(Moment, Moment)> {
+    /// The rep under way, if any.
+    pub fn current(&self) -> Option<Current> {
         let rep = self.rep.as_ref()?;
-        let first = rep.samples.first().map_or(rep.peak.0, |(m, _)| *m);
-        Some((first, rep.peak.0))
+        Some(Current {
+            first: rep.samples.first().map_or(rep.peak.0, |(m, _)| *m),
+            peak: rep.peak.0,
+            depth: rep.peak.1,
+            turned: self
+                .last_excursion
+                .is_some_and(|e| e < rep.peak.1 - TURN_NOISES * self.params.noise),
+        })
     }
 
     /// The rest level now (frozen during a rep).
@@ -255,9 +277,9 @@ impl Segmenter {
                         match end {
                             Some((end_at, end_e)) => {
                                 self.phase = Phase::Rest;
-                                // Frames after the end are rest again.
+                                // The end and the frames after it are rest again.
                                 for (m, ex) in
-                                    rep.samples.iter().filter(|(m, _)| m.frame > end_at.frame)
+                                    rep.samples.iter().filter(|(m, _)| m.frame >= end_at.frame)
                                 {
                                     let v = self.value_of(rep.baseline, *ex);
                                     self.rest.push_back((*m, v));
@@ -324,8 +346,172 @@ fn find_start(samples: &[(Moment, f64)], peak_at: Moment, depth: f64, noise: f64
                 .unwrap_or(peak_at);
         }
     };
-    while i > 0 && before[i - 1].1 < before[i].1 {
+    // Only across neighbouring frames: the pre-roll can jump over a previous rep.
+    while i > 0 && before[i - 1].1 < before[i].1 && before[i].0.frame - before[i - 1].0.frame <= 2 {
         i -= 1;
     }
     before[i].0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FPS: f64 = 30.0;
+
+    fn params(direction: Direction) -> SegmentParams {
+        SegmentParams {
+            direction,
+            enter: 0.1,
+            noise: 0.005,
+            rest_window_s: 10.0,
+            max_gap_s: 1.0,
+        }
+    }
+
+    fn at(frame: u64) -> Moment {
+        Moment {
+            frame,
+            time_s: frame as f64 / FPS,
+        }
+    }
+
+    /// Half-cosine from 0 to `depth` over `n` frames.
+    fn ramp(n: u64, depth: f64) -> impl Iterator<Item = f64> {
+        (1..=n)
+            .map(move |i| depth * (1.0 - (std::f64::consts::PI * i as f64 / n as f64).cos()) / 2.0)
+    }
+
+    /// Runs a Down-signal (1 − excursion) through a segmenter; returns segments and the one
+    /// `finish` gives.
+    fn run(excursions: &[Option<f64>]) -> (Vec<Segment>, Option<Segment>) {
+        let mut s = Segmenter::new(params(Direction::Down));
+        let mut out = Vec::new();
+        for (i, e) in excursions.iter().enumerate() {
+            out.extend(s.push(at(i as u64), e.map(|e| 1.0 - e)));
+        }
+        (out, s.finish())
+    }
+
+    fn rest(n: usize) -> Vec<Option<f64>> {
+        vec![Some(0.0); n]
+    }
+
+    fn rep(down: u64, hold: usize, up: u64, depth: f64) -> Vec<Option<f64>> {
+        let mut v: Vec<Option<f64>> = ramp(down, depth).map(Some).collect();
+        v.extend(vec![Some(depth); hold]);
+        v.extend(ramp(up, depth).map(|e| Some(depth - e)));
+        v
+    }
+
+    #[test]
+    fn one_rep_has_exact_boundaries() {
+        let mut sig = rest(30);
+        sig.extend(rep(30, 0, 30, 0.4));
+        sig.extend(rest(30));
+        let (segs, tail) = run(&sig);
+        assert_eq!(segs.len(), 1);
+        assert!(tail.is_none());
+        let s = segs[0];
+        assert_eq!((s.start.frame, s.bottom.frame, s.end.frame), (29, 59, 89));
+        assert!(s.complete);
+        assert!((s.depth - 0.4).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_long_pause_at_the_bottom_is_still_one_rep() {
+        let mut sig = rest(30);
+        sig.extend(rep(30, 15 * 30, 30, 0.4));
+        sig.extend(rest(30));
+        let (segs, _) = run(&sig);
+        assert_eq!(segs.len(), 1);
+        assert_eq!(segs[0].bottom.frame, 59);
+    }
+
+    #[test]
+    fn a_pause_half_way_up_does_not_split_the_rep() {
+        let mut sig = rest(30);
+        sig.extend(ramp(30, 0.4).map(Some));
+        sig.extend(ramp(15, 0.2).map(|e| Some(0.4 - e)));
+        sig.extend(vec![Some(0.2); 45]);
+        sig.extend(ramp(15, 0.2).map(|e| Some(0.2 - e)));
+        sig.extend(rest(30));
+        let (segs, _) = run(&sig);
+        assert_eq!(segs.len(), 1, "{segs:?}");
+        assert!(segs[0].complete);
+    }
+
+    #[test]
+    fn back_to_back_reps_without_rest_are_two() {
+        let mut sig = rest(30);
+        sig.extend(rep(30, 0, 30, 0.4));
+        sig.extend(rep(30, 0, 30, 0.4));
+        sig.extend(rest(30));
+        let (segs, _) = run(&sig);
+        assert_eq!(segs.len(), 2);
+        assert_eq!(segs[0].end.frame, 89);
+        assert_eq!(segs[1].start.frame, 89);
+    }
+
+    #[test]
+    fn jitter_at_rest_makes_no_rep() {
+        let sig: Vec<Option<f64>> = (0..600)
+            .map(|i| Some(0.004 * ((i as f64) * 1.7).sin()))
+            .collect();
+        let (segs, tail) = run(&sig);
+        assert!(segs.is_empty() && tail.is_none());
+    }
+
+    #[test]
+    fn the_video_ending_at_the_bottom_leaves_an_incomplete_rep() {
+        let mut sig = rest(30);
+        sig.extend(rep(30, 0, 30, 0.4));
+        sig.extend(rest(10));
+        sig.extend(ramp(30, 0.4).map(Some));
+        let (segs, tail) = run(&sig);
+        assert_eq!(segs.len(), 1);
+        let tail = tail.unwrap();
+        assert!(!tail.complete);
+        assert_eq!(tail.bottom.frame, 129);
+    }
+
+    #[test]
+    fn losing_the_person_for_longer_than_the_gap_cuts_the_rep() {
+        let mut sig = rest(30);
+        sig.extend(ramp(30, 0.4).map(Some));
+        sig.extend(vec![None; 45]);
+        sig.extend(rest(30));
+        let (segs, tail) = run(&sig);
+        assert_eq!(segs.len(), 1);
+        assert!(!segs[0].complete);
+        assert!(tail.is_none());
+    }
+
+    #[test]
+    fn a_short_dropout_inside_a_rep_is_bridged() {
+        let mut sig = rest(30);
+        sig.extend(rep(30, 0, 30, 0.4));
+        sig[50] = None;
+        sig[51] = None;
+        sig.extend(rest(30));
+        let (segs, _) = run(&sig);
+        assert_eq!(segs.len(), 1);
+        assert!(segs[0].complete);
+    }
+
+    #[test]
+    fn up_signals_count_rises() {
+        let mut s = Segmenter::new(params(Direction::Up));
+        let mut sig = rest(30);
+        sig.extend(rep(30, 5, 30, 0.3));
+        sig.extend(rest(30));
+        let segs: Vec<Segment> = sig
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| s.push(at(i as u64), e.map(|e| 2.0 + e)))
+            .collect();
+        assert_eq!(segs.len(), 1);
+        assert_eq!(segs[0].bottom.frame, 59);
+        assert!(segs[0].complete);
+    }
 }
