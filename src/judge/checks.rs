@@ -186,6 +186,48 @@ pub fn knee_medial_to_foot(peak: &LegPeak, t: &Thresholds) -> Option<Flag> {
     }
 }
 
+/// Bilateral stance: the knees' mean offset inside their toes. A body turned to the camera
+/// shifts both knees the same way in the image (one reads medial, the other lateral); the mean
+/// cancels that shift, while knees that both cave in still add up. Each leg past the limit on
+/// its own is named (the deeper one when neither is).
+pub fn knees_medial_to_feet(peaks: &[LegPeak], t: &Thresholds) -> Vec<Flag> {
+    let values: Vec<(Leg, f64)> = peaks
+        .iter()
+        .filter_map(|p| p.knee_foot_offset.get().map(|v| (p.leg, v)))
+        .collect();
+    if values.len() < 2 {
+        // One leg unseen: judge what is there, leg by leg.
+        return peaks
+            .iter()
+            .filter_map(|p| knee_medial_to_foot(p, t))
+            .collect();
+    }
+    let mean = values.iter().map(|(_, v)| v).sum::<f64>() / values.len() as f64;
+    if mean <= t.knee_medial_to_foot {
+        return Vec::new();
+    }
+    let flag = |(leg, offset): (Leg, f64)| Flag::KneeMedialToFoot {
+        leg,
+        offset,
+        threshold: t.knee_medial_to_foot,
+    };
+    let over: Vec<Flag> = values
+        .iter()
+        .filter(|(_, v)| *v > t.knee_medial_to_foot)
+        .map(|&lv| flag(lv))
+        .collect();
+    if over.is_empty() {
+        values
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(flag)
+            .into_iter()
+            .collect()
+    } else {
+        over
+    }
+}
+
 /// The knee went past the toe.
 pub fn knee_past_toe(peak: &LegPeak, t: &Thresholds) -> Option<Flag> {
     match peak.knee_over_toe {

@@ -123,6 +123,18 @@ impl Body {
         }
     }
 
+    /// Turns the whole body about the vertical through the hip midpoint (the subject standing
+    /// at an angle to the camera).
+    pub fn turn(&mut self, yaw_deg: f64) {
+        let (sin, cos) = yaw_deg.to_radians().sin_cos();
+        let c = self.hip_mid();
+        for p in self.points.iter_mut() {
+            let (x, z) = (p.x - c.x, p.z - c.z);
+            p.x = c.x + cos * x + sin * z;
+            p.z = c.z - sin * x + cos * z;
+        }
+    }
+
     pub fn hip_mid(&self) -> P3 {
         let l = self.get(LandmarkIndex::LeftHip);
         let r = self.get(LandmarkIndex::RightHip);
