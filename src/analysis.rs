@@ -503,16 +503,35 @@ impl Analyzer {
         if self.detected_frames == 0 {
             notes.push("no person was detected in any frame".into());
         }
-        let mut reasons: Vec<String> = Vec::new();
+        // One note per measure, leg and kind of reason (the numbers differ rep to rep).
+        let mut seen = Vec::new();
         for f in complete.iter().flat_map(|r| r.flags.iter()) {
-            if let Flag::NotJudged { .. } = f {
-                let text = f.describe();
-                if !reasons.contains(&text) {
-                    reasons.push(text);
+            if let Flag::NotJudged {
+                measure,
+                leg,
+                reason,
+            } = f
+            {
+                let key = (*measure, *leg, std::mem::discriminant(reason));
+                if !seen.contains(&key) {
+                    seen.push(key);
+                    let reps = complete
+                        .iter()
+                        .filter(|r| {
+                            r.flags.iter().any(|g| {
+                                matches!(g, Flag::NotJudged { measure: m, leg: l, reason: why }
+                                if (*m, *l, std::mem::discriminant(why)) == key)
+                            })
+                        })
+                        .count();
+                    notes.push(format!(
+                        "{} (in {reps} of {} reps)",
+                        f.describe(),
+                        complete.len()
+                    ));
                 }
             }
         }
-        notes.extend(reasons);
         Summary {
             frames: self.total_frames,
             detected_frames: self.detected_frames,
@@ -579,6 +598,55 @@ pub fn analyze_frames(
         analyzer.push(f);
     }
     analyzer.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Sex;
+
+    fn settings(exercise: Option<&str>, overrides: Vec<(String, f64)>) -> JudgeSettings {
+        JudgeSettings {
+            exercise: exercise.map(str::to_string),
+            side: Some(SideChoice::Left),
+            sex: Sex::Male,
+            config_file: None,
+            overrides,
+        }
+    }
+
+    #[test]
+    fn settings_pick_exercise_side_sex_and_overrides() {
+        let a = Analyzer::from_settings(&settings(
+            Some("lunge"),
+            vec![("knee_past_toe".into(), 0.3)],
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.exercise().name(), "lunge");
+        assert_eq!(a.thresholds().knee_past_toe, 0.3);
+        assert_eq!(a.thresholds().sex, crate::judge::SexBand::Male);
+        let analysis = a.finish();
+        assert_eq!(analysis.side, Some(SideChoice::Left));
+        assert_eq!(analysis.summary.complete_reps, 0);
+    }
+
+    #[test]
+    fn a_missing_or_unknown_exercise_says_which_exist() {
+        let err = Analyzer::from_settings(&settings(None, vec![]))
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.is_some_and(|e| e.contains("--exercise is required") && e.contains("side-plank"))
+        );
+        let err = Analyzer::from_settings(&settings(Some("plank"), vec![]))
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("'plank'") && e.contains("side-plank")));
+        let err = Analyzer::from_settings(&settings(Some("squat"), vec![("nope".into(), 1.0)]))
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("--threshold") && e.contains("'nope'")));
+    }
 }
 
 /// Splits reps into sets by rest, as the analyser does (for outputs that re-group reps).
