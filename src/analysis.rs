@@ -600,6 +600,11 @@ pub fn analyze_frames(
     analyzer.finish()
 }
 
+/// Splits reps into sets by rest, as the analyser does (for outputs that re-group reps).
+pub fn split_sets(reps: Vec<Rep>, rest_s: f64) -> Vec<RepSet> {
+    reps::split_sets(reps, rest_s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -647,9 +652,4 @@ mod tests {
             .map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("--threshold") && e.contains("'nope'")));
     }
-}
-
-/// Splits reps into sets by rest, as the analyser does (for outputs that re-group reps).
-pub fn split_sets(reps: Vec<Rep>, rest_s: f64) -> Vec<RepSet> {
-    reps::split_sets(reps, rest_s)
 }
