@@ -44,6 +44,9 @@ const MAX_BODY_LINE_TILT_DEG: f64 = 45.0;
 pub struct MeasureContext {
     pub min_visibility: f64,
     pub min_thigh_projection: f64,
+    pub max_thigh_off_leg_line_deg: f64,
+    pub frontal_view_ratio: f64,
+    pub side_view_ratio: f64,
     pub standing: StandingReference,
 }
 
@@ -52,6 +55,9 @@ impl Default for MeasureContext {
         MeasureContext {
             min_visibility: DEFAULT_MIN_VISIBILITY,
             min_thigh_projection: DEFAULT_MIN_THIGH_PROJECTION,
+            max_thigh_off_leg_line_deg: MAX_THIGH_OFF_LEG_LINE_DEG,
+            frontal_view_ratio: FRONTAL_VIEW_RATIO,
+            side_view_ratio: SIDE_VIEW_RATIO,
             standing: StandingReference::default(),
         }
     }
@@ -189,7 +195,7 @@ pub fn measure(frame: &PoseFrame, ctx: &MeasureContext) -> FrameMeasures {
         pose,
         min_visibility: ctx.min_visibility,
     };
-    let view = view(&p);
+    let view = view(&p, ctx);
     FrameMeasures {
         frame: frame.index,
         time_s: frame.time_s,
@@ -239,7 +245,7 @@ fn undetected(frame: &PoseFrame) -> FrameMeasures {
 }
 
 /// The camera view from how wide shoulders and hips look against the torso's length.
-fn view(p: &Points) -> Result<View, NotJudged> {
+fn view(p: &Points, ctx: &MeasureContext) -> Result<View, NotJudged> {
     use LandmarkIndex::*;
     let unknown = |_| NotJudged::UnknownView;
     let (ls, rs) = (
@@ -256,9 +262,9 @@ fn view(p: &Points) -> Result<View, NotJudged> {
         return Err(NotJudged::UnknownView);
     }
     let ratio = width / torso;
-    Ok(if ratio >= FRONTAL_VIEW_RATIO {
+    Ok(if ratio >= ctx.frontal_view_ratio {
         View::Frontal
-    } else if ratio <= SIDE_VIEW_RATIO {
+    } else if ratio <= ctx.side_view_ratio {
         View::Side
     } else {
         View::Oblique
@@ -364,10 +370,10 @@ fn fppa(
         });
     }
     let across = angle_between(&(k - h), &(a - h)).ok_or(NotJudged::Degenerate)?;
-    if across > MAX_THIGH_OFF_LEG_LINE_DEG {
+    if across > ctx.max_thigh_off_leg_line_deg {
         return Err(NotJudged::ThighAcross {
             angle_deg: across,
-            limit_deg: MAX_THIGH_OFF_LEG_LINE_DEG,
+            limit_deg: ctx.max_thigh_off_leg_line_deg,
         });
     }
     let angle = angle_between(&(k - h), &(a - k)).ok_or(NotJudged::Degenerate)?;

@@ -13,6 +13,12 @@ use crate::geometry::measure_defaults;
 pub const MIN_VISIBILITY: f64 = measure_defaults::DEFAULT_MIN_VISIBILITY;
 // Thigh seen at < cos 45° of its standing length: FPPA not judged (formcheck geometric rule).
 pub const MIN_THIGH_PROJECTION: f64 = measure_defaults::DEFAULT_MIN_THIGH_PROJECTION;
+// FPPA not judged once the thigh runs > 45° off the hip–ankle line: knee bend, not valgus, then shapes the image angle (formcheck geometric rule).
+pub const MAX_THIGH_OFF_LEG_LINE_DEG: f64 = measure_defaults::MAX_THIGH_OFF_LEG_LINE_DEG;
+// Frontal view at (shoulder + hip width) / 2 ≥ 0.30 torso lengths (formcheck calibration on ../shared/reference: frontal clips 0.32–0.51).
+pub const FRONTAL_VIEW_RATIO: f64 = measure_defaults::FRONTAL_VIEW_RATIO;
+// Side view at ≤ 0.20 torso lengths (formcheck calibration on ../shared/reference: sports2d_demo side view 0.05–0.20).
+pub const SIDE_VIEW_RATIO: f64 = measure_defaults::SIDE_VIEW_RATIO;
 // Herrington & Munro 2010 (Phys Ther Sport 11:56) drop-jump FPPA band, females 7–13°: upper bound.
 pub const VALGUS_BILATERAL_FEMALE_DEG: f64 = 13.0;
 // Herrington & Munro 2010 drop-jump FPPA band, males 3–8°: upper bound.
@@ -83,6 +89,9 @@ pub struct Thresholds {
     pub sex: SexBand,
     pub min_visibility: f64,
     pub min_thigh_projection: f64,
+    pub max_thigh_off_leg_line_deg: f64,
+    pub frontal_view_ratio: f64,
+    pub side_view_ratio: f64,
     pub valgus_bilateral_female_deg: f64,
     pub valgus_bilateral_male_deg: f64,
     pub valgus_single_leg_female_deg: f64,
@@ -112,6 +121,9 @@ impl Default for Thresholds {
             sex: SexBand::Unspecified,
             min_visibility: MIN_VISIBILITY,
             min_thigh_projection: MIN_THIGH_PROJECTION,
+            max_thigh_off_leg_line_deg: MAX_THIGH_OFF_LEG_LINE_DEG,
+            frontal_view_ratio: FRONTAL_VIEW_RATIO,
+            side_view_ratio: SIDE_VIEW_RATIO,
             valgus_bilateral_female_deg: VALGUS_BILATERAL_FEMALE_DEG,
             valgus_bilateral_male_deg: VALGUS_BILATERAL_MALE_DEG,
             valgus_single_leg_female_deg: VALGUS_SINGLE_LEG_FEMALE_DEG,
@@ -179,6 +191,12 @@ impl Thresholds {
             ("min_visibility", &mut self.min_visibility),
             ("min_thigh_projection", &mut self.min_thigh_projection),
             (
+                "max_thigh_off_leg_line_deg",
+                &mut self.max_thigh_off_leg_line_deg,
+            ),
+            ("frontal_view_ratio", &mut self.frontal_view_ratio),
+            ("side_view_ratio", &mut self.side_view_ratio),
+            (
                 "valgus_bilateral_female_deg",
                 &mut self.valgus_bilateral_female_deg,
             ),
@@ -227,6 +245,7 @@ impl Thresholds {
     pub fn set(&mut self, name: &str, value: f64, origin: &str) -> Result<(), JudgeError> {
         let range: &'static str = match name {
             "min_visibility" | "min_thigh_projection" => "0 to 1",
+            "max_thigh_off_leg_line_deg" => "0 to 180",
             _ => "0 or more",
         };
         let ok = value.is_finite() && value >= 0.0 && (range != "0 to 1" || value <= 1.0);
@@ -332,6 +351,9 @@ impl Thresholds {
         crate::geometry::MeasureContext {
             min_visibility: self.min_visibility,
             min_thigh_projection: self.min_thigh_projection,
+            max_thigh_off_leg_line_deg: self.max_thigh_off_leg_line_deg,
+            frontal_view_ratio: self.frontal_view_ratio,
+            side_view_ratio: self.side_view_ratio,
             ..Default::default()
         }
     }
