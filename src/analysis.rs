@@ -13,7 +13,7 @@ use crate::geometry::{measure, FrameMeasures, Leg, MeasureContext, View};
 use crate::judge::checks::{self, RepWindow};
 use crate::judge::{Flag, JudgeError, Measure, Thresholds};
 use crate::landmarks::PoseFrame;
-use crate::reps::{self, Moment, Phase, Rep, RepSet, Segment, Segmenter};
+use crate::reps::{BodyPeak, LegPeak, Moment, Phase, Rep, RepSet, Segment, Segmenter};
 
 /// Live mode keeps this many seconds of frames (enough for the longest rep); batch keeps all.
 const LIVE_HISTORY_S: f64 = 120.0;
@@ -290,16 +290,17 @@ impl Analyzer {
             let _ = self.close(seg);
         }
         let t = &self.thresholds;
-        let mut sets: Vec<RepSet> = Vec::new();
+        // Reps carry the set number `close` gave them.
+        let mut grouped: Vec<(u32, Vec<Rep>)> = Vec::new();
         for rep in std::mem::take(&mut self.reps) {
-            match sets.last_mut() {
-                Some(s) if s.number == rep.set => s.reps.push(rep),
-                _ => sets.push(RepSet::new(rep.set, vec![rep])),
+            match grouped.last_mut() {
+                Some((number, reps)) if *number == rep.set => reps.push(rep),
+                _ => grouped.push((rep.set, vec![rep])),
             }
         }
-        let sets: Vec<RepSet> = sets
+        let sets: Vec<RepSet> = grouped
             .into_iter()
-            .map(|s| RepSet::new(s.number, s.reps))
+            .map(|(number, reps)| RepSet::new(number, reps))
             .collect();
         let summary = self.summary(&sets);
         Analysis {
@@ -343,13 +344,6 @@ impl Analyzer {
 
     /// Turns a segment into a rep, or says why it is not one.
     fn close(&mut self, seg: Segment) -> Result<Rep, Rejected> {
-        let range = self.window(seg.start.frame, seg.end.frame);
-        let frames = &self.frames[range];
-        let bottom = frames
-            .iter()
-            .position(|f| f.frame == seg.bottom.frame)
-            .unwrap_or(0);
-        let w = RepWindow { frames, bottom };
         let reject = |reason: String| Rejected {
             start: seg.start,
             bottom: seg.bottom,
@@ -358,42 +352,29 @@ impl Analyzer {
             reason,
         };
         let min_depth = self.exercise.min_depth(&self.thresholds);
-        if seg.depth < min_depth {
-            let r = reject(format!(
+        let assessed = if seg.depth < min_depth {
+            Err(format!(
                 "too small to count: {:.2} {} (a rep needs {:.2})",
                 seg.depth,
                 self.exercise.rep_signal().unit(),
                 min_depth
-            ));
-            self.rejected.push(r.clone());
-            return Err(r);
-        }
-        let legs = self.legs_for(&w);
-        if let Err(reason) = self.exercise.accept(&w, &legs, &self.thresholds) {
-            let r = reject(reason);
-            self.rejected.push(r.clone());
-            return Err(r);
-        }
-        let judges_legs = self.exercise.judged().iter().any(|m| {
-            matches!(
-                m,
-                Measure::Fppa
-                    | Measure::MedialOffset
-                    | Measure::KneeFootOffset
-                    | Measure::KneeOverToe
-                    | Measure::KneeFlexion
-            )
-        });
-        let peaks: Vec<_> = if judges_legs {
-            legs.iter()
-                .map(|&leg| checks::leg_peak(&w, leg, self.exercise.judge_at()))
-                .collect()
+            ))
         } else {
-            Vec::new()
+            self.assess(seg.start.frame, seg.bottom.frame, seg.end.frame)
         };
-        let body = checks::body_peak(&w);
-        let flags = self.exercise.judge(&peaks, &body, &self.thresholds);
-
+        let Assessed {
+            legs,
+            peaks,
+            body,
+            flags,
+        } = match assessed {
+            Ok(a) => a,
+            Err(reason) => {
+                let r = reject(reason);
+                self.rejected.push(r.clone());
+                return Err(r);
+            }
+        };
         if let Some(last_end) = self.last_rep_end_s {
             if seg.start.time_s - last_end > self.thresholds.set_rest_s {
                 self.set += 1;
@@ -417,6 +398,45 @@ impl Analyzer {
         Ok(rep)
     }
 
+    /// Judges the kept frames from `first` to `last` with the turning point at `bottom`, as
+    /// the exercise does: which legs, whether it is this exercise at all, peaks and flags.
+    fn assess(&self, first: u64, bottom: u64, last: u64) -> Result<Assessed, String> {
+        let frames = &self.frames[self.window(first, last)];
+        let bottom = frames
+            .iter()
+            .position(|f| f.frame == bottom)
+            .ok_or_else(|| "its frames are no longer kept".to_string())?;
+        let w = RepWindow { frames, bottom };
+        let legs = self.legs_for(&w);
+        self.exercise.accept(&w, &legs, &self.thresholds)?;
+        let judges_legs = self.exercise.judged().iter().any(|m| {
+            matches!(
+                m,
+                Measure::Fppa
+                    | Measure::MedialOffset
+                    | Measure::KneeFootOffset
+                    | Measure::KneeOverToe
+                    | Measure::KneeFlexion
+            )
+        });
+        let peaks: Vec<_> = if judges_legs {
+            let when = self.exercise.judge_at();
+            legs.iter()
+                .map(|&leg| checks::leg_peak(&w, leg, when))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let body = checks::body_peak(&w);
+        let flags = self.exercise.judge(&peaks, &body, &self.thresholds);
+        Ok(Assessed {
+            legs,
+            peaks,
+            body,
+            flags,
+        })
+    }
+
     /// The legs judged in a rep: `--side`, else detected the profile's way.
     fn legs_for(&self, w: &RepWindow) -> Vec<Leg> {
         let mode = self.exercise.legs();
@@ -438,22 +458,12 @@ impl Analyzer {
     fn turning_point_cue(&mut self) -> Option<Cue> {
         let current = self.segmenter.current()?;
         let last = self.frames.last()?.frame;
-        let range = self.window(current.first.frame, last);
-        let frames = &self.frames[range];
-        let bottom = frames.iter().position(|f| f.frame == current.peak.frame)?;
-        let w = RepWindow { frames, bottom };
-        let legs = self.legs_for(&w);
-        // No cue for a movement that is not this exercise (picking something up).
-        self.exercise.accept(&w, &legs, &self.thresholds).ok()?;
-        let when = self.exercise.judge_at();
-        let peaks: Vec<_> = legs
-            .iter()
-            .map(|&l| checks::leg_peak(&w, l, when))
-            .collect();
-        let body = checks::body_peak(&w);
-        let flag = self
-            .exercise
-            .judge(&peaks, &body, &self.thresholds)
+        // Not a cue for a movement that is not this exercise (picking something up).
+        let assessed = self
+            .assess(current.first.frame, current.peak.frame, last)
+            .ok()?;
+        let flag = assessed
+            .flags
             .into_iter()
             .filter(|f| f.is_fault())
             .find(|f| !self.cued.contains(&f.kind()))?;
@@ -550,6 +560,14 @@ impl Analyzer {
     }
 }
 
+/// A rep's frames, judged.
+struct Assessed {
+    legs: Vec<Leg>,
+    peaks: Vec<LegPeak>,
+    body: BodyPeak,
+    flags: Vec<Flag>,
+}
+
 /// The working leg of a single-leg rep, from how the legs moved.
 fn detect_leg(mode: LegMode, w: &RepWindow) -> Option<Leg> {
     let frames = w.frames;
@@ -598,11 +616,6 @@ pub fn analyze_frames(
         analyzer.push(f);
     }
     analyzer.finish()
-}
-
-/// Splits reps into sets by rest, as the analyser does (for outputs that re-group reps).
-pub fn split_sets(reps: Vec<Rep>, rest_s: f64) -> Vec<RepSet> {
-    reps::split_sets(reps, rest_s)
 }
 
 #[cfg(test)]

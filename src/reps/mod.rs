@@ -172,33 +172,3 @@ impl RepSet {
         }
     }
 }
-
-/// Splits reps into sets wherever the gap from one rep's end to the next one's start exceeds
-/// `rest_s`, and numbers the sets.
-pub fn split_sets(mut reps: Vec<Rep>, rest_s: f64) -> Vec<RepSet> {
-    let mut sets: Vec<Vec<Rep>> = Vec::new();
-    let mut last_end: Option<f64> = None;
-    for rep in reps.drain(..) {
-        let new_set = match last_end {
-            None => true,
-            Some(end) => rep.start.time_s - end > rest_s,
-        };
-        last_end = Some(rep.end.time_s);
-        if new_set {
-            sets.push(Vec::new());
-        }
-        if let Some(current) = sets.last_mut() {
-            current.push(rep);
-        }
-    }
-    sets.into_iter()
-        .enumerate()
-        .map(|(i, mut reps)| {
-            let number = i as u32 + 1;
-            for r in &mut reps {
-                r.set = number;
-            }
-            RepSet::new(number, reps)
-        })
-        .collect()
-}

@@ -193,7 +193,6 @@ impl Segmenter {
             self.observe(at, value);
             return Some(cut);
         }
-        self.last_seen = Some(at);
         self.observe(at, value)
     }
 
