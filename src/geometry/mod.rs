@@ -18,7 +18,7 @@ pub mod measure_defaults {
         MAX_THIGH_OFF_LEG_LINE_DEG, MIN_MIDLINE_OFFSET, SIDE_VIEW_RATIO,
     };
 }
-pub use vector::{angle_between, signed_side, Vec2, Vec3};
+pub use vector::{angle_between, Vec2, Vec3};
 
 use serde::Serialize;
 

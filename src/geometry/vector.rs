@@ -39,26 +39,6 @@ pub fn cross2(a: &Vec2, b: &Vec2) -> f64 {
     a.x * b.y - a.y * b.x
 }
 
-/// +1 when `p` and `q` lie on the same side of the line through `origin` along `dir`, −1 when
-/// on opposite sides, `None` when either is (near) on the line or the line is degenerate.
-pub fn signed_side(origin: &Vec2, dir: &Vec2, p: &Vec2, q: &Vec2) -> Option<f64> {
-    let len = dir.norm();
-    if !positive(len) {
-        return None;
-    }
-    let dp = cross2(dir, &(p - origin)) / len;
-    let dq = cross2(dir, &(q - origin)) / len;
-    let tol = DEGENERATE_FRACTION * len;
-    if dp.abs() <= tol || dq.abs() <= tol {
-        return None;
-    }
-    Some(if dp.signum() == dq.signum() {
-        1.0
-    } else {
-        -1.0
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,32 +63,5 @@ mod tests {
     fn right_angle_is_ninety() {
         let a = angle_between(&Vec2::new(1.0, 0.0), &Vec2::new(0.0, 3.0)).unwrap();
         assert!((a - 90.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn side_test_needs_points_off_the_line() {
-        let o = Vec2::new(0.0, 0.0);
-        let d = Vec2::new(0.0, 1.0);
-        assert_eq!(
-            signed_side(&o, &d, &Vec2::new(1.0, 0.5), &Vec2::new(2.0, 0.0)),
-            Some(1.0)
-        );
-        assert_eq!(
-            signed_side(&o, &d, &Vec2::new(-1.0, 0.5), &Vec2::new(2.0, 0.0)),
-            Some(-1.0)
-        );
-        assert_eq!(
-            signed_side(&o, &d, &Vec2::new(0.0, 0.5), &Vec2::new(2.0, 0.0)),
-            None
-        );
-        assert_eq!(
-            signed_side(
-                &o,
-                &Vec2::zeros(),
-                &Vec2::new(1.0, 0.5),
-                &Vec2::new(2.0, 0.0)
-            ),
-            None
-        );
     }
 }
