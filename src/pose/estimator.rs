@@ -25,9 +25,9 @@ use crate::video::VideoFrame;
 /// Everything that can go wrong in the pose stage.
 #[derive(Debug, thiserror::Error)]
 pub enum PoseError {
-    #[error("model file {path} is missing")]
+    #[error("model file {path} is missing (pass --models DIR or set $FORMCHECK_MODELS)")]
     ModelMissing { path: PathBuf },
-    #[error("model file {path} cannot be used: {message} (corrupt, or not the ONNX export formcheck expects)")]
+    #[error("model file {path} cannot be used: {message} (corrupt, or not formcheck's ONNX export: copy it again from formcheck's models/)")]
     ModelLoad { path: PathBuf, message: String },
     #[error("frame {frame}: the image is empty or not 8-bit colour")]
     BadFrame { frame: u64 },
