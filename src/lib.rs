@@ -18,6 +18,20 @@ pub mod pose;
 pub mod reps;
 pub mod video;
 
+/// FFmpeg's own log level for OpenCV's video back end: AV_LOG_QUIET. Without it FFmpeg prints
+/// lines such as "moov atom not found" beside formcheck's one-line message about the same file.
+/// A user's own `OPENCV_FFMPEG_LOGLEVEL` wins.
+const FFMPEG_LOGLEVEL: (&str, &str) = ("OPENCV_FFMPEG_LOGLEVEL", "-8");
+
+/// Sets the process-wide environment OpenCV reads when its video back end starts. Call first thing
+/// in `main`, before any thread starts: the environment is not safe to change while others read it.
+pub fn prepare_process() {
+    let (key, value) = FFMPEG_LOGLEVEL;
+    if std::env::var_os(key).is_none() {
+        std::env::set_var(key, value);
+    }
+}
+
 /// Keeps OpenCV's own log lines (warnings about missing cameras, codecs, …) off the terminal:
 /// formcheck reports every failure itself, in one line that names what failed.
 pub fn quiet_opencv() {

@@ -10,6 +10,7 @@ use formcheck::config::Config;
 const EXIT_ERROR: u8 = 2;
 
 fn run() -> anyhow::Result<ExitCode> {
+    formcheck::prepare_process();
     let config = Cli::parse().into_config()?;
     match config {
         Config::Bench(bench) if bench.live => {
