@@ -126,9 +126,9 @@ fn source_err(source: crate::video::VideoError) -> LiveError {
 /// Runs the live loop on the clip and prints FPS, latency and memory.
 pub fn bench_live(config: &BenchConfig) -> Result<LiveBenchReport, LiveError> {
     let spec = SourceSpec::File(config.clip.clone());
-    let mut source = VideoSource::open(&spec).map_err(|e| source_err(e))?;
+    let mut source = VideoSource::open(&spec).map_err(source_err)?;
     let mut frames = Vec::new();
-    while let Some(frame) = source.read().map_err(|e| source_err(e))? {
+    while let Some(frame) = source.read().map_err(source_err)? {
         let boxed = letterbox(&frame.image).map_err(crate::draw::DrawError::from)?;
         frames.push(boxed);
     }

@@ -517,7 +517,7 @@ pub(crate) fn run_loop(
             Err(e) => break Err(e),
         }
     };
-    drop(step);
+    // Close the window before the summary is written, so the user sees the session end.
     drop(window);
     let stats = capture.stop();
     let (closing, tally) = coach.finish();
