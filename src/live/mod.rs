@@ -24,6 +24,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use opencv::core::{Mat, Vector};
 use opencv::imgcodecs;
+use opencv::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::AnalysisError;
@@ -308,8 +309,8 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
             if t.complete_reps == 1 { "" } else { "s" },
             t.flagged_reps,
             t.incomplete_reps,
-            t.reps_per_set.len().max(1),
-            if t.reps_per_set.len() > 1 { "s" } else { "" },
+            t.sets,
+            if t.sets == 1 { "" } else { "s" },
             match &log {
                 Some(l) => format!("; session log {}", l.path().display()),
                 None => String::new(),
@@ -495,7 +496,22 @@ pub(crate) fn run_loop(
         }
         match key {
             Some(Key::Quit) => return Ok(Some(EndReason::Key)),
-            Some(Key::Pause) => paused = true,
+            Some(Key::Pause) => {
+                paused = true;
+                if let (Some(w), Some(shown)) = (window.as_mut(), last_shown.as_ref()) {
+                    // The frame as it was, with a banner saying why it does not move.
+                    let mut still = shown.try_clone().map_err(draw::DrawError::from)?;
+                    let overlay = Overlay {
+                        banner: Some(Banner {
+                            text: "paused: space to go on",
+                            kind: draw::CueKind::Info,
+                        }),
+                        ..Overlay::default()
+                    };
+                    draw::draw_overlay(&mut still, &overlay)?;
+                    w.show(&still)?;
+                }
+            }
             Some(Key::Snapshot) => snapshot(last_shown.as_ref(), options),
             Some(Key::ResetSet) => {
                 for rep in coach.reset_set() {
