@@ -3,6 +3,7 @@
 //! Exercise feedback, not a diagnosis.
 
 pub mod analysis;
+pub mod batch;
 pub mod bench;
 pub mod cli;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod geometry;
 pub mod judge;
 pub mod landmarks;
 pub mod live;
+pub mod output;
 pub mod pose;
 pub mod reps;
 pub mod video;

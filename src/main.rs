@@ -25,8 +25,10 @@ fn run() -> anyhow::Result<ExitCode> {
             formcheck::bench::run(&bench)?;
             Ok(ExitCode::SUCCESS)
         }
-        Config::Analyze(_) | Config::Exercises => {
-            anyhow::bail!("not built yet")
+        Config::Analyze(analyze) => Ok(formcheck::batch::run(&analyze)?.exit_code()),
+        Config::Exercises => {
+            print!("{}", formcheck::exercise::describe_all());
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

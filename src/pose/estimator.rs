@@ -174,13 +174,6 @@ impl PoseEstimator {
                     self.smoother.missed();
                     return Ok(result);
                 };
-                if std::env::var_os("FC_DEBUG").is_some() {
-                    eprintln!(
-                        "DBG det {:?} kps {:?}",
-                        best.score,
-                        best.keypoints.map(|p| letterbox.project(p.x, p.y))
-                    );
-                }
                 // Keypoints are in the letterboxed input's [0, 1]: map them to frame pixels.
                 let to_frame = |p: Point| letterbox.project(p.x, p.y);
                 Roi::pose_roi(
@@ -189,10 +182,6 @@ impl PoseEstimator {
                 )
             }
         };
-
-        if std::env::var_os("FC_DEBUG").is_some() {
-            eprintln!("DBG frame {} roi {:?}", frame.index, roi);
-        }
         let times = self
             .landmark
             .run(image, &roi)

@@ -18,8 +18,12 @@ pub const WORLD_VALUES: usize = 3;
 pub const AUX_FIRST: usize = 33;
 /// The heatmap output (`Identity_3`): 64×64 cells × 39 channels, channels last.
 pub const HEATMAP_SIDE: usize = 64;
-/// `RefineLandmarksFromHeatmapCalculator` options in `tensors_to_pose_landmarks_and_segmentation.pbtxt`.
-const HEATMAP_KERNEL: usize = 7;
+/// `RefineLandmarksFromHeatmapCalculator`'s window. The pbtxt sets 7, but MediaPipe's Python API
+/// (`mp.solutions.pose`, which made the reference files and which users compare against) copies
+/// the graph config through Python protobuf without that calculator's options module, so the
+/// option is dropped and the proto default, 9, runs. Checked on MediaPipe 0.10.21: the same
+/// graph run from C++ config gives kernel-7 landmarks, the Python API kernel-9 ones.
+const HEATMAP_KERNEL: usize = 9;
 const HEATMAP_MIN_CONFIDENCE: f64 = 0.5;
 /// `ThresholdingCalculator` on the pose-presence output: below this the frame has no pose.
 pub const PRESENCE_THRESHOLD: f64 = 0.5;
@@ -71,7 +75,7 @@ fn sigmoid(x: f64) -> f64 {
 }
 
 /// `RefineLandmarksFromHeatmapCalculator`: each landmark (x, y in the crop's [0, 1]) moves to
-/// the confidence-weighted mean of the 7×7 heatmap cells around it, when the most confident of
+/// the confidence-weighted mean of the 9×9 heatmap cells around it, when the most confident of
 /// those cells reaches 0.5. Like MediaPipe, cells are weighted at their index (no half-cell
 /// offset) and a landmark outside the heatmap is left alone. `heatmap` holds raw logits, HWC.
 pub fn refine_from_heatmap(

@@ -85,6 +85,8 @@ pub struct VideoSource {
     info: VideoInfo,
     next_index: u64,
     last_time_s: Option<f64>,
+    /// The last interval between two real container timestamps.
+    last_step_s: Option<f64>,
     opened_at: Instant,
     /// The first frame, decoded at open to learn the upright size; handed out by the first read.
     pending: Option<Mat>,
@@ -176,6 +178,7 @@ impl VideoSource {
             },
             next_index: 0,
             last_time_s: None,
+            last_step_s: None,
             opened_at: Instant::now(),
             pending: None,
         };
@@ -244,23 +247,27 @@ impl VideoSource {
         Ok(Some(frame))
     }
 
-    /// The time of the frame just decoded. Files use the container's timestamp; should it be
-    /// missing or go backwards, the previous time plus one nominal frame keeps time monotonic.
-    fn timestamp(&self) -> f64 {
+    /// The time of the frame just decoded. Files use the container's timestamp. OpenCV 4.6 reports
+    /// 0 for the frames the decoder hands out while draining at the end of a clip with B-frames,
+    /// so a missing or backward time continues from the last real interval, keeping time monotonic.
+    fn timestamp(&mut self) -> f64 {
         if self.spec.is_live() {
             return self.opened_at.elapsed().as_secs_f64();
         }
-        let step = 1.0 / self.info.fps.unwrap_or(30.0);
         let pts = self
             .capture
             .get(videoio::CAP_PROP_POS_MSEC)
             .ok()
             .filter(|ms| ms.is_finite() && *ms >= 0.0)
             .map(|ms| ms / 1000.0);
+        let nominal_step = 1.0 / self.info.fps.unwrap_or(30.0);
         match (pts, self.last_time_s) {
-            (Some(t), Some(last)) if t > last => t,
+            (Some(t), Some(last)) if t > last => {
+                self.last_step_s = Some(t - last);
+                t
+            }
             (Some(t), None) => t,
-            (_, Some(last)) => last + step,
+            (_, Some(last)) => last + self.last_step_s.unwrap_or(nominal_step),
             (None, None) => 0.0,
         }
     }

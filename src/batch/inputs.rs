@@ -1,0 +1,128 @@
+//! Turning the command line's `VIDEO|DIR...` into the list of videos to analyse, each with its
+//! output folder name. Folders are read one level deep, in name order, so a batch is the same
+//! list, in the same order, every time it runs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::BatchError;
+
+/// Extensions taken from a folder (a file named explicitly is tried whatever its extension).
+const VIDEO_EXTENSIONS: &[&str] = &[
+    "mp4", "m4v", "mov", "avi", "mkv", "webm", "mpg", "mpeg", "wmv", "flv", "ts", "3gp",
+];
+
+/// One video to analyse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoInput {
+    pub path: PathBuf,
+    /// The output folder's name: the file name without its extension.
+    pub name: String,
+}
+
+fn is_video(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+fn video_input(path: PathBuf) -> VideoInput {
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "video".to_string());
+    VideoInput { path, name }
+}
+
+pub fn expand(inputs: &[PathBuf]) -> Result<Vec<VideoInput>, BatchError> {
+    let mut videos = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|source| BatchError::Input {
+            path: input.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            let entries = std::fs::read_dir(input).map_err(|source| BatchError::Input {
+                path: input.clone(),
+                source,
+            })?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && is_video(p))
+                .collect();
+            if found.is_empty() {
+                return Err(BatchError::NoVideos(input.clone()));
+            }
+            found.sort();
+            videos.extend(found.into_iter().map(video_input));
+        } else {
+            videos.push(video_input(input.clone()));
+        }
+    }
+    // The same file named twice (directly and through its folder, say) is analysed once.
+    let mut seen = std::collections::HashSet::new();
+    videos.retain(|v| seen.insert(std::fs::canonicalize(&v.path).unwrap_or(v.path.clone())));
+
+    let mut by_name: BTreeMap<&str, &Path> = BTreeMap::new();
+    for video in &videos {
+        if let Some(first) = by_name.insert(&video.name, &video.path) {
+            return Err(BatchError::NameClash {
+                name: video.name.clone(),
+                first: first.to_path_buf(),
+                second: video.path.clone(),
+            });
+        }
+    }
+    Ok(videos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(path: &Path) {
+        std::fs::write(path, b"x").unwrap();
+    }
+
+    #[test]
+    fn folders_give_their_videos_in_name_order() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(&dir.path().join("b.mp4"));
+        touch(&dir.path().join("a.MOV"));
+        touch(&dir.path().join("notes.txt"));
+        let videos = expand(&[dir.path().to_path_buf()]).unwrap();
+        let names: Vec<_> = videos.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_file_given_twice_is_analysed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.mp4");
+        touch(&file);
+        let videos = expand(&[file.clone(), dir.path().to_path_buf()]).unwrap();
+        assert_eq!(videos.len(), 1);
+    }
+
+    #[test]
+    fn two_videos_wanting_one_folder_are_refused_naming_both() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("x")).unwrap();
+        touch(&dir.path().join("a.mp4"));
+        touch(&dir.path().join("x/a.mov"));
+        let err = expand(&[dir.path().join("a.mp4"), dir.path().join("x/a.mov")]).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("a.mp4") && msg.contains("a.mov"), "{msg}");
+    }
+
+    #[test]
+    fn missing_input_and_empty_folder_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.mp4");
+        let msg = expand(&[missing]).unwrap_err().to_string();
+        assert!(msg.contains("nope.mp4"), "{msg}");
+        let msg = expand(&[dir.path().to_path_buf()]).unwrap_err().to_string();
+        assert!(msg.contains("no video files"), "{msg}");
+    }
+}

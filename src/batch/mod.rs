@@ -1,0 +1,329 @@
+//! The `analyze` command: expand the inputs into videos, analyse them on `--jobs` worker threads
+//! (each with its own pose model, so memory grows with the jobs, not with the videos), show
+//! progress, keep going past a bad video, stop cleanly on Ctrl-C, and write the batch index.
+//!
+//! Results are kept in input order whatever thread finished first, so the index and every file
+//! are the same for any `--jobs`.
+
+pub mod inputs;
+pub mod marker;
+pub mod pipeline;
+pub mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use inputs::VideoInput;
+use marker::Marker;
+use pipeline::{Finished, Job, PipelineError};
+use progress::{Mode, Progress};
+
+use crate::config::AnalyzeConfig;
+use crate::pose::{PoseError, PoseEstimator};
+
+/// Where outputs go when `--out` is not given.
+pub const DEFAULT_OUT: &str = "out";
+
+/// Exit code when some videos failed and the others were analysed.
+pub const EXIT_SOME_FAILED: u8 = 1;
+/// Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Errors that stop the whole batch before or outside any one video.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("input {}: {source}", path.display())]
+    Input {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("input folder {} holds no video files", .0.display())]
+    NoVideos(PathBuf),
+    #[error("{} and {} would both write to OUT/{name}/; analyse them into different --out folders", first.display(), second.display())]
+    NameClash {
+        name: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error("--out {}: {source}", path.display())]
+    OutDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot start the pose stage: {0}")]
+    Pose(#[from] PoseError),
+    #[error("cannot install the Ctrl-C handler: {0}")]
+    Signal(#[from] ctrlc::Error),
+    #[error(transparent)]
+    Export(#[from] crate::output::ExportError),
+}
+
+/// What became of one video in this run.
+#[derive(Debug)]
+pub enum Status {
+    Done,
+    Skipped,
+    Failed(String),
+    /// Not started, or stopped, because of Ctrl-C.
+    Interrupted,
+}
+
+#[derive(Debug)]
+pub struct VideoOutcome {
+    pub input: VideoInput,
+    pub dir: PathBuf,
+    pub status: Status,
+    /// Frames decoded and run through pose in this run (0 when skipped).
+    pub frames: u64,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug)]
+pub struct BatchReport {
+    pub out: PathBuf,
+    pub videos: Vec<VideoOutcome>,
+    pub interrupted: bool,
+    pub elapsed: Duration,
+}
+
+impl BatchReport {
+    pub fn count(&self, pick: impl Fn(&Status) -> bool) -> usize {
+        self.videos.iter().filter(|v| pick(&v.status)).count()
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        if self.interrupted {
+            ExitCode::from(EXIT_INTERRUPTED)
+        } else if self.count(|s| matches!(s, Status::Failed(_))) > 0 {
+            ExitCode::from(EXIT_SOME_FAILED)
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+
+    /// One line for the terminal: counts and throughput (videos a minute, frames a second) over
+    /// the videos analysed in this run.
+    pub fn summary_line(&self) -> String {
+        let done = self.count(|s| matches!(s, Status::Done));
+        let frames: u64 = self.videos.iter().map(|v| v.frames).sum();
+        let secs = self.elapsed.as_secs_f64().max(1e-9);
+        let mut line = format!(
+            "{} videos: {done} analysed, {} skipped (already complete), {} failed",
+            self.videos.len(),
+            self.count(|s| matches!(s, Status::Skipped)),
+            self.count(|s| matches!(s, Status::Failed(_))),
+        );
+        let interrupted = self.count(|s| matches!(s, Status::Interrupted));
+        if interrupted > 0 {
+            line.push_str(&format!(", {interrupted} not finished (interrupted)"));
+        }
+        line.push_str(&format!(
+            " in {:.1} s: {:.1} videos/min, {:.1} FPS; index: {}",
+            secs,
+            done as f64 * 60.0 / secs,
+            frames as f64 / secs,
+            self.out.join("index.html").display()
+        ));
+        line
+    }
+}
+
+/// The Ctrl-C flag. The handler is installed once per process (ctrlc allows no more); each batch
+/// clears the flag when it starts. A second Ctrl-C while stopping quits at once.
+fn stop_flag() -> Result<Arc<AtomicBool>, BatchError> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    if let Some(flag) = FLAG.get() {
+        flag.store(false, Ordering::SeqCst);
+        return Ok(flag.clone());
+    }
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = flag.clone();
+    ctrlc::set_handler(move || {
+        if handler_flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+        eprintln!("formcheck: stopping after the frame in progress (Ctrl-C again to quit now)");
+    })?;
+    let _ = FLAG.set(flag.clone());
+    Ok(flag)
+}
+
+/// Every setting that changes an output, for the resume marker.
+fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
+    serde_json::json!({
+        "model": config.pose.model.name(),
+        "smooth": config.pose.smooth,
+        "frame_clock": config.pose.frame_clock,
+        "exercise": config.judge.exercise,
+        "side": format!("{:?}", config.judge.side),
+        "sex": format!("{:?}", config.judge.sex),
+        "config_file": config.judge.config_file.as_ref().map(|p| {
+            std::fs::read_to_string(p).unwrap_or_default()
+        }),
+        "overrides": config.judge.overrides,
+        "max_frames": config.max_frames,
+        "trc": config.trc,
+        "blur_faces": config.blur_faces,
+        "annotated_video": config.annotated_video,
+    })
+}
+
+pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
+    let started = Instant::now();
+    let videos = inputs::expand(&config.inputs)?;
+    let out = config
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
+    std::fs::create_dir_all(&out).map_err(|source| BatchError::OutDir {
+        path: out.clone(),
+        source,
+    })?;
+    let stop = stop_flag()?;
+    let progress = Progress::new(Mode::detect(config.quiet), videos.len());
+    let settings = settings_fingerprint(config);
+
+    let jobs = config.jobs.clamp(1, videos.len().max(1));
+    // Inference threads are shared out between the jobs, so --jobs 2 does not oversubscribe.
+    let mut pose_settings = config.pose.clone();
+    pose_settings.threads = (config.pose.threads / jobs).max(1);
+
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<VideoOutcome>>> =
+        Mutex::new((0..videos.len()).map(|_| None).collect());
+    let worker = || -> Result<(), BatchError> {
+        let mut pose: Option<PoseEstimator> = None;
+        loop {
+            let index = next.fetch_add(1, Ordering::SeqCst);
+            let Some(input) = videos.get(index) else {
+                return Ok(());
+            };
+            let dir = pipeline::video_dir(&out, input);
+            let video_started = Instant::now();
+            let status_frames = if stop.load(Ordering::SeqCst) {
+                (Status::Interrupted, 0)
+            } else {
+                // Loaded on the first video, so a batch of skipped videos loads no model.
+                let estimator = match pose.as_mut() {
+                    Some(p) => p,
+                    None => pose.insert(PoseEstimator::new(&pose_settings)?),
+                };
+                run_one(config, input, &dir, &settings, &stop, &progress, estimator)
+            };
+            let (status, frames) = status_frames;
+            let line = outcome_line(input, &dir, &status, frames, video_started.elapsed());
+            match &status {
+                Status::Failed(_) => progress.error(index, &line),
+                Status::Interrupted => {}
+                _ => progress.finished(index, &line),
+            }
+            let outcome = VideoOutcome {
+                input: input.clone(),
+                dir,
+                status,
+                frames,
+                elapsed: video_started.elapsed(),
+            };
+            if let Ok(mut slots) = slots.lock() {
+                slots[index] = Some(outcome);
+            }
+        }
+    };
+    let results: Vec<Result<(), BatchError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..jobs).map(|_| scope.spawn(worker)).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(Ok(())))
+            .collect()
+    });
+    progress.finish();
+    // A pose stage that cannot start fails every video alike: one error says it better.
+    for result in results {
+        result?;
+    }
+    let slots = slots.into_inner().unwrap_or_default();
+    let videos: Vec<VideoOutcome> = slots
+        .into_iter()
+        .zip(videos)
+        .map(|(slot, input)| {
+            slot.unwrap_or_else(|| VideoOutcome {
+                dir: pipeline::video_dir(&out, &input),
+                input,
+                status: Status::Interrupted,
+                frames: 0,
+                elapsed: Duration::ZERO,
+            })
+        })
+        .collect();
+    let report = BatchReport {
+        out,
+        videos,
+        interrupted: stop.load(Ordering::SeqCst),
+        elapsed: started.elapsed(),
+    };
+    progress.note(&report.summary_line());
+    Ok(report)
+}
+
+fn run_one(
+    config: &AnalyzeConfig,
+    input: &VideoInput,
+    dir: &std::path::Path,
+    settings: &serde_json::Value,
+    stop: &AtomicBool,
+    progress: &Progress,
+    pose: &mut PoseEstimator,
+) -> (Status, u64) {
+    let marker = match Marker::for_video(&input.path, settings.clone()) {
+        Ok(marker) => marker,
+        Err(e) => {
+            return (
+                Status::Failed(format!("cannot read {}: {e}", input.path.display())),
+                0,
+            )
+        }
+    };
+    let job = Job {
+        input,
+        dir: dir.to_path_buf(),
+        config,
+        marker,
+        stop,
+        progress: progress.start(&input.name),
+    };
+    match job.run(pose) {
+        Ok(Finished::Done { frames }) => (Status::Done, frames),
+        Ok(Finished::Skipped) => (Status::Skipped, 0),
+        Err(PipelineError::Interrupted) => (Status::Interrupted, 0),
+        Err(e) => (Status::Failed(e.to_string()), 0),
+    }
+}
+
+fn outcome_line(
+    input: &VideoInput,
+    dir: &std::path::Path,
+    status: &Status,
+    frames: u64,
+    elapsed: Duration,
+) -> String {
+    let video = input.path.display();
+    match status {
+        Status::Done => {
+            let secs = elapsed.as_secs_f64().max(1e-9);
+            format!(
+                "{video}: {frames} frames in {secs:.1} s ({:.1} FPS) → {}",
+                frames as f64 / secs,
+                dir.display()
+            )
+        }
+        Status::Skipped => format!(
+            "{video}: already complete in {} (--force redoes it)",
+            dir.display()
+        ),
+        Status::Failed(message) => format!("{video}: FAILED: {message}"),
+        Status::Interrupted => format!("{video}: interrupted"),
+    }
+}

@@ -1,0 +1,165 @@
+//! One video, start to finish: skip it if its outputs are complete; otherwise decode → pose →
+//! analysis → every output file → the completeness marker, last. Stops between frames when the
+//! batch is interrupted. When the video breaks mid-way, or the batch is interrupted, the frames
+//! already computed are still written (frames.jsonl, landmarks.trc); the marker is not, so a
+//! rerun redoes the video.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::inputs::VideoInput;
+use super::marker::Marker;
+use super::progress::VideoProgress;
+use crate::config::AnalyzeConfig;
+use crate::landmarks::PoseFrame;
+use crate::output::jsonl::{JsonlExporter, LandmarkLog};
+use crate::output::trc::TrcExporter;
+use crate::output::{atomic, ExportError, Exporter, VideoFacts, VideoResult};
+use crate::pose::{PoseError, PoseEstimator};
+use crate::video::{SourceSpec, VideoError, VideoSource};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Video(#[from] VideoError),
+    #[error("{path}: {source}", path = .path.display())]
+    Pose { path: PathBuf, source: PoseError },
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error("cannot create output folder {}: {source}", path.display())]
+    OutDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("interrupted")]
+    Interrupted,
+}
+
+/// What became of one video.
+pub enum Finished {
+    /// Analysed now; `frames` were decoded and run through the pose model.
+    Done { frames: u64 },
+    /// Its outputs were already complete.
+    Skipped,
+}
+
+/// Everything one video's analysis needs besides the video.
+pub struct Job<'a> {
+    pub input: &'a VideoInput,
+    pub dir: PathBuf,
+    pub config: &'a AnalyzeConfig,
+    pub marker: Marker,
+    pub stop: &'a AtomicBool,
+    pub progress: VideoProgress,
+}
+
+impl Job<'_> {
+    pub fn run(self, pose: &mut PoseEstimator) -> Result<Finished, PipelineError> {
+        if !self.config.force && self.marker.matches_in(&self.dir) {
+            return Ok(Finished::Skipped);
+        }
+        std::fs::create_dir_all(&self.dir).map_err(|source| PipelineError::OutDir {
+            path: self.dir.clone(),
+            source,
+        })?;
+        Marker::remove_in(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
+        atomic::sweep_temp_files(&self.dir);
+
+        let mut source = VideoSource::open(&SourceSpec::File(self.input.path.clone()))?;
+        pose.reset();
+        let info = source.info().clone();
+        self.progress.set_total(info.frame_count);
+        let mut facts = VideoFacts {
+            name: self.input.name.clone(),
+            path: self.input.path.display().to_string(),
+            width: info.width,
+            height: info.height,
+            fps: info.fps,
+            frames: 0,
+            duration_s: 0.0,
+            rotation_deg: info.rotation_deg,
+        };
+        let (frames, broke) = self.pose_pass(&mut source, pose, &facts);
+        facts.frames = frames.len() as u64;
+        facts.duration_s = frames.last().map_or(0.0, |f| f.time_s);
+        let result = VideoResult {
+            video: &facts,
+            frames: &frames,
+        };
+        self.progress.stage("writing");
+        self.export(&JsonlExporter, &result)?;
+        if self.config.trc {
+            self.export(&TrcExporter, &result)?;
+        }
+        if let Some(err) = broke {
+            return Err(err);
+        }
+        self.marker.write_in(&self.dir)?;
+        Ok(Finished::Done {
+            frames: facts.frames,
+        })
+    }
+
+    fn export(&self, exporter: &dyn Exporter, result: &VideoResult) -> Result<(), ExportError> {
+        exporter.export(result, &self.dir.join(exporter.file_name()))
+    }
+
+    /// Decodes and runs pose on every frame. Returns the frames done and, when the pass stopped
+    /// early (a broken video, the pose stage failing, Ctrl-C), why.
+    fn pose_pass(
+        &self,
+        source: &mut VideoSource,
+        pose: &mut PoseEstimator,
+        facts: &VideoFacts,
+    ) -> (Vec<PoseFrame>, Option<PipelineError>) {
+        let mut frames = Vec::new();
+        let mut log = match &self.config.landmarks {
+            Some(path) => match LandmarkLog::create(path, facts) {
+                Ok(log) => Some(log),
+                Err(e) => return (frames, Some(e.into())),
+            },
+            None => None,
+        };
+        self.progress.stage("pose");
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return (frames, Some(PipelineError::Interrupted));
+            }
+            if self
+                .config
+                .max_frames
+                .is_some_and(|max| frames.len() as u64 >= max)
+            {
+                break;
+            }
+            let frame = match source.read() {
+                Ok(Some(frame)) => frame,
+                Ok(None) => break,
+                Err(e) => return (frames, Some(e.into())),
+            };
+            let posed = match pose.process(&frame) {
+                Ok(posed) => posed,
+                Err(source) => {
+                    let err = PipelineError::Pose {
+                        path: self.input.path.clone(),
+                        source,
+                    };
+                    return (frames, Some(err));
+                }
+            };
+            if let Some(log) = log.as_mut() {
+                if let Err(e) = log.push(&posed) {
+                    return (frames, Some(e.into()));
+                }
+            }
+            frames.push(posed);
+            self.progress.frame(frames.len() as u64);
+        }
+        (frames, None)
+    }
+}
+
+/// The folder of one video's outputs.
+pub fn video_dir(out: &Path, input: &VideoInput) -> PathBuf {
+    out.join(&input.name)
+}

@@ -1,0 +1,147 @@
+//! Atomic file writes: every output is written to a temporary file beside its final name and
+//! renamed into place, so a reader (or a resumed batch) never sees half a file. A rename within
+//! one folder is atomic on every filesystem formcheck targets.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::ExportError;
+
+/// A file being written. Dropped without [`AtomicFile::commit`], it leaves nothing behind.
+pub struct AtomicFile {
+    temp: PathBuf,
+    dest: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+/// The temporary name for `dest`: hidden, in the same folder (rename must not cross filesystems),
+/// and ending in `.tmp` so a batch restarted after a kill can sweep leftovers away.
+pub fn temp_path(dest: &Path) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+impl AtomicFile {
+    pub fn create(dest: &Path) -> Result<Self, ExportError> {
+        let temp = temp_path(dest);
+        let file = File::create(&temp).map_err(|e| ExportError::io(&temp, e))?;
+        Ok(AtomicFile {
+            temp,
+            dest: dest.to_path_buf(),
+            writer: Some(BufWriter::new(file)),
+        })
+    }
+
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
+        match self.writer.as_mut() {
+            Some(w) => w
+                .write_all(bytes)
+                .map_err(|e| ExportError::io(&self.temp, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes what was written so far to the temporary file (it survives a crash of ours, not
+    /// of the machine; a commit after an error still publishes it).
+    pub fn flush(&mut self) -> Result<(), ExportError> {
+        match self.writer.as_mut() {
+            Some(w) => w.flush().map_err(|e| ExportError::io(&self.temp, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(mut self) -> Result<(), ExportError> {
+        if let Some(writer) = self.writer.take() {
+            let file = writer
+                .into_inner()
+                .map_err(|e| ExportError::io(&self.temp, e.into_error()))?;
+            file.sync_all()
+                .map_err(|e| ExportError::io(&self.temp, e))?;
+        }
+        std::fs::rename(&self.temp, &self.dest).map_err(|e| ExportError::io(&self.dest, e))
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        // Only reached without a commit: the partial file is not an output.
+        if self.writer.take().is_some() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Writes `bytes` to `dest` atomically.
+pub fn write(dest: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    let mut file = AtomicFile::create(dest)?;
+    file.write_all(bytes)?;
+    file.commit()
+}
+
+/// Removes temporary files a killed run left in `dir` (any process id: a folder is only ever
+/// written by one run at a time).
+pub fn sweep_temp_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_is_visible_before_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("a.txt");
+        let mut file = AtomicFile::create(&dest).unwrap();
+        file.write_all(b"hello").unwrap();
+        file.flush().unwrap();
+        assert!(!dest.exists());
+        file.commit().unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"hello");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn dropped_file_leaves_nothing_and_keeps_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("a.txt");
+        write(&dest, b"old").unwrap();
+        {
+            let mut file = AtomicFile::create(&dest).unwrap();
+            file.write_all(b"new, half").unwrap();
+        }
+        assert_eq!(std::fs::read(&dest).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn sweep_removes_leftover_temp_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".reps.json.123.tmp"), b"x").unwrap();
+        std::fs::write(dir.path().join("reps.json"), b"x").unwrap();
+        sweep_temp_files(dir.path());
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("reps.json")]);
+    }
+}

@@ -1,0 +1,188 @@
+//! The batch index: `OUT/summary.csv` (one row a video) and `OUT/index.html` (the same table,
+//! linking each video's report). Rows come from each video's reps.json, read back from disk, so a
+//! video skipped on resume and one analysed now give the same row.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::report::{escape, NOTICE_HTML, STYLE};
+use super::{atomic, ExportError};
+
+/// One video's line in the index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexRow {
+    pub name: String,
+    pub path: String,
+    /// done, skipped, failed or interrupted.
+    pub status: &'static str,
+    pub summary: Option<RepsSummary>,
+    /// Why the video failed.
+    pub error: Option<String>,
+}
+
+/// The part of reps.json the index shows.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RepsSummary {
+    pub exercise: String,
+    pub frames: u64,
+    pub duration_s: f64,
+    pub sets: usize,
+    pub reps: usize,
+    pub complete_reps: usize,
+    pub flagged_reps: usize,
+    pub verdict: String,
+}
+
+/// Reads the summary of a video's reps.json.
+pub fn read_summary(reps_json: &Path) -> Result<RepsSummary, ExportError> {
+    #[derive(Deserialize)]
+    struct File {
+        summary: RepsSummary,
+    }
+    let bytes = std::fs::read(reps_json).map_err(|e| ExportError::io(reps_json, e))?;
+    serde_json::from_slice::<File>(&bytes)
+        .map(|f| f.summary)
+        .map_err(|e| ExportError::format(reps_json, e))
+}
+
+const CSV_HEADER: [&str; 12] = [
+    "video",
+    "path",
+    "status",
+    "exercise",
+    "frames",
+    "duration_s",
+    "sets",
+    "reps",
+    "complete_reps",
+    "flagged_reps",
+    "verdict",
+    "error",
+];
+
+pub fn render_csv(rows: &[IndexRow]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(CSV_HEADER)?;
+    for row in rows {
+        let s = row.summary.as_ref();
+        let num = |f: fn(&RepsSummary) -> String| s.map(f).unwrap_or_default();
+        writer.write_record([
+            row.name.clone(),
+            row.path.clone(),
+            row.status.to_string(),
+            num(|s| s.exercise.clone()),
+            num(|s| s.frames.to_string()),
+            num(|s| format!("{:.3}", s.duration_s)),
+            num(|s| s.sets.to_string()),
+            num(|s| s.reps.to_string()),
+            num(|s| s.complete_reps.to_string()),
+            num(|s| s.flagged_reps.to_string()),
+            num(|s| s.verdict.clone()),
+            row.error.clone().unwrap_or_default(),
+        ])?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+pub fn render_html(rows: &[IndexRow]) -> String {
+    let mut body = String::new();
+    for row in rows {
+        let name = escape(&row.name);
+        let link = match row.status {
+            "done" | "skipped" => format!(
+                "<a href=\"{}/report.html\">{name}</a>",
+                escape(&percent_encode(&row.name))
+            ),
+            _ => name,
+        };
+        let cells = match &row.summary {
+            Some(s) => format!(
+                "<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td>",
+                escape(&s.exercise),
+                s.reps,
+                s.complete_reps,
+                s.flagged_reps,
+                s.sets,
+                escape(&s.verdict)
+            ),
+            None => format!(
+                "<td colspan=\"6\" class=\"error\">{}</td>",
+                escape(row.error.as_deref().unwrap_or("not analysed"))
+            ),
+        };
+        let _ = writeln!(
+            body,
+            "<tr class=\"{}\"><td>{link}</td><td>{}</td>{cells}</tr>",
+            row.status, row.status
+        );
+    }
+    let failed = rows.iter().filter(|r| r.status == "failed").count();
+    let failed_note = if failed > 0 {
+        format!("<p class=\"error\">{failed} video(s) failed: see the error column.</p>")
+    } else {
+        String::new()
+    };
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>formcheck: batch index</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<h1>formcheck: {count} videos</h1>
+{NOTICE_HTML}
+{failed_note}
+<table>
+<thead><tr><th>video</th><th>status</th><th>exercise</th><th>reps</th><th>complete</th><th>flagged</th><th>sets</th><th>verdict</th></tr></thead>
+<tbody>
+{body}</tbody>
+</table>
+<p>Per video: <code>reps.json</code>, <code>reps.csv</code>, <code>frames.jsonl</code>, <code>report.html</code> and <code>annotated.mp4</code> in its folder. All videos: <a href="summary.csv">summary.csv</a>.</p>
+</body>
+</html>
+"#,
+        count = rows.len()
+    )
+}
+
+/// Folder names are file stems: encode what a URL cannot hold as is.
+fn percent_encode(name: &str) -> String {
+    let mut out = String::new();
+    for byte in name.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => {
+                let _ = write!(out, "%{byte:02X}");
+            }
+        }
+    }
+    out
+}
+
+/// Writes OUT/summary.csv and OUT/index.html.
+pub fn write(out: &Path, rows: &[IndexRow]) -> Result<(), ExportError> {
+    let csv_path = out.join("summary.csv");
+    let csv = render_csv(rows).map_err(|e| ExportError::format(&csv_path, e))?;
+    atomic::write(&csv_path, &csv)?;
+    atomic::write(&out.join("index.html"), render_html(rows).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_encoded_for_links() {
+        assert_eq!(percent_encode("a b#1"), "a%20b%231");
+        assert_eq!(percent_encode("squat_2"), "squat_2");
+    }
+}

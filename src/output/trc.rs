@@ -1,0 +1,68 @@
+//! `landmarks.trc`: the 33 world landmarks as an OpenSim marker file (`--trc`), so the data can go
+//! on to OpenSim's scaling and inverse kinematics, or to Sports2D / Pose2Sim tools.
+//!
+//! Coordinates are MediaPipe's world landmarks turned into OpenSim's axes: X right, Y up, Z toward
+//! the camera, in metres (MediaPipe's y points down and its z away from the camera, so both flip;
+//! two flips keep the frame right-handed). MediaPipe centres them on the hips in every frame: the
+//! pelvis does not travel, which suits joint angles and not displacement. Frames without a pose
+//! keep their row with empty cells, which OpenSim reads as missing markers.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::{atomic, ExportError, Exporter, VideoResult};
+use crate::landmarks::{LandmarkIndex, LANDMARK_COUNT};
+
+pub struct TrcExporter;
+
+impl Exporter for TrcExporter {
+    fn file_name(&self) -> &'static str {
+        "landmarks.trc"
+    }
+
+    fn export(&self, result: &VideoResult, dest: &Path) -> Result<(), ExportError> {
+        atomic::write(dest, render(result, self.file_name()).as_bytes())
+    }
+}
+
+/// The whole file. Tab-separated, CRLF-free, six decimals (micrometres).
+pub fn render(result: &VideoResult, file_name: &str) -> String {
+    let rate = result.video.frame_rate();
+    let frames = result.frames.len();
+    let mut out = String::new();
+    // writeln! into a String cannot fail; the results are ignored for that reason.
+    let _ = writeln!(out, "PathFileType\t4\t(X/Y/Z)\t{file_name}");
+    let _ = writeln!(
+        out,
+        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames"
+    );
+    let _ = writeln!(
+        out,
+        "{rate:.2}\t{rate:.2}\t{frames}\t{LANDMARK_COUNT}\tm\t{rate:.2}\t1\t{frames}"
+    );
+    out.push_str("Frame#\tTime");
+    for landmark in LandmarkIndex::ALL {
+        let _ = write!(out, "\t{}\t\t", landmark.name());
+    }
+    out.push_str("\n\t");
+    for n in 1..=LANDMARK_COUNT {
+        let _ = write!(out, "\tX{n}\tY{n}\tZ{n}");
+    }
+    // OpenSim expects one blank line between the header and the data.
+    out.push_str("\n\n");
+    for (row, frame) in result.frames.iter().enumerate() {
+        let _ = write!(out, "{}\t{:.6}", row + 1, frame.time_s);
+        let world = frame.pose.as_ref().and_then(|p| p.world.as_ref());
+        for i in 0..LANDMARK_COUNT {
+            match world {
+                Some(w) => {
+                    let p = w[i];
+                    let _ = write!(out, "\t{:.6}\t{:.6}\t{:.6}", p.x, -p.y, -p.z);
+                }
+                None => out.push_str("\t\t\t"),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,121 @@
+//! Shared by the integration tests: the fixture, golden-file comparison, the bundled sample and
+//! `../shared/` lookups that skip with a message when absent.
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::path::{Path, PathBuf};
+
+use formcheck::landmarks::PoseFrame;
+use formcheck::output::{VideoFacts, VideoResult};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// MediaPipe's landmarks for the bundled sample, with the facts of that video.
+pub struct Fixture {
+    pub facts: VideoFacts,
+    pub frames: Vec<PoseFrame>,
+}
+
+impl Fixture {
+    pub fn squats() -> Fixture {
+        let file = formcheck::landmarks::read_jsonl(
+            &repo().join("tests/fixtures/tfjs_pose_squats.mediapipe-full.jsonl"),
+        )
+        .unwrap();
+        let facts = VideoFacts {
+            name: "tfjs_pose_squats".into(),
+            path: "samples/tfjs_pose_squats.mp4".into(),
+            width: file.width,
+            height: file.height,
+            fps: Some(5.0),
+            frames: file.frames.len() as u64,
+            duration_s: file.frames.last().unwrap().time_s,
+            rotation_deg: 0,
+        };
+        Fixture {
+            facts,
+            frames: file.frames,
+        }
+    }
+}
+
+pub fn fixture_result(fixture: &Fixture) -> VideoResult<'_> {
+    VideoResult {
+        video: &fixture.facts,
+        frames: &fixture.frames,
+    }
+}
+
+/// Compares `actual` with tests/golden/NAME, or writes it there when FORMCHECK_BLESS is set.
+pub fn assert_golden(name: &str, actual: &str) {
+    let path = repo().join("tests/golden").join(name);
+    if std::env::var_os("FORMCHECK_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run with FORMCHECK_BLESS=1 to create it",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .map_or(expected.lines().count().min(actual.lines().count()), |n| n);
+        panic!(
+            "{name} differs from {} from line {} on:\n expected: {}\n   actual: {}\n(FORMCHECK_BLESS=1 rewrites it after a deliberate change)",
+            path.display(),
+            line + 1,
+            expected.lines().nth(line).unwrap_or("<end>"),
+            actual.lines().nth(line).unwrap_or("<end>"),
+        );
+    }
+}
+
+/// `../shared/NAME` when it is there; `None` (and a message saying the test is skipped) when not.
+pub fn shared(name: &str) -> Option<PathBuf> {
+    let path = repo().join("../shared").join(name);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("skipped: {} is not there", path.display());
+        None
+    }
+}
+
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}
+
+/// The formcheck binary built for these tests.
+pub fn formcheck() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_formcheck"));
+    cmd.env_remove("FORMCHECK_MODELS");
+    cmd
+}
+
+pub fn sample() -> PathBuf {
+    repo().join("samples/tfjs_pose_squats.mp4")
+}
+
+/// Every file under `dir` (relative path → bytes), for comparing two output trees.
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_path_buf();
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
