@@ -80,6 +80,8 @@ pub enum EndReason {
     WindowClosed,
     StreamEnded,
     StreamLost,
+    /// A failure stopped the session (its message is in the summary and on the terminal).
+    Error,
 }
 
 impl EndReason {
@@ -90,6 +92,7 @@ impl EndReason {
             EndReason::WindowClosed => "window closed",
             EndReason::StreamEnded => "the video ended",
             EndReason::StreamLost => "the stream did not come back",
+            EndReason::Error => "stopped by an error",
         }
     }
 }
@@ -158,6 +161,8 @@ struct SummaryLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     end: &'a EndReason,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
     duration_s: f64,
     #[serde(flatten)]
     tally: &'a Tally,
@@ -543,7 +548,7 @@ pub(crate) fn run_loop(
     let duration_s = started.elapsed().as_secs_f64();
     let end = match &result {
         Ok(end) => end.clone(),
-        Err(_) => EndReason::StreamEnded,
+        Err(_) => EndReason::Error,
     };
     let outcome = LiveOutcome {
         end,
@@ -561,6 +566,7 @@ pub(crate) fn run_loop(
         log.append(&SummaryLine {
             kind: "summary",
             end: &outcome.end,
+            error: result.as_ref().err().map(|e| e.to_string()),
             duration_s,
             tally: &outcome.tally,
             frames_captured: stats.captured,
