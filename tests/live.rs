@@ -158,6 +158,13 @@ fn an_absent_camera_is_a_one_line_error() {
         stderr.contains("--camera") && stderr.contains("camera 9"),
         "{stderr}"
     );
+    assert_eq!(
+        stderr.matches("cannot be opened").count(),
+        1,
+        "said once: {stderr}"
+    );
+    // Nothing was started, so nothing was written.
+    assert!(!stderr.contains("session log"));
 }
 
 #[test]

@@ -120,10 +120,10 @@ fn letterbox(image: &Mat) -> opencv::Result<Mat> {
     Ok(canvas)
 }
 
-fn source_err(source: crate::video::VideoError) -> LiveError {
+fn source_err(error: crate::video::VideoError) -> LiveError {
     LiveError::Source {
         flag: "bench VIDEO",
-        source,
+        error,
     }
 }
 

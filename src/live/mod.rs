@@ -52,10 +52,12 @@ use window::Window;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
-    #[error("{flag}: {source}")]
+    /// Not a `#[source]`: the message already holds the video error's, and the one-line
+    /// printer would repeat it.
+    #[error("{flag}: {error}")]
     Source {
         flag: &'static str,
-        source: VideoError,
+        error: VideoError,
     },
     #[error(transparent)]
     Pose(#[from] PoseError),
@@ -217,16 +219,20 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
         })?;
     let exercise = exercise::find(name).map_err(AnalysisError::from)?;
     let thresholds = Thresholds::resolve(&config.judge).map_err(AnalysisError::from)?;
+    if config.window {
+        window::check_display()?;
+    }
+    let mut pose = PoseEstimator::new(&config.pose)?;
+    let source = VideoSource::open(&config.source).map_err(|error| LiveError::Source {
+        flag: source_flag(&config.source),
+        error,
+    })?;
+    // Opened once the source is known good, so a missing camera leaves no empty log behind.
     let mut log = config
         .session
         .as_deref()
         .map(SessionLog::open)
         .transpose()?;
-    let mut pose = PoseEstimator::new(&config.pose)?;
-    let source = VideoSource::open(&config.source).map_err(|source| LiveError::Source {
-        flag: source_flag(&config.source),
-        source,
-    })?;
     let info = source.info().clone();
     let recorder = match &config.record {
         Some(path) => Some(Recorder::create(
