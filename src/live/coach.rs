@@ -10,7 +10,7 @@ use crate::analysis::{Analyzer, FrameUpdate, Summary};
 use crate::config::SideChoice;
 use crate::draw::{self, LegReadout, Reading, RepCount};
 use crate::exercise::Exercise;
-use crate::geometry::{Leg, LegMeasures, View};
+use crate::geometry::{measure, Leg, LegMeasures, MeasureContext, View};
 use crate::judge::{Flag, Thresholds};
 use crate::landmarks::PoseFrame;
 use crate::reps::Rep;
@@ -54,6 +54,8 @@ pub struct Coach {
     side: Option<SideChoice>,
     thresholds: Thresholds,
     analyzer: Analyzer,
+    /// For the view during set-up, before the analyser runs.
+    ctx: MeasureContext,
     gate: SetupGate,
     cues: CueBoard,
     /// Sets closed by a reset before this analyser began.
@@ -95,6 +97,7 @@ impl Coach {
             exercise,
             side,
             analyzer: Analyzer::live(exercise, side, thresholds.clone()),
+            ctx: thresholds.measure_context(),
             thresholds,
             gate: SetupGate::new(view_need(exercise.view()), SETUP_HOLD_S),
             cues: CueBoard::new(CueTiming::default()),
@@ -122,32 +125,39 @@ impl Coach {
     pub fn push(&mut self, frame: &PoseFrame, now: Instant) -> (CoachView, Vec<Rep>) {
         let mut reps = Vec::new();
         let mut measures = None;
-        let offered = match self.gate.push(frame) {
-            GateState::Waiting(None) => {
-                // Held back until the set-up has lasted long enough, then analysed from its
-                // first frame, so a rep begun while the gate was still deciding counts whole.
-                self.pending.push(frame.clone());
-                None
-            }
-            GateState::Waiting(Some(problem)) => {
-                self.pending.clear();
-                Some(Cue::setup(problem.cue()))
-            }
-            GateState::Counting(problem) => {
-                for held in std::mem::take(&mut self.pending) {
-                    let update = self.analyze(&held, &mut reps);
-                    if let Some(cue) = update.cue {
-                        self.alerts = vec![cue.flag.clone()];
-                    }
+        let offered = if self.gate.passed() {
+            // Counting: the analyser's own measures give the view the set-up is checked against.
+            let update = self.analyze(frame, &mut reps);
+            let state = self.gate.push(frame, update.measures.view.value().copied());
+            let cue = self.fault_cue(update.cue);
+            measures = Some(update.measures);
+            match state {
+                GateState::Counting(problem) | GateState::Waiting(problem) => {
+                    cue.or_else(|| problem.map(|p| Cue::setup(p.cue())))
                 }
-                let update = self.analyze(frame, &mut reps);
-                measures = Some(update.measures);
-                match update.cue {
-                    Some(cue) => {
-                        self.alerts = vec![cue.flag.clone()];
-                        Some(Cue::fault(cue.text))
+            }
+        } else {
+            let view = measure(frame, &self.ctx).view.value().copied();
+            match self.gate.push(frame, view) {
+                GateState::Waiting(None) => {
+                    // Held back until the set-up has lasted long enough, then analysed from its
+                    // first frame, so a rep begun while the gate was still deciding counts whole.
+                    self.pending.push(frame.clone());
+                    None
+                }
+                GateState::Waiting(Some(problem)) => {
+                    self.pending.clear();
+                    Some(Cue::setup(problem.cue()))
+                }
+                GateState::Counting(_) => {
+                    for held in std::mem::take(&mut self.pending) {
+                        let update = self.analyze(&held, &mut reps);
+                        self.fault_cue(update.cue);
                     }
-                    None => problem.map(|p| Cue::setup(p.cue())),
+                    let update = self.analyze(frame, &mut reps);
+                    let cue = self.fault_cue(update.cue);
+                    measures = Some(update.measures);
+                    cue
                 }
             }
         };
@@ -194,6 +204,13 @@ impl Coach {
             counting: self.gate.passed(),
         };
         (view, reps)
+    }
+
+    /// The analyser's cue as the banner shows it; its flag colours the numbers it is about.
+    fn fault_cue(&mut self, cue: Option<crate::analysis::Cue>) -> Option<Cue> {
+        let cue = cue?;
+        self.alerts = vec![cue.flag.clone()];
+        Some(Cue::fault(cue.text))
     }
 
     /// One frame through the analyser, keeping the set count and collecting a completed rep.

@@ -28,7 +28,7 @@ use opencv::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::AnalysisError;
-use crate::bench::percentile;
+use crate::bench::{median, percentile};
 use crate::config::LiveConfig;
 use crate::draw::{self, Banner, Overlay, Perf};
 use crate::exercise;
@@ -357,10 +357,7 @@ impl Rate {
 
 /// The recent latencies, for the corner: a median over the last 15 frames reads steadily.
 fn recent_median(v: &[f64]) -> f64 {
-    let tail = &v[v.len().saturating_sub(15)..];
-    let mut t = tail.to_vec();
-    t.sort_by(f64::total_cmp);
-    t.get(t.len() / 2).copied().unwrap_or(0.0)
+    median(&v[v.len().saturating_sub(15)..]).unwrap_or(0.0)
 }
 
 /// The loop shared by `live` and `bench --live`.
