@@ -317,3 +317,106 @@ impl Coach {
         self.gate.passed()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{JudgeSettings, Sex};
+    use crate::landmarks::{Landmark, LandmarkIndex as L, Pose, LANDMARK_COUNT};
+    use std::time::Duration;
+
+    /// A person standing square to a 640×480 camera; `feet_y` moves the feet (below 480 = out).
+    fn standing(index: u64, feet_y: f64) -> PoseFrame {
+        let mut landmarks = [None; LANDMARK_COUNT];
+        let mut set = |i: L, x: f64, y: f64| {
+            landmarks[i.index()] = Some(Landmark {
+                x,
+                y,
+                z: 0.0,
+                visibility: 0.95,
+                presence: 0.95,
+            });
+        };
+        set(L::Nose, 320.0, 60.0);
+        set(L::LeftShoulder, 370.0, 120.0);
+        set(L::RightShoulder, 270.0, 120.0);
+        set(L::LeftHip, 350.0, 260.0);
+        set(L::RightHip, 290.0, 260.0);
+        set(L::LeftKnee, 352.0, 350.0);
+        set(L::RightKnee, 288.0, 350.0);
+        set(L::LeftAnkle, 354.0, 440.0);
+        set(L::RightAnkle, 286.0, 440.0);
+        set(L::LeftHeel, 356.0, feet_y - 8.0);
+        set(L::RightHeel, 284.0, feet_y - 8.0);
+        set(L::LeftFootIndex, 370.0, feet_y);
+        set(L::RightFootIndex, 270.0, feet_y);
+        PoseFrame {
+            index,
+            time_s: index as f64 / 10.0,
+            image_width: 640,
+            image_height: 480,
+            pose: Some(Pose {
+                landmarks,
+                world: None,
+            }),
+        }
+    }
+
+    fn coach() -> Coach {
+        let judge = JudgeSettings {
+            exercise: Some("squat".into()),
+            side: None,
+            sex: Sex::Unspecified,
+            config_file: None,
+            overrides: Vec::new(),
+        };
+        Coach::new(
+            crate::exercise::find("squat").unwrap(),
+            None,
+            Thresholds::resolve(&judge).unwrap(),
+        )
+    }
+
+    #[test]
+    fn counting_waits_for_the_feet_and_then_for_the_set_up_to_hold() {
+        let mut coach = coach();
+        let t0 = Instant::now();
+        let at = |i: u64| t0 + Duration::from_millis(i * 100);
+        // Feet below the frame: the set-up cue, no counting.
+        for i in 0..5 {
+            let (view, reps) = coach.push(&standing(i, 500.0), at(i));
+            assert!(!view.counting && reps.is_empty());
+            assert_eq!(
+                view.banner.as_ref().map(|c| c.text.as_str()),
+                Some("step back: feet not visible")
+            );
+            assert_eq!(view.banner.unwrap().kind, draw::CueKind::Setup);
+        }
+        // Feet in: counting starts once the set-up has held for a second (10 frames at 10 Hz).
+        let mut started_at = None;
+        for i in 5..30 {
+            let (view, _) = coach.push(&standing(i, 465.0), at(i));
+            if view.counting && started_at.is_none() {
+                started_at = Some(i);
+            }
+        }
+        assert_eq!(started_at, Some(15));
+        let (closing, tally) = coach.finish();
+        assert!(closing.is_empty(), "standing still is no rep");
+        assert_eq!(tally.complete_reps, 0);
+        assert_eq!(tally.sets, 1);
+    }
+
+    #[test]
+    fn a_reset_starts_the_next_set_from_zero() {
+        let mut coach = coach();
+        let now = Instant::now();
+        for i in 0..20 {
+            coach.push(&standing(i, 465.0), now);
+        }
+        assert!(coach.reset_set().is_empty());
+        let (view, _) = coach.push(&standing(20, 465.0), now);
+        assert_eq!(view.count, RepCount { reps: 0, set: 2 });
+        assert_eq!(coach.finish().1.sets, 2);
+    }
+}
