@@ -176,6 +176,7 @@ pub fn bench_live(config: &BenchConfig) -> Result<LiveBenchReport, LiveError> {
     let capture = Capture::start(Box::new(feed), None, Backoff::default());
     let options = Options {
         window: false,
+        draw: true,
         print_cues: false,
         quiet: true,
         snapshot_dir: std::env::temp_dir(),

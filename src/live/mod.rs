@@ -120,6 +120,8 @@ pub struct LiveOutcome {
 /// Where the loop sends what it has to say.
 pub(crate) struct Options {
     pub window: bool,
+    /// Draw the overlay even without a window (the bench counts its cost).
+    pub draw: bool,
     /// Print cues and reps (for --no-window); stream events are printed unless quiet.
     pub print_cues: bool,
     pub quiet: bool,
@@ -291,6 +293,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     let capture = Capture::start(feed, recorder, backoff);
     let options = Options {
         window: config.window,
+        draw: config.window,
         print_cues: !config.window && !config.quiet,
         quiet: config.quiet,
         snapshot_dir: config
@@ -396,8 +399,15 @@ pub(crate) fn run_loop(
         }
         if paused {
             if let Some(w) = window.as_mut() {
-                // Keep the stream drained while paused: the capture thread drops frames anyway.
-                let _ = capture.next(Duration::ZERO);
+                // Frames that arrive while paused are dropped; what happens to the stream is not.
+                match capture.next(Duration::ZERO) {
+                    Next::Event(event) => handle_event(&event, &mut log, options, last_time_s)?,
+                    Next::Ended(CaptureEnd::GaveUp { .. }) => {
+                        return Ok(Some(EndReason::StreamLost))
+                    }
+                    Next::Ended(_) => return Ok(Some(EndReason::StreamEnded)),
+                    Next::Frame(_) | Next::Idle => {}
+                }
                 match w.wait(30)? {
                     Some(Key::Quit) => return Ok(Some(EndReason::Key)),
                     Some(Key::Pause) => {
@@ -487,7 +497,9 @@ pub(crate) fn run_loop(
                 latency_ms: shown_latency,
             }),
         };
-        draw::draw_overlay(&mut image, &overlay)?;
+        if options.draw {
+            draw::draw_overlay(&mut image, &overlay)?;
+        }
         let drawn = Instant::now();
         let key = match window.as_mut() {
             Some(w) => w.show(&image)?,
