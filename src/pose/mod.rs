@@ -2,6 +2,10 @@
 //! ROI → landmark model → landmarks mapped back to the frame; tracking from the auxiliary
 //! landmarks; MediaPipe's One Euro landmark filter and visibility smoothing. OpenCV DNN runs the
 //! models (`model`, `estimator`); everything around them is plain math in the other files.
+//!
+//! Faithful to what MediaPipe 0.10.21's Python API actually runs, which is the oracle the tests
+//! hold it to: landmarks are refined from the model's heatmap with a 9×9 window (see
+//! `projection`), and `PoseSettings::frame_clock` reproduces its fixed 30 Hz filter clock.
 
 pub mod anchors;
 pub mod detection;
