@@ -70,7 +70,8 @@ pub struct FrameUpdate {
     pub completed_rep: Option<Rep>,
     /// A movement that ended with this frame and did not count.
     pub rejected: Option<Rejected>,
-    /// Something to tell the user now (at most one a frame, each kind once a rep).
+    /// Something to tell the user now: a fault seen by the rep's turning point, or at its end
+    /// (each kind once a rep).
     pub cue: Option<Cue>,
 }
 
@@ -150,6 +151,8 @@ pub struct Analyzer {
     last_rep_end_s: Option<f64>,
     /// Cue kinds already given in the rep under way.
     cued: Vec<&'static str>,
+    /// The rep under way was judged at its turning point.
+    turn_cued: bool,
     total_frames: u64,
     detected_frames: u64,
 }
@@ -179,6 +182,7 @@ impl Analyzer {
             set: 1,
             last_rep_end_s: None,
             cued: Vec::new(),
+            turn_cued: false,
             total_frames: 0,
             detected_frames: 0,
         }
@@ -228,9 +232,10 @@ impl Analyzer {
         if frame.pose.is_some() {
             self.detected_frames += 1;
         }
+        let at_rest = self.segmenter.phase() == Phase::Rest;
         self.ctx
             .standing
-            .observe(frame, self.thresholds.min_visibility);
+            .observe(frame, self.thresholds.min_visibility, at_rest);
         let measures = measure(frame, &self.ctx);
         let at = Moment {
             frame: frame.index,
@@ -263,8 +268,15 @@ impl Analyzer {
                 Err(rejected) => update.rejected = Some(rejected),
             }
             self.cued.clear();
-        } else if update.phase != Phase::Rest {
-            update.cue = self.live_cue(&update.measures);
+            self.turn_cued = false;
+        } else if !self.turn_cued
+            && self
+                .segmenter
+                .current()
+                .is_some_and(|c| c.turned && c.depth >= self.exercise.min_depth(&self.thresholds))
+        {
+            self.turn_cued = true;
+            update.cue = self.turning_point_cue();
         }
         update.complete_reps = self.complete_reps();
         update.set = self.set;
@@ -373,7 +385,9 @@ impl Analyzer {
             )
         });
         let peaks: Vec<_> = if judges_legs {
-            legs.iter().map(|&leg| checks::leg_peak(&w, leg)).collect()
+            legs.iter()
+                .map(|&leg| checks::leg_peak(&w, leg, self.exercise.judge_at()))
+                .collect()
         } else {
             Vec::new()
         };
@@ -418,51 +432,30 @@ impl Analyzer {
         }
     }
 
-    /// A cue from the current frame while a rep is under way and deep enough to judge.
-    fn live_cue(&mut self, m: &FrameMeasures) -> Option<Cue> {
-        let deep = self
-            .segmenter
-            .excursion()
-            .is_some_and(|e| e >= self.exercise.min_depth(&self.thresholds));
-        if !deep {
-            return None;
-        }
-        let legs: Vec<Leg> = match (self.exercise.legs(), self.side) {
-            (LegMode::Both, _) | (_, None) | (_, Some(SideChoice::Both)) => {
-                let since = self
-                    .frames
-                    .len()
-                    .saturating_sub(1 + (LIVE_HISTORY_S as usize));
-                let w = RepWindow {
-                    frames: &self.frames[since..],
-                    bottom: self.frames.len() - 1 - since,
-                };
-                self.legs_for(&w)
-            }
-            (_, Some(SideChoice::Left)) => vec![Leg::Left],
-            (_, Some(SideChoice::Right)) => vec![Leg::Right],
-        };
-        let one = std::slice::from_ref(m);
-        let w = RepWindow {
-            frames: one,
-            bottom: 0,
-        };
-        let peaks: Vec<_> = legs.iter().map(|&l| checks::leg_peak(&w, l)).collect();
+    /// Once past the turning point, the rep so far is judged exactly as the finished rep will
+    /// be (FPPA at peak knee flexion so far, …), so the cue comes as the user starts back and
+    /// agrees with the rep's flags.
+    fn turning_point_cue(&mut self) -> Option<Cue> {
+        let current = self.segmenter.current()?;
+        let last = self.frames.last()?.frame;
+        let range = self.window(current.first.frame, last);
+        let frames = &self.frames[range];
+        let bottom = frames.iter().position(|f| f.frame == current.peak.frame)?;
+        let w = RepWindow { frames, bottom };
+        let legs = self.legs_for(&w);
+        // No cue for a movement that is not this exercise (picking something up).
+        self.exercise.accept(&w, &legs, &self.thresholds).ok()?;
+        let when = self.exercise.judge_at();
+        let peaks: Vec<_> = legs
+            .iter()
+            .map(|&l| checks::leg_peak(&w, l, when))
+            .collect();
         let body = checks::body_peak(&w);
         let flag = self
             .exercise
             .judge(&peaks, &body, &self.thresholds)
             .into_iter()
-            .filter(|f| {
-                matches!(
-                    f,
-                    Flag::Valgus { .. }
-                        | Flag::KneesInsideAnkles { .. }
-                        | Flag::KneeMedialToFoot { .. }
-                        | Flag::KneePastToe { .. }
-                        | Flag::PelvicDrop { .. }
-                )
-            })
+            .filter(|f| f.is_fault())
             .find(|f| !self.cued.contains(&f.kind()))?;
         self.cued.push(flag.kind());
         Some(Cue::of(flag))
@@ -510,16 +503,35 @@ impl Analyzer {
         if self.detected_frames == 0 {
             notes.push("no person was detected in any frame".into());
         }
-        let mut reasons: Vec<String> = Vec::new();
+        // One note per measure, leg and kind of reason (the numbers differ rep to rep).
+        let mut seen = Vec::new();
         for f in complete.iter().flat_map(|r| r.flags.iter()) {
-            if let Flag::NotJudged { .. } = f {
-                let text = f.describe();
-                if !reasons.contains(&text) {
-                    reasons.push(text);
+            if let Flag::NotJudged {
+                measure,
+                leg,
+                reason,
+            } = f
+            {
+                let key = (*measure, *leg, std::mem::discriminant(reason));
+                if !seen.contains(&key) {
+                    seen.push(key);
+                    let reps = complete
+                        .iter()
+                        .filter(|r| {
+                            r.flags.iter().any(|g| {
+                                matches!(g, Flag::NotJudged { measure: m, leg: l, reason: why }
+                                if (*m, *l, std::mem::discriminant(why)) == key)
+                            })
+                        })
+                        .count();
+                    notes.push(format!(
+                        "{} (in {reps} of {} reps)",
+                        f.describe(),
+                        complete.len()
+                    ));
                 }
             }
         }
-        notes.extend(reasons);
         Summary {
             frames: self.total_frames,
             detected_frames: self.detected_frames,
@@ -591,4 +603,53 @@ pub fn analyze_frames(
 /// Splits reps into sets by rest, as the analyser does (for outputs that re-group reps).
 pub fn split_sets(reps: Vec<Rep>, rest_s: f64) -> Vec<RepSet> {
     reps::split_sets(reps, rest_s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Sex;
+
+    fn settings(exercise: Option<&str>, overrides: Vec<(String, f64)>) -> JudgeSettings {
+        JudgeSettings {
+            exercise: exercise.map(str::to_string),
+            side: Some(SideChoice::Left),
+            sex: Sex::Male,
+            config_file: None,
+            overrides,
+        }
+    }
+
+    #[test]
+    fn settings_pick_exercise_side_sex_and_overrides() {
+        let a = Analyzer::from_settings(&settings(
+            Some("lunge"),
+            vec![("knee_past_toe".into(), 0.3)],
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.exercise().name(), "lunge");
+        assert_eq!(a.thresholds().knee_past_toe, 0.3);
+        assert_eq!(a.thresholds().sex, crate::judge::SexBand::Male);
+        let analysis = a.finish();
+        assert_eq!(analysis.side, Some(SideChoice::Left));
+        assert_eq!(analysis.summary.complete_reps, 0);
+    }
+
+    #[test]
+    fn a_missing_or_unknown_exercise_says_which_exist() {
+        let err = Analyzer::from_settings(&settings(None, vec![]))
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.is_some_and(|e| e.contains("--exercise is required") && e.contains("side-plank"))
+        );
+        let err = Analyzer::from_settings(&settings(Some("plank"), vec![]))
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("'plank'") && e.contains("side-plank")));
+        let err = Analyzer::from_settings(&settings(Some("squat"), vec![("nope".into(), 1.0)]))
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("--threshold") && e.contains("'nope'")));
+    }
 }

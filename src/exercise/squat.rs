@@ -81,9 +81,9 @@ impl Exercise for Squat {
         let mut flags = Vec::new();
         for p in peaks {
             flags.extend(checks::valgus(p, ValgusBand::Bilateral, t));
-            flags.extend(checks::knee_medial_to_foot(p, t));
             flags.extend(checks::knee_past_toe(p, t));
         }
+        flags.extend(checks::knees_medial_to_feet(peaks, t));
         flags.extend(checks::knees_inside_ankles(body, t));
         let fppa = |leg| {
             peaks

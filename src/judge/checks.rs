@@ -66,9 +66,21 @@ pub fn peak_flexion_index(w: &RepWindow, leg: Leg) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// When a rep's leg measures are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JudgeAt {
+    /// At peak knee flexion (the FPPA definition; standing exercises).
+    PeakKneeFlexion,
+    /// At the rep's turning point (the top of a bridge).
+    TurningPoint,
+}
+
 /// One leg's judged measures for the rep.
-pub fn leg_peak(w: &RepWindow, leg: Leg) -> LegPeak {
-    let at = peak_flexion_index(w, leg).unwrap_or(w.bottom);
+pub fn leg_peak(w: &RepWindow, leg: Leg, when: JudgeAt) -> LegPeak {
+    let at = match when {
+        JudgeAt::PeakKneeFlexion => peak_flexion_index(w, leg).unwrap_or(w.bottom),
+        JudgeAt::TurningPoint => w.bottom,
+    };
     let frame = w.frames.get(at).map(|f| f.leg(leg));
     let or_unseen =
         |m: Option<Measured<f64>>| m.unwrap_or(Measured::not_judged(NotJudged::NotSeenInRep));
@@ -80,7 +92,7 @@ pub fn leg_peak(w: &RepWindow, leg: Leg) -> LegPeak {
             .unwrap_or(Measured::not_judged(NotJudged::NotSeenInRep)),
         fppa_deg: or_unseen(frame.map(|l| l.fppa_deg)),
         medial_offset: or_unseen(frame.map(|l| l.medial_offset)),
-        knee_foot_offset: max_over(w, |f| f.leg(leg).knee_foot_offset, |v| *v),
+        knee_foot_offset: or_unseen(frame.map(|l| l.knee_foot_offset)),
         knee_over_toe: max_over(w, |f| f.leg(leg).knee_over_toe, |s: &Sourced| s.value),
     }
 }
@@ -171,6 +183,48 @@ pub fn knee_medial_to_foot(peak: &LegPeak, t: &Thresholds) -> Option<Flag> {
         Measured::NotJudged { not_judged: reason } => {
             note(Measure::KneeFootOffset, Some(peak.leg), reason)
         }
+    }
+}
+
+/// Bilateral stance: the knees' mean offset inside their toes. A body turned to the camera
+/// shifts both knees the same way in the image (one reads medial, the other lateral); the mean
+/// cancels that shift, while knees that both cave in still add up. Each leg past the limit on
+/// its own is named (the deeper one when neither is).
+pub fn knees_medial_to_feet(peaks: &[LegPeak], t: &Thresholds) -> Vec<Flag> {
+    let values: Vec<(Leg, f64)> = peaks
+        .iter()
+        .filter_map(|p| p.knee_foot_offset.get().map(|v| (p.leg, v)))
+        .collect();
+    if values.len() < 2 {
+        // One leg unseen: judge what is there, leg by leg.
+        return peaks
+            .iter()
+            .filter_map(|p| knee_medial_to_foot(p, t))
+            .collect();
+    }
+    let mean = values.iter().map(|(_, v)| v).sum::<f64>() / values.len() as f64;
+    if mean <= t.knee_medial_to_foot {
+        return Vec::new();
+    }
+    let flag = |(leg, offset): (Leg, f64)| Flag::KneeMedialToFoot {
+        leg,
+        offset,
+        threshold: t.knee_medial_to_foot,
+    };
+    let over: Vec<Flag> = values
+        .iter()
+        .filter(|(_, v)| *v > t.knee_medial_to_foot)
+        .map(|&lv| flag(lv))
+        .collect();
+    if over.is_empty() {
+        values
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(flag)
+            .into_iter()
+            .collect()
+    } else {
+        over
     }
 }
 

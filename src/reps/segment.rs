@@ -49,6 +49,13 @@ const BOUNDARY_FRACTION: f64 = 0.01;
 /// A rep is complete when it came back within this fraction of its peak from rest ("back up").
 const COMPLETE_FRACTION: f64 = 0.25;
 
+/// Once back within this fraction of the peak, a rep may end as soon as the signal stops
+/// moving: a person standing up slowly drifts the last few percent.
+const SETTLE_FRACTION: f64 = 0.1;
+
+/// "Stopped moving" is changing by less than the noise floor every this many seconds.
+const SETTLE_TIME_S: f64 = 0.25;
+
 /// Seconds of rest frames kept before a rep so its start can be found after the fact.
 const PRE_ROLL_S: f64 = 3.0;
 
@@ -62,6 +69,22 @@ pub enum Phase {
     /// Past the turning point, coming back.
     Returning,
 }
+
+/// The rep under way, as far as it has got.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Current {
+    /// First frame kept for it (the pre-roll before the start included).
+    pub first: Moment,
+    /// The turning point so far.
+    pub peak: Moment,
+    /// Largest excursion so far.
+    pub depth: f64,
+    /// The signal has come back from the turning point by more than the noise.
+    pub turned: bool,
+}
+
+/// Coming back this many noise floors from the peak means the turning point is passed.
+const TURN_NOISES: f64 = 2.0;
 
 /// One movement away from rest and back, as the segmenter saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -117,6 +140,19 @@ impl Segmenter {
         self.last_excursion
     }
 
+    /// The rep under way, if any.
+    pub fn current(&self) -> Option<Current> {
+        let rep = self.rep.as_ref()?;
+        Some(Current {
+            first: rep.samples.first().map_or(rep.peak.0, |(m, _)| *m),
+            peak: rep.peak.0,
+            depth: rep.peak.1,
+            turned: self
+                .last_excursion
+                .is_some_and(|e| e < rep.peak.1 - TURN_NOISES * self.params.noise),
+        })
+    }
+
     /// The rest level now (frozen during a rep).
     pub fn rest_level(&self) -> Option<f64> {
         match &self.rep {
@@ -169,7 +205,7 @@ impl Segmenter {
         let rep = self.rep.take()?;
         self.phase = Phase::Rest;
         self.last_seen = None;
-        Some(Self::close(rep, None, false))
+        Some(Self::close(rep, None, false, self.params.noise))
     }
 
     fn observe(&mut self, at: Moment, value: f64) -> Option<Segment> {
@@ -222,26 +258,38 @@ impl Segmenter {
                         None
                     }
                     Phase::Returning | Phase::Rest => {
-                        let (min_at, min_e) = rep.min_after_peak.unwrap_or((at, e));
-                        let level = self.params.noise.max(BOUNDARY_FRACTION * rep.peak.1);
-                        let bounced = e > min_e + self.params.noise;
-                        let settled = e <= level && e >= min_e;
-                        if bounced || settled {
-                            self.phase = Phase::Rest;
-                            // Frames after the end are rest again.
-                            for (m, ex) in
-                                rep.samples.iter().filter(|(m, _)| m.frame > min_at.frame)
-                            {
-                                let v = self.value_of(rep.baseline, *ex);
-                                self.rest.push_back((*m, v));
-                            }
-                            Some(Self::close(rep, Some((min_at, min_e)), true))
+                        let (prev_at, prev_e) = rep.min_after_peak.unwrap_or((at, e));
+                        let noise = self.params.noise;
+                        let level = noise.max(BOUNDARY_FRACTION * rep.peak.1);
+                        let near_rest = SETTLE_FRACTION * rep.peak.1;
+                        let end = if e > prev_e + noise {
+                            // Went back down: the rep ended at the lowest point.
+                            Some((prev_at, prev_e))
+                        } else if e >= prev_e {
+                            // Stopped coming back.
+                            (e <= level || e <= near_rest).then_some((prev_at, prev_e))
                         } else {
-                            if e < min_e {
-                                rep.min_after_peak = Some((at, e));
+                            let dt = (at.time_s - prev_at.time_s).max(f64::EPSILON);
+                            let slow = (prev_e - e) / dt < noise / SETTLE_TIME_S;
+                            rep.min_after_peak = Some((at, e));
+                            (e <= near_rest && slow).then_some((at, e))
+                        };
+                        match end {
+                            Some((end_at, end_e)) => {
+                                self.phase = Phase::Rest;
+                                // The end and the frames after it are rest again.
+                                for (m, ex) in
+                                    rep.samples.iter().filter(|(m, _)| m.frame >= end_at.frame)
+                                {
+                                    let v = self.value_of(rep.baseline, *ex);
+                                    self.rest.push_back((*m, v));
+                                }
+                                Some(Self::close(rep, Some((end_at, end_e)), true, noise))
                             }
-                            self.rep = Some(rep);
-                            None
+                            None => {
+                                self.rep = Some(rep);
+                                None
+                            }
                         }
                     }
                 }
@@ -261,16 +309,16 @@ impl Segmenter {
     pub fn finish(&mut self) -> Option<Segment> {
         let rep = self.rep.take()?;
         self.phase = Phase::Rest;
-        Some(Self::close(rep, None, true))
+        Some(Self::close(rep, None, true, self.params.noise))
     }
 
-    fn close(rep: Rep, end: Option<(Moment, f64)>, may_complete: bool) -> Segment {
+    fn close(rep: Rep, end: Option<(Moment, f64)>, may_complete: bool, noise: f64) -> Segment {
         let (peak_at, depth) = rep.peak;
         let (end_at, end_e) =
             end.unwrap_or_else(|| rep.samples.last().copied().unwrap_or((peak_at, depth)));
         let complete = may_complete && end_e <= COMPLETE_FRACTION * depth;
         Segment {
-            start: find_start(&rep.samples, peak_at, depth),
+            start: find_start(&rep.samples, peak_at, depth, noise),
             bottom: peak_at,
             end: end_at,
             depth,
@@ -279,14 +327,14 @@ impl Segmenter {
     }
 }
 
-/// The last frame before the peak that is back at rest: within `BOUNDARY_FRACTION` of the peak,
-/// then walked back while the excursion keeps falling.
-fn find_start(samples: &[(Moment, f64)], peak_at: Moment, depth: f64) -> Moment {
+/// The last frame before the peak that is back at rest: within the noise (or
+/// `BOUNDARY_FRACTION` of the peak) of rest, then walked back while the excursion keeps falling.
+fn find_start(samples: &[(Moment, f64)], peak_at: Moment, depth: f64, noise: f64) -> Moment {
     let before: Vec<&(Moment, f64)> = samples
         .iter()
         .filter(|(m, _)| m.frame <= peak_at.frame)
         .collect();
-    let level = BOUNDARY_FRACTION * depth;
+    let level = noise.max(BOUNDARY_FRACTION * depth);
     let mut i = match before.iter().rposition(|(_, e)| *e <= level) {
         Some(i) => i,
         None => {
@@ -298,8 +346,172 @@ fn find_start(samples: &[(Moment, f64)], peak_at: Moment, depth: f64) -> Moment 
                 .unwrap_or(peak_at);
         }
     };
-    while i > 0 && before[i - 1].1 < before[i].1 {
+    // Only across neighbouring frames: the pre-roll can jump over a previous rep.
+    while i > 0 && before[i - 1].1 < before[i].1 && before[i].0.frame - before[i - 1].0.frame <= 2 {
         i -= 1;
     }
     before[i].0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FPS: f64 = 30.0;
+
+    fn params(direction: Direction) -> SegmentParams {
+        SegmentParams {
+            direction,
+            enter: 0.1,
+            noise: 0.005,
+            rest_window_s: 10.0,
+            max_gap_s: 1.0,
+        }
+    }
+
+    fn at(frame: u64) -> Moment {
+        Moment {
+            frame,
+            time_s: frame as f64 / FPS,
+        }
+    }
+
+    /// Half-cosine from 0 to `depth` over `n` frames.
+    fn ramp(n: u64, depth: f64) -> impl Iterator<Item = f64> {
+        (1..=n)
+            .map(move |i| depth * (1.0 - (std::f64::consts::PI * i as f64 / n as f64).cos()) / 2.0)
+    }
+
+    /// Runs a Down-signal (1 − excursion) through a segmenter; returns segments and the one
+    /// `finish` gives.
+    fn run(excursions: &[Option<f64>]) -> (Vec<Segment>, Option<Segment>) {
+        let mut s = Segmenter::new(params(Direction::Down));
+        let mut out = Vec::new();
+        for (i, e) in excursions.iter().enumerate() {
+            out.extend(s.push(at(i as u64), e.map(|e| 1.0 - e)));
+        }
+        (out, s.finish())
+    }
+
+    fn rest(n: usize) -> Vec<Option<f64>> {
+        vec![Some(0.0); n]
+    }
+
+    fn rep(down: u64, hold: usize, up: u64, depth: f64) -> Vec<Option<f64>> {
+        let mut v: Vec<Option<f64>> = ramp(down, depth).map(Some).collect();
+        v.extend(vec![Some(depth); hold]);
+        v.extend(ramp(up, depth).map(|e| Some(depth - e)));
+        v
+    }
+
+    #[test]
+    fn one_rep_has_exact_boundaries() {
+        let mut sig = rest(30);
+        sig.extend(rep(30, 0, 30, 0.4));
+        sig.extend(rest(30));
+        let (segs, tail) = run(&sig);
+        assert_eq!(segs.len(), 1);
+        assert!(tail.is_none());
+        let s = segs[0];
+        assert_eq!((s.start.frame, s.bottom.frame, s.end.frame), (29, 59, 89));
+        assert!(s.complete);
+        assert!((s.depth - 0.4).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_long_pause_at_the_bottom_is_still_one_rep() {
+        let mut sig = rest(30);
+        sig.extend(rep(30, 15 * 30, 30, 0.4));
+        sig.extend(rest(30));
+        let (segs, _) = run(&sig);
+        assert_eq!(segs.len(), 1);
+        assert_eq!(segs[0].bottom.frame, 59);
+    }
+
+    #[test]
+    fn a_pause_half_way_up_does_not_split_the_rep() {
+        let mut sig = rest(30);
+        sig.extend(ramp(30, 0.4).map(Some));
+        sig.extend(ramp(15, 0.2).map(|e| Some(0.4 - e)));
+        sig.extend(vec![Some(0.2); 45]);
+        sig.extend(ramp(15, 0.2).map(|e| Some(0.2 - e)));
+        sig.extend(rest(30));
+        let (segs, _) = run(&sig);
+        assert_eq!(segs.len(), 1, "{segs:?}");
+        assert!(segs[0].complete);
+    }
+
+    #[test]
+    fn back_to_back_reps_without_rest_are_two() {
+        let mut sig = rest(30);
+        sig.extend(rep(30, 0, 30, 0.4));
+        sig.extend(rep(30, 0, 30, 0.4));
+        sig.extend(rest(30));
+        let (segs, _) = run(&sig);
+        assert_eq!(segs.len(), 2);
+        assert_eq!(segs[0].end.frame, 89);
+        assert_eq!(segs[1].start.frame, 89);
+    }
+
+    #[test]
+    fn jitter_at_rest_makes_no_rep() {
+        let sig: Vec<Option<f64>> = (0..600)
+            .map(|i| Some(0.004 * ((i as f64) * 1.7).sin()))
+            .collect();
+        let (segs, tail) = run(&sig);
+        assert!(segs.is_empty() && tail.is_none());
+    }
+
+    #[test]
+    fn the_video_ending_at_the_bottom_leaves_an_incomplete_rep() {
+        let mut sig = rest(30);
+        sig.extend(rep(30, 0, 30, 0.4));
+        sig.extend(rest(10));
+        sig.extend(ramp(30, 0.4).map(Some));
+        let (segs, tail) = run(&sig);
+        assert_eq!(segs.len(), 1);
+        let tail = tail.unwrap();
+        assert!(!tail.complete);
+        assert_eq!(tail.bottom.frame, 129);
+    }
+
+    #[test]
+    fn losing_the_person_for_longer_than_the_gap_cuts_the_rep() {
+        let mut sig = rest(30);
+        sig.extend(ramp(30, 0.4).map(Some));
+        sig.extend(vec![None; 45]);
+        sig.extend(rest(30));
+        let (segs, tail) = run(&sig);
+        assert_eq!(segs.len(), 1);
+        assert!(!segs[0].complete);
+        assert!(tail.is_none());
+    }
+
+    #[test]
+    fn a_short_dropout_inside_a_rep_is_bridged() {
+        let mut sig = rest(30);
+        sig.extend(rep(30, 0, 30, 0.4));
+        sig[50] = None;
+        sig[51] = None;
+        sig.extend(rest(30));
+        let (segs, _) = run(&sig);
+        assert_eq!(segs.len(), 1);
+        assert!(segs[0].complete);
+    }
+
+    #[test]
+    fn up_signals_count_rises() {
+        let mut s = Segmenter::new(params(Direction::Up));
+        let mut sig = rest(30);
+        sig.extend(rep(30, 5, 30, 0.3));
+        sig.extend(rest(30));
+        let segs: Vec<Segment> = sig
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| s.push(at(i as u64), e.map(|e| 2.0 + e)))
+            .collect();
+        assert_eq!(segs.len(), 1);
+        assert_eq!(segs[0].bottom.frame, 59);
+        assert!(segs[0].complete);
+    }
 }
