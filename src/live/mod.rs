@@ -425,16 +425,73 @@ pub(crate) fn run_loop(
             }
             return Ok(None);
         }
-        let frame = match capture.next(Duration::from_millis(100)) {
-            Next::Frame(f) => f,
-            Next::Idle => {
-                if let Some(w) = window.as_mut() {
-                    if let Some(Key::Quit) = w.wait(1)? {
-                        return Ok(Some(EndReason::Key));
+        let key = match capture.next(Duration::from_millis(100)) {
+            Next::Frame(frame) => {
+                let taken = Instant::now();
+                let captured_at = frame.captured_at;
+                last_time_s = frame.time_s;
+                let video = VideoFrame {
+                    index: frame.index,
+                    time_s: frame.time_s,
+                    image: frame.image,
+                };
+                let pose_frame: PoseFrame = pose.process(&video)?;
+                let posed = Instant::now();
+                let (view, reps) = coach.push(&pose_frame, posed);
+                let analysed = Instant::now();
+                for rep in &reps {
+                    log_rep(&mut log, rep, options)?;
+                }
+                if let Some(cue) = &view.new_cue {
+                    if options.print_cues {
+                        println!("{:>7.2}s  cue: {}", video.time_s, cue.text);
                     }
                 }
-                return Ok(None);
+                processed += 1;
+                let fps = rate.tick(Instant::now());
+                let mut image = video.image;
+                let shown_latency = recent_median(&latency_ms);
+                let status = if !view.counting { Some("SETUP") } else { None };
+                let overlay = Overlay {
+                    pose: pose_frame.pose.as_ref(),
+                    working_leg: view.working_leg,
+                    left: view.left,
+                    right: view.right,
+                    count: Some(view.count),
+                    banner: view.banner.as_ref().map(|c| Banner {
+                        text: &c.text,
+                        kind: c.kind,
+                    }),
+                    status,
+                    perf: Some(Perf {
+                        fps,
+                        latency_ms: shown_latency,
+                    }),
+                };
+                if options.draw {
+                    draw::draw_overlay(&mut image, &overlay)?;
+                }
+                let drawn = Instant::now();
+                let shown_key = match window.as_mut() {
+                    Some(w) => w.show(&image)?,
+                    None => None,
+                };
+                let done = Instant::now();
+                latency_ms.push(ms(captured_at, done));
+                work_ms.push(ms(taken, done));
+                pose_ms.push(ms(taken, posed));
+                analysis_ms.push(ms(posed, analysed));
+                draw_ms.push(ms(analysed, drawn));
+                if options.window {
+                    last_shown = Some(image);
+                }
+                shown_key
             }
+            // Between frames the window still takes keys (and must, or they are lost).
+            Next::Idle => match window.as_mut() {
+                Some(w) => w.wait(1)?,
+                None => None,
+            },
             Next::Event(event) => {
                 handle_event(&event, &mut log, options, last_time_s)?;
                 if matches!(event, CaptureEvent::Reconnected { .. }) {
@@ -456,64 +513,6 @@ pub(crate) fn run_loop(
                 return Ok(Some(EndReason::StreamLost));
             }
         };
-        let taken = Instant::now();
-        let captured_at = frame.captured_at;
-        last_time_s = frame.time_s;
-        let video = VideoFrame {
-            index: frame.index,
-            time_s: frame.time_s,
-            image: frame.image,
-        };
-        let pose_frame: PoseFrame = pose.process(&video)?;
-        let posed = Instant::now();
-        let (view, reps) = coach.push(&pose_frame, posed);
-        let analysed = Instant::now();
-        for rep in &reps {
-            log_rep(&mut log, rep, options)?;
-        }
-        if let Some(cue) = &view.new_cue {
-            if options.print_cues {
-                println!("{:>7.2}s  cue: {}", video.time_s, cue.text);
-            }
-        }
-        processed += 1;
-        let fps = rate.tick(Instant::now());
-        let mut image = video.image;
-        let shown_latency = recent_median(&latency_ms);
-        let status = if !view.counting { Some("SETUP") } else { None };
-        let overlay = Overlay {
-            pose: pose_frame.pose.as_ref(),
-            working_leg: view.working_leg,
-            left: view.left,
-            right: view.right,
-            count: Some(view.count),
-            banner: view.banner.as_ref().map(|c| Banner {
-                text: &c.text,
-                kind: c.kind,
-            }),
-            status,
-            perf: Some(Perf {
-                fps,
-                latency_ms: shown_latency,
-            }),
-        };
-        if options.draw {
-            draw::draw_overlay(&mut image, &overlay)?;
-        }
-        let drawn = Instant::now();
-        let key = match window.as_mut() {
-            Some(w) => w.show(&image)?,
-            None => None,
-        };
-        let done = Instant::now();
-        latency_ms.push(ms(captured_at, done));
-        work_ms.push(ms(taken, done));
-        pose_ms.push(ms(taken, posed));
-        analysis_ms.push(ms(posed, analysed));
-        draw_ms.push(ms(analysed, drawn));
-        if options.window {
-            last_shown = Some(image);
-        }
         match key {
             Some(Key::Quit) => return Ok(Some(EndReason::Key)),
             Some(Key::Pause) => {
