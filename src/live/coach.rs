@@ -10,7 +10,7 @@ use crate::analysis::{Analyzer, FrameUpdate, Summary};
 use crate::config::SideChoice;
 use crate::draw::{self, LegReadout, Reading, RepCount};
 use crate::exercise::Exercise;
-use crate::geometry::{Leg, LegMeasures, View};
+use crate::geometry::{measure, Leg, LegMeasures, MeasureContext, View};
 use crate::judge::{Flag, Thresholds};
 use crate::landmarks::PoseFrame;
 use crate::reps::Rep;
@@ -42,6 +42,8 @@ pub struct Tally {
     /// Complete reps with at least one fault.
     pub flagged_reps: u32,
     pub flag_counts: std::collections::BTreeMap<&'static str, u32>,
+    /// Sets begun, counting ones reset before a rep was done.
+    pub sets: u32,
     /// Complete reps per set, set 1 first.
     pub reps_per_set: Vec<u32>,
     pub notes: Vec<String>,
@@ -52,6 +54,8 @@ pub struct Coach {
     side: Option<SideChoice>,
     thresholds: Thresholds,
     analyzer: Analyzer,
+    /// For the view during set-up, before the analyser runs.
+    ctx: MeasureContext,
     gate: SetupGate,
     cues: CueBoard,
     /// Sets closed by a reset before this analyser began.
@@ -93,6 +97,7 @@ impl Coach {
             exercise,
             side,
             analyzer: Analyzer::live(exercise, side, thresholds.clone()),
+            ctx: thresholds.measure_context(),
             thresholds,
             gate: SetupGate::new(view_need(exercise.view()), SETUP_HOLD_S),
             cues: CueBoard::new(CueTiming::default()),
@@ -120,32 +125,39 @@ impl Coach {
     pub fn push(&mut self, frame: &PoseFrame, now: Instant) -> (CoachView, Vec<Rep>) {
         let mut reps = Vec::new();
         let mut measures = None;
-        let offered = match self.gate.push(frame) {
-            GateState::Waiting(None) => {
-                // Held back until the set-up has lasted long enough, then analysed from its
-                // first frame, so a rep begun while the gate was still deciding counts whole.
-                self.pending.push(frame.clone());
-                None
-            }
-            GateState::Waiting(Some(problem)) => {
-                self.pending.clear();
-                Some(Cue::setup(problem.cue()))
-            }
-            GateState::Counting(problem) => {
-                for held in std::mem::take(&mut self.pending) {
-                    let update = self.analyze(&held, &mut reps);
-                    if let Some(cue) = update.cue {
-                        self.alerts = vec![cue.flag.clone()];
-                    }
+        let offered = if self.gate.passed() {
+            // Counting: the analyser's own measures give the view the set-up is checked against.
+            let update = self.analyze(frame, &mut reps);
+            let state = self.gate.push(frame, update.measures.view.value().copied());
+            let cue = self.fault_cue(update.cue);
+            measures = Some(update.measures);
+            match state {
+                GateState::Counting(problem) | GateState::Waiting(problem) => {
+                    cue.or_else(|| problem.map(|p| Cue::setup(p.cue())))
                 }
-                let update = self.analyze(frame, &mut reps);
-                measures = Some(update.measures);
-                match update.cue {
-                    Some(cue) => {
-                        self.alerts = vec![cue.flag.clone()];
-                        Some(Cue::fault(cue.text))
+            }
+        } else {
+            let view = measure(frame, &self.ctx).view.value().copied();
+            match self.gate.push(frame, view) {
+                GateState::Waiting(None) => {
+                    // Held back until the set-up has lasted long enough, then analysed from its
+                    // first frame, so a rep begun while the gate was still deciding counts whole.
+                    self.pending.push(frame.clone());
+                    None
+                }
+                GateState::Waiting(Some(problem)) => {
+                    self.pending.clear();
+                    Some(Cue::setup(problem.cue()))
+                }
+                GateState::Counting(_) => {
+                    for held in std::mem::take(&mut self.pending) {
+                        let update = self.analyze(&held, &mut reps);
+                        self.fault_cue(update.cue);
                     }
-                    None => problem.map(|p| Cue::setup(p.cue())),
+                    let update = self.analyze(frame, &mut reps);
+                    let cue = self.fault_cue(update.cue);
+                    measures = Some(update.measures);
+                    cue
                 }
             }
         };
@@ -194,6 +206,13 @@ impl Coach {
         (view, reps)
     }
 
+    /// The analyser's cue as the banner shows it; its flag colours the numbers it is about.
+    fn fault_cue(&mut self, cue: Option<crate::analysis::Cue>) -> Option<Cue> {
+        let cue = cue?;
+        self.alerts = vec![cue.flag.clone()];
+        Some(Cue::fault(cue.text))
+    }
+
     /// One frame through the analyser, keeping the set count and collecting a completed rep.
     fn analyze(&mut self, frame: &PoseFrame, reps: &mut Vec<Rep>) -> FrameUpdate {
         let mut update = self.analyzer.push(frame);
@@ -221,9 +240,11 @@ impl Coach {
         }
     }
 
-    /// Renumbers a rep into the session's sets and counts it.
+    /// Renumbers a rep into the session (numbers run on across resets, as in batch they run
+    /// over the whole video) and its sets, and counts it.
     fn record(&mut self, mut rep: Rep) -> Rep {
         rep.set += self.set_base;
+        rep.number = self.tally.complete_reps + self.tally.incomplete_reps + 1;
         if rep.complete {
             self.tally.complete_reps += 1;
             if rep.set == self.set {
@@ -283,6 +304,7 @@ impl Coach {
     /// Ends the session: a rep under way comes back (incomplete), with the totals.
     pub fn finish(mut self) -> (Vec<Rep>, Tally) {
         let closed = self.close_analyzer();
+        self.tally.sets = self.set;
         (closed, self.tally)
     }
 
@@ -293,5 +315,108 @@ impl Coach {
 
     pub fn counting(&self) -> bool {
         self.gate.passed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{JudgeSettings, Sex};
+    use crate::landmarks::{Landmark, LandmarkIndex as L, Pose, LANDMARK_COUNT};
+    use std::time::Duration;
+
+    /// A person standing square to a 640×480 camera; `feet_y` moves the feet (below 480 = out).
+    fn standing(index: u64, feet_y: f64) -> PoseFrame {
+        let mut landmarks = [None; LANDMARK_COUNT];
+        let mut set = |i: L, x: f64, y: f64| {
+            landmarks[i.index()] = Some(Landmark {
+                x,
+                y,
+                z: 0.0,
+                visibility: 0.95,
+                presence: 0.95,
+            });
+        };
+        set(L::Nose, 320.0, 60.0);
+        set(L::LeftShoulder, 370.0, 120.0);
+        set(L::RightShoulder, 270.0, 120.0);
+        set(L::LeftHip, 350.0, 260.0);
+        set(L::RightHip, 290.0, 260.0);
+        set(L::LeftKnee, 352.0, 350.0);
+        set(L::RightKnee, 288.0, 350.0);
+        set(L::LeftAnkle, 354.0, 440.0);
+        set(L::RightAnkle, 286.0, 440.0);
+        set(L::LeftHeel, 356.0, feet_y - 8.0);
+        set(L::RightHeel, 284.0, feet_y - 8.0);
+        set(L::LeftFootIndex, 370.0, feet_y);
+        set(L::RightFootIndex, 270.0, feet_y);
+        PoseFrame {
+            index,
+            time_s: index as f64 / 10.0,
+            image_width: 640,
+            image_height: 480,
+            pose: Some(Pose {
+                landmarks,
+                world: None,
+            }),
+        }
+    }
+
+    fn coach() -> Coach {
+        let judge = JudgeSettings {
+            exercise: Some("squat".into()),
+            side: None,
+            sex: Sex::Unspecified,
+            config_file: None,
+            overrides: Vec::new(),
+        };
+        Coach::new(
+            crate::exercise::find("squat").unwrap(),
+            None,
+            Thresholds::resolve(&judge).unwrap(),
+        )
+    }
+
+    #[test]
+    fn counting_waits_for_the_feet_and_then_for_the_set_up_to_hold() {
+        let mut coach = coach();
+        let t0 = Instant::now();
+        let at = |i: u64| t0 + Duration::from_millis(i * 100);
+        // Feet below the frame: the set-up cue, no counting.
+        for i in 0..5 {
+            let (view, reps) = coach.push(&standing(i, 500.0), at(i));
+            assert!(!view.counting && reps.is_empty());
+            assert_eq!(
+                view.banner.as_ref().map(|c| c.text.as_str()),
+                Some("step back: feet not visible")
+            );
+            assert_eq!(view.banner.unwrap().kind, draw::CueKind::Setup);
+        }
+        // Feet in: counting starts once the set-up has held for a second (10 frames at 10 Hz).
+        let mut started_at = None;
+        for i in 5..30 {
+            let (view, _) = coach.push(&standing(i, 465.0), at(i));
+            if view.counting && started_at.is_none() {
+                started_at = Some(i);
+            }
+        }
+        assert_eq!(started_at, Some(15));
+        let (closing, tally) = coach.finish();
+        assert!(closing.is_empty(), "standing still is no rep");
+        assert_eq!(tally.complete_reps, 0);
+        assert_eq!(tally.sets, 1);
+    }
+
+    #[test]
+    fn a_reset_starts_the_next_set_from_zero() {
+        let mut coach = coach();
+        let now = Instant::now();
+        for i in 0..20 {
+            coach.push(&standing(i, 465.0), now);
+        }
+        assert!(coach.reset_set().is_empty());
+        let (view, _) = coach.push(&standing(20, 465.0), now);
+        assert_eq!(view.count, RepCount { reps: 0, set: 2 });
+        assert_eq!(coach.finish().1.sets, 2);
     }
 }

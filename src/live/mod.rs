@@ -24,10 +24,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use opencv::core::{Mat, Vector};
 use opencv::imgcodecs;
+use opencv::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::AnalysisError;
-use crate::bench::percentile;
+use crate::bench::{median, percentile};
 use crate::config::LiveConfig;
 use crate::draw::{self, Banner, Overlay, Perf};
 use crate::exercise;
@@ -51,10 +52,12 @@ use window::Window;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
-    #[error("{flag}: {source}")]
+    /// Not a `#[source]`: the message already holds the video error's, and the one-line
+    /// printer would repeat it.
+    #[error("{flag}: {error}")]
     Source {
         flag: &'static str,
-        source: VideoError,
+        error: VideoError,
     },
     #[error(transparent)]
     Pose(#[from] PoseError),
@@ -79,6 +82,8 @@ pub enum EndReason {
     WindowClosed,
     StreamEnded,
     StreamLost,
+    /// A failure stopped the session (its message is in the summary and on the terminal).
+    Error,
 }
 
 impl EndReason {
@@ -89,6 +94,7 @@ impl EndReason {
             EndReason::WindowClosed => "window closed",
             EndReason::StreamEnded => "the video ended",
             EndReason::StreamLost => "the stream did not come back",
+            EndReason::Error => "stopped by an error",
         }
     }
 }
@@ -114,6 +120,8 @@ pub struct LiveOutcome {
 /// Where the loop sends what it has to say.
 pub(crate) struct Options {
     pub window: bool,
+    /// Draw the overlay even without a window (the bench counts its cost).
+    pub draw: bool,
     /// Print cues and reps (for --no-window); stream events are printed unless quiet.
     pub print_cues: bool,
     pub quiet: bool,
@@ -157,6 +165,8 @@ struct SummaryLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     end: &'a EndReason,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
     duration_s: f64,
     #[serde(flatten)]
     tally: &'a Tally,
@@ -211,16 +221,20 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
         })?;
     let exercise = exercise::find(name).map_err(AnalysisError::from)?;
     let thresholds = Thresholds::resolve(&config.judge).map_err(AnalysisError::from)?;
+    if config.window {
+        window::check_display()?;
+    }
+    let mut pose = PoseEstimator::new(&config.pose)?;
+    let source = VideoSource::open(&config.source).map_err(|error| LiveError::Source {
+        flag: source_flag(&config.source),
+        error,
+    })?;
+    // Opened once the source is known good, so a missing camera leaves no empty log behind.
     let mut log = config
         .session
         .as_deref()
         .map(SessionLog::open)
         .transpose()?;
-    let mut pose = PoseEstimator::new(&config.pose)?;
-    let source = VideoSource::open(&config.source).map_err(|source| LiveError::Source {
-        flag: source_flag(&config.source),
-        source,
-    })?;
     let info = source.info().clone();
     let recorder = match &config.record {
         Some(path) => Some(Recorder::create(
@@ -279,6 +293,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     let capture = Capture::start(feed, recorder, backoff);
     let options = Options {
         window: config.window,
+        draw: config.window,
         print_cues: !config.window && !config.quiet,
         quiet: config.quiet,
         snapshot_dir: config
@@ -308,8 +323,8 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
             if t.complete_reps == 1 { "" } else { "s" },
             t.flagged_reps,
             t.incomplete_reps,
-            t.reps_per_set.len().max(1),
-            if t.reps_per_set.len() > 1 { "s" } else { "" },
+            t.sets,
+            if t.sets == 1 { "" } else { "s" },
             match &log {
                 Some(l) => format!("; session log {}", l.path().display()),
                 None => String::new(),
@@ -345,10 +360,7 @@ impl Rate {
 
 /// The recent latencies, for the corner: a median over the last 15 frames reads steadily.
 fn recent_median(v: &[f64]) -> f64 {
-    let tail = &v[v.len().saturating_sub(15)..];
-    let mut t = tail.to_vec();
-    t.sort_by(f64::total_cmp);
-    t.get(t.len() / 2).copied().unwrap_or(0.0)
+    median(&v[v.len().saturating_sub(15)..]).unwrap_or(0.0)
 }
 
 /// The loop shared by `live` and `bench --live`.
@@ -387,8 +399,15 @@ pub(crate) fn run_loop(
         }
         if paused {
             if let Some(w) = window.as_mut() {
-                // Keep the stream drained while paused: the capture thread drops frames anyway.
-                let _ = capture.next(Duration::ZERO);
+                // Frames that arrive while paused are dropped; what happens to the stream is not.
+                match capture.next(Duration::ZERO) {
+                    Next::Event(event) => handle_event(&event, &mut log, options, last_time_s)?,
+                    Next::Ended(CaptureEnd::GaveUp { .. }) => {
+                        return Ok(Some(EndReason::StreamLost))
+                    }
+                    Next::Ended(_) => return Ok(Some(EndReason::StreamEnded)),
+                    Next::Frame(_) | Next::Idle => {}
+                }
                 match w.wait(30)? {
                     Some(Key::Quit) => return Ok(Some(EndReason::Key)),
                     Some(Key::Pause) => {
@@ -406,16 +425,73 @@ pub(crate) fn run_loop(
             }
             return Ok(None);
         }
-        let frame = match capture.next(Duration::from_millis(100)) {
-            Next::Frame(f) => f,
-            Next::Idle => {
-                if let Some(w) = window.as_mut() {
-                    if let Some(Key::Quit) = w.wait(1)? {
-                        return Ok(Some(EndReason::Key));
+        let key = match capture.next(Duration::from_millis(100)) {
+            Next::Frame(frame) => {
+                let taken = Instant::now();
+                let captured_at = frame.captured_at;
+                last_time_s = frame.time_s;
+                let video = VideoFrame {
+                    index: frame.index,
+                    time_s: frame.time_s,
+                    image: frame.image,
+                };
+                let pose_frame: PoseFrame = pose.process(&video)?;
+                let posed = Instant::now();
+                let (view, reps) = coach.push(&pose_frame, posed);
+                let analysed = Instant::now();
+                for rep in &reps {
+                    log_rep(&mut log, rep, options)?;
+                }
+                if let Some(cue) = &view.new_cue {
+                    if options.print_cues {
+                        println!("{:>7.2}s  cue: {}", video.time_s, cue.text);
                     }
                 }
-                return Ok(None);
+                processed += 1;
+                let fps = rate.tick(Instant::now());
+                let mut image = video.image;
+                let shown_latency = recent_median(&latency_ms);
+                let status = if !view.counting { Some("SETUP") } else { None };
+                let overlay = Overlay {
+                    pose: pose_frame.pose.as_ref(),
+                    working_leg: view.working_leg,
+                    left: view.left,
+                    right: view.right,
+                    count: Some(view.count),
+                    banner: view.banner.as_ref().map(|c| Banner {
+                        text: &c.text,
+                        kind: c.kind,
+                    }),
+                    status,
+                    perf: Some(Perf {
+                        fps,
+                        latency_ms: shown_latency,
+                    }),
+                };
+                if options.draw {
+                    draw::draw_overlay(&mut image, &overlay)?;
+                }
+                let drawn = Instant::now();
+                let shown_key = match window.as_mut() {
+                    Some(w) => w.show(&image)?,
+                    None => None,
+                };
+                let done = Instant::now();
+                latency_ms.push(ms(captured_at, done));
+                work_ms.push(ms(taken, done));
+                pose_ms.push(ms(taken, posed));
+                analysis_ms.push(ms(posed, analysed));
+                draw_ms.push(ms(analysed, drawn));
+                if options.window {
+                    last_shown = Some(image);
+                }
+                shown_key
             }
+            // Between frames the window still takes keys (and must, or they are lost).
+            Next::Idle => match window.as_mut() {
+                Some(w) => w.wait(1)?,
+                None => None,
+            },
             Next::Event(event) => {
                 handle_event(&event, &mut log, options, last_time_s)?;
                 if matches!(event, CaptureEvent::Reconnected { .. }) {
@@ -437,65 +513,24 @@ pub(crate) fn run_loop(
                 return Ok(Some(EndReason::StreamLost));
             }
         };
-        let taken = Instant::now();
-        let captured_at = frame.captured_at;
-        last_time_s = frame.time_s;
-        let video = VideoFrame {
-            index: frame.index,
-            time_s: frame.time_s,
-            image: frame.image,
-        };
-        let pose_frame: PoseFrame = pose.process(&video)?;
-        let posed = Instant::now();
-        let (view, reps) = coach.push(&pose_frame, posed);
-        let analysed = Instant::now();
-        for rep in &reps {
-            log_rep(&mut log, rep, options)?;
-        }
-        if let Some(cue) = &view.new_cue {
-            if options.print_cues {
-                println!("{:>7.2}s  cue: {}", video.time_s, cue.text);
-            }
-        }
-        processed += 1;
-        let fps = rate.tick(Instant::now());
-        let mut image = video.image;
-        let shown_latency = recent_median(&latency_ms);
-        let status = if !view.counting { Some("SETUP") } else { None };
-        let overlay = Overlay {
-            pose: pose_frame.pose.as_ref(),
-            working_leg: view.working_leg,
-            left: view.left,
-            right: view.right,
-            count: Some(view.count),
-            banner: view.banner.as_ref().map(|c| Banner {
-                text: &c.text,
-                kind: c.kind,
-            }),
-            status,
-            perf: Some(Perf {
-                fps,
-                latency_ms: shown_latency,
-            }),
-        };
-        draw::draw_overlay(&mut image, &overlay)?;
-        let drawn = Instant::now();
-        let key = match window.as_mut() {
-            Some(w) => w.show(&image)?,
-            None => None,
-        };
-        let done = Instant::now();
-        latency_ms.push(ms(captured_at, done));
-        work_ms.push(ms(taken, done));
-        pose_ms.push(ms(taken, posed));
-        analysis_ms.push(ms(posed, analysed));
-        draw_ms.push(ms(analysed, drawn));
-        if options.window {
-            last_shown = Some(image);
-        }
         match key {
             Some(Key::Quit) => return Ok(Some(EndReason::Key)),
-            Some(Key::Pause) => paused = true,
+            Some(Key::Pause) => {
+                paused = true;
+                if let (Some(w), Some(shown)) = (window.as_mut(), last_shown.as_ref()) {
+                    // The frame as it was, with a banner saying why it does not move.
+                    let mut still = shown.try_clone().map_err(draw::DrawError::from)?;
+                    let overlay = Overlay {
+                        banner: Some(Banner {
+                            text: "paused: space to go on",
+                            kind: draw::CueKind::Info,
+                        }),
+                        ..Overlay::default()
+                    };
+                    draw::draw_overlay(&mut still, &overlay)?;
+                    w.show(&still)?;
+                }
+            }
             Some(Key::Snapshot) => snapshot(last_shown.as_ref(), options),
             Some(Key::ResetSet) => {
                 for rep in coach.reset_set() {
@@ -517,7 +552,7 @@ pub(crate) fn run_loop(
             Err(e) => break Err(e),
         }
     };
-    drop(step);
+    // Close the window before the summary is written, so the user sees the session end.
     drop(window);
     let stats = capture.stop();
     let (closing, tally) = coach.finish();
@@ -527,7 +562,7 @@ pub(crate) fn run_loop(
     let duration_s = started.elapsed().as_secs_f64();
     let end = match &result {
         Ok(end) => end.clone(),
-        Err(_) => EndReason::StreamEnded,
+        Err(_) => EndReason::Error,
     };
     let outcome = LiveOutcome {
         end,
@@ -545,6 +580,7 @@ pub(crate) fn run_loop(
         log.append(&SummaryLine {
             kind: "summary",
             end: &outcome.end,
+            error: result.as_ref().err().map(|e| e.to_string()),
             duration_s,
             tally: &outcome.tally,
             frames_captured: stats.captured,

@@ -13,20 +13,22 @@ use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
-    #[error("--session {path}: cannot open for appending: {source}")]
+    // The causes are fields, not `#[source]`s: the message already says them, and the one-line
+    // printer would say them twice.
+    #[error("--session {path}: cannot open for appending: {error}")]
     Open {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("--session {path}: writing failed (disk full or removed?): {source}")]
+    #[error("--session {path}: writing failed (disk full or removed?): {error}")]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("--session {path}: cannot encode a record: {source}")]
+    #[error("--session {path}: cannot encode a record: {error}")]
     Encode {
         path: PathBuf,
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
 }
 
@@ -38,9 +40,9 @@ pub struct SessionLog {
 
 impl SessionLog {
     pub fn open(path: &Path) -> Result<SessionLog, SessionError> {
-        let open_err = |source| SessionError::Open {
+        let open_err = |error| SessionError::Open {
             path: path.to_path_buf(),
-            source,
+            error,
         };
         let mut file = OpenOptions::new()
             .read(true)
@@ -77,14 +79,14 @@ impl SessionLog {
 
     /// Writes one record as one line and syncs it to disk before returning.
     pub fn append<T: Serialize>(&mut self, record: &T) -> Result<(), SessionError> {
-        let mut line = serde_json::to_string(record).map_err(|source| SessionError::Encode {
+        let mut line = serde_json::to_string(record).map_err(|error| SessionError::Encode {
             path: self.path.clone(),
-            source,
+            error,
         })?;
         line.push('\n');
-        let write_err = |source| SessionError::Write {
+        let write_err = |error| SessionError::Write {
             path: self.path.clone(),
-            source,
+            error,
         };
         self.file.write_all(line.as_bytes()).map_err(write_err)?;
         self.file.flush().map_err(write_err)?;

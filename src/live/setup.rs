@@ -1,7 +1,9 @@
-//! The set-up phase: before counting, the person must be in frame head to feet and facing the
-//! camera the way the exercise needs. Counting starts once that has held for a moment, so the
-//! first rep is not judged on a half-visible body. Pure: landmarks in, a verdict out.
+//! The set-up phase: before counting, the person must be in frame head to feet and seen from the
+//! view the exercise needs (the view as geometry classifies it). Counting starts once that has
+//! held for a moment, so the first rep is not judged on a half-visible body. Pure: landmarks and
+//! the view in, a verdict out.
 
+use crate::geometry::View;
 use crate::landmarks::{LandmarkIndex as L, Pose, PoseFrame};
 
 /// How the exercise must be filmed.
@@ -38,10 +40,6 @@ impl SetupProblem {
 
 /// A landmark counts as seen when the model is this sure it is visible.
 const MIN_VISIBILITY: f64 = 0.5;
-/// Shoulder width over torso length: about 0.6–0.8 facing the camera, under 0.25 side-on.
-/// Between the two the view is ambiguous and neither need is met.
-const FRONTAL_MIN_RATIO: f64 = 0.4;
-const SIDE_MAX_RATIO: f64 = 0.3;
 
 const FEET: [L; 6] = [
     L::LeftAnkle,
@@ -67,8 +65,13 @@ fn seen_in_frame(pose: &Pose, i: L, width: f64, height: f64) -> bool {
     })
 }
 
-/// Checks one frame. Side-on, the far leg is hidden by the near one, so only one foot is needed.
-pub fn check_frame(frame: &PoseFrame, need: ViewNeed) -> Result<(), SetupProblem> {
+/// Checks one frame, with its view as geometry measured it (`None` when it could not tell).
+/// Side-on, the far leg is hidden by the near one, so only one foot is needed.
+pub fn check_frame(
+    frame: &PoseFrame,
+    need: ViewNeed,
+    view: Option<View>,
+) -> Result<(), SetupProblem> {
     let Some(pose) = &frame.pose else {
         return Err(SetupProblem::NoPerson);
     };
@@ -94,45 +97,12 @@ pub fn check_frame(frame: &PoseFrame, need: ViewNeed) -> Result<(), SetupProblem
     if !feet_ok {
         return Err(SetupProblem::FeetNotVisible);
     }
-    match (need, facing(pose)) {
-        (ViewNeed::Frontal, Some(Facing::Camera)) | (ViewNeed::Side, Some(Facing::Side)) => Ok(()),
-        (ViewNeed::Any, _) => Ok(()),
+    match (need, view) {
+        (ViewNeed::Any, _)
+        | (ViewNeed::Frontal, Some(View::Frontal))
+        | (ViewNeed::Side, Some(View::Side)) => Ok(()),
         (ViewNeed::Frontal, _) => Err(SetupProblem::NotFacingCamera),
         (ViewNeed::Side, _) => Err(SetupProblem::NotSideOn),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Facing {
-    Camera,
-    Side,
-    Away,
-}
-
-/// From the shoulders: their width against the torso's length, and which side is on the image's
-/// left (facing the camera, the subject's right shoulder is on the image's left).
-fn facing(pose: &Pose) -> Option<Facing> {
-    let ls = pose.get(L::LeftShoulder)?;
-    let rs = pose.get(L::RightShoulder)?;
-    let lh = pose.get(L::LeftHip)?;
-    let rh = pose.get(L::RightHip)?;
-    let mid_sh = ((ls.x + rs.x) / 2.0, (ls.y + rs.y) / 2.0);
-    let mid_hip = ((lh.x + rh.x) / 2.0, (lh.y + rh.y) / 2.0);
-    let torso = ((mid_sh.0 - mid_hip.0).powi(2) + (mid_sh.1 - mid_hip.1).powi(2)).sqrt();
-    if torso <= f64::EPSILON {
-        return None;
-    }
-    let ratio = (ls.x - rs.x).abs() / torso;
-    if ratio <= SIDE_MAX_RATIO {
-        Some(Facing::Side)
-    } else if ratio >= FRONTAL_MIN_RATIO {
-        Some(if ls.x > rs.x {
-            Facing::Camera
-        } else {
-            Facing::Away
-        })
-    } else {
-        None
     }
 }
 
@@ -169,8 +139,8 @@ impl SetupGate {
         self.passed
     }
 
-    pub fn push(&mut self, frame: &PoseFrame) -> GateState {
-        let verdict = check_frame(frame, self.need);
+    pub fn push(&mut self, frame: &PoseFrame, view: Option<View>) -> GateState {
+        let verdict = check_frame(frame, self.need, view);
         if self.passed {
             return GateState::Counting(verdict.err());
         }
@@ -233,6 +203,8 @@ mod tests {
         }
     }
 
+    const FRONT: Option<View> = Some(View::Frontal);
+
     fn edit(mut f: PoseFrame, change: impl FnOnce(&mut Pose)) -> PoseFrame {
         change(f.pose.as_mut().unwrap());
         f
@@ -240,7 +212,11 @@ mod tests {
 
     #[test]
     fn a_whole_body_facing_the_camera_passes() {
-        assert_eq!(check_frame(&frontal(0.0), ViewNeed::Frontal), Ok(()));
+        let f = frontal(0.0);
+        assert_eq!(
+            check_frame(&f, ViewNeed::Frontal, Some(View::Frontal)),
+            Ok(())
+        );
     }
 
     #[test]
@@ -251,7 +227,7 @@ mod tests {
             }
         });
         assert_eq!(
-            check_frame(&f, ViewNeed::Frontal),
+            check_frame(&f, ViewNeed::Frontal, Some(View::Frontal)),
             Err(SetupProblem::FeetNotVisible)
         );
         assert_eq!(
@@ -261,42 +237,41 @@ mod tests {
     }
 
     #[test]
-    fn side_on_or_back_turned_asks_to_face_the_camera() {
-        let side = edit(frontal(0.0), |p| {
-            p.landmarks[L::LeftShoulder.index()].as_mut().unwrap().x = 325.0;
-            p.landmarks[L::RightShoulder.index()].as_mut().unwrap().x = 315.0;
-        });
+    fn the_wrong_view_asks_to_turn() {
+        let f = frontal(0.0);
+        for view in [Some(View::Side), Some(View::Oblique), None] {
+            assert_eq!(
+                check_frame(&f, ViewNeed::Frontal, view),
+                Err(SetupProblem::NotFacingCamera)
+            );
+        }
         assert_eq!(
-            check_frame(&side, ViewNeed::Frontal),
-            Err(SetupProblem::NotFacingCamera)
+            check_frame(&f, ViewNeed::Side, Some(View::Frontal)),
+            Err(SetupProblem::NotSideOn)
         );
-        assert_eq!(check_frame(&side, ViewNeed::Side), Ok(()));
-        let away = edit(frontal(0.0), |p| {
-            p.landmarks[L::LeftShoulder.index()].as_mut().unwrap().x = 270.0;
-            p.landmarks[L::RightShoulder.index()].as_mut().unwrap().x = 370.0;
-        });
+        assert_eq!(check_frame(&f, ViewNeed::Side, Some(View::Side)), Ok(()));
         assert_eq!(
-            check_frame(&away, ViewNeed::Frontal),
-            Err(SetupProblem::NotFacingCamera)
+            SetupProblem::NotFacingCamera.cue(),
+            "turn to face the camera"
         );
     }
 
     #[test]
     fn the_gate_opens_only_after_the_setup_holds() {
         let mut gate = SetupGate::new(ViewNeed::Frontal, 1.0);
-        assert_eq!(gate.push(&frontal(0.0)), GateState::Waiting(None));
+        assert_eq!(gate.push(&frontal(0.0), FRONT), GateState::Waiting(None));
         let mut none = frontal(0.5);
         none.pose = None;
         assert_eq!(
-            gate.push(&none),
+            gate.push(&none, None),
             GateState::Waiting(Some(SetupProblem::NoPerson))
         );
-        assert_eq!(gate.push(&frontal(0.6)), GateState::Waiting(None));
-        assert_eq!(gate.push(&frontal(1.4)), GateState::Waiting(None));
-        assert_eq!(gate.push(&frontal(1.6)), GateState::Counting(None));
+        assert_eq!(gate.push(&frontal(0.6), FRONT), GateState::Waiting(None));
+        assert_eq!(gate.push(&frontal(1.4), FRONT), GateState::Waiting(None));
+        assert_eq!(gate.push(&frontal(1.6), FRONT), GateState::Counting(None));
         assert!(gate.passed());
         assert_eq!(
-            gate.push(&none),
+            gate.push(&none, None),
             GateState::Counting(Some(SetupProblem::NoPerson))
         );
     }

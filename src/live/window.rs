@@ -42,6 +42,26 @@ impl Key {
 const MAX_WIDTH: i32 = 1200;
 const MAX_HEIGHT: i32 = 900;
 
+/// Whether a display looks reachable: `WAYLAND_DISPLAY` is trusted; a local X display (`:N`)
+/// must have its socket; a remote one (`host:N`) is left to the toolkit.
+pub fn check_display() -> Result<(), WindowError> {
+    if std::env::var_os("WAYLAND_DISPLAY").is_some() {
+        return Ok(());
+    }
+    let display =
+        std::env::var("DISPLAY").map_err(|_| WindowError::Open("no DISPLAY is set".to_string()))?;
+    if let Some(number) = display.strip_prefix(':') {
+        let number = number.split('.').next().unwrap_or(number);
+        let socket = format!("/tmp/.X11-unix/X{number}");
+        if !std::path::Path::new(&socket).exists() {
+            return Err(WindowError::Open(format!(
+                "no X server at DISPLAY={display}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub struct Window {
     name: String,
     sized: bool,
@@ -49,10 +69,9 @@ pub struct Window {
 
 impl Window {
     pub fn open(title: &str) -> Result<Window, WindowError> {
-        // Qt aborts the process when there is no display instead of returning an error: check first.
-        if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-            return Err(WindowError::Open("no DISPLAY is set".into()));
-        }
+        // Qt aborts the process when it cannot reach a display instead of returning an error:
+        // check first.
+        check_display()?;
         let flags = highgui::WINDOW_NORMAL | highgui::WINDOW_KEEPRATIO | highgui::WINDOW_GUI_NORMAL;
         highgui::named_window(title, flags).map_err(|e| WindowError::Open(e.message))?;
         Ok(Window {
