@@ -157,6 +157,24 @@ pub struct Analyzer {
     detected_frames: u64,
 }
 
+/// The exercise and thresholds the settings name; fails on a missing or unknown exercise and on
+/// bad threshold overrides, naming the flag or file.
+pub fn resolve_settings(
+    settings: &JudgeSettings,
+) -> Result<(&'static dyn Exercise, Thresholds), AnalysisError> {
+    let name = settings
+        .exercise
+        .as_deref()
+        .ok_or_else(|| AnalysisError::NoExercise {
+            known: exercise::all()
+                .iter()
+                .map(|e| e.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    Ok((exercise::find(name)?, Thresholds::resolve(settings)?))
+}
+
 impl Analyzer {
     /// An analyser that keeps every frame's measures for [`Analyzer::finish`] (batch).
     pub fn new(
@@ -203,18 +221,7 @@ impl Analyzer {
 
     /// Builds exercise, side and thresholds from the validated settings.
     pub fn from_settings(settings: &JudgeSettings) -> Result<Self, AnalysisError> {
-        let name = settings
-            .exercise
-            .as_deref()
-            .ok_or_else(|| AnalysisError::NoExercise {
-                known: exercise::all()
-                    .iter()
-                    .map(|e| e.name())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
-        let exercise = exercise::find(name)?;
-        let thresholds = Thresholds::resolve(settings)?;
+        let (exercise, thresholds) = resolve_settings(settings)?;
         Ok(Analyzer::new(exercise, settings.side, thresholds))
     }
 

@@ -31,7 +31,6 @@ use crate::analysis::AnalysisError;
 use crate::bench::{median, percentile};
 use crate::config::LiveConfig;
 use crate::draw::{self, Banner, Overlay, Perf};
-use crate::exercise;
 use crate::judge::Thresholds;
 use crate::landmarks::PoseFrame;
 use crate::pose::{PoseError, PoseEstimator};
@@ -208,19 +207,7 @@ fn side_name(side: Option<crate::config::SideChoice>) -> Option<&'static str> {
 pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     feed::prepare_ffmpeg_env();
     // Everything that can fail on bad input fails here, before the camera is opened.
-    let name = config
-        .judge
-        .exercise
-        .as_deref()
-        .ok_or_else(|| AnalysisError::NoExercise {
-            known: exercise::all()
-                .iter()
-                .map(|e| e.name())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
-    let exercise = exercise::find(name).map_err(AnalysisError::from)?;
-    let thresholds = Thresholds::resolve(&config.judge).map_err(AnalysisError::from)?;
+    let (exercise, thresholds) = crate::analysis::resolve_settings(&config.judge)?;
     if config.window {
         window::check_display()?;
     }
