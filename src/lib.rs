@@ -18,17 +18,26 @@ pub mod pose;
 pub mod reps;
 pub mod video;
 
-/// FFmpeg's own log level for OpenCV's video back end: AV_LOG_QUIET. Without it FFmpeg prints
-/// lines such as "moov atom not found" beside formcheck's one-line message about the same file.
-/// A user's own `OPENCV_FFMPEG_LOGLEVEL` wins.
-const FFMPEG_LOGLEVEL: (&str, &str) = ("OPENCV_FFMPEG_LOGLEVEL", "-8");
+/// The environment OpenCV's FFmpeg back end reads when it starts. A user's own settings win.
+const FFMPEG_ENV: [(&str, &str); 2] = [
+    // AV_LOG_QUIET: without it FFmpeg prints lines such as "moov atom not found" beside
+    // formcheck's one-line message about the same file.
+    ("OPENCV_FFMPEG_LOGLEVEL", "-8"),
+    // FFmpeg's default probe of a stream lasts up to 5 s before the first frame, as long as the
+    // open timeout, so a slow stream could never reconnect.
+    (
+        "OPENCV_FFMPEG_CAPTURE_OPTIONS",
+        "analyzeduration;1000000|probesize;1000000",
+    ),
+];
 
-/// Sets the process-wide environment OpenCV reads when its video back end starts. Call first thing
-/// in `main`, before any thread starts: the environment is not safe to change while others read it.
+/// Sets [`FFMPEG_ENV`] where unset. Call first thing in `main`, before any thread starts: the
+/// environment is process-wide and not safe to change while other threads read it.
 pub fn prepare_process() {
-    let (key, value) = FFMPEG_LOGLEVEL;
-    if std::env::var_os(key).is_none() {
-        std::env::set_var(key, value);
+    for (key, value) in FFMPEG_ENV {
+        if std::env::var_os(key).is_none() {
+            std::env::set_var(key, value);
+        }
     }
 }
 

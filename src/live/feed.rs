@@ -8,28 +8,6 @@ use crate::video::{SourceSpec, VideoSource};
 
 use super::capture::{Feed, FeedRead};
 
-/// FFmpeg's defaults probe a stream for up to 5 s before the first frame (as long as OpenCV's
-/// open timeout, so a slow stream fails to reconnect), and print their own log lines beside
-/// formcheck's one-line messages. A user's own settings in these variables win.
-const FFMPEG_ENV: [(&str, &str); 2] = [
-    (
-        "OPENCV_FFMPEG_CAPTURE_OPTIONS",
-        "analyzeduration;1000000|probesize;1000000",
-    ),
-    // AV_LOG_QUIET: formcheck reports every failure itself.
-    ("OPENCV_FFMPEG_LOGLEVEL", "-8"),
-];
-
-/// Sets [`FFMPEG_ENV`] where unset. Call before any other thread starts: the environment is
-/// process-wide and not safe to change while other threads read it.
-pub fn prepare_ffmpeg_env() {
-    for (key, value) in FFMPEG_ENV {
-        if std::env::var_os(key).is_none() {
-            std::env::set_var(key, value);
-        }
-    }
-}
-
 pub struct SourceFeed {
     spec: SourceSpec,
     source: Option<VideoSource>,

@@ -205,7 +205,6 @@ fn side_name(side: Option<crate::config::SideChoice>) -> Option<&'static str> {
 
 /// Runs a live session until a key, Ctrl-C, the window closing or the source ending.
 pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
-    feed::prepare_ffmpeg_env();
     // Everything that can fail on bad input fails here, before the camera is opened.
     let (exercise, thresholds) = crate::analysis::resolve_settings(&config.judge)?;
     if config.window {
