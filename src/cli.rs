@@ -197,4 +197,9 @@ pub struct LiveArgs {
     /// Print cues and reps to the terminal instead of opening a window.
     #[arg(long)]
     pub no_window: bool,
+
+    /// When a stream or camera drops, keep trying to reconnect for this long before ending the
+    /// session.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub reconnect_for: f64,
 }

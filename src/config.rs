@@ -93,6 +93,8 @@ pub struct LiveConfig {
     pub record: Option<PathBuf>,
     pub window: bool,
     pub quiet: bool,
+    /// How long a lost stream is retried before the session ends.
+    pub reconnect_for: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -243,7 +245,14 @@ impl Cli {
                         ))
                     }
                 };
+                if !(l.reconnect_for.is_finite() && l.reconnect_for >= 0.0) {
+                    return Err(flag_error(
+                        "reconnect-for",
+                        format!("{} is not a number of seconds", l.reconnect_for),
+                    ));
+                }
                 Config::Live(LiveConfig {
+                    reconnect_for: std::time::Duration::from_secs_f64(l.reconnect_for),
                     source,
                     pose: pose(!l.judge.no_smooth, None)?,
                     judge: judge_settings(l.judge)?,

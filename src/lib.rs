@@ -2,16 +2,20 @@
 //!
 //! Exercise feedback, not a diagnosis.
 
-<<<<<<< HEAD
+pub mod analysis;
 pub mod batch;
-=======
 pub mod bench;
->>>>>>> main
 pub mod cli;
 pub mod config;
+pub mod draw;
+pub mod exercise;
+pub mod geometry;
+pub mod judge;
 pub mod landmarks;
+pub mod live;
 pub mod output;
 pub mod pose;
+pub mod reps;
 pub mod video;
 
 /// Keeps OpenCV's own log lines (warnings about missing cameras, codecs, …) off the terminal:

@@ -12,12 +12,21 @@ const EXIT_ERROR: u8 = 2;
 fn run() -> anyhow::Result<ExitCode> {
     let config = Cli::parse().into_config()?;
     match config {
+        Config::Bench(bench) if bench.live => {
+            formcheck::live::bench::bench_live(&bench)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Config::Live(live) => {
+            // However the session ended (a key, Ctrl-C, the stream ending), its log is complete.
+            formcheck::live::run(live)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Config::Bench(bench) => {
             formcheck::bench::run(&bench)?;
             Ok(ExitCode::SUCCESS)
         }
         Config::Analyze(analyze) => Ok(formcheck::batch::run(&analyze)?.exit_code()),
-        Config::Live(_) | Config::Exercises => {
+        Config::Exercises => {
             anyhow::bail!("not built yet")
         }
     }

@@ -1,0 +1,258 @@
+//! Exercise stage: one profile per programme exercise behind the [`Exercise`] trait, and the
+//! registry ([`all`], [`find`], [`describe_all`]) that `formcheck exercises` and `--exercise`
+//! read. A profile declares its rep signal, working leg(s), the camera view it needs, the
+//! measures it judges, and composes the judge's checks for one rep.
+
+mod bridge;
+mod lunge;
+mod side_plank;
+mod single_leg_squat;
+mod squat;
+mod step_up;
+
+use serde::Serialize;
+
+use crate::geometry::{FrameMeasures, Leg, View};
+use crate::judge::checks::RepWindow;
+use crate::judge::{Flag, Measure, Thresholds};
+use crate::reps::{BodyPeak, Direction, LegPeak, SegmentParams};
+
+pub use bridge::SingleLegBridge;
+pub use lunge::StationaryLunge;
+pub use side_plank::SidePlank;
+pub use single_leg_squat::SingleLegSquat;
+pub use squat::Squat;
+pub use step_up::SideStepUp;
+
+/// The per-frame signal reps are counted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepSignal {
+    /// The hip goes down and comes back up (squats, lunges, step-downs). Leg lengths.
+    HipDescent,
+    /// The hip goes up and comes back down (step-ups). Leg lengths.
+    HipRise,
+    /// Lying, the hip lifts until shoulder, hip and knee line up (bridges). Degrees of hip
+    /// flexion.
+    HipExtension,
+    /// Lying on the side, the hip lifts off the floor into line with shoulder and ankle (side
+    /// plank). Degrees of body line.
+    HipLift,
+}
+
+/// Jitter of hip height at rest in MediaPipe's smoothed landmarks: about 2 px on a 375 px leg
+/// (measured on ../shared/reference/tfjs_pose_squats between reps).
+const HIP_HEIGHT_NOISE: f64 = 0.005;
+/// Jitter of a landmark angle at rest, degrees (same clip, knee and hip angles).
+const ANGLE_NOISE_DEG: f64 = 1.0;
+/// Rest level window: long enough to span a few reps' standing phases.
+const REST_WINDOW_S: f64 = 10.0;
+/// A rep survives the person being lost this long (a second of occlusion).
+const MAX_GAP_S: f64 = 1.0;
+
+impl RepSignal {
+    /// This frame's value, if measurable.
+    pub fn value(self, m: &FrameMeasures) -> Option<f64> {
+        match self {
+            RepSignal::HipDescent | RepSignal::HipRise => m.hip_height.get(),
+            RepSignal::HipExtension => m.hip_flexion_deg.get().map(|s| s.value),
+            RepSignal::HipLift => m.body_line_deg.get(),
+        }
+    }
+
+    pub fn direction(self) -> Direction {
+        match self {
+            RepSignal::HipDescent | RepSignal::HipExtension => Direction::Down,
+            RepSignal::HipRise | RepSignal::HipLift => Direction::Up,
+        }
+    }
+
+    pub fn unit(self) -> &'static str {
+        match self {
+            RepSignal::HipDescent | RepSignal::HipRise => "leg lengths",
+            RepSignal::HipExtension | RepSignal::HipLift => "degrees",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            RepSignal::HipDescent => "hip height: down and back up",
+            RepSignal::HipRise => "hip height: up and back down",
+            RepSignal::HipExtension => {
+                "hip extension: lift until shoulder, hip and knee line up, and lower"
+            }
+            RepSignal::HipLift => "hip lift: up into line with shoulder and ankle, and lower",
+        }
+    }
+
+    /// Segmentation settings: a rep starts at half its minimum depth.
+    pub fn segment_params(self, min_depth: f64) -> SegmentParams {
+        let noise = match self {
+            RepSignal::HipDescent | RepSignal::HipRise => HIP_HEIGHT_NOISE,
+            RepSignal::HipExtension | RepSignal::HipLift => ANGLE_NOISE_DEG,
+        };
+        SegmentParams {
+            direction: self.direction(),
+            enter: (0.5 * min_depth).max(2.0 * noise),
+            noise,
+            rest_window_s: REST_WINDOW_S,
+            max_gap_s: MAX_GAP_S,
+        }
+    }
+}
+
+/// Which legs a profile judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegMode {
+    /// Both legs every rep (bilateral squat).
+    Both,
+    /// The stance leg: `--side`, or detected per rep as the leg whose foot stays put.
+    Stance,
+    /// The front leg of a split stance: `--side`, or detected per rep as the leg whose knee
+    /// stays higher at the bottom.
+    Front,
+    /// The side lying down (side plank): `--side`, or the side whose shoulder is lower.
+    Support,
+}
+
+impl LegMode {
+    pub fn describe(self) -> &'static str {
+        match self {
+            LegMode::Both => "both legs",
+            LegMode::Stance => "the standing leg (--side, or detected: the foot that stays put)",
+            LegMode::Front => "the front leg (--side, or detected: the knee that stays higher)",
+            LegMode::Support => "the side underneath (--side, or detected: the lower shoulder)",
+        }
+    }
+}
+
+/// One programme exercise.
+pub trait Exercise: Send + Sync {
+    /// The `--exercise` name.
+    fn name(&self) -> &'static str;
+    fn title(&self) -> &'static str;
+    /// What to do, in the words a physiotherapist would use.
+    fn cues(&self) -> &'static [&'static str];
+    /// Where to put the camera.
+    fn filming(&self) -> &'static str;
+    /// The view the judged measures need.
+    fn view(&self) -> View;
+    fn legs(&self) -> LegMode;
+    fn rep_signal(&self) -> RepSignal;
+    /// The measures this profile judges.
+    fn judged(&self) -> &'static [Measure];
+    /// Least excursion of the rep signal for a rep to count (signal units).
+    fn min_depth(&self, t: &Thresholds) -> f64;
+
+    /// Whether a movement is this exercise at all (bending to pick something up is not a
+    /// squat). `Err` says what it was instead.
+    fn accept(&self, _window: &RepWindow, _legs: &[Leg], _t: &Thresholds) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The rep's flags, from its peaks.
+    fn judge(&self, peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) -> Vec<Flag>;
+}
+
+static SQUAT: Squat = Squat;
+static SINGLE_LEG_SQUAT: SingleLegSquat = SingleLegSquat;
+static LUNGE: StationaryLunge = StationaryLunge;
+static STEP_UP: SideStepUp = SideStepUp;
+static BRIDGE: SingleLegBridge = SingleLegBridge;
+static SIDE_PLANK: SidePlank = SidePlank;
+
+/// Every profile, in the order `formcheck exercises` lists them.
+pub fn all() -> [&'static dyn Exercise; 6] {
+    [
+        &SQUAT,
+        &SINGLE_LEG_SQUAT,
+        &LUNGE,
+        &STEP_UP,
+        &BRIDGE,
+        &SIDE_PLANK,
+    ]
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExerciseError {
+    #[error("--exercise: unknown exercise '{given}'; choose one of: {known} (see `formcheck exercises`)")]
+    Unknown { given: String, known: String },
+}
+
+/// Looks a profile up by its `--exercise` name (case and `-`/`_` insensitive).
+pub fn find(name: &str) -> Result<&'static dyn Exercise, ExerciseError> {
+    let norm = |s: &str| s.trim().to_ascii_lowercase().replace('_', "-");
+    let wanted = norm(name);
+    all()
+        .into_iter()
+        .find(|e| norm(e.name()) == wanted)
+        .ok_or_else(|| ExerciseError::Unknown {
+            given: name.to_string(),
+            known: all()
+                .iter()
+                .map(|e| e.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+/// The text of `formcheck exercises`.
+pub fn describe_all() -> String {
+    let mut out = String::new();
+    for e in all() {
+        out.push_str(&format!("{}  ({})\n", e.title(), e.name()));
+        out.push_str(&format!("  film:   {}\n", e.filming()));
+        out.push_str(&format!("  view:   {}\n", e.view()));
+        out.push_str(&format!("  reps:   {}\n", e.rep_signal().describe()));
+        out.push_str(&format!("  legs:   {}\n", e.legs().describe()));
+        out.push_str(&format!(
+            "  judges: {}\n",
+            e.judged()
+                .iter()
+                .map(|m| m.describe())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        for cue in e.cues() {
+            out.push_str(&format!("  - {cue}\n"));
+        }
+        out.push('\n');
+    }
+    out.push_str("Exercise feedback, not a diagnosis.\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_profile_is_found_by_name() {
+        for e in all() {
+            assert_eq!(find(e.name()).unwrap().name(), e.name());
+            assert!(!e.cues().is_empty() && !e.filming().is_empty() && !e.judged().is_empty());
+        }
+        assert_eq!(find("Single_Leg_Squat").unwrap().name(), "single-leg-squat");
+    }
+
+    #[test]
+    fn unknown_name_lists_the_valid_ones() {
+        let err = find("burpee")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("'burpee'") && err.contains("squat") && err.contains("side-plank"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn listing_names_every_exercise() {
+        let text = describe_all();
+        for e in all() {
+            assert!(text.contains(e.name()) && text.contains(e.title()));
+        }
+    }
+}

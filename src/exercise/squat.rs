@@ -1,0 +1,97 @@
+//! Bilateral squat, filmed from the front: both knees judged every rep. Reps are counted on hip
+//! height; a movement only counts when the knees bend and the trunk stays upright enough to
+//! be a squat rather than a stoop.
+
+use super::{Exercise, LegMode, RepSignal};
+use crate::geometry::{Leg, View};
+use crate::judge::checks::{self, RepWindow};
+use crate::judge::{Flag, Measure, Thresholds, ValgusBand};
+use crate::reps::{BodyPeak, LegPeak};
+
+pub struct Squat;
+
+impl Exercise for Squat {
+    fn name(&self) -> &'static str {
+        "squat"
+    }
+    fn title(&self) -> &'static str {
+        "Squat (both legs)"
+    }
+    fn cues(&self) -> &'static [&'static str] {
+        &[
+            "feet hip-width apart, toes slightly out",
+            "sit back and down; knees follow the middle toes",
+            "keep the knees apart: they should not cave inwards",
+            "stand all the way up between reps",
+        ]
+    }
+    fn filming(&self) -> &'static str {
+        "camera in front at hip height, 3–4 m away, still; whole body and feet in frame"
+    }
+    fn view(&self) -> View {
+        View::Frontal
+    }
+    fn legs(&self) -> LegMode {
+        LegMode::Both
+    }
+    fn rep_signal(&self) -> RepSignal {
+        RepSignal::HipDescent
+    }
+    fn judged(&self) -> &'static [Measure] {
+        &[
+            Measure::Fppa,
+            Measure::KneeAnkleRatio,
+            Measure::KneeFootOffset,
+            Measure::KneeOverToe,
+        ]
+    }
+    fn min_depth(&self, t: &Thresholds) -> f64 {
+        t.squat_min_depth
+    }
+
+    fn accept(&self, w: &RepWindow, legs: &[Leg], t: &Thresholds) -> Result<(), String> {
+        let flexion = legs
+            .iter()
+            .filter_map(|&leg| {
+                checks::peak_flexion_index(w, leg)
+                    .and_then(|i| w.frames[i].leg(leg).knee_flexion_deg.get())
+                    .map(|s| s.value)
+            })
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+        if let Some(k) = flexion {
+            if k < t.squat_min_knee_flexion_deg {
+                return Err(format!(
+                    "not a squat: the knees bent only {k:.0}° (a squat bends them at least {:.0}°)",
+                    t.squat_min_knee_flexion_deg
+                ));
+            }
+        }
+        if let Some(lean) = w.frames.get(w.bottom).and_then(|f| f.trunk_lean_deg.get()) {
+            if lean.value > t.squat_max_trunk_lean_deg {
+                return Err(format!(
+                    "not a squat: the trunk leaned {:.0}° at the bottom, a stoop (limit {:.0}°)",
+                    lean.value, t.squat_max_trunk_lean_deg
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn judge(&self, peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {
+        let mut flags = Vec::new();
+        for p in peaks {
+            flags.extend(checks::valgus(p, ValgusBand::Bilateral, t));
+            flags.extend(checks::knee_medial_to_foot(p, t));
+            flags.extend(checks::knee_past_toe(p, t));
+        }
+        flags.extend(checks::knees_inside_ankles(body, t));
+        let fppa = |leg| {
+            peaks
+                .iter()
+                .find(|p| p.leg == leg)
+                .and_then(|p| p.fppa_deg.get())
+        };
+        flags.extend(checks::fppa_asymmetry(fppa(Leg::Left), fppa(Leg::Right), t));
+        flags
+    }
+}

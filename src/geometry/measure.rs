@@ -1,0 +1,586 @@
+//! The per-frame measures themselves. Each one takes the landmarks it needs through
+//! [`Points`], which turns a missing or hidden landmark into a [`NotJudged`] reason, and guards
+//! its own degenerate cases, so nothing here returns NaN.
+
+use super::vector::{angle_between, cross2, positive, Vec2, Vec3};
+use super::{FrameMeasures, Leg, LegMeasures, Measured, NotJudged, Point, Source, Sourced, View};
+use crate::landmarks::{LandmarkIndex, Pose, PoseFrame};
+
+/// MediaPipe's own drawing utilities hide landmarks below this visibility
+/// (`_VISIBILITY_THRESHOLD = 0.5` in mediapipe/python/solutions/drawing_utils.py).
+pub const DEFAULT_MIN_VISIBILITY: f64 = 0.5;
+
+/// A frontal-plane angle needs the thigh within ~45° of the image plane: cos 45° ≈ 0.7 of its
+/// standing projected length (formcheck's geometric rule; beyond it 2-D FPPA errors grow fast).
+pub const DEFAULT_MIN_THIGH_PROJECTION: f64 = 0.7;
+
+/// Medial/lateral is only told when the hip midpoint is at least this fraction of leg length off
+/// the hip–ankle line (`SIGN_RELIABLE_FRAC` in ../shared/reference/mp_reference.py).
+pub const MIN_MIDLINE_OFFSET: f64 = 0.05;
+
+/// View ratio = mean(shoulder width, hip width) / torso length in the image. Frontal at or above
+/// this (formcheck calibration on ../shared/reference: frontal clips 0.32–0.51).
+pub const FRONTAL_VIEW_RATIO: f64 = 0.30;
+
+/// Side at or below this (formcheck calibration on ../shared/reference: side view of
+/// sports2d_demo 0.05–0.20).
+pub const SIDE_VIEW_RATIO: f64 = 0.20;
+
+/// Ankles closer than this fraction of hip width make the knee/ankle ratio meaningless (formcheck
+/// rule: the ratio's denominator would amplify landmark jitter more than tenfold).
+const MIN_ANKLE_SEPARATION: f64 = 0.1;
+
+/// A body line more than this far from horizontal is not a plank or bridge posture (formcheck
+/// rule: the "above/below the line" sign is taken against gravity).
+const MAX_BODY_LINE_TILT_DEG: f64 = 45.0;
+
+/// The quality limits and the standing reference that `measure` checks against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureContext {
+    pub min_visibility: f64,
+    pub min_thigh_projection: f64,
+    pub standing: StandingReference,
+}
+
+impl Default for MeasureContext {
+    fn default() -> Self {
+        MeasureContext {
+            min_visibility: DEFAULT_MIN_VISIBILITY,
+            min_thigh_projection: DEFAULT_MIN_THIGH_PROJECTION,
+            standing: StandingReference::default(),
+        }
+    }
+}
+
+/// The longest projected thigh and hip–ankle length seen so far for each leg, in pixels: the
+/// "standing lengths" thigh foreshortening and hip height are measured against. Fed frame by
+/// frame by the analyser.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StandingReference {
+    pub thigh_px: [Option<f64>; 2],
+    pub leg_px: [Option<f64>; 2],
+}
+
+impl StandingReference {
+    /// Takes in one frame's thighs (only well-seen ones).
+    pub fn observe(&mut self, frame: &PoseFrame, min_visibility: f64) {
+        let Some(pose) = &frame.pose else { return };
+        let points = Points {
+            pose,
+            min_visibility,
+        };
+        for leg in Leg::BOTH {
+            let j = leg.joints();
+            if let (Ok(h), Ok(k)) = (points.image(j.hip), points.image(j.knee)) {
+                keep_max(&mut self.thigh_px[slot(leg)], (k - h).norm());
+            }
+            if let (Ok(h), Ok(a)) = (points.image(j.hip), points.image(j.ankle)) {
+                keep_max(&mut self.leg_px[slot(leg)], (a - h).norm());
+            }
+        }
+    }
+
+    pub fn thigh(&self, leg: Leg) -> Option<f64> {
+        self.thigh_px[slot(leg)]
+    }
+
+    /// The longer standing leg, hip to ankle.
+    pub fn leg(&self) -> Option<f64> {
+        match self.leg_px {
+            [Some(a), Some(b)] => Some(a.max(b)),
+            [a, b] => a.or(b),
+        }
+    }
+}
+
+fn keep_max(slot: &mut Option<f64>, len: f64) {
+    if len.is_finite() && len > 0.0 {
+        *slot = Some(slot.map_or(len, |s| s.max(len)));
+    }
+}
+
+fn slot(leg: Leg) -> usize {
+    match leg {
+        Leg::Left => 0,
+        Leg::Right => 1,
+    }
+}
+
+/// Landmark access that says why a point is unusable.
+struct Points<'a> {
+    pose: &'a Pose,
+    min_visibility: f64,
+}
+
+impl Points<'_> {
+    fn image(&self, index: LandmarkIndex) -> Result<Vec2, NotJudged> {
+        let l = self
+            .pose
+            .get(index)
+            .ok_or(NotJudged::Missing { landmark: index })?;
+        if !(l.x.is_finite() && l.y.is_finite()) {
+            return Err(NotJudged::Missing { landmark: index });
+        }
+        if l.visibility.is_nan() || l.visibility < self.min_visibility {
+            return Err(NotJudged::LowVisibility {
+                landmark: index,
+                visibility: l.visibility,
+                threshold: self.min_visibility,
+            });
+        }
+        Ok(Vec2::new(l.x, l.y))
+    }
+
+    /// World point, when the pose has world landmarks and the image landmark is usable (world
+    /// visibilities repeat the image ones, so the image check is the one that counts).
+    fn world(&self, index: LandmarkIndex) -> Result<Vec3, NotJudged> {
+        self.image(index)?;
+        let w = self.pose.world(index).ok_or(NotJudged::NoWorldLandmarks)?;
+        let v = Vec3::new(w.x, w.y, w.z);
+        if v.iter().all(|c| c.is_finite()) {
+            Ok(v)
+        } else {
+            Err(NotJudged::Missing { landmark: index })
+        }
+    }
+
+    fn has_world(&self) -> bool {
+        self.pose.world.is_some()
+    }
+
+    fn mid(&self, a: LandmarkIndex, b: LandmarkIndex) -> Result<Vec2, NotJudged> {
+        Ok((self.image(a)? + self.image(b)?) / 2.0)
+    }
+
+    fn world_mid(&self, a: LandmarkIndex, b: LandmarkIndex) -> Result<Vec3, NotJudged> {
+        Ok((self.world(a)? + self.world(b)?) / 2.0)
+    }
+}
+
+/// Measures one frame. Pure: the same frame and context always give the same measures.
+pub fn measure(frame: &PoseFrame, ctx: &MeasureContext) -> FrameMeasures {
+    let Some(pose) = &frame.pose else {
+        return undetected(frame);
+    };
+    let p = Points {
+        pose,
+        min_visibility: ctx.min_visibility,
+    };
+    let view = view(&p);
+    FrameMeasures {
+        frame: frame.index,
+        time_s: frame.time_s,
+        detected: true,
+        left: leg_measures(&p, Leg::Left, view, ctx),
+        right: leg_measures(&p, Leg::Right, view, ctx),
+        knee_ankle_ratio: knee_ankle_ratio(&p, view).into(),
+        hip_height: hip_height(&p, frame.image_height, ctx).into(),
+        pelvic_drop_deg: pelvic_drop(&p, view).into(),
+        trunk_lean_deg: trunk_lean(&p).into(),
+        body_line_deg: body_line(&p).into(),
+        hip_flexion_deg: hip_flexion(&p).into(),
+        trunk_rotation_deg: trunk_rotation(&p).into(),
+        view: view.into(),
+    }
+}
+
+fn undetected(frame: &PoseFrame) -> FrameMeasures {
+    let none = Measured::not_judged(NotJudged::NoPose);
+    let leg = |leg| LegMeasures {
+        leg,
+        fppa_deg: none,
+        medial_offset: none,
+        knee_foot_offset: none,
+        knee_over_toe: Measured::not_judged(NotJudged::NoPose),
+        knee_flexion_deg: Measured::not_judged(NotJudged::NoPose),
+        thigh_projection: none,
+        min_visibility: None,
+        knee_px: None,
+        ankle_px: None,
+    };
+    FrameMeasures {
+        frame: frame.index,
+        time_s: frame.time_s,
+        detected: false,
+        view: Measured::not_judged(NotJudged::NoPose),
+        left: leg(Leg::Left),
+        right: leg(Leg::Right),
+        knee_ankle_ratio: none,
+        hip_height: none,
+        pelvic_drop_deg: none,
+        trunk_lean_deg: Measured::not_judged(NotJudged::NoPose),
+        body_line_deg: none,
+        hip_flexion_deg: Measured::not_judged(NotJudged::NoPose),
+        trunk_rotation_deg: none,
+    }
+}
+
+/// The camera view from how wide shoulders and hips look against the torso's length.
+fn view(p: &Points) -> Result<View, NotJudged> {
+    use LandmarkIndex::*;
+    let unknown = |_| NotJudged::UnknownView;
+    let (ls, rs) = (
+        p.image(LeftShoulder).map_err(unknown)?,
+        p.image(RightShoulder).map_err(unknown)?,
+    );
+    let (lh, rh) = (
+        p.image(LeftHip).map_err(unknown)?,
+        p.image(RightHip).map_err(unknown)?,
+    );
+    let torso = ((ls + rs) / 2.0 - (lh + rh) / 2.0).norm();
+    let width = ((ls - rs).norm() + (lh - rh).norm()) / 2.0;
+    if !positive(torso) || !width.is_finite() {
+        return Err(NotJudged::UnknownView);
+    }
+    let ratio = width / torso;
+    Ok(if ratio >= FRONTAL_VIEW_RATIO {
+        View::Frontal
+    } else if ratio <= SIDE_VIEW_RATIO {
+        View::Side
+    } else {
+        View::Oblique
+    })
+}
+
+fn point(v: Vec2) -> Point {
+    Point { x: v.x, y: v.y }
+}
+
+fn needs_frontal(view: Result<View, NotJudged>) -> Result<(), NotJudged> {
+    match view? {
+        View::Frontal => Ok(()),
+        other => Err(NotJudged::WrongView {
+            view: other,
+            needs: View::Frontal,
+        }),
+    }
+}
+
+fn leg_measures(
+    p: &Points,
+    leg: Leg,
+    view: Result<View, NotJudged>,
+    ctx: &MeasureContext,
+) -> LegMeasures {
+    let j = leg.joints();
+    let min_visibility = [j.hip, j.knee, j.ankle, j.heel, j.toe]
+        .iter()
+        .map(|&i| p.pose.get(i).map(|l| l.visibility))
+        .try_fold(f64::INFINITY, |acc, v| v.map(|v| acc.min(v)));
+    let thigh_projection = thigh_projection(p, leg, ctx);
+    LegMeasures {
+        leg,
+        fppa_deg: fppa(p, leg, view, &thigh_projection, ctx).into(),
+        medial_offset: medial_offset(p, leg, view).into(),
+        knee_foot_offset: knee_foot_offset(p, leg, view).into(),
+        knee_over_toe: knee_over_toe(p, leg, view).into(),
+        knee_flexion_deg: knee_flexion(p, leg, view).into(),
+        thigh_projection: thigh_projection.into(),
+        min_visibility,
+        knee_px: p.image(j.knee).ok().map(point),
+        ankle_px: p.image(j.ankle).ok().map(point),
+    }
+}
+
+/// Projected thigh length over its standing length. Before any standing reference exists, the
+/// shank stands in for it (thigh and shank are about equally long: BlazePose hip–knee ≈
+/// knee–ankle on the reference clips, 1.0–1.05).
+fn thigh_projection(p: &Points, leg: Leg, ctx: &MeasureContext) -> Result<f64, NotJudged> {
+    let j = leg.joints();
+    let (h, k, a) = (p.image(j.hip)?, p.image(j.knee)?, p.image(j.ankle)?);
+    let thigh = (k - h).norm();
+    let shank = (a - k).norm();
+    let reference = ctx.standing.thigh(leg).unwrap_or(0.0).max(shank);
+    if !positive(reference) {
+        return Err(NotJudged::Degenerate);
+    }
+    Ok((thigh / reference).min(1.0))
+}
+
+/// +1 when `point` is on the medial side of hip→ankle (the side the hip midpoint is on), −1
+/// lateral, 0 on the line. Err when the midline is too close to the line to tell.
+fn medial_sign(p: &Points, leg: Leg, point: Vec2) -> Result<(f64, Vec2, Vec2, f64), NotJudged> {
+    use LandmarkIndex::*;
+    let j = leg.joints();
+    let (h, a) = (p.image(j.hip)?, p.image(j.ankle)?);
+    let mid = p.mid(LeftHip, RightHip)?;
+    let line = a - h;
+    let len = line.norm();
+    if !positive(len) {
+        return Err(NotJudged::Degenerate);
+    }
+    let mid_off = cross2(&line, &(mid - h)) / len;
+    if mid_off.abs() < MIN_MIDLINE_OFFSET * len {
+        return Err(NotJudged::MedialSideUnknown);
+    }
+    let off = cross2(&line, &(point - h)) / len;
+    let sign = if off == 0.0 {
+        0.0
+    } else {
+        off.signum() * mid_off.signum()
+    };
+    Ok((sign, h, a, len))
+}
+
+fn fppa(
+    p: &Points,
+    leg: Leg,
+    view: Result<View, NotJudged>,
+    thigh_projection: &Result<f64, NotJudged>,
+    ctx: &MeasureContext,
+) -> Result<f64, NotJudged> {
+    needs_frontal(view)?;
+    let j = leg.joints();
+    let k = p.image(j.knee)?;
+    let (sign, h, a, _) = medial_sign(p, leg, k)?;
+    let ratio = (*thigh_projection)?;
+    if ratio < ctx.min_thigh_projection {
+        return Err(NotJudged::ThighForeshortened {
+            ratio,
+            threshold: ctx.min_thigh_projection,
+        });
+    }
+    let angle = angle_between(&(k - h), &(a - k)).ok_or(NotJudged::Degenerate)?;
+    Ok(sign * angle)
+}
+
+fn medial_offset(p: &Points, leg: Leg, view: Result<View, NotJudged>) -> Result<f64, NotJudged> {
+    needs_frontal(view)?;
+    let k = p.image(leg.joints().knee)?;
+    let (sign, h, a, len) = medial_sign(p, leg, k)?;
+    Ok(sign * (cross2(&(a - h), &(k - h)) / len).abs() / len)
+}
+
+fn knee_foot_offset(p: &Points, leg: Leg, view: Result<View, NotJudged>) -> Result<f64, NotJudged> {
+    needs_frontal(view)?;
+    let j = leg.joints();
+    let other = leg.other().joints();
+    let (h, oh, k) = (p.image(j.hip)?, p.image(other.hip)?, p.image(j.knee)?);
+    let (a, heel, toe) = (p.image(j.ankle)?, p.image(j.heel)?, p.image(j.toe)?);
+    let leg_len = (a - h).norm();
+    let across = oh - h;
+    if !positive(leg_len) || across.norm() < MIN_MIDLINE_OFFSET * leg_len {
+        return Err(NotJudged::MedialSideUnknown);
+    }
+    let medial = across / across.norm();
+    let foot = (a + heel + toe) / 3.0;
+    Ok((k - foot).dot(&medial) / leg_len)
+}
+
+/// Knee ahead of the toe along heel→toe, over foot length. The image only shows that in a side
+/// view; in any other view the world landmarks do it in 3-D.
+fn knee_over_toe(
+    p: &Points,
+    leg: Leg,
+    view: Result<View, NotJudged>,
+) -> Result<Sourced, NotJudged> {
+    let j = leg.joints();
+    if let Ok(View::Side) = view {
+        let (k, heel, toe) = (p.image(j.knee)?, p.image(j.heel)?, p.image(j.toe)?);
+        let foot = toe - heel;
+        let len2 = foot.norm_squared();
+        if !positive(len2) {
+            return Err(NotJudged::Degenerate);
+        }
+        return Ok(Sourced {
+            value: (k - toe).dot(&foot) / len2,
+            source: Source::Image,
+        });
+    }
+    if !p.has_world() {
+        return Err(match view {
+            Err(e) => e,
+            Ok(_) => NotJudged::NoWorldLandmarks,
+        });
+    }
+    let (k, heel, toe) = (p.world(j.knee)?, p.world(j.heel)?, p.world(j.toe)?);
+    let foot = toe - heel;
+    let len2 = foot.norm_squared();
+    if !positive(len2) {
+        return Err(NotJudged::Degenerate);
+    }
+    Ok(Sourced {
+        value: (k - toe).dot(&foot) / len2,
+        source: Source::World,
+    })
+}
+
+fn knee_flexion(p: &Points, leg: Leg, view: Result<View, NotJudged>) -> Result<Sourced, NotJudged> {
+    let j = leg.joints();
+    if p.has_world() {
+        let (h, k, a) = (p.world(j.hip)?, p.world(j.knee)?, p.world(j.ankle)?);
+        let value = angle_between(&(k - h), &(a - k)).ok_or(NotJudged::Degenerate)?;
+        return Ok(Sourced {
+            value,
+            source: Source::World,
+        });
+    }
+    match view? {
+        View::Side => {
+            let (h, k, a) = (p.image(j.hip)?, p.image(j.knee)?, p.image(j.ankle)?);
+            let value = angle_between(&(k - h), &(a - k)).ok_or(NotJudged::Degenerate)?;
+            Ok(Sourced {
+                value,
+                source: Source::Image,
+            })
+        }
+        other => Err(NotJudged::WrongView {
+            view: other,
+            needs: View::Side,
+        }),
+    }
+}
+
+/// Hip height above the image's bottom edge in leg lengths: the standing reference, or this
+/// frame's longer leg before there is one.
+fn hip_height(p: &Points, image_height: u32, ctx: &MeasureContext) -> Result<f64, NotJudged> {
+    use LandmarkIndex::*;
+    let hip = p.mid(LeftHip, RightHip)?;
+    let this_frame = Leg::BOTH
+        .iter()
+        .filter_map(|leg| {
+            let j = leg.joints();
+            Some((p.image(j.ankle).ok()? - p.image(j.hip).ok()?).norm())
+        })
+        .fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.max(l))));
+    let leg = match (ctx.standing.leg(), this_frame) {
+        (Some(r), Some(l)) => r.max(l),
+        (Some(r), None) => r,
+        (None, Some(l)) => l,
+        (None, None) => {
+            return Err(p
+                .image(LeftAnkle)
+                .and(p.image(RightAnkle))
+                .err()
+                .unwrap_or(NotJudged::Degenerate))
+        }
+    };
+    if !positive(leg) {
+        return Err(NotJudged::Degenerate);
+    }
+    Ok((f64::from(image_height) - hip.y) / leg)
+}
+
+fn pelvic_drop(p: &Points, view: Result<View, NotJudged>) -> Result<f64, NotJudged> {
+    use LandmarkIndex::*;
+    needs_frontal(view)?;
+    let (l, r) = (p.image(LeftHip)?, p.image(RightHip)?);
+    let d = l - r;
+    if !positive(d.norm()) {
+        return Err(NotJudged::Degenerate);
+    }
+    // Image y points down: a larger y is a lower hip.
+    Ok(d.y.atan2(d.x.abs()).to_degrees())
+}
+
+fn trunk_lean(p: &Points) -> Result<Sourced, NotJudged> {
+    use LandmarkIndex::*;
+    if p.has_world() {
+        let t = p.world_mid(LeftShoulder, RightShoulder)? - p.world_mid(LeftHip, RightHip)?;
+        let value = angle_between(&t, &Vec3::new(0.0, -1.0, 0.0)).ok_or(NotJudged::Degenerate)?;
+        return Ok(Sourced {
+            value,
+            source: Source::World,
+        });
+    }
+    let t = p.mid(LeftShoulder, RightShoulder)? - p.mid(LeftHip, RightHip)?;
+    let value = angle_between(&t, &Vec2::new(0.0, -1.0)).ok_or(NotJudged::Degenerate)?;
+    Ok(Sourced {
+        value,
+        source: Source::Image,
+    })
+}
+
+fn body_line(p: &Points) -> Result<f64, NotJudged> {
+    use LandmarkIndex::*;
+    let s = p.mid(LeftShoulder, RightShoulder)?;
+    let h = p.mid(LeftHip, RightHip)?;
+    let a = p.mid(LeftAnkle, RightAnkle)?;
+    let line = a - s;
+    let len = line.norm();
+    if !positive(len) {
+        return Err(NotJudged::Degenerate);
+    }
+    let tilt = (line.y.abs()).atan2(line.x.abs()).to_degrees();
+    if tilt > MAX_BODY_LINE_TILT_DEG {
+        return Err(NotJudged::BodyUpright);
+    }
+    let angle = angle_between(&(h - s), &(a - h)).ok_or(NotJudged::Degenerate)?;
+    // Above the line = against gravity = towards smaller image y.
+    let normal = Vec2::new(-line.y, line.x) / len;
+    let up = if normal.y < 0.0 { normal } else { -normal };
+    let off = (h - s).dot(&up);
+    Ok(if off >= 0.0 { angle } else { -angle })
+}
+
+fn hip_flexion(p: &Points) -> Result<Sourced, NotJudged> {
+    let mut sum = 0.0;
+    let mut n = 0.0;
+    let mut first_err = None;
+    let source = if p.has_world() {
+        Source::World
+    } else {
+        Source::Image
+    };
+    for leg in Leg::BOTH {
+        let j = leg.joints();
+        let angle = match source {
+            Source::World => (|| {
+                let (s, h, k) = (p.world(j.shoulder)?, p.world(j.hip)?, p.world(j.knee)?);
+                angle_between(&(h - s), &(k - h)).ok_or(NotJudged::Degenerate)
+            })(),
+            Source::Image => (|| {
+                let (s, h, k) = (p.image(j.shoulder)?, p.image(j.hip)?, p.image(j.knee)?);
+                angle_between(&(h - s), &(k - h)).ok_or(NotJudged::Degenerate)
+            })(),
+        };
+        match angle {
+            Ok(a) => {
+                sum += a;
+                n += 1.0;
+            }
+            Err(e) => first_err = first_err.or(Some(e)),
+        }
+    }
+    if n > 0.0 {
+        Ok(Sourced {
+            value: sum / n,
+            source,
+        })
+    } else {
+        Err(first_err.unwrap_or(NotJudged::Degenerate))
+    }
+}
+
+fn trunk_rotation(p: &Points) -> Result<f64, NotJudged> {
+    use LandmarkIndex::*;
+    if !p.has_world() {
+        return Err(NotJudged::NoWorldLandmarks);
+    }
+    let d = p.world(RightShoulder)? - p.world(LeftShoulder)?;
+    let across = d.x.hypot(d.y);
+    if !positive(d.norm()) {
+        return Err(NotJudged::Degenerate);
+    }
+    Ok(d.z.atan2(across).to_degrees())
+}
+
+fn knee_ankle_ratio(p: &Points, view: Result<View, NotJudged>) -> Result<f64, NotJudged> {
+    use LandmarkIndex::*;
+    needs_frontal(view)?;
+    let (lh, rh) = (p.image(LeftHip)?, p.image(RightHip)?);
+    let (lk, rk) = (p.image(LeftKnee)?, p.image(RightKnee)?);
+    let (la, ra) = (p.image(LeftAnkle)?, p.image(RightAnkle)?);
+    let across = lh - rh;
+    let hip_width = across.norm();
+    if !positive(hip_width) {
+        return Err(NotJudged::Degenerate);
+    }
+    let axis = across / hip_width;
+    let knees = (lk - rk).dot(&axis);
+    let ankles = (la - ra).dot(&axis);
+    if ankles.abs() < MIN_ANKLE_SEPARATION * hip_width {
+        return Err(NotJudged::FeetTogether);
+    }
+    Ok(knees / ankles)
+}

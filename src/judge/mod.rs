@@ -1,0 +1,252 @@
+//! Judge stage: the thresholds (each a named constant with its source, overridable by a TOML
+//! file and by `--threshold NAME=VALUE`) and the [`Flag`]s a rep can earn, with the short cue
+//! and the longer description a user reads. The checks themselves live in [`checks`] and are
+//! composed by each exercise profile.
+
+pub mod checks;
+mod thresholds;
+
+pub use thresholds::*;
+
+use serde::Serialize;
+
+use crate::geometry::{Leg, NotJudged, Source};
+
+/// Which measure a flag or a "not judged" note is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    Fppa,
+    MedialOffset,
+    KneeAnkleRatio,
+    KneeFootOffset,
+    KneeOverToe,
+    KneeFlexion,
+    PelvicDrop,
+    TrunkLean,
+    BodyLine,
+    HipFlexion,
+    TrunkRotation,
+}
+
+impl Measure {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Measure::Fppa => "knee valgus angle (FPPA)",
+            Measure::MedialOffset => "knee offset from the hip–ankle line",
+            Measure::KneeAnkleRatio => "knee width against ankle width",
+            Measure::KneeFootOffset => "knee position over the foot",
+            Measure::KneeOverToe => "knee over toe",
+            Measure::KneeFlexion => "knee bend",
+            Measure::PelvicDrop => "pelvis level",
+            Measure::TrunkLean => "trunk lean",
+            Measure::BodyLine => "shoulder–hip–ankle line",
+            Measure::HipFlexion => "hip extension",
+            Measure::TrunkRotation => "trunk rotation",
+        }
+    }
+}
+
+/// Which normal FPPA band a valgus flag was held against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValgusBand {
+    /// Bilateral task: Herrington & Munro 2010 drop-jump band.
+    Bilateral,
+    /// Single-leg task: Herrington & Munro 2010 step-landing band.
+    SingleLeg,
+    /// Step-down / single-leg squat: > 10° marks dynamic valgus.
+    StepDown,
+}
+
+/// Something a rep did that the user should hear about, or a measure that could not be judged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "flag", rename_all = "snake_case")]
+pub enum Flag {
+    /// Peak FPPA above the task's normal band.
+    Valgus {
+        leg: Leg,
+        peak_fppa_deg: f64,
+        threshold_deg: f64,
+        band: ValgusBand,
+    },
+    /// Bilateral: the knees came closer together than the ankles allow.
+    KneesInsideAnkles {
+        knee_ankle_ratio: f64,
+        threshold: f64,
+    },
+    /// The knee travelled medial to the foot.
+    KneeMedialToFoot {
+        leg: Leg,
+        offset: f64,
+        threshold: f64,
+    },
+    /// The knee went past the toe by more than the threshold (in foot lengths).
+    KneePastToe {
+        leg: Leg,
+        knee_over_toe: f64,
+        threshold: f64,
+        source: Source,
+    },
+    /// The pelvis dropped on the side of `leg` (the unsupported side).
+    PelvicDrop {
+        leg: Leg,
+        drop_deg: f64,
+        threshold_deg: f64,
+    },
+    /// Side plank: at the top the hip stayed below the shoulder–ankle line.
+    HipSag {
+        body_line_deg: f64,
+        threshold_deg: f64,
+    },
+    /// Bridge: the hip did not reach extension at the top.
+    HipLiftLow {
+        hip_flexion_deg: f64,
+        threshold_deg: f64,
+    },
+    /// Side plank: the trunk rolled forward/back during the rep.
+    Rocking { range_deg: f64, threshold_deg: f64 },
+    /// Left and right differ by more than the threshold.
+    Asymmetry {
+        measure: Measure,
+        left: f64,
+        right: f64,
+        difference: f64,
+        threshold: f64,
+    },
+    /// A measure the exercise judges could not be judged in this rep.
+    NotJudged {
+        measure: Measure,
+        leg: Option<Leg>,
+        reason: NotJudged,
+    },
+}
+
+impl Flag {
+    /// A few words to say or show while exercising.
+    pub fn cue(&self) -> &'static str {
+        match self {
+            Flag::Valgus { .. } | Flag::KneesInsideAnkles { .. } => "knee caving in: push it out",
+            Flag::KneeMedialToFoot { .. } => "keep the knee over the middle toes",
+            Flag::KneePastToe { .. } => "knee past toes: sit back",
+            Flag::PelvicDrop { .. } => "keep the hips level",
+            Flag::HipSag { .. } => "lift the hip higher",
+            Flag::HipLiftLow { .. } => "lift the hip higher",
+            Flag::Rocking { .. } => "stop rocking: keep the body stacked",
+            Flag::Asymmetry { .. } => "left and right differ",
+            Flag::NotJudged { .. } => "not judged",
+        }
+    }
+
+    /// One full sentence with the numbers and the threshold they were held against.
+    pub fn describe(&self) -> String {
+        match self {
+            Flag::Valgus {
+                leg,
+                peak_fppa_deg,
+                threshold_deg,
+                ..
+            } => format!(
+                "{leg} knee caved in: peak valgus angle {peak_fppa_deg:.1}° (above {threshold_deg:.1}°)"
+            ),
+            Flag::KneesInsideAnkles {
+                knee_ankle_ratio,
+                threshold,
+            } => format!(
+                "knees came closer together than the ankles: knee/ankle width {knee_ankle_ratio:.2} (below {threshold:.2})"
+            ),
+            Flag::KneeMedialToFoot {
+                leg,
+                offset,
+                threshold,
+            } => format!(
+                "{leg} knee travelled inside the foot by {:.0}% of leg length (limit {:.0}%)",
+                offset * 100.0,
+                threshold * 100.0
+            ),
+            Flag::KneePastToe {
+                leg,
+                knee_over_toe,
+                threshold,
+                source,
+            } => format!(
+                "{leg} knee went {:.0}% of a foot length past the toes (limit {:.0}%, from {} landmarks)",
+                knee_over_toe * 100.0,
+                threshold * 100.0,
+                match source {
+                    Source::Image => "image",
+                    Source::World => "3-D",
+                }
+            ),
+            Flag::PelvicDrop {
+                leg,
+                drop_deg,
+                threshold_deg,
+            } => format!(
+                "pelvis dropped {drop_deg:.1}° on the {leg} side (limit {threshold_deg:.1}°)"
+            ),
+            Flag::HipSag {
+                body_line_deg,
+                threshold_deg,
+            } => format!(
+                "hip sagged {:.1}° below the shoulder–ankle line at the top (limit {threshold_deg:.1}°)",
+                -body_line_deg
+            ),
+            Flag::HipLiftLow {
+                hip_flexion_deg,
+                threshold_deg,
+            } => format!(
+                "hip stayed {hip_flexion_deg:.1}° short of straight at the top (limit {threshold_deg:.1}°)"
+            ),
+            Flag::Rocking {
+                range_deg,
+                threshold_deg,
+            } => format!("trunk rolled through {range_deg:.1}° (limit {threshold_deg:.1}°)"),
+            Flag::Asymmetry {
+                measure,
+                left,
+                right,
+                difference,
+                threshold,
+            } => format!(
+                "{}: left {left:.1}, right {right:.1}, difference {difference:.1} (limit {threshold:.1})",
+                measure.describe()
+            ),
+            Flag::NotJudged {
+                measure,
+                leg,
+                reason,
+            } => match leg {
+                Some(leg) => format!("{} ({leg}) not judged: {reason}", measure.describe()),
+                None => format!("{} not judged: {reason}", measure.describe()),
+            },
+        }
+    }
+
+    /// A fault, as opposed to a "not judged" note.
+    pub fn is_fault(&self) -> bool {
+        !matches!(self, Flag::NotJudged { .. })
+    }
+
+    /// Short machine name, as in the JSON `flag` tag.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Flag::Valgus { .. } => "valgus",
+            Flag::KneesInsideAnkles { .. } => "knees_inside_ankles",
+            Flag::KneeMedialToFoot { .. } => "knee_medial_to_foot",
+            Flag::KneePastToe { .. } => "knee_past_toe",
+            Flag::PelvicDrop { .. } => "pelvic_drop",
+            Flag::HipSag { .. } => "hip_sag",
+            Flag::HipLiftLow { .. } => "hip_lift_low",
+            Flag::Rocking { .. } => "rocking",
+            Flag::Asymmetry { .. } => "asymmetry",
+            Flag::NotJudged { .. } => "not_judged",
+        }
+    }
+}
+
+impl std::fmt::Display for Flag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}

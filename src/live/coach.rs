@@ -1,0 +1,297 @@
+//! The live coach: the set-up gate, the shared streaming analyser, the cue board and the
+//! rep/set count, turned into what the screen shows. No OpenCV here: pose frames in, a
+//! [`CoachView`] and completed reps out, so the whole live judgement can be tested without video.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::analysis::{Analyzer, FrameUpdate, Summary};
+use crate::config::SideChoice;
+use crate::draw::{self, LegReadout, Reading, RepCount};
+use crate::exercise::Exercise;
+use crate::geometry::{Leg, LegMeasures, View};
+use crate::judge::{Flag, Thresholds};
+use crate::landmarks::PoseFrame;
+use crate::reps::Rep;
+
+use super::cues::{Cue, CueBoard, CueTiming};
+use super::setup::{GateState, SetupGate, ViewNeed};
+
+/// Seconds the set-up must hold before counting starts.
+const SETUP_HOLD_S: f64 = 1.0;
+
+/// What the screen shows after one frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoachView {
+    pub working_leg: Option<draw::Leg>,
+    pub left: LegReadout,
+    pub right: LegReadout,
+    pub count: RepCount,
+    pub banner: Option<Cue>,
+    /// The banner's cue when it has just appeared (for the terminal, printed once).
+    pub new_cue: Option<Cue>,
+    pub counting: bool,
+}
+
+/// Totals for the session summary, over every set including reset ones.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Tally {
+    pub complete_reps: u32,
+    pub incomplete_reps: u32,
+    /// Complete reps with at least one fault.
+    pub flagged_reps: u32,
+    pub flag_counts: std::collections::BTreeMap<&'static str, u32>,
+    /// Complete reps per set, set 1 first.
+    pub reps_per_set: Vec<u32>,
+    pub notes: Vec<String>,
+}
+
+pub struct Coach {
+    exercise: &'static dyn Exercise,
+    side: Option<SideChoice>,
+    thresholds: Thresholds,
+    analyzer: Analyzer,
+    gate: SetupGate,
+    cues: CueBoard,
+    /// Sets closed by a reset before this analyser began.
+    set_base: u32,
+    set: u32,
+    reps_in_set: u32,
+    /// Fault flags behind the banner now, to colour the numbers they concern.
+    alerts: Vec<Flag>,
+    last_rep_legs: Vec<Leg>,
+    /// Frames of a set-up that has not yet held long enough.
+    pending: Vec<PoseFrame>,
+    /// Reps the current analyser has handed out through `push`.
+    handed_out: usize,
+    tally: Tally,
+}
+
+fn view_need(view: View) -> ViewNeed {
+    match view {
+        View::Frontal => ViewNeed::Frontal,
+        View::Side => ViewNeed::Side,
+        View::Oblique => ViewNeed::Any,
+    }
+}
+
+fn to_draw(leg: Leg) -> draw::Leg {
+    match leg {
+        Leg::Left => draw::Leg::Left,
+        Leg::Right => draw::Leg::Right,
+    }
+}
+
+impl Coach {
+    pub fn new(
+        exercise: &'static dyn Exercise,
+        side: Option<SideChoice>,
+        thresholds: Thresholds,
+    ) -> Coach {
+        Coach {
+            exercise,
+            side,
+            analyzer: Analyzer::live(exercise, side, thresholds.clone()),
+            thresholds,
+            gate: SetupGate::new(view_need(exercise.view()), SETUP_HOLD_S),
+            cues: CueBoard::new(CueTiming::default()),
+            set_base: 0,
+            set: 1,
+            reps_in_set: 0,
+            alerts: Vec::new(),
+            last_rep_legs: Vec::new(),
+            pending: Vec::new(),
+            handed_out: 0,
+            tally: Tally::default(),
+        }
+    }
+
+    pub fn exercise(&self) -> &'static dyn Exercise {
+        self.exercise
+    }
+
+    pub fn thresholds(&self) -> &Thresholds {
+        &self.thresholds
+    }
+
+    /// Takes one frame; returns the view and the reps that ended with it (already numbered in
+    /// the session's sets).
+    pub fn push(&mut self, frame: &PoseFrame, now: Instant) -> (CoachView, Vec<Rep>) {
+        let mut reps = Vec::new();
+        let mut measures = None;
+        let offered = match self.gate.push(frame) {
+            GateState::Waiting(None) => {
+                // Held back until the set-up has lasted long enough, then analysed from its
+                // first frame, so a rep begun while the gate was still deciding counts whole.
+                self.pending.push(frame.clone());
+                None
+            }
+            GateState::Waiting(Some(problem)) => {
+                self.pending.clear();
+                Some(Cue::setup(problem.cue()))
+            }
+            GateState::Counting(problem) => {
+                for held in std::mem::take(&mut self.pending) {
+                    let update = self.analyze(&held, &mut reps);
+                    if let Some(cue) = update.cue {
+                        self.alerts = vec![cue.flag.clone()];
+                    }
+                }
+                let update = self.analyze(frame, &mut reps);
+                measures = Some(update.measures);
+                match update.cue {
+                    Some(cue) => {
+                        self.alerts = vec![cue.flag.clone()];
+                        Some(Cue::fault(cue.text))
+                    }
+                    None => problem.map(|p| Cue::setup(p.cue())),
+                }
+            }
+        };
+        let (banner, fresh) = self.cues.offer(offered, now);
+        let banner = banner.cloned();
+        if !banner
+            .as_ref()
+            .is_some_and(|c| c.kind == draw::CueKind::Fault)
+        {
+            self.alerts.clear();
+        }
+        let readout = |m: Option<&LegMeasures>, alerts: &[Flag]| -> LegReadout {
+            let Some(m) = m else {
+                return LegReadout::default();
+            };
+            let valgus = alerts.iter().any(|f| {
+                matches!(f, Flag::Valgus { leg, .. } if *leg == m.leg)
+                    || matches!(f, Flag::KneesInsideAnkles { .. })
+            });
+            let past_toe = alerts
+                .iter()
+                .any(|f| matches!(f, Flag::KneePastToe { leg, .. } if *leg == m.leg));
+            LegReadout {
+                fppa_deg: m.fppa_deg.value().map(|&value| Reading {
+                    value,
+                    alert: valgus,
+                }),
+                knee_over_toe_pct: m.knee_over_toe.value().map(|s| Reading {
+                    value: s.value * 100.0,
+                    alert: past_toe,
+                }),
+            }
+        };
+        let view = CoachView {
+            working_leg: self.working_leg(),
+            left: readout(measures.as_ref().map(|m| &m.left), &self.alerts),
+            right: readout(measures.as_ref().map(|m| &m.right), &self.alerts),
+            count: RepCount {
+                reps: self.reps_in_set,
+                set: self.set,
+            },
+            new_cue: if fresh { banner.clone() } else { None },
+            banner,
+            counting: self.gate.passed(),
+        };
+        (view, reps)
+    }
+
+    /// One frame through the analyser, keeping the set count and collecting a completed rep.
+    fn analyze(&mut self, frame: &PoseFrame, reps: &mut Vec<Rep>) -> FrameUpdate {
+        let mut update = self.analyzer.push(frame);
+        let set = self.set_base + update.set;
+        if set != self.set {
+            // The analyser starts a new set after a long rest.
+            self.set = set;
+            self.reps_in_set = 0;
+        }
+        if let Some(rep) = update.completed_rep.take() {
+            self.handed_out += 1;
+            reps.push(self.record(rep));
+        }
+        update
+    }
+
+    fn working_leg(&self) -> Option<draw::Leg> {
+        match self.side {
+            Some(SideChoice::Left) => Some(draw::Leg::Left),
+            Some(SideChoice::Right) => Some(draw::Leg::Right),
+            _ => match self.last_rep_legs.as_slice() {
+                [leg] => Some(to_draw(*leg)),
+                _ => None,
+            },
+        }
+    }
+
+    /// Renumbers a rep into the session's sets and counts it.
+    fn record(&mut self, mut rep: Rep) -> Rep {
+        rep.set += self.set_base;
+        if rep.complete {
+            self.tally.complete_reps += 1;
+            if rep.set == self.set {
+                self.reps_in_set += 1;
+            }
+            let idx = rep.set.saturating_sub(1) as usize;
+            if self.tally.reps_per_set.len() <= idx {
+                self.tally.reps_per_set.resize(idx + 1, 0);
+            }
+            self.tally.reps_per_set[idx] += 1;
+            let mut flagged = false;
+            for f in rep.faults() {
+                flagged = true;
+                *self.tally.flag_counts.entry(f.kind()).or_insert(0) += 1;
+            }
+            if flagged {
+                self.tally.flagged_reps += 1;
+            }
+        } else {
+            self.tally.incomplete_reps += 1;
+        }
+        self.last_rep_legs = rep.legs.clone();
+        rep
+    }
+
+    /// Closes the analyser: a rep under way comes back (incomplete), and its notes are kept.
+    fn close_analyzer(&mut self) -> Vec<Rep> {
+        let fresh = Analyzer::live(self.exercise, self.side, self.thresholds.clone());
+        let analysis = std::mem::replace(&mut self.analyzer, fresh).finish();
+        self.note(&analysis.summary);
+        // `finish` returns every rep this analyser found; the first ones were handed out already.
+        let new: Vec<Rep> = analysis.reps().skip(self.handed_out).cloned().collect();
+        self.handed_out = 0;
+        new.into_iter().map(|r| self.record(r)).collect()
+    }
+
+    fn note(&mut self, summary: &Summary) {
+        for n in &summary.notes {
+            if !self.tally.notes.contains(n) {
+                self.tally.notes.push(n.clone());
+            }
+        }
+    }
+
+    /// `r`: ends the set now and starts counting a new one from zero. Reps already done stay in
+    /// the log; a rep under way is closed as incomplete.
+    pub fn reset_set(&mut self) -> Vec<Rep> {
+        let closed = self.close_analyzer();
+        self.set_base = self.set;
+        self.set += 1;
+        self.reps_in_set = 0;
+        self.alerts.clear();
+        self.cues.clear();
+        closed
+    }
+
+    /// Ends the session: a rep under way comes back (incomplete), with the totals.
+    pub fn finish(mut self) -> (Vec<Rep>, Tally) {
+        let closed = self.close_analyzer();
+        (closed, self.tally)
+    }
+
+    /// The set being counted now, 1-based.
+    pub fn set(&self) -> u32 {
+        self.set
+    }
+
+    pub fn counting(&self) -> bool {
+        self.gate.passed()
+    }
+}

@@ -1,0 +1,119 @@
+//! The highgui window and its keys. The only live file that talks to the GUI toolkit.
+
+use opencv::core::Mat;
+use opencv::highgui;
+use opencv::prelude::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WindowError {
+    #[error("cannot open a window ({0}); on a machine without a display use --no-window")]
+    Open(String),
+    #[error("showing the frame failed: {0}")]
+    Show(String),
+}
+
+/// What a key press asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Quit,
+    Pause,
+    ResetSet,
+    Snapshot,
+}
+
+impl Key {
+    /// q or Esc quits, space pauses, r resets the set, s saves a snapshot.
+    pub fn from_code(code: i32) -> Option<Key> {
+        if code < 0 {
+            return None;
+        }
+        match code & 0xFF {
+            27 => Some(Key::Quit),
+            k if k == i32::from(b'q') || k == i32::from(b'Q') => Some(Key::Quit),
+            k if k == i32::from(b' ') => Some(Key::Pause),
+            k if k == i32::from(b'r') || k == i32::from(b'R') => Some(Key::ResetSet),
+            k if k == i32::from(b's') || k == i32::from(b'S') => Some(Key::Snapshot),
+            _ => None,
+        }
+    }
+}
+
+/// The largest window formcheck opens; a portrait phone video is scaled down to fit a laptop screen.
+const MAX_WIDTH: i32 = 1200;
+const MAX_HEIGHT: i32 = 900;
+
+pub struct Window {
+    name: String,
+    sized: bool,
+}
+
+impl Window {
+    pub fn open(title: &str) -> Result<Window, WindowError> {
+        // Qt aborts the process when there is no display instead of returning an error: check first.
+        if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+            return Err(WindowError::Open("no DISPLAY is set".into()));
+        }
+        let flags = highgui::WINDOW_NORMAL | highgui::WINDOW_KEEPRATIO | highgui::WINDOW_GUI_NORMAL;
+        highgui::named_window(title, flags).map_err(|e| WindowError::Open(e.message))?;
+        Ok(Window {
+            name: title.to_string(),
+            sized: false,
+        })
+    }
+
+    /// Shows the frame and waits about a millisecond for a key (highgui only draws while it waits).
+    pub fn show(&mut self, image: &Mat) -> Result<Option<Key>, WindowError> {
+        let show_err = |e: opencv::Error| WindowError::Show(e.message);
+        if !self.sized {
+            let (w, h) = (image.cols().max(1), image.rows().max(1));
+            let scale = (MAX_WIDTH as f64 / w as f64)
+                .min(MAX_HEIGHT as f64 / h as f64)
+                .min(1.0);
+            let (ww, wh) = ((w as f64 * scale) as i32, (h as f64 * scale) as i32);
+            highgui::resize_window(&self.name, ww, wh).map_err(show_err)?;
+            self.sized = true;
+        }
+        highgui::imshow(&self.name, image).map_err(show_err)?;
+        let code = highgui::wait_key(1).map_err(show_err)?;
+        Ok(Key::from_code(code))
+    }
+
+    /// Waits for a key without a new frame (while paused).
+    pub fn wait(&self, ms: i32) -> Result<Option<Key>, WindowError> {
+        let code = highgui::wait_key(ms).map_err(|e| WindowError::Show(e.message))?;
+        Ok(Key::from_code(code))
+    }
+
+    /// False once the user has closed the window with its close button.
+    pub fn is_open(&self) -> bool {
+        highgui::get_window_property(&self.name, highgui::WND_PROP_VISIBLE)
+            .map(|v| v >= 1.0)
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        let _ = highgui::destroy_window(&self.name);
+        // Let the toolkit process the close before the process moves on.
+        let _ = highgui::wait_key(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_map_to_actions() {
+        assert_eq!(Key::from_code(27), Some(Key::Quit));
+        assert_eq!(Key::from_code(i32::from(b'q')), Some(Key::Quit));
+        assert_eq!(Key::from_code(i32::from(b' ')), Some(Key::Pause));
+        assert_eq!(Key::from_code(i32::from(b'r')), Some(Key::ResetSet));
+        assert_eq!(Key::from_code(i32::from(b's')), Some(Key::Snapshot));
+        // Qt reports modifiers in the high bits.
+        assert_eq!(Key::from_code(0x10_0000 | 27), Some(Key::Quit));
+        assert_eq!(Key::from_code(-1), None);
+        assert_eq!(Key::from_code(i32::from(b'x')), None);
+    }
+}

@@ -1,0 +1,305 @@
+//! Streaming rep segmentation over one scalar signal per frame. A rep is an excursion away from
+//! the rest level and back: the rest level is a robust high (or low) percentile of recent rest
+//! frames, a rep starts when the excursion passes `enter`, turns at its largest excursion, and
+//! ends when the signal stops coming back. Hysteresis and a noise floor, rather than a second
+//! smoothing filter, keep jitter from making or splitting reps (the pose stage already smooths
+//! the landmarks with its One Euro filter).
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use super::Moment;
+
+/// Which way the signal moves during a rep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// The signal falls during a rep (hip height in a squat).
+    Down,
+    /// The signal rises during a rep (hip height in a step-up).
+    Up,
+}
+
+/// How one exercise's signal is segmented. Units are the signal's own.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SegmentParams {
+    pub direction: Direction,
+    /// Excursion from rest that starts a rep.
+    pub enter: f64,
+    /// Jitter of the signal at rest: changes smaller than this are not movement.
+    pub noise: f64,
+    /// Seconds of rest frames the rest level is taken from.
+    pub rest_window_s: f64,
+    /// Longest gap without a signal (person lost) a rep survives.
+    pub max_gap_s: f64,
+}
+
+/// The rest level is this percentile of recent rest frames (the 90th for `Down`, 10th for
+/// `Up`): robust to a stray landmark spike, close to the true level at rest.
+const REST_PERCENTILE: f64 = 0.9;
+
+/// A rep is returning once the excursion is back under this fraction of its peak.
+const RETURN_FRACTION: f64 = 0.5;
+
+/// Boundaries are where the excursion is within this fraction of the peak from rest (then walked
+/// to the local minimum), so the flat start and end of a smooth movement are found to a frame.
+const BOUNDARY_FRACTION: f64 = 0.01;
+
+/// A rep is complete when it came back within this fraction of its peak from rest ("back up").
+const COMPLETE_FRACTION: f64 = 0.25;
+
+/// Seconds of rest frames kept before a rep so its start can be found after the fact.
+const PRE_ROLL_S: f64 = 3.0;
+
+/// Where the segmenter is now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Rest,
+    /// Moving away from rest, towards the turning point.
+    Going,
+    /// Past the turning point, coming back.
+    Returning,
+}
+
+/// One movement away from rest and back, as the segmenter saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Segment {
+    pub start: Moment,
+    pub bottom: Moment,
+    pub end: Moment,
+    /// Largest excursion from rest.
+    pub depth: f64,
+    /// Came back within `COMPLETE_FRACTION` of rest.
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Rep {
+    baseline: f64,
+    /// (moment, excursion) from the pre-roll on.
+    samples: Vec<(Moment, f64)>,
+    peak: (Moment, f64),
+    min_after_peak: Option<(Moment, f64)>,
+}
+
+/// Streaming segmenter: [`Segmenter::push`] a value per frame, get a finished segment back.
+#[derive(Debug, Clone)]
+pub struct Segmenter {
+    params: SegmentParams,
+    /// Recent rest frames: (moment, value).
+    rest: VecDeque<(Moment, f64)>,
+    rep: Option<Rep>,
+    phase: Phase,
+    last_seen: Option<Moment>,
+    last_excursion: Option<f64>,
+}
+
+impl Segmenter {
+    pub fn new(params: SegmentParams) -> Self {
+        Segmenter {
+            params,
+            rest: VecDeque::new(),
+            rep: None,
+            phase: Phase::Rest,
+            last_seen: None,
+            last_excursion: None,
+        }
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The latest excursion from rest (signal units), if any.
+    pub fn excursion(&self) -> Option<f64> {
+        self.last_excursion
+    }
+
+    /// The rest level now (frozen during a rep).
+    pub fn rest_level(&self) -> Option<f64> {
+        match &self.rep {
+            Some(rep) => Some(rep.baseline),
+            None => self.baseline(),
+        }
+    }
+
+    fn baseline(&self) -> Option<f64> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let mut values: Vec<f64> = self.rest.iter().map(|(_, v)| *v).collect();
+        values.sort_by(f64::total_cmp);
+        let q = match self.params.direction {
+            Direction::Down => REST_PERCENTILE,
+            Direction::Up => 1.0 - REST_PERCENTILE,
+        };
+        let idx = ((values.len() - 1) as f64 * q).round() as usize;
+        values.get(idx).copied()
+    }
+
+    fn excursion_of(&self, baseline: f64, value: f64) -> f64 {
+        match self.params.direction {
+            Direction::Down => baseline - value,
+            Direction::Up => value - baseline,
+        }
+    }
+
+    /// Takes one frame's signal (`None` when it could not be measured). Returns a segment when
+    /// one ends with this frame, or when a gap longer than `max_gap_s` cuts one short.
+    pub fn push(&mut self, at: Moment, value: Option<f64>) -> Option<Segment> {
+        let Some(value) = value.filter(|v| v.is_finite()) else {
+            return self.gap(at);
+        };
+        if let Some(cut) = self.gap(at) {
+            // The rep was lost; this frame starts afresh.
+            self.observe(at, value);
+            return Some(cut);
+        }
+        self.last_seen = Some(at);
+        self.observe(at, value)
+    }
+
+    fn gap(&mut self, at: Moment) -> Option<Segment> {
+        let last = self.last_seen?;
+        if at.time_s - last.time_s <= self.params.max_gap_s || self.rep.is_none() {
+            return None;
+        }
+        let rep = self.rep.take()?;
+        self.phase = Phase::Rest;
+        self.last_seen = None;
+        Some(Self::close(rep, None, false))
+    }
+
+    fn observe(&mut self, at: Moment, value: f64) -> Option<Segment> {
+        self.last_seen = Some(at);
+        match self.rep.take() {
+            None => {
+                let baseline = self.baseline().unwrap_or(value);
+                let e = self.excursion_of(baseline, value);
+                self.last_excursion = Some(e);
+                if e > self.params.enter {
+                    let samples = self
+                        .rest
+                        .iter()
+                        .filter(|(m, _)| at.time_s - m.time_s <= PRE_ROLL_S)
+                        .map(|(m, v)| (*m, self.excursion_of(baseline, *v)))
+                        .chain(std::iter::once((at, e)))
+                        .collect();
+                    self.rep = Some(Rep {
+                        baseline,
+                        samples,
+                        peak: (at, e),
+                        min_after_peak: None,
+                    });
+                    self.phase = Phase::Going;
+                } else {
+                    self.rest.push_back((at, value));
+                    while let Some((m, _)) = self.rest.front() {
+                        if at.time_s - m.time_s > self.params.rest_window_s {
+                            self.rest.pop_front();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                None
+            }
+            Some(mut rep) => {
+                let e = self.excursion_of(rep.baseline, value);
+                self.last_excursion = Some(e);
+                rep.samples.push((at, e));
+                match self.phase {
+                    Phase::Going => {
+                        if e > rep.peak.1 {
+                            rep.peak = (at, e);
+                        } else if e <= RETURN_FRACTION * rep.peak.1 {
+                            rep.min_after_peak = Some((at, e));
+                            self.phase = Phase::Returning;
+                        }
+                        self.rep = Some(rep);
+                        None
+                    }
+                    Phase::Returning | Phase::Rest => {
+                        let (min_at, min_e) = rep.min_after_peak.unwrap_or((at, e));
+                        let level = self.params.noise.max(BOUNDARY_FRACTION * rep.peak.1);
+                        let bounced = e > min_e + self.params.noise;
+                        let settled = e <= level && e >= min_e;
+                        if bounced || settled {
+                            self.phase = Phase::Rest;
+                            // Frames after the end are rest again.
+                            for (m, ex) in
+                                rep.samples.iter().filter(|(m, _)| m.frame > min_at.frame)
+                            {
+                                let v = self.value_of(rep.baseline, *ex);
+                                self.rest.push_back((*m, v));
+                            }
+                            Some(Self::close(rep, Some((min_at, min_e)), true))
+                        } else {
+                            if e < min_e {
+                                rep.min_after_peak = Some((at, e));
+                            }
+                            self.rep = Some(rep);
+                            None
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn value_of(&self, baseline: f64, excursion: f64) -> f64 {
+        match self.params.direction {
+            Direction::Down => baseline - excursion,
+            Direction::Up => baseline + excursion,
+        }
+    }
+
+    /// Ends the segmenter: a rep still under way comes back incomplete (or complete, if it was
+    /// already back near rest).
+    pub fn finish(&mut self) -> Option<Segment> {
+        let rep = self.rep.take()?;
+        self.phase = Phase::Rest;
+        Some(Self::close(rep, None, true))
+    }
+
+    fn close(rep: Rep, end: Option<(Moment, f64)>, may_complete: bool) -> Segment {
+        let (peak_at, depth) = rep.peak;
+        let (end_at, end_e) =
+            end.unwrap_or_else(|| rep.samples.last().copied().unwrap_or((peak_at, depth)));
+        let complete = may_complete && end_e <= COMPLETE_FRACTION * depth;
+        Segment {
+            start: find_start(&rep.samples, peak_at, depth),
+            bottom: peak_at,
+            end: end_at,
+            depth,
+            complete,
+        }
+    }
+}
+
+/// The last frame before the peak that is back at rest: within `BOUNDARY_FRACTION` of the peak,
+/// then walked back while the excursion keeps falling.
+fn find_start(samples: &[(Moment, f64)], peak_at: Moment, depth: f64) -> Moment {
+    let before: Vec<&(Moment, f64)> = samples
+        .iter()
+        .filter(|(m, _)| m.frame <= peak_at.frame)
+        .collect();
+    let level = BOUNDARY_FRACTION * depth;
+    let mut i = match before.iter().rposition(|(_, e)| *e <= level) {
+        Some(i) => i,
+        None => {
+            // Never at rest in the pre-roll: the lowest excursion before the peak.
+            return before
+                .iter()
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(m, _)| *m)
+                .unwrap_or(peak_at);
+        }
+    };
+    while i > 0 && before[i - 1].1 < before[i].1 {
+        i -= 1;
+    }
+    before[i].0
+}

@@ -1,0 +1,427 @@
+//! `formcheck live` end to end, driving the binary on the bundled squat clip: played as a file,
+//! served as an HTTP stream by ffmpeg (and restarted mid-way), in a real window under Xvfb, and
+//! with no camera at all. The reps live counts are checked against the batch analyser's count on
+//! the same clip. Tests that need ffmpeg or Xvfb skip with a message when those are missing.
+
+use std::io::BufRead;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use formcheck::analysis::Analyzer;
+use formcheck::config::{JudgeSettings, PoseSettings, Sex};
+use formcheck::judge::Thresholds;
+use formcheck::pose::{ModelFiles, ModelKind, PoseEstimator};
+use formcheck::video::{SourceSpec, VideoSource};
+use serde_json::Value;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_formcheck")
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/tfjs_pose_squats.mp4")
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Complete reps the batch analyser finds on the clip: every frame, no real-time pacing.
+fn batch_complete_reps(exercise: &str) -> usize {
+    let settings = PoseSettings {
+        models: ModelFiles::locate(None, ModelKind::Full).expect("bundled models"),
+        model: ModelKind::Full,
+        threads: 1,
+        smooth: true,
+        frame_clock: None,
+    };
+    let judge = JudgeSettings {
+        exercise: Some(exercise.into()),
+        side: None,
+        sex: Sex::Unspecified,
+        config_file: None,
+        overrides: Vec::new(),
+    };
+    let mut pose = PoseEstimator::new(&settings).unwrap();
+    let mut analyzer = Analyzer::new(
+        formcheck::exercise::find(exercise).unwrap(),
+        None,
+        Thresholds::resolve(&judge).unwrap(),
+    );
+    let mut source = VideoSource::open(&SourceSpec::File(sample())).unwrap();
+    while let Some(frame) = source.read().unwrap() {
+        analyzer.push(&pose.process(&frame).unwrap());
+    }
+    analyzer.finish().reps().filter(|r| r.complete).count()
+}
+
+fn read_lines(path: &Path) -> Vec<Value> {
+    let file = std::fs::File::open(path).unwrap();
+    std::io::BufReader::new(file)
+        .lines()
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect()
+}
+
+fn of_type<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    lines.iter().filter(|l| l["type"] == kind).collect()
+}
+
+fn complete_reps(lines: &[Value]) -> usize {
+    of_type(lines, "rep")
+        .iter()
+        .filter(|r| r["complete"] == true)
+        .count()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// ffmpeg serving the clip once, in real time, to one client.
+fn serve(port: u16, start_s: f64) -> Child {
+    let child = Command::new("ffmpeg")
+        .args([
+            "-loglevel",
+            "error",
+            "-re",
+            "-ss",
+            &format!("{start_s}"),
+            "-i",
+        ])
+        .arg(sample())
+        .args(["-c:v", "mpeg2video", "-f", "mpegts", "-listen", "1"])
+        .arg(format!("http://127.0.0.1:{port}/live.ts"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // ffmpeg needs a moment to listen; a probe connection would take its only client slot.
+    std::thread::sleep(Duration::from_millis(800));
+    child
+}
+
+fn wait_for(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let until = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > until {
+            let _ = child.kill();
+            panic!("formcheck live did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn an_absent_camera_is_a_one_line_error() {
+    let out = Command::new(bin())
+        .args([
+            "live",
+            "--exercise",
+            "squat",
+            "--camera",
+            "9",
+            "--no-window",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.contains("--camera") && stderr.contains("camera 9"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_exercise_is_a_one_line_error_before_anything_opens() {
+    let out = Command::new(bin())
+        .args([
+            "live",
+            "--exercise",
+            "jumping-jacks",
+            "--no-window",
+            "--file",
+        ])
+        .arg(sample())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_file_played_live_logs_each_rep_and_a_summary_and_counts_as_batch_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("session.jsonl");
+    let record = dir.path().join("raw.avi");
+    let started = Instant::now();
+    let out = Command::new(bin())
+        .args(["live", "--exercise", "squat", "--no-window", "--file"])
+        .arg(sample())
+        .arg("--session")
+        .arg(&session)
+        .arg("--record")
+        .arg(&record)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // Real rate: the 13 s clip takes about 13 s, not the fraction of a second decoding takes.
+    assert!(started.elapsed() >= Duration::from_secs(11));
+
+    let lines = read_lines(&session);
+    assert_eq!(lines[0]["type"], "session");
+    assert_eq!(lines[0]["exercise"], "squat");
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["end"], "stream_ended");
+    let batch = batch_complete_reps("squat");
+    assert!(batch >= 1, "batch finds reps on the sample");
+    assert_eq!(complete_reps(&lines), batch, "{stdout}");
+    assert_eq!(summary["complete_reps"], batch);
+    // Each rep carries the batch rep fields.
+    for rep in of_type(&lines, "rep") {
+        for field in ["number", "set", "start", "bottom", "end", "peaks", "flags"] {
+            assert!(rep.get(field).is_some(), "rep line lacks {field}: {rep}");
+        }
+    }
+    // --no-window prints the reps to the terminal.
+    assert_eq!(
+        stdout.matches(" rep ").count(),
+        of_type(&lines, "rep").len()
+    );
+    // The recording holds every frame captured.
+    use opencv::prelude::*;
+    let cap = opencv::videoio::VideoCapture::from_file_def(record.to_str().unwrap()).unwrap();
+    let count = cap.get(opencv::videoio::CAP_PROP_FRAME_COUNT).unwrap();
+    assert_eq!(count as u64, summary["frames_captured"].as_u64().unwrap());
+}
+
+#[test]
+fn a_stream_counts_the_same_reps_as_batch() {
+    if !have("ffmpeg") {
+        eprintln!("skipped: ffmpeg is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("stream.jsonl");
+    let port = free_port();
+    let mut server = serve(port, 0.0);
+    let mut live = Command::new(bin())
+        .args(["live", "--exercise", "squat", "--no-window"])
+        .args(["--url", &format!("http://127.0.0.1:{port}/live.ts")])
+        .args(["--reconnect-for", "2"])
+        .arg("--session")
+        .arg(&session)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = wait_for(&mut live, Duration::from_secs(60));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(status.success());
+    let lines = read_lines(&session);
+    assert_eq!(lines.last().unwrap()["type"], "summary");
+    assert_eq!(complete_reps(&lines), batch_complete_reps("squat"));
+}
+
+#[test]
+fn a_stream_that_restarts_mid_way_reconnects_and_the_session_goes_on() {
+    if !have("ffmpeg") {
+        eprintln!("skipped: ffmpeg is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("restart.jsonl");
+    let port = free_port();
+    let mut server = serve(port, 0.0);
+    let mut live = Command::new(bin())
+        .args(["live", "--exercise", "squat", "--no-window"])
+        .args(["--url", &format!("http://127.0.0.1:{port}/live.ts")])
+        .args(["--reconnect-for", "3"])
+        .arg("--session")
+        .arg(&session)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Cut the server after the first rep (it ends 3.8 s into the clip; opening the stream and
+    // loading the models take about 2 s), then serve the clip again.
+    std::thread::sleep(Duration::from_secs(8));
+    server.kill().unwrap();
+    let _ = server.wait();
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut server = serve(port, 0.0);
+    let status = wait_for(&mut live, Duration::from_secs(60));
+    let _ = server.kill();
+    let _ = server.wait();
+    let mut stderr = String::new();
+    if let Some(mut e) = live.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("reconnecting"), "says so: {stderr}");
+    assert!(stderr.contains("stream back"), "{stderr}");
+
+    let lines = read_lines(&session);
+    let events: Vec<&str> = of_type(&lines, "event")
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .collect();
+    assert!(events.contains(&"stream_lost"), "{events:?}");
+    assert!(events.contains(&"reconnected"), "{events:?}");
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert!(summary["reconnects"].as_u64().unwrap() >= 1);
+    // The second serving is the whole clip again: its reps are counted after the reconnect.
+    let reconnected_at = of_type(&lines, "event")
+        .iter()
+        .find(|e| e["event"] == "reconnected")
+        .and_then(|e| e["t_s"].as_f64())
+        .unwrap();
+    let after = of_type(&lines, "rep")
+        .iter()
+        .filter(|r| r["complete"] == true && r["end"]["time_s"].as_f64().unwrap() > reconnected_at)
+        .count();
+    assert!(
+        after >= batch_complete_reps("squat"),
+        "reps after the reconnect: {after}"
+    );
+}
+
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_xvfb() -> Option<Xvfb> {
+    // A display number of our own, so parallel runs and a developer's :99 do not collide.
+    let number = 60 + (std::process::id() % 30);
+    let child = Command::new("Xvfb")
+        .arg(format!(":{number}"))
+        .args(["-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+    let until = Instant::now() + Duration::from_secs(10);
+    while !socket.exists() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Some(Xvfb {
+        child,
+        display: format!(":{number}"),
+    })
+}
+
+#[test]
+fn the_window_shows_skeleton_numbers_and_count_under_xvfb() {
+    if !have("Xvfb") || !have("import") {
+        eprintln!("skipped: Xvfb or ImageMagick's import is not installed");
+        return;
+    }
+    let Some(xvfb) = start_xvfb() else {
+        eprintln!("skipped: Xvfb did not start");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("window.jsonl");
+    let mut live = Command::new(bin())
+        .env("DISPLAY", &xvfb.display)
+        .args(["live", "--exercise", "squat", "--side", "left", "--file"])
+        .arg(sample())
+        .arg("--session")
+        .arg(&session)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first rep in the log, so the counter reads 1, then take the picture.
+    let until = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < until {
+        if session.exists() && complete_reps(&read_lines(&session)) >= 1 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Kept in target/ so a person can look at it after the test.
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("live-window.png");
+    let grabbed = Command::new("import")
+        .env("DISPLAY", &xvfb.display)
+        .args(["-window", "root"])
+        .arg(&shot)
+        .status()
+        .unwrap();
+    assert!(grabbed.success());
+    let status = wait_for(&mut live, Duration::from_secs(60));
+    let mut stderr = String::new();
+    if let Some(mut e) = live.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    assert!(status.success(), "{stderr}");
+    let lines = read_lines(&session);
+    assert_eq!(lines.last().unwrap()["type"], "summary");
+
+    // The picture: the frame is there (not a blank screen), the working leg is drawn in the
+    // highlight colour, and the counter panel's white text is on it.
+    let image =
+        opencv::imgcodecs::imread(shot.to_str().unwrap(), opencv::imgcodecs::IMREAD_COLOR).unwrap();
+    use opencv::prelude::*;
+    let (mut lit, mut orange, mut white) = (0u32, 0u32, 0u32);
+    for y in 0..image.rows() {
+        for x in 0..image.cols() {
+            let p = image.at_2d::<opencv::core::Vec3b>(y, x).unwrap();
+            let (b, g, r) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+            if b + g + r > 60 {
+                lit += 1;
+            }
+            if b < 60 && (g - 165).abs() < 40 && r > 215 {
+                orange += 1;
+            }
+            if b > 225 && g > 225 && r > 225 {
+                white += 1;
+            }
+        }
+    }
+    let total = (image.rows() * image.cols()) as u32;
+    assert!(
+        lit > total / 10,
+        "the video frame is on screen ({lit} lit pixels)"
+    );
+    assert!(
+        orange > 200,
+        "working leg highlighted ({orange} orange pixels)"
+    );
+    assert!(
+        white > 500,
+        "numbers and count drawn ({white} white pixels)"
+    );
+    eprintln!("screenshot: {}", shot.display());
+}
