@@ -21,7 +21,10 @@ use marker::Marker;
 use pipeline::{Finished, Job, PipelineError};
 use progress::{Mode, Progress};
 
+use crate::analysis::Analyzer;
 use crate::config::AnalyzeConfig;
+use crate::output::index::{self, IndexRow};
+use crate::output::RunSettings;
 use crate::pose::{PoseError, PoseEstimator};
 
 /// Where outputs go when `--out` is not given.
@@ -53,6 +56,8 @@ pub enum BatchError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Analysis(#[from] crate::analysis::AnalysisError),
     #[error("cannot start the pose stage: {0}")]
     Pose(#[from] PoseError),
     #[error("cannot install the Ctrl-C handler: {0}")]
@@ -173,6 +178,9 @@ fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
 
 pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
     let started = Instant::now();
+    // Exercise and thresholds are checked once, before any video: a typo fails in one line.
+    Analyzer::from_settings(&config.judge)?;
+    let run_settings = RunSettings::from_config(config);
     let videos = inputs::expand(&config.inputs)?;
     let out = config
         .out
@@ -211,7 +219,14 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
                     Some(p) => p,
                     None => pose.insert(PoseEstimator::new(&pose_settings)?),
                 };
-                run_one(config, input, &dir, &settings, &stop, &progress, estimator)
+                let context = Context {
+                    config,
+                    settings: &settings,
+                    run_settings: &run_settings,
+                    stop: &stop,
+                    progress: &progress,
+                };
+                run_one(&context, input, &dir, estimator)
             };
             let (status, frames) = status_frames;
             let line = outcome_line(input, &dir, &status, frames, video_started.elapsed());
@@ -258,6 +273,7 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
             })
         })
         .collect();
+    index::write(&out, &index_rows(&videos))?;
     let report = BatchReport {
         out,
         videos,
@@ -265,19 +281,31 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
         elapsed: started.elapsed(),
     };
     progress.note(&report.summary_line());
+    progress.note(&format!(
+        "{} {}",
+        crate::output::report::NOT_A_DIAGNOSIS,
+        crate::output::report::PRECAUTIONS
+    ));
     Ok(report)
 }
 
+/// What every video of a batch shares.
+struct Context<'a> {
+    config: &'a AnalyzeConfig,
+    /// The resume fingerprint.
+    settings: &'a serde_json::Value,
+    run_settings: &'a RunSettings,
+    stop: &'a AtomicBool,
+    progress: &'a Progress,
+}
+
 fn run_one(
-    config: &AnalyzeConfig,
+    cx: &Context,
     input: &VideoInput,
     dir: &std::path::Path,
-    settings: &serde_json::Value,
-    stop: &AtomicBool,
-    progress: &Progress,
     pose: &mut PoseEstimator,
 ) -> (Status, u64) {
-    let marker = match Marker::for_video(&input.path, settings.clone()) {
+    let marker = match Marker::for_video(&input.path, cx.settings.clone()) {
         Ok(marker) => marker,
         Err(e) => {
             return (
@@ -286,15 +314,19 @@ fn run_one(
             )
         }
     };
+    let analyzer = match Analyzer::from_settings(&cx.config.judge) {
+        Ok(analyzer) => analyzer,
+        Err(e) => return (Status::Failed(e.to_string()), 0),
+    };
     let job = Job {
         input,
         dir: dir.to_path_buf(),
-        config,
+        config: cx.config,
         marker,
-        stop,
-        progress: progress.start(&input.name),
+        stop: cx.stop,
+        progress: cx.progress.start(&input.name),
     };
-    match job.run(pose) {
+    match job.run(pose, analyzer, cx.run_settings) {
         Ok(Finished::Done { frames }) => (Status::Done, frames),
         Ok(Finished::Skipped) => (Status::Skipped, 0),
         Err(PipelineError::Interrupted) => (Status::Interrupted, 0),
@@ -326,4 +358,42 @@ fn outcome_line(
         Status::Failed(message) => format!("{video}: FAILED: {message}"),
         Status::Interrupted => format!("{video}: interrupted"),
     }
+}
+
+/// The index's rows, in input order. Finished videos are read back from their reps.json.
+fn index_rows(videos: &[VideoOutcome]) -> Vec<IndexRow> {
+    videos
+        .iter()
+        .map(|v| {
+            let (status, summary, error) = match &v.status {
+                Status::Done | Status::Skipped => {
+                    match index::read_summary(&v.dir.join("reps.json")) {
+                        Ok(summary) => (
+                            if matches!(v.status, Status::Done) {
+                                "done"
+                            } else {
+                                "skipped"
+                            },
+                            Some(summary),
+                            None,
+                        ),
+                        Err(e) => ("failed", None, Some(e.to_string())),
+                    }
+                }
+                Status::Failed(message) => ("failed", None, Some(message.clone())),
+                Status::Interrupted => (
+                    "interrupted",
+                    None,
+                    Some("not finished: interrupted; run again to finish it".to_string()),
+                ),
+            };
+            IndexRow {
+                name: v.input.name.clone(),
+                path: v.input.path.display().to_string(),
+                status,
+                summary,
+                error,
+            }
+        })
+        .collect()
 }

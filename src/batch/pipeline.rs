@@ -10,11 +10,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::inputs::VideoInput;
 use super::marker::Marker;
 use super::progress::VideoProgress;
+use crate::analysis::Analyzer;
 use crate::config::AnalyzeConfig;
 use crate::landmarks::PoseFrame;
+use crate::output::annotated::{self, AnnotatedExporter};
+use crate::output::csv::CsvExporter;
+use crate::output::json::JsonExporter;
 use crate::output::jsonl::{JsonlExporter, LandmarkLog};
+use crate::output::report::ReportExporter;
 use crate::output::trc::TrcExporter;
-use crate::output::{atomic, ExportError, Exporter, VideoFacts, VideoResult};
+use crate::output::{atomic, ExportError, Exporter, RunSettings, VideoFacts, VideoResult};
 use crate::pose::{PoseError, PoseEstimator};
 use crate::video::{SourceSpec, VideoError, VideoSource};
 
@@ -54,7 +59,12 @@ pub struct Job<'a> {
 }
 
 impl Job<'_> {
-    pub fn run(self, pose: &mut PoseEstimator) -> Result<Finished, PipelineError> {
+    pub fn run(
+        self,
+        pose: &mut PoseEstimator,
+        mut analyzer: Analyzer,
+        settings: &RunSettings,
+    ) -> Result<Finished, PipelineError> {
         if !self.config.force && self.marker.matches_in(&self.dir) {
             return Ok(Finished::Skipped);
         }
@@ -79,20 +89,40 @@ impl Job<'_> {
             duration_s: 0.0,
             rotation_deg: info.rotation_deg,
         };
-        let (frames, broke) = self.pose_pass(&mut source, pose, &facts);
+        let (frames, broke) = self.pose_pass(&mut source, pose, &mut analyzer, &facts);
+        drop(source);
         facts.frames = frames.len() as u64;
         facts.duration_s = frames.last().map_or(0.0, |f| f.time_s);
-        let result = VideoResult {
+        let analysis = analyzer.finish();
+        let mut result = VideoResult {
             video: &facts,
+            settings,
             frames: &frames,
+            analysis: &analysis,
+            stills: &[],
         };
         self.progress.stage("writing");
+        // The landmarks first: they are what a broken or interrupted video still keeps.
         self.export(&JsonlExporter, &result)?;
         if self.config.trc {
             self.export(&TrcExporter, &result)?;
         }
         if let Some(err) = broke {
             return Err(err);
+        }
+        let stills = annotated::stills(&result, self.config.blur_faces)?;
+        result.stills = &stills;
+        self.export(&JsonExporter, &result)?;
+        self.export(&CsvExporter, &result)?;
+        self.export(&ReportExporter, &result)?;
+        if self.config.annotated_video {
+            self.progress.stage("video");
+            self.export(
+                &AnnotatedExporter {
+                    blur_faces: self.config.blur_faces,
+                },
+                &result,
+            )?;
         }
         self.marker.write_in(&self.dir)?;
         Ok(Finished::Done {
@@ -110,6 +140,7 @@ impl Job<'_> {
         &self,
         source: &mut VideoSource,
         pose: &mut PoseEstimator,
+        analyzer: &mut Analyzer,
         facts: &VideoFacts,
     ) -> (Vec<PoseFrame>, Option<PipelineError>) {
         let mut frames = Vec::new();
@@ -152,6 +183,7 @@ impl Job<'_> {
                     return (frames, Some(e.into()));
                 }
             }
+            analyzer.push(&posed);
             frames.push(posed);
             self.progress.frame(frames.len() as u64);
         }
