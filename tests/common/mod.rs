@@ -4,8 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use formcheck::analysis::{analyze_frames, Analysis};
+use formcheck::judge::Thresholds;
 use formcheck::landmarks::PoseFrame;
-use formcheck::output::{VideoFacts, VideoResult};
+use formcheck::output::{RunSettings, Still, VideoFacts, VideoResult};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -14,7 +16,10 @@ pub fn repo() -> PathBuf {
 /// MediaPipe's landmarks for the bundled sample, with the facts of that video.
 pub struct Fixture {
     pub facts: VideoFacts,
+    pub settings: RunSettings,
     pub frames: Vec<PoseFrame>,
+    pub analysis: Analysis,
+    pub stills: Vec<Still>,
 }
 
 impl Fixture {
@@ -33,9 +38,23 @@ impl Fixture {
             duration_s: file.frames.last().unwrap().time_s,
             rotation_deg: 0,
         };
+        let exercise = formcheck::exercise::find("squat").unwrap();
+        let analysis = analyze_frames(&file.frames, exercise, None, Thresholds::default());
+        let settings = RunSettings {
+            model: "full".into(),
+            smoothing: true,
+            side: None,
+            sex: "unspecified".into(),
+            config_file: None,
+            threshold_overrides: vec![],
+            max_frames: None,
+        };
         Fixture {
             facts,
+            settings,
             frames: file.frames,
+            analysis,
+            stills: Vec::new(),
         }
     }
 }
@@ -43,7 +62,10 @@ impl Fixture {
 pub fn fixture_result(fixture: &Fixture) -> VideoResult<'_> {
     VideoResult {
         video: &fixture.facts,
+        settings: &fixture.settings,
         frames: &fixture.frames,
+        analysis: &fixture.analysis,
+        stills: &fixture.stills,
     }
 }
 
