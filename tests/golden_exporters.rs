@@ -45,7 +45,10 @@ fn jsonl_matches_golden_and_reads_back() {
     assert_eq!((back.width, back.height), (720, 1280));
     for line in text.lines().skip(1) {
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert!(value["measures"]["left"]["fppa_deg"].is_object() || value["measures"]["left"]["fppa_deg"].is_number());
+        assert!(
+            value["measures"]["left"]["fppa_deg"].is_object()
+                || value["measures"]["left"]["fppa_deg"].is_number()
+        );
     }
     assert_golden("frames.jsonl", &text);
 }
