@@ -157,3 +157,63 @@ fn index_matches_golden() {
     assert_golden("summary.csv", &csv);
     assert_golden("index.html", &html);
 }
+
+/// The annotated video is lossy (MPEG-4), so its golden test compares a decoded frame with a
+/// golden PNG within a small tolerance instead of bytes.
+#[test]
+fn annotated_frame_matches_golden() {
+    use formcheck::output::annotated::AnnotatedExporter;
+    use opencv::core::{Mat, Size};
+    use opencv::prelude::*;
+    use opencv::{imgcodecs, imgproc, videoio};
+
+    let mut fixture = Fixture::squats();
+    fixture.facts.path = common::sample().display().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("annotated.mp4");
+    let exporter = AnnotatedExporter { blur_faces: true };
+    exporter.export(&fixture_result(&fixture), &dest).unwrap();
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temp file left"
+    );
+
+    // Frame 10: the bottom of the first squat, a flagged rep (banner and red numbers).
+    let mut capture = videoio::VideoCapture::from_file(dest.to_str().unwrap(), 0).unwrap();
+    let mut frame = Mat::default();
+    for _ in 0..=10 {
+        assert!(capture.read(&mut frame).unwrap());
+    }
+    // Compared at a quarter size: the overlay's shapes, not the codec's noise.
+    let mut small = Mat::default();
+    imgproc::resize(
+        &frame,
+        &mut small,
+        Size::new(180, 320),
+        0.0,
+        0.0,
+        imgproc::INTER_AREA,
+    )
+    .unwrap();
+    let golden = common::repo().join("tests/golden/annotated_frame10.png");
+    if std::env::var_os("FORMCHECK_BLESS").is_some() {
+        imgcodecs::imwrite(
+            golden.to_str().unwrap(),
+            &small,
+            &opencv::core::Vector::new(),
+        )
+        .unwrap();
+        return;
+    }
+    let expected = imgcodecs::imread(golden.to_str().unwrap(), imgcodecs::IMREAD_COLOR).unwrap();
+    assert!(!expected.empty(), "{} missing; bless it", golden.display());
+    let mut diff = Mat::default();
+    opencv::core::absdiff(&small, &expected, &mut diff).unwrap();
+    let mean = opencv::core::mean(&diff, &opencv::core::no_array()).unwrap();
+    let mean = (mean[0] + mean[1] + mean[2]) / 3.0;
+    assert!(
+        mean < 3.0,
+        "annotated frame 10 differs from the golden one by {mean:.2} levels"
+    );
+}

@@ -13,7 +13,7 @@ use base64::Engine as _;
 use super::{atomic, ExportError, Exporter, VideoResult};
 use crate::analysis::Analysis;
 use crate::geometry::{Leg, Measured};
-use crate::judge::ValgusBand;
+use crate::judge::{Flag, ValgusBand};
 use crate::reps::{Rep, SetVerdict};
 use plots::{Level, Series, Span, TimePlot, LEFT_COLOR, RIGHT_COLOR};
 
@@ -193,7 +193,26 @@ fn verdicts(a: &Analysis) -> String {
 fn rep_table(a: &Analysis) -> String {
     let mut rows = String::new();
     for rep in a.reps() {
-        let flags: Vec<String> = rep.flags.iter().map(|f| escape(&f.describe())).collect();
+        // Faults in full; measures that could not be judged only named, their reasons are
+        // under Notes (repeating them on every rep would bury the faults).
+        let mut flags: Vec<String> = rep.faults().map(|f| escape(&f.describe())).collect();
+        let not_judged: Vec<String> = rep
+            .flags
+            .iter()
+            .filter_map(|f| match f {
+                Flag::NotJudged { measure, leg, .. } => Some(match leg {
+                    Some(leg) => format!("{} ({leg})", measure.describe()),
+                    None => measure.describe().to_string(),
+                }),
+                _ => None,
+            })
+            .collect();
+        if !not_judged.is_empty() {
+            flags.push(format!(
+                "<span class=\"muted\">not judged: {}</span>",
+                escape(&not_judged.join(", "))
+            ));
+        }
         let class = if rep.faults().next().is_some() {
             " class=\"flagged\""
         } else {
