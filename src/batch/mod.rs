@@ -60,6 +60,10 @@ pub enum BatchError {
     Analysis(#[from] crate::analysis::AnalysisError),
     #[error("cannot start the pose stage: {0}")]
     Pose(#[from] PoseError),
+    #[error(
+        "internal error: a worker thread panicked (please report it); finished videos are kept"
+    )]
+    Panicked,
     #[error("cannot install the Ctrl-C handler: {0}")]
     Signal(#[from] ctrlc::Error),
     #[error(transparent)]
@@ -251,7 +255,7 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
         let handles: Vec<_> = (0..jobs).map(|_| scope.spawn(worker)).collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or(Ok(())))
+            .map(|h| h.join().unwrap_or(Err(BatchError::Panicked)))
             .collect()
     });
     progress.finish();

@@ -21,7 +21,7 @@ use crate::output::report::ReportExporter;
 use crate::output::trc::TrcExporter;
 use crate::output::{atomic, ExportError, Exporter, RunSettings, VideoFacts, VideoResult};
 use crate::pose::{PoseError, PoseEstimator};
-use crate::video::{SourceSpec, VideoError, VideoSource};
+use crate::video::{Prefetcher, SourceSpec, VideoError, VideoSource};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -75,10 +75,14 @@ impl Job<'_> {
         Marker::remove_in(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
         atomic::sweep_temp_files(&self.dir);
 
-        let mut source = VideoSource::open(&SourceSpec::File(self.input.path.clone()))?;
+        let source = VideoSource::open(&SourceSpec::File(self.input.path.clone()))?;
         pose.reset();
         let info = source.info().clone();
-        self.progress.set_total(info.frame_count);
+        let expected = match (info.frame_count, self.config.max_frames) {
+            (Some(count), Some(max)) => Some(count.min(max)),
+            (count, max) => count.or(max),
+        };
+        self.progress.set_total(expected);
         let mut facts = VideoFacts {
             name: self.input.name.clone(),
             path: self.input.path.display().to_string(),
@@ -89,6 +93,8 @@ impl Job<'_> {
             duration_s: 0.0,
             rotation_deg: info.rotation_deg,
         };
+        // Decoding runs a couple of frames ahead on its own thread, hidden behind inference.
+        let mut source = Prefetcher::spawn(source);
         let (frames, broke) = self.pose_pass(&mut source, pose, &mut analyzer, &facts);
         drop(source);
         facts.frames = frames.len() as u64;
@@ -138,7 +144,7 @@ impl Job<'_> {
     /// early (a broken video, the pose stage failing, Ctrl-C), why.
     fn pose_pass(
         &self,
-        source: &mut VideoSource,
+        source: &mut Prefetcher,
         pose: &mut PoseEstimator,
         analyzer: &mut Analyzer,
         facts: &VideoFacts,

@@ -109,10 +109,6 @@ pub fn shared(name: &str) -> Option<PathBuf> {
     }
 }
 
-pub fn exists(path: &Path) -> bool {
-    path.exists()
-}
-
 /// The formcheck binary built for these tests.
 pub fn formcheck() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_formcheck"));
