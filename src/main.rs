@@ -27,7 +27,8 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         Config::Analyze(analyze) => Ok(formcheck::batch::run(&analyze)?.exit_code()),
         Config::Exercises => {
-            anyhow::bail!("not built yet")
+            print!("{}", formcheck::exercise::describe_all());
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
