@@ -155,7 +155,14 @@ pub fn draw_overlay(image: &mut Mat, overlay: &Overlay) -> Result<(), DrawError>
     if let Some(pose) = overlay.pose {
         draw_skeleton(image, pose, overlay, &s)?;
     }
-    draw_panel(image, overlay, &s)?;
+    let has_numbers = overlay.count.is_some()
+        || overlay.status.is_some()
+        || overlay.working_leg.is_some()
+        || overlay.left != LegReadout::default()
+        || overlay.right != LegReadout::default();
+    if has_numbers {
+        draw_panel(image, overlay, &s)?;
+    }
     let bottom = match &overlay.banner {
         Some(banner) => draw_banner(image, banner, &s)?,
         None => image.rows(),

@@ -69,6 +69,18 @@ fn read_lines(path: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// Complete reps logged so far by a session still running: a line being written is skipped.
+fn reps_so_far(path: &Path) -> usize {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return 0;
+    };
+    let lines: Vec<Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    complete_reps(&lines)
+}
+
 fn of_type<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
     lines.iter().filter(|l| l["type"] == kind).collect()
 }
@@ -321,8 +333,13 @@ impl Drop for Xvfb {
 }
 
 fn start_xvfb() -> Option<Xvfb> {
-    // A display number of our own, so parallel runs and a developer's :99 do not collide.
-    let number = 60 + (std::process::id() % 30);
+    start_xvfb_at(60)
+}
+
+/// A display number of our own (`base` plus a bit of the process id), so the two window tests,
+/// parallel runs and a developer's :99 do not collide.
+fn start_xvfb_at(base: u32) -> Option<Xvfb> {
+    let number = base + (std::process::id() % 30);
     let child = Command::new("Xvfb")
         .arg(format!(":{number}"))
         .args(["-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
@@ -366,7 +383,7 @@ fn the_window_shows_skeleton_numbers_and_count_under_xvfb() {
     // Wait for the first rep in the log, so the counter reads 1, then take the picture.
     let until = Instant::now() + Duration::from_secs(30);
     while Instant::now() < until {
-        if session.exists() && complete_reps(&read_lines(&session)) >= 1 {
+        if reps_so_far(&session) >= 1 {
             break;
         }
         std::thread::sleep(Duration::from_millis(200));
@@ -424,4 +441,117 @@ fn the_window_shows_skeleton_numbers_and_count_under_xvfb() {
         "numbers and count drawn ({white} white pixels)"
     );
     eprintln!("screenshot: {}", shot.display());
+}
+
+#[test]
+fn ctrl_c_ends_the_session_with_its_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("interrupted.jsonl");
+    let mut live = Command::new(bin())
+        .args(["live", "--exercise", "squat", "--no-window", "--file"])
+        .arg(sample())
+        .arg("--session")
+        .arg(&session)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // After the first rep is logged (it ends 3.8 s in), well before the clip's end.
+    let until = Instant::now() + Duration::from_secs(30);
+    while reps_so_far(&session) < 1 {
+        assert!(Instant::now() < until, "no rep counted");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &live.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = wait_for(&mut live, Duration::from_secs(20));
+    assert!(status.success());
+    let lines = read_lines(&session);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["end"], "ctrl_c");
+    // Stopped early: the clip is 13 s long.
+    assert!(summary["duration_s"].as_f64().unwrap() < 11.0);
+    assert!(
+        complete_reps(&lines) >= 1,
+        "the rep done before Ctrl-C is kept"
+    );
+}
+
+#[test]
+fn keys_snapshot_reset_pause_and_quit_under_xvfb() {
+    if !have("Xvfb") || !have("xdotool") {
+        eprintln!("skipped: Xvfb or xdotool is not installed");
+        return;
+    }
+    let Some(xvfb) = start_xvfb_at(30) else {
+        eprintln!("skipped: Xvfb did not start");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("keys.jsonl");
+    let mut live = Command::new(bin())
+        .env("DISPLAY", &xvfb.display)
+        .args(["live", "--exercise", "squat", "--file"])
+        .arg(sample())
+        .arg("--session")
+        .arg(&session)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let xdotool = |args: &[&str]| {
+        Command::new("xdotool")
+            .env("DISPLAY", &xvfb.display)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let until = Instant::now() + Duration::from_secs(20);
+    let window = loop {
+        let found = xdotool(&["search", "--name", "formcheck live"]);
+        let id = String::from_utf8_lossy(&found.stdout)
+            .lines()
+            .next()
+            .map(str::to_string);
+        if let Some(id) = id {
+            break id;
+        }
+        assert!(Instant::now() < until, "the window did not appear");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    xdotool(&["windowfocus", "--sync", &window]);
+    // Wait for the first rep, then: snapshot, reset the set, pause and go on, quit.
+    let until = Instant::now() + Duration::from_secs(30);
+    while reps_so_far(&session) < 1 {
+        assert!(Instant::now() < until, "no rep counted");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for key in ["s", "r", "space", "space", "q"] {
+        xdotool(&["key", key]);
+        std::thread::sleep(Duration::from_millis(700));
+    }
+    let status = wait_for(&mut live, Duration::from_secs(20));
+    let mut stderr = String::new();
+    if let Some(mut e) = live.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("snapshot saved"), "{stderr}");
+    assert!(stderr.contains("set reset"), "{stderr}");
+    let snapshots = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".png"))
+        })
+        .count();
+    assert_eq!(snapshots, 1, "one snapshot beside the session log");
+    let lines = read_lines(&session);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["end"], "key");
+    assert_eq!(summary["sets"], 2, "r started a second set");
 }

@@ -23,7 +23,11 @@ fn bundled() -> ModelFiles {
 fn error_for(models: ModelFiles) -> String {
     match PoseEstimator::new(&settings(models)) {
         Ok(_) => panic!("a bad model file was accepted"),
-        Err(e) => e.to_string(),
+        Err(e) => {
+            let message = e.to_string();
+            println!("{message}");
+            message
+        }
     }
 }
 

@@ -42,6 +42,8 @@ pub struct Tally {
     /// Complete reps with at least one fault.
     pub flagged_reps: u32,
     pub flag_counts: std::collections::BTreeMap<&'static str, u32>,
+    /// Sets begun, counting ones reset before a rep was done.
+    pub sets: u32,
     /// Complete reps per set, set 1 first.
     pub reps_per_set: Vec<u32>,
     pub notes: Vec<String>,
@@ -221,9 +223,11 @@ impl Coach {
         }
     }
 
-    /// Renumbers a rep into the session's sets and counts it.
+    /// Renumbers a rep into the session (numbers run on across resets, as in batch they run
+    /// over the whole video) and its sets, and counts it.
     fn record(&mut self, mut rep: Rep) -> Rep {
         rep.set += self.set_base;
+        rep.number = self.tally.complete_reps + self.tally.incomplete_reps + 1;
         if rep.complete {
             self.tally.complete_reps += 1;
             if rep.set == self.set {
@@ -283,6 +287,7 @@ impl Coach {
     /// Ends the session: a rep under way comes back (incomplete), with the totals.
     pub fn finish(mut self) -> (Vec<Rep>, Tally) {
         let closed = self.close_analyzer();
+        self.tally.sets = self.set;
         (closed, self.tally)
     }
 

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use opencv::core::{Mat, Vector};
 use opencv::imgcodecs;
+use opencv::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::AnalysisError;
@@ -79,6 +80,8 @@ pub enum EndReason {
     WindowClosed,
     StreamEnded,
     StreamLost,
+    /// A failure stopped the session (its message is in the summary and on the terminal).
+    Error,
 }
 
 impl EndReason {
@@ -89,6 +92,7 @@ impl EndReason {
             EndReason::WindowClosed => "window closed",
             EndReason::StreamEnded => "the video ended",
             EndReason::StreamLost => "the stream did not come back",
+            EndReason::Error => "stopped by an error",
         }
     }
 }
@@ -157,6 +161,8 @@ struct SummaryLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     end: &'a EndReason,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
     duration_s: f64,
     #[serde(flatten)]
     tally: &'a Tally,
@@ -308,8 +314,8 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
             if t.complete_reps == 1 { "" } else { "s" },
             t.flagged_reps,
             t.incomplete_reps,
-            t.reps_per_set.len().max(1),
-            if t.reps_per_set.len() > 1 { "s" } else { "" },
+            t.sets,
+            if t.sets == 1 { "" } else { "s" },
             match &log {
                 Some(l) => format!("; session log {}", l.path().display()),
                 None => String::new(),
@@ -495,7 +501,22 @@ pub(crate) fn run_loop(
         }
         match key {
             Some(Key::Quit) => return Ok(Some(EndReason::Key)),
-            Some(Key::Pause) => paused = true,
+            Some(Key::Pause) => {
+                paused = true;
+                if let (Some(w), Some(shown)) = (window.as_mut(), last_shown.as_ref()) {
+                    // The frame as it was, with a banner saying why it does not move.
+                    let mut still = shown.try_clone().map_err(draw::DrawError::from)?;
+                    let overlay = Overlay {
+                        banner: Some(Banner {
+                            text: "paused: space to go on",
+                            kind: draw::CueKind::Info,
+                        }),
+                        ..Overlay::default()
+                    };
+                    draw::draw_overlay(&mut still, &overlay)?;
+                    w.show(&still)?;
+                }
+            }
             Some(Key::Snapshot) => snapshot(last_shown.as_ref(), options),
             Some(Key::ResetSet) => {
                 for rep in coach.reset_set() {
@@ -517,7 +538,7 @@ pub(crate) fn run_loop(
             Err(e) => break Err(e),
         }
     };
-    drop(step);
+    // Close the window before the summary is written, so the user sees the session end.
     drop(window);
     let stats = capture.stop();
     let (closing, tally) = coach.finish();
@@ -527,7 +548,7 @@ pub(crate) fn run_loop(
     let duration_s = started.elapsed().as_secs_f64();
     let end = match &result {
         Ok(end) => end.clone(),
-        Err(_) => EndReason::StreamEnded,
+        Err(_) => EndReason::Error,
     };
     let outcome = LiveOutcome {
         end,
@@ -545,6 +566,7 @@ pub(crate) fn run_loop(
         log.append(&SummaryLine {
             kind: "summary",
             end: &outcome.end,
+            error: result.as_ref().err().map(|e| e.to_string()),
             duration_s,
             tally: &outcome.tally,
             frames_captured: stats.captured,

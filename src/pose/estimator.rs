@@ -25,9 +25,9 @@ use crate::video::VideoFrame;
 /// Everything that can go wrong in the pose stage.
 #[derive(Debug, thiserror::Error)]
 pub enum PoseError {
-    #[error("model file {path} is missing")]
+    #[error("model file {path} is missing (pass --models DIR or set $FORMCHECK_MODELS)")]
     ModelMissing { path: PathBuf },
-    #[error("model file {path} cannot be used: {message} (corrupt, or not the ONNX export formcheck expects)")]
+    #[error("model file {path} cannot be used: {message} (corrupt, or not formcheck's ONNX export: copy it again from formcheck's models/)")]
     ModelLoad { path: PathBuf, message: String },
     #[error("frame {frame}: the image is empty or not 8-bit colour")]
     BadFrame { frame: u64 },
@@ -55,6 +55,14 @@ pub struct StageTimings {
 
 /// The landmark model's 64×64×39 heatmap output, when the export kept it.
 const HEATMAP_OUTPUT: &str = "Identity_3";
+
+// Positions of the outputs in the order `OnnxModel::load` is given them below.
+const DET_BOXES: usize = 0;
+const DET_SCORES: usize = 1;
+const LM_LANDMARKS: usize = 0;
+const LM_PRESENCE: usize = 1;
+const LM_WORLD: usize = 2;
+const LM_HEATMAP: usize = 3;
 
 /// The detector's input: 224² RGB in [-1, 1], black outside the frame.
 const DETECTOR_SPEC: InputSpec = InputSpec {
@@ -86,7 +94,8 @@ pub struct PoseEstimator {
 impl PoseEstimator {
     pub fn new(settings: &PoseSettings) -> Result<Self, PoseError> {
         let threads = i32::try_from(settings.threads.max(1)).unwrap_or(i32::MAX);
-        // A failure here only leaves OpenCV's default thread count.
+        // OpenCV's thread count is process-wide; the last estimator created sets it. A failure
+        // here only leaves OpenCV's default.
         let _ = opencv::core::set_num_threads(threads);
         let anchors = anchors::generate(&AnchorOptions::pose_detection());
         let detector = OnnxModel::load(
@@ -149,7 +158,9 @@ impl PoseEstimator {
         };
 
         let mut preprocess_ms = 0.0;
-        let roi = match self.tracked.take() {
+        // A collapsed tracking ROI (aux landmarks on top of each other) cannot be cropped:
+        // treat it as lost and detect again.
+        let roi = match self.tracked.take().filter(Roi::is_usable) {
             Some(roi) => roi,
             None => {
                 let letterbox = Roi::letterbox(width, height);
@@ -159,8 +170,8 @@ impl PoseEstimator {
                     .map_err(inference("pose detector"))?;
                 let started = Instant::now();
                 let found = detection::decode(
-                    self.detector.output(0),
-                    self.detector.output(1),
+                    self.detector.output(DET_BOXES),
+                    self.detector.output(DET_SCORES),
                     &self.anchors,
                 )
                 .map_err(|e| inference("pose detector")(e.to_string()))?;
@@ -190,7 +201,12 @@ impl PoseEstimator {
         self.timings.preprocess_ms.push(preprocess_ms);
         let started = Instant::now();
         // The model's pose flag is already a probability; MediaPipe thresholds it as is.
-        let presence = self.landmark.output(1).first().copied().unwrap_or(0.0) as f64;
+        let presence = self
+            .landmark
+            .output(LM_PRESENCE)
+            .first()
+            .copied()
+            .unwrap_or(0.0) as f64;
         if presence <= PRESENCE_THRESHOLD {
             self.timings.landmark_ms.push(times.inference_ms);
             self.smoother.missed();
@@ -199,10 +215,10 @@ impl PoseEstimator {
         let heatmap = self
             .landmark
             .has_output(HEATMAP_OUTPUT)
-            .then(|| self.landmark.output(3));
+            .then(|| self.landmark.output(LM_HEATMAP));
         let mut pose = projection::project(
-            self.landmark.output(0),
-            self.landmark.output(2),
+            self.landmark.output(LM_LANDMARKS),
+            self.landmark.output(LM_WORLD),
             heatmap,
             &roi,
             width,

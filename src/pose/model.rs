@@ -49,14 +49,24 @@ fn load_error(path: &Path, message: impl Into<String>) -> PoseError {
     }
 }
 
-/// OpenCV's messages span several lines with source paths; the first line says what failed.
+/// OpenCV's messages carry its version, source file, error code and function name around the
+/// one phrase that says what failed; keep that phrase.
 fn first_line(e: &opencv::Error) -> String {
-    e.message
+    let line = e
+        .message
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
-        .unwrap_or("unknown OpenCV error")
-        .to_string()
+        .unwrap_or("unknown OpenCV error");
+    let core = match line.find("error: (") {
+        Some(at) => line[at..].split_once(") ").map_or(line, |(_, rest)| rest),
+        None => line,
+    };
+    let core = core.split(" in function '").next().unwrap_or(core).trim();
+    if core.starts_with("Failed to parse ONNX model") {
+        return "OpenCV cannot parse it as an ONNX model".to_string();
+    }
+    core.to_string()
 }
 
 impl OnnxModel {
@@ -208,5 +218,30 @@ impl OnnxModel {
             buf.extend_from_slice(data);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opencv_messages_are_cut_to_what_failed() {
+        let e = opencv::Error::new(
+            -215,
+            "OpenCV(4.6.0) ./modules/dnn/src/net.cpp:12: error: (-215:Assertion failed) \
+             inputs.size() == 1 in function 'forward'\nmore",
+        );
+        assert_eq!(first_line(&e), "inputs.size() == 1");
+        let parse = opencv::Error::new(
+            -210,
+            "OpenCV(4.6.0) x.cpp:260: error: (-210:Unsupported format) Failed to parse ONNX \
+             model: /m.onnx in function 'ONNXImporter'",
+        );
+        assert_eq!(
+            first_line(&parse),
+            "OpenCV cannot parse it as an ONNX model"
+        );
+        assert_eq!(first_line(&opencv::Error::new(1, "plain")), "plain");
     }
 }

@@ -71,6 +71,15 @@ impl Roi {
         }
     }
 
+    /// Whether a crop can be taken: finite, and at least a pixel across.
+    pub fn is_usable(&self) -> bool {
+        self.center.x.is_finite()
+            && self.center.y.is_finite()
+            && self.rotation.is_finite()
+            && self.size.is_finite()
+            && self.size >= 1.0
+    }
+
     /// A point given in the ROI's own normalised frame ((0,0) its top-left corner, (1,1) the
     /// bottom-right, before rotation) in frame pixels: `LandmarkProjectionCalculator`.
     pub fn project(&self, u: f64, v: f64) -> Point {
@@ -196,6 +205,22 @@ mod tests {
             let b = roi.project(u / 256.0, v / 256.0);
             assert!(close(a.x, b.x) && close(a.y, b.y));
         }
+    }
+
+    #[test]
+    fn collapsed_or_broken_rois_are_not_usable() {
+        let p = Point { x: 5.0, y: 5.0 };
+        assert!(!Roi::pose_roi(p, p).is_usable());
+        let nan = Roi {
+            center: Point {
+                x: f64::NAN,
+                y: 0.0,
+            },
+            size: 10.0,
+            rotation: 0.0,
+        };
+        assert!(!nan.is_usable());
+        assert!(Roi::letterbox(640, 480).is_usable());
     }
 
     #[test]
