@@ -70,7 +70,8 @@ pub struct FrameUpdate {
     pub completed_rep: Option<Rep>,
     /// A movement that ended with this frame and did not count.
     pub rejected: Option<Rejected>,
-    /// Something to tell the user now (at most one a frame, each kind once a rep).
+    /// Something to tell the user now: a fault seen by the rep's turning point, or at its end
+    /// (each kind once a rep).
     pub cue: Option<Cue>,
 }
 
@@ -228,9 +229,10 @@ impl Analyzer {
         if frame.pose.is_some() {
             self.detected_frames += 1;
         }
+        let at_rest = self.segmenter.phase() == Phase::Rest;
         self.ctx
             .standing
-            .observe(frame, self.thresholds.min_visibility);
+            .observe(frame, self.thresholds.min_visibility, at_rest);
         let measures = measure(frame, &self.ctx);
         let at = Moment {
             frame: frame.index,
@@ -238,6 +240,7 @@ impl Analyzer {
         };
         let value = self.exercise.rep_signal().value(&measures);
         self.frames.push(measures.clone());
+        let before = self.segmenter.phase();
         let segment = self.segmenter.push(at, value);
 
         let mut update = FrameUpdate {
@@ -263,8 +266,8 @@ impl Analyzer {
                 Err(rejected) => update.rejected = Some(rejected),
             }
             self.cued.clear();
-        } else if update.phase != Phase::Rest {
-            update.cue = self.live_cue(&update.measures);
+        } else if before == Phase::Going && update.phase == Phase::Returning {
+            update.cue = self.turning_point_cue();
         }
         update.complete_reps = self.complete_reps();
         update.set = self.set;
@@ -373,7 +376,9 @@ impl Analyzer {
             )
         });
         let peaks: Vec<_> = if judges_legs {
-            legs.iter().map(|&leg| checks::leg_peak(&w, leg)).collect()
+            legs.iter()
+                .map(|&leg| checks::leg_peak(&w, leg, self.exercise.judge_at()))
+                .collect()
         } else {
             Vec::new()
         };
@@ -418,51 +423,28 @@ impl Analyzer {
         }
     }
 
-    /// A cue from the current frame while a rep is under way and deep enough to judge.
-    fn live_cue(&mut self, m: &FrameMeasures) -> Option<Cue> {
-        let deep = self
-            .segmenter
-            .excursion()
-            .is_some_and(|e| e >= self.exercise.min_depth(&self.thresholds));
-        if !deep {
-            return None;
-        }
-        let legs: Vec<Leg> = match (self.exercise.legs(), self.side) {
-            (LegMode::Both, _) | (_, None) | (_, Some(SideChoice::Both)) => {
-                let since = self
-                    .frames
-                    .len()
-                    .saturating_sub(1 + (LIVE_HISTORY_S as usize));
-                let w = RepWindow {
-                    frames: &self.frames[since..],
-                    bottom: self.frames.len() - 1 - since,
-                };
-                self.legs_for(&w)
-            }
-            (_, Some(SideChoice::Left)) => vec![Leg::Left],
-            (_, Some(SideChoice::Right)) => vec![Leg::Right],
-        };
-        let one = std::slice::from_ref(m);
-        let w = RepWindow {
-            frames: one,
-            bottom: 0,
-        };
-        let peaks: Vec<_> = legs.iter().map(|&l| checks::leg_peak(&w, l)).collect();
+    /// At the turning point, the rep so far is judged exactly as the finished rep will be (FPPA
+    /// at peak knee flexion so far, …), so the cue comes as the user starts back, and agrees
+    /// with the rep's flags.
+    fn turning_point_cue(&mut self) -> Option<Cue> {
+        let (first, peak) = self.segmenter.current()?;
+        let last = self.frames.last()?.frame;
+        let range = self.window(first.frame, last);
+        let frames = &self.frames[range];
+        let bottom = frames.iter().position(|f| f.frame == peak.frame)?;
+        let w = RepWindow { frames, bottom };
+        let legs = self.legs_for(&w);
+        let when = self.exercise.judge_at();
+        let peaks: Vec<_> = legs
+            .iter()
+            .map(|&l| checks::leg_peak(&w, l, when))
+            .collect();
         let body = checks::body_peak(&w);
         let flag = self
             .exercise
             .judge(&peaks, &body, &self.thresholds)
             .into_iter()
-            .filter(|f| {
-                matches!(
-                    f,
-                    Flag::Valgus { .. }
-                        | Flag::KneesInsideAnkles { .. }
-                        | Flag::KneeMedialToFoot { .. }
-                        | Flag::KneePastToe { .. }
-                        | Flag::PelvicDrop { .. }
-                )
-            })
+            .filter(|f| f.is_fault())
             .find(|f| !self.cued.contains(&f.kind()))?;
         self.cued.push(flag.kind());
         Some(Cue::of(flag))

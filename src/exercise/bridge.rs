@@ -4,7 +4,8 @@
 
 use super::{Exercise, LegMode, RepSignal};
 use crate::geometry::View;
-use crate::judge::{checks, Flag, Measure, Thresholds};
+use crate::judge::checks::{self, JudgeAt};
+use crate::judge::{Flag, Measure, Thresholds};
 use crate::reps::{BodyPeak, LegPeak};
 
 pub struct SingleLegBridge;
@@ -42,6 +43,10 @@ impl Exercise for SingleLegBridge {
             Measure::PelvicDrop,
             Measure::KneeFootOffset,
         ]
+    }
+    fn judge_at(&self) -> JudgeAt {
+        // The standing knee's alignment matters at the top, where it holds the hip up.
+        JudgeAt::TurningPoint
     }
     fn min_depth(&self, t: &Thresholds) -> f64 {
         t.bridge_min_lift_deg

@@ -13,7 +13,7 @@ mod step_up;
 use serde::Serialize;
 
 use crate::geometry::{FrameMeasures, Leg, View};
-use crate::judge::checks::RepWindow;
+use crate::judge::checks::{JudgeAt, RepWindow};
 use crate::judge::{Flag, Measure, Thresholds};
 use crate::reps::{BodyPeak, Direction, LegPeak, SegmentParams};
 
@@ -144,6 +144,11 @@ pub trait Exercise: Send + Sync {
     fn judged(&self) -> &'static [Measure];
     /// Least excursion of the rep signal for a rep to count (signal units).
     fn min_depth(&self, t: &Thresholds) -> f64;
+
+    /// When the legs are judged: at peak knee flexion unless the profile says otherwise.
+    fn judge_at(&self) -> JudgeAt {
+        JudgeAt::PeakKneeFlexion
+    }
 
     /// Whether a movement is this exercise at all (bending to pick something up is not a
     /// squat). `Err` says what it was instead.

@@ -4,7 +4,8 @@
 
 use super::{Exercise, LegMode, RepSignal};
 use crate::geometry::View;
-use crate::judge::{checks, Flag, Measure, Thresholds};
+use crate::judge::checks::{self, JudgeAt};
+use crate::judge::{Flag, Measure, Thresholds};
 use crate::reps::{BodyPeak, LegPeak};
 
 pub struct SidePlank;
@@ -38,6 +39,10 @@ impl Exercise for SidePlank {
     }
     fn judged(&self) -> &'static [Measure] {
         &[Measure::BodyLine, Measure::TrunkRotation]
+    }
+    fn judge_at(&self) -> JudgeAt {
+        // Judged at the top of the lift, where the hip is held up.
+        JudgeAt::TurningPoint
     }
     fn min_depth(&self, t: &Thresholds) -> f64 {
         t.side_plank_min_lift_deg

@@ -26,6 +26,11 @@ pub const FRONTAL_VIEW_RATIO: f64 = 0.30;
 /// sports2d_demo 0.05–0.20).
 pub const SIDE_VIEW_RATIO: f64 = 0.20;
 
+/// FPPA is undefined once the thigh runs more than this far off the hip–ankle line (the hip
+/// sinks to knee height in a deep squat, so knee flexion, not valgus, shapes the image angle).
+/// Formcheck rule: even severe dynamic valgus (FPPA ≈ 30°) keeps the thigh within ~15° of it.
+pub const MAX_THIGH_OFF_LEG_LINE_DEG: f64 = 45.0;
+
 /// Ankles closer than this fraction of hip width make the knee/ankle ratio meaningless (formcheck
 /// rule: the ratio's denominator would amplify landmark jitter more than tenfold).
 const MIN_ANKLE_SEPARATION: f64 = 0.1;
@@ -62,8 +67,9 @@ pub struct StandingReference {
 }
 
 impl StandingReference {
-    /// Takes in one frame's thighs (only well-seen ones).
-    pub fn observe(&mut self, frame: &PoseFrame, min_visibility: f64) {
+    /// Takes in one frame's thighs and, when `at_rest`, its legs (only well-seen ones). The leg
+    /// length scales hip height, so it must not change in the middle of a rep.
+    pub fn observe(&mut self, frame: &PoseFrame, min_visibility: f64, at_rest: bool) {
         let Some(pose) = &frame.pose else { return };
         let points = Points {
             pose,
@@ -74,7 +80,7 @@ impl StandingReference {
             if let (Ok(h), Ok(k)) = (points.image(j.hip), points.image(j.knee)) {
                 keep_max(&mut self.thigh_px[slot(leg)], (k - h).norm());
             }
-            if let (Ok(h), Ok(a)) = (points.image(j.hip), points.image(j.ankle)) {
+            if let (true, Ok(h), Ok(a)) = (at_rest, points.image(j.hip), points.image(j.ankle)) {
                 keep_max(&mut self.leg_px[slot(leg)], (a - h).norm());
             }
         }
@@ -93,9 +99,16 @@ impl StandingReference {
     }
 }
 
+/// A reference grows only by more than this fraction at a time, so landmark jitter does not
+/// creep it up frame by frame (which would read as the hip slowly sinking).
+const REFERENCE_HYSTERESIS: f64 = 0.02;
+
 fn keep_max(slot: &mut Option<f64>, len: f64) {
     if len.is_finite() && len > 0.0 {
-        *slot = Some(slot.map_or(len, |s| s.max(len)));
+        match slot {
+            Some(s) if len <= *s * (1.0 + REFERENCE_HYSTERESIS) => {}
+            _ => *slot = Some(len),
+        }
     }
 }
 
@@ -272,7 +285,7 @@ fn leg_measures(
         leg,
         fppa_deg: fppa(p, leg, view, &thigh_projection, ctx).into(),
         medial_offset: medial_offset(p, leg, view).into(),
-        knee_foot_offset: knee_foot_offset(p, leg, view).into(),
+        knee_foot_offset: knee_foot_offset(p, leg, view, ctx).into(),
         knee_over_toe: knee_over_toe(p, leg, view).into(),
         knee_flexion_deg: knee_flexion(p, leg, view).into(),
         thigh_projection: thigh_projection.into(),
@@ -340,6 +353,13 @@ fn fppa(
             threshold: ctx.min_thigh_projection,
         });
     }
+    let across = angle_between(&(k - h), &(a - h)).ok_or(NotJudged::Degenerate)?;
+    if across > MAX_THIGH_OFF_LEG_LINE_DEG {
+        return Err(NotJudged::ThighAcross {
+            angle_deg: across,
+            limit_deg: MAX_THIGH_OFF_LEG_LINE_DEG,
+        });
+    }
     let angle = angle_between(&(k - h), &(a - k)).ok_or(NotJudged::Degenerate)?;
     Ok(sign * angle)
 }
@@ -351,20 +371,29 @@ fn medial_offset(p: &Points, leg: Leg, view: Result<View, NotJudged>) -> Result<
     Ok(sign * (cross2(&(a - h), &(k - h)) / len).abs() / len)
 }
 
-fn knee_foot_offset(p: &Points, leg: Leg, view: Result<View, NotJudged>) -> Result<f64, NotJudged> {
+/// Knee's horizontal offset from the toe (foot index), towards the body midline, over the
+/// standing leg length. The plumb line from the knee should land near the second toe; the
+/// image vertical is the reference because the hip–ankle line collapses in a deep squat.
+fn knee_foot_offset(
+    p: &Points,
+    leg: Leg,
+    view: Result<View, NotJudged>,
+    ctx: &MeasureContext,
+) -> Result<f64, NotJudged> {
     needs_frontal(view)?;
     let j = leg.joints();
     let other = leg.other().joints();
     let (h, oh, k) = (p.image(j.hip)?, p.image(other.hip)?, p.image(j.knee)?);
-    let (a, heel, toe) = (p.image(j.ankle)?, p.image(j.heel)?, p.image(j.toe)?);
-    let leg_len = (a - h).norm();
-    let across = oh - h;
-    if !positive(leg_len) || across.norm() < MIN_MIDLINE_OFFSET * leg_len {
+    let (a, toe) = (p.image(j.ankle)?, p.image(j.toe)?);
+    let leg_len = ctx.standing.leg().unwrap_or(0.0).max((a - h).norm());
+    if !positive(leg_len) {
+        return Err(NotJudged::Degenerate);
+    }
+    let across = oh.x - h.x;
+    if across.abs() < MIN_MIDLINE_OFFSET * leg_len {
         return Err(NotJudged::MedialSideUnknown);
     }
-    let medial = across / across.norm();
-    let foot = (a + heel + toe) / 3.0;
-    Ok((k - foot).dot(&medial) / leg_len)
+    Ok((k.x - toe.x) * across.signum() / leg_len)
 }
 
 /// Knee ahead of the toe along heel→toe, over foot length. The image only shows that in a side
@@ -443,9 +472,9 @@ fn hip_height(p: &Points, image_height: u32, ctx: &MeasureContext) -> Result<f64
             Some((p.image(j.ankle).ok()? - p.image(j.hip).ok()?).norm())
         })
         .fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.max(l))));
+    // The reference alone once there is one: a per-frame length would make the scale jitter.
     let leg = match (ctx.standing.leg(), this_frame) {
-        (Some(r), Some(l)) => r.max(l),
-        (Some(r), None) => r,
+        (Some(r), _) => r,
         (None, Some(l)) => l,
         (None, None) => {
             return Err(p

@@ -15,7 +15,7 @@ pub use measure::{measure, MeasureContext, StandingReference};
 pub mod measure_defaults {
     pub use super::measure::{
         DEFAULT_MIN_THIGH_PROJECTION, DEFAULT_MIN_VISIBILITY, FRONTAL_VIEW_RATIO,
-        MIN_MIDLINE_OFFSET, SIDE_VIEW_RATIO,
+        MAX_THIGH_OFF_LEG_LINE_DEG, MIN_MIDLINE_OFFSET, SIDE_VIEW_RATIO,
     };
 }
 pub use vector::{angle_between, signed_side, Vec2, Vec3};
@@ -151,6 +151,9 @@ pub enum NotJudged {
     /// The thigh points at the camera: its projected length is too short a part of its standing
     /// length for a frontal-plane angle to mean anything.
     ThighForeshortened { ratio: f64, threshold: f64 },
+    /// The thigh runs across the image, well off the hip–ankle line (hip at knee height): the
+    /// image angle is knee flexion, not valgus.
+    ThighAcross { angle_deg: f64, limit_deg: f64 },
     /// The measure needs another camera view.
     WrongView { view: View, needs: View },
     /// The camera view could not be told (shoulders or hips missing).
@@ -190,6 +193,9 @@ impl NotJudged {
                 "the thigh points at the camera (seen at {:.0}% of its standing length, below {:.0}%): the frontal angle is not measurable here; film from further away or lower",
                 ratio * 100.0,
                 threshold * 100.0
+            ),
+            NotJudged::ThighAcross { angle_deg, limit_deg } => format!(
+                "the thigh runs across the image ({angle_deg:.0}° off the hip–ankle line, over {limit_deg:.0}°): at this depth the frontal angle shows knee bend, not valgus"
             ),
             NotJudged::WrongView { view, needs } => {
                 format!("needs a {needs} view, the camera sees a {view} view")
@@ -305,8 +311,8 @@ pub struct LegMeasures {
     pub fppa_deg: Measured<f64>,
     /// Knee's perpendicular distance from the hip–ankle line over the hip–ankle length; + medial.
     pub medial_offset: Measured<f64>,
-    /// Knee's medial distance from the foot (mean of ankle, heel, toe) along the hip line, over
-    /// leg length; + when the knee is medial to the foot.
+    /// Knee's horizontal distance from the toe (foot index) towards the body midline, over the
+    /// standing leg length; + when the knee is medial to the toe.
     pub knee_foot_offset: Measured<f64>,
     /// How far the knee is ahead of the toe along heel→toe, over foot length; + ahead.
     pub knee_over_toe: Measured<Sourced>,

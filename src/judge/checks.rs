@@ -66,9 +66,21 @@ pub fn peak_flexion_index(w: &RepWindow, leg: Leg) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// When a rep's leg measures are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JudgeAt {
+    /// At peak knee flexion (the FPPA definition; standing exercises).
+    PeakKneeFlexion,
+    /// At the rep's turning point (the top of a bridge).
+    TurningPoint,
+}
+
 /// One leg's judged measures for the rep.
-pub fn leg_peak(w: &RepWindow, leg: Leg) -> LegPeak {
-    let at = peak_flexion_index(w, leg).unwrap_or(w.bottom);
+pub fn leg_peak(w: &RepWindow, leg: Leg, when: JudgeAt) -> LegPeak {
+    let at = match when {
+        JudgeAt::PeakKneeFlexion => peak_flexion_index(w, leg).unwrap_or(w.bottom),
+        JudgeAt::TurningPoint => w.bottom,
+    };
     let frame = w.frames.get(at).map(|f| f.leg(leg));
     let or_unseen =
         |m: Option<Measured<f64>>| m.unwrap_or(Measured::not_judged(NotJudged::NotSeenInRep));
@@ -80,7 +92,7 @@ pub fn leg_peak(w: &RepWindow, leg: Leg) -> LegPeak {
             .unwrap_or(Measured::not_judged(NotJudged::NotSeenInRep)),
         fppa_deg: or_unseen(frame.map(|l| l.fppa_deg)),
         medial_offset: or_unseen(frame.map(|l| l.medial_offset)),
-        knee_foot_offset: max_over(w, |f| f.leg(leg).knee_foot_offset, |v| *v),
+        knee_foot_offset: or_unseen(frame.map(|l| l.knee_foot_offset)),
         knee_over_toe: max_over(w, |f| f.leg(leg).knee_over_toe, |s: &Sourced| s.value),
     }
 }

@@ -25,8 +25,8 @@ pub const VALGUS_SINGLE_LEG_MALE_DEG: f64 = 9.0;
 pub const VALGUS_STEP_DOWN_DEG: f64 = 10.0;
 // Knees closer than 0.8 × ankle width at the bottom: valgus in a bilateral squat (formcheck rule after Noyes et al. 2005 AJSM 33:197 knee-separation screening).
 pub const KNEE_ANKLE_RATIO_MIN: f64 = 0.8;
-// Knee medial to the foot centre by > 5% of leg length ≈ half a foot width, i.e. past the foot's medial border (Piva et al. 2006 step-down test criterion).
-pub const KNEE_MEDIAL_TO_FOOT: f64 = 0.05;
+// Knee medial to the 2nd toe by > half a foot width (0.0275 H / 0.491 H hip–ankle, Winter 2009 segment proportions): past the foot's medial border, Piva et al. 2006 step-down criterion.
+pub const KNEE_MEDIAL_TO_FOOT: f64 = 0.056;
 // Knee > 10% of a foot length past the toes (formcheck rule for the coaching cue; Fry et al. 2003 JSCR 17:629 on its trade-offs).
 pub const KNEE_PAST_TOE: f64 = 0.10;
 // Left/right peak FPPA differing by > 5°: about twice the 2-D FPPA measurement error (formcheck rule; H&M 2010 expect symmetry).

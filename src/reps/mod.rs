@@ -29,7 +29,8 @@ pub struct LegPeak {
     /// FPPA at peak knee flexion.
     pub fppa_deg: Measured<f64>,
     pub medial_offset: Measured<f64>,
-    /// Most medial knee-over-foot position during the rep.
+    /// Knee over the foot at peak knee flexion (with turned-out feet the knee sits inside the
+    /// toe when standing, so only the loaded moment counts).
     pub knee_foot_offset: Measured<f64>,
     /// Furthest the knee went past the toe during the rep.
     pub knee_over_toe: Measured<Sourced>,

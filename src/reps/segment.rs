@@ -49,6 +49,13 @@ const BOUNDARY_FRACTION: f64 = 0.01;
 /// A rep is complete when it came back within this fraction of its peak from rest ("back up").
 const COMPLETE_FRACTION: f64 = 0.25;
 
+/// Once back within this fraction of the peak, a rep may end as soon as the signal stops
+/// moving: a person standing up slowly drifts the last few percent.
+const SETTLE_FRACTION: f64 = 0.1;
+
+/// "Stopped moving" is changing by less than the noise floor every this many seconds.
+const SETTLE_TIME_S: f64 = 0.25;
+
 /// Seconds of rest frames kept before a rep so its start can be found after the fact.
 const PRE_ROLL_S: f64 = 3.0;
 
@@ -117,6 +124,13 @@ impl Segmenter {
         self.last_excursion
     }
 
+    /// The rep under way: its first kept frame (pre-roll included) and its turning point so far.
+    pub fn current(&self) -> Option<(Moment, Moment)> {
+        let rep = self.rep.as_ref()?;
+        let first = rep.samples.first().map_or(rep.peak.0, |(m, _)| *m);
+        Some((first, rep.peak.0))
+    }
+
     /// The rest level now (frozen during a rep).
     pub fn rest_level(&self) -> Option<f64> {
         match &self.rep {
@@ -169,7 +183,7 @@ impl Segmenter {
         let rep = self.rep.take()?;
         self.phase = Phase::Rest;
         self.last_seen = None;
-        Some(Self::close(rep, None, false))
+        Some(Self::close(rep, None, false, self.params.noise))
     }
 
     fn observe(&mut self, at: Moment, value: f64) -> Option<Segment> {
@@ -222,26 +236,38 @@ impl Segmenter {
                         None
                     }
                     Phase::Returning | Phase::Rest => {
-                        let (min_at, min_e) = rep.min_after_peak.unwrap_or((at, e));
-                        let level = self.params.noise.max(BOUNDARY_FRACTION * rep.peak.1);
-                        let bounced = e > min_e + self.params.noise;
-                        let settled = e <= level && e >= min_e;
-                        if bounced || settled {
-                            self.phase = Phase::Rest;
-                            // Frames after the end are rest again.
-                            for (m, ex) in
-                                rep.samples.iter().filter(|(m, _)| m.frame > min_at.frame)
-                            {
-                                let v = self.value_of(rep.baseline, *ex);
-                                self.rest.push_back((*m, v));
-                            }
-                            Some(Self::close(rep, Some((min_at, min_e)), true))
+                        let (prev_at, prev_e) = rep.min_after_peak.unwrap_or((at, e));
+                        let noise = self.params.noise;
+                        let level = noise.max(BOUNDARY_FRACTION * rep.peak.1);
+                        let near_rest = SETTLE_FRACTION * rep.peak.1;
+                        let end = if e > prev_e + noise {
+                            // Went back down: the rep ended at the lowest point.
+                            Some((prev_at, prev_e))
+                        } else if e >= prev_e {
+                            // Stopped coming back.
+                            (e <= level || e <= near_rest).then_some((prev_at, prev_e))
                         } else {
-                            if e < min_e {
-                                rep.min_after_peak = Some((at, e));
+                            let dt = (at.time_s - prev_at.time_s).max(f64::EPSILON);
+                            let slow = (prev_e - e) / dt < noise / SETTLE_TIME_S;
+                            rep.min_after_peak = Some((at, e));
+                            (e <= near_rest && slow).then_some((at, e))
+                        };
+                        match end {
+                            Some((end_at, end_e)) => {
+                                self.phase = Phase::Rest;
+                                // Frames after the end are rest again.
+                                for (m, ex) in
+                                    rep.samples.iter().filter(|(m, _)| m.frame > end_at.frame)
+                                {
+                                    let v = self.value_of(rep.baseline, *ex);
+                                    self.rest.push_back((*m, v));
+                                }
+                                Some(Self::close(rep, Some((end_at, end_e)), true, noise))
                             }
-                            self.rep = Some(rep);
-                            None
+                            None => {
+                                self.rep = Some(rep);
+                                None
+                            }
                         }
                     }
                 }
@@ -261,16 +287,16 @@ impl Segmenter {
     pub fn finish(&mut self) -> Option<Segment> {
         let rep = self.rep.take()?;
         self.phase = Phase::Rest;
-        Some(Self::close(rep, None, true))
+        Some(Self::close(rep, None, true, self.params.noise))
     }
 
-    fn close(rep: Rep, end: Option<(Moment, f64)>, may_complete: bool) -> Segment {
+    fn close(rep: Rep, end: Option<(Moment, f64)>, may_complete: bool, noise: f64) -> Segment {
         let (peak_at, depth) = rep.peak;
         let (end_at, end_e) =
             end.unwrap_or_else(|| rep.samples.last().copied().unwrap_or((peak_at, depth)));
         let complete = may_complete && end_e <= COMPLETE_FRACTION * depth;
         Segment {
-            start: find_start(&rep.samples, peak_at, depth),
+            start: find_start(&rep.samples, peak_at, depth, noise),
             bottom: peak_at,
             end: end_at,
             depth,
@@ -279,14 +305,14 @@ impl Segmenter {
     }
 }
 
-/// The last frame before the peak that is back at rest: within `BOUNDARY_FRACTION` of the peak,
-/// then walked back while the excursion keeps falling.
-fn find_start(samples: &[(Moment, f64)], peak_at: Moment, depth: f64) -> Moment {
+/// The last frame before the peak that is back at rest: within the noise (or
+/// `BOUNDARY_FRACTION` of the peak) of rest, then walked back while the excursion keeps falling.
+fn find_start(samples: &[(Moment, f64)], peak_at: Moment, depth: f64, noise: f64) -> Moment {
     let before: Vec<&(Moment, f64)> = samples
         .iter()
         .filter(|(m, _)| m.frame <= peak_at.frame)
         .collect();
-    let level = BOUNDARY_FRACTION * depth;
+    let level = noise.max(BOUNDARY_FRACTION * depth);
     let mut i = match before.iter().rposition(|(_, e)| *e <= level) {
         Some(i) => i,
         None => {

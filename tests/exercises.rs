@@ -1,0 +1,772 @@
+//! Every exercise profile on landmark sequences from the kinematic model in `common`: exact rep
+//! counts, rep boundaries within 2 frames, peak FPPA within 0.5° (taken at peak knee flexion),
+//! and the flags each scenario was built to earn — and no others.
+
+mod model;
+
+use model::*;
+use formcheck::analysis::{analyze_frames, Analysis};
+use formcheck::config::SideChoice;
+use formcheck::exercise;
+use formcheck::geometry::{Leg, Source};
+use formcheck::judge::{Flag, Thresholds};
+use formcheck::landmarks::{LandmarkIndex, PoseFrame};
+use formcheck::reps::Rep;
+
+const BOUNDARY_FRAMES: i64 = 2;
+const FPPA_TOLERANCE_DEG: f64 = 0.5;
+
+fn run(frames: &[PoseFrame], name: &str, side: Option<SideChoice>) -> Analysis {
+    analyze_frames(
+        frames,
+        exercise::find(name).unwrap(),
+        side,
+        Thresholds::default(),
+    )
+}
+
+fn assert_boundaries(rep: &Rep, plan: &Plan) {
+    let near = |got: u64, want: u64, what: &str| {
+        assert!(
+            (got as i64 - want as i64).abs() <= BOUNDARY_FRAMES,
+            "rep {} {what}: frame {got}, planned {want}",
+            rep.number
+        );
+    };
+    near(rep.start.frame, plan.start, "start");
+    near(rep.bottom.frame, plan.bottom(), "bottom");
+    near(rep.end.frame, plan.end(), "end");
+}
+
+fn kinds(rep: &Rep) -> Vec<&'static str> {
+    let mut k: Vec<_> = rep.faults().map(|f| f.kind()).collect();
+    k.sort();
+    k.dedup();
+    k
+}
+
+fn fppa_of(rep: &Rep, leg: Leg) -> f64 {
+    rep.peak(leg)
+        .and_then(|p| p.fppa_deg.get())
+        .unwrap_or_else(|| {
+            panic!(
+                "rep {} {leg}: FPPA not judged: {:?}",
+                rep.number,
+                rep.peak(leg)
+            )
+        })
+}
+
+// ---------------------------------------------------------------- squat
+
+struct SquatRep {
+    plan: Plan,
+    fppa: f64,
+    thigh: f64,
+    shank: f64,
+    lean: f64,
+}
+
+fn squat_frames(reps: &[SquatRep], total: u64) -> Vec<PoseFrame> {
+    let plans: Vec<Plan> = reps.iter().map(|r| r.plan).collect();
+    (0..total)
+        .map(|f| {
+            let (p, i) = phase_of(&plans, f);
+            let r = i.map(|i| &reps[i]);
+            let (fppa, thigh, shank, lean) = r.map_or((0.0, 1.0, 1.0, 0.0), |r| {
+                (
+                    r.fppa * p,
+                    1.0 - (1.0 - r.thigh) * p,
+                    1.0 - (1.0 - r.shank) * p,
+                    r.lean * p,
+                )
+            });
+            let mut body = Body::default();
+            let la = p3(HIP_WIDTH / 2.0, -ANKLE_UP, 0.0);
+            let ra = p3(-HIP_WIDTH / 2.0, -ANKLE_UP, 0.0);
+            put_leg(
+                &mut body,
+                true,
+                &leg_from_ankle(la, thigh, shank, fppa, -1.0),
+            );
+            put_leg(
+                &mut body,
+                false,
+                &leg_from_ankle(ra, thigh, shank, fppa, 1.0),
+            );
+            put_trunk(&mut body, lean);
+            body.frontal(f)
+        })
+        .collect()
+}
+
+fn squat_scenario() -> (Vec<SquatRep>, u64) {
+    let rep = |start, down, hold, up, fppa, thigh, shank, lean| SquatRep {
+        plan: Plan {
+            start,
+            down,
+            hold,
+            up,
+        },
+        fppa,
+        thigh,
+        shank,
+        lean,
+    };
+    (
+        vec![
+            rep(30, 30, 0, 30, 4.0, 0.71, 0.82, 10.0),
+            // Knees cave in: 18° > 13° (drop-jump band, unspecified sex), knees inside ankles.
+            rep(120, 30, 10, 30, 18.0, 0.71, 0.82, 10.0),
+            rep(220, 24, 0, 36, 5.0, 0.71, 0.82, 12.0),
+            // Bending over to pick something up: as deep, but a stoop.
+            rep(320, 30, 0, 30, 0.0, 0.71, 0.82, 75.0),
+            // The clip ends at the bottom of this one.
+            rep(420, 30, 30, 30, 4.0, 0.71, 0.82, 10.0),
+        ],
+        456,
+    )
+}
+
+#[test]
+fn squat_counts_judges_and_ignores_a_stoop() {
+    let (reps, total) = squat_scenario();
+    let a = run(&squat_frames(&reps, total), "squat", None);
+    let got: Vec<&Rep> = a.reps().collect();
+    assert_eq!(a.summary.complete_reps, 3);
+    assert_eq!(a.summary.incomplete_reps, 1);
+    assert_eq!(got.len(), 4, "the stoop is not a rep");
+    assert_eq!(a.rejected.len(), 1);
+    assert!(
+        a.rejected[0].reason.contains("stoop"),
+        "{}",
+        a.rejected[0].reason
+    );
+    for (rep, planned) in got.iter().zip([&reps[0], &reps[1], &reps[2]]) {
+        assert!(rep.complete);
+        assert_boundaries(rep, &planned.plan);
+        for leg in Leg::BOTH {
+            let fppa = fppa_of(rep, leg);
+            assert!(
+                (fppa - planned.fppa).abs() <= FPPA_TOLERANCE_DEG,
+                "rep {} {leg}: {fppa} vs {}",
+                rep.number,
+                planned.fppa
+            );
+        }
+    }
+    let last = got[3];
+    assert!(!last.complete);
+    assert_eq!(last.bottom.frame, reps[4].plan.bottom());
+    assert_eq!(kinds(got[0]), Vec::<&str>::new());
+    assert_eq!(
+        kinds(got[1]),
+        vec!["knee_medial_to_foot", "knees_inside_ankles", "valgus"]
+    );
+    assert_eq!(kinds(got[2]), Vec::<&str>::new());
+    let valgus: Vec<_> = got[1]
+        .flags
+        .iter()
+        .filter_map(|f| match f {
+            Flag::Valgus {
+                leg,
+                peak_fppa_deg,
+                threshold_deg,
+                ..
+            } => Some((*leg, *peak_fppa_deg, *threshold_deg)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(valgus.len(), 2);
+    for (_, peak, limit) in valgus {
+        assert!((peak - 18.0).abs() <= FPPA_TOLERANCE_DEG);
+        assert_eq!(limit, 13.0);
+    }
+    // The knee/ankle ratio the construction gives at the bottom of rep 2.
+    let ratio = got[1].body.knee_ankle_ratio.get().unwrap();
+    let leg = leg_from_ankle(p3(HIP_WIDTH / 2.0, 0.0, 0.0), 0.71, 0.82, 18.0, -1.0);
+    let want = (2.0 * leg.knee.x) / HIP_WIDTH;
+    assert!((ratio - want).abs() < 1e-6, "{ratio} vs {want}");
+    // Knee-over-toe comes from the world landmarks in a frontal view.
+    let kot = got[0].peak(Leg::Left).unwrap().knee_over_toe.get().unwrap();
+    assert_eq!(kot.source, Source::World);
+    assert!((kot.value - expected_knee_over_toe(0.82)).abs() < 1e-6);
+}
+
+#[test]
+fn male_band_flags_a_squat_the_female_band_passes() {
+    let (mut reps, total) = squat_scenario();
+    reps.truncate(1);
+    reps[0].fppa = 10.0;
+    let frames = squat_frames(&reps, 100);
+    let _ = total;
+    let female = run(&frames, "squat", None);
+    assert!(female.reps().all(|r| !kinds(r).contains(&"valgus")));
+    let male = analyze_frames(
+        &frames,
+        exercise::find("squat").unwrap(),
+        None,
+        Thresholds {
+            sex: formcheck::judge::SexBand::Male,
+            ..Thresholds::default()
+        },
+    );
+    assert!(male.reps().all(|r| kinds(r).contains(&"valgus")));
+}
+
+#[test]
+fn deep_frontal_squat_leaves_fppa_not_judged_with_the_reason() {
+    let (mut reps, _) = squat_scenario();
+    reps.truncate(1);
+    reps[0].thigh = 0.5;
+    reps[0].fppa = 20.0;
+    let a = run(&squat_frames(&reps, 100), "squat", None);
+    let rep = a.reps().next().unwrap();
+    assert!(!kinds(rep).contains(&"valgus"));
+    assert!(rep.flags.iter().any(|f| matches!(
+        f,
+        Flag::NotJudged {
+            reason: formcheck::geometry::NotJudged::ThighForeshortened { .. },
+            ..
+        }
+    )));
+}
+
+#[test]
+fn squat_counts_through_noise_and_a_lost_frame() {
+    let (reps, total) = squat_scenario();
+    let mut frames = squat_frames(&reps[..3], total.min(300));
+    // Deterministic jitter of ±1.5 px on every landmark, and one frame with nobody found.
+    let mut state = 12345u64;
+    for f in &mut frames {
+        if let Some(pose) = &mut f.pose {
+            for l in pose.landmarks.iter_mut().flatten() {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let r = ((state >> 33) as f64 / (1u64 << 31) as f64) - 0.5;
+                l.x += 3.0 * r;
+                l.y += 3.0 * (0.5 - r);
+            }
+        }
+    }
+    frames[150].pose = None;
+    let a = run(&frames, "squat", None);
+    assert_eq!(a.summary.complete_reps, 3, "{:?}", a.rejected);
+    // The bottom of a smooth squat is flat: jitter moves the lowest frame, within the 0.3 s
+    // the real clips are held to (plus any hold at the bottom).
+    let slack = (0.3 * FPS) as u64;
+    for (rep, planned) in a.reps().zip(&reps) {
+        let p = planned.plan;
+        assert!(
+            rep.bottom.frame + slack >= p.bottom()
+                && rep.bottom.frame <= p.bottom() + p.hold + slack,
+            "rep {} bottom {} vs {}..{}",
+            rep.number,
+            rep.bottom.frame,
+            p.bottom(),
+            p.bottom() + p.hold
+        );
+    }
+}
+
+// ---------------------------------------------------------- single-leg squat
+
+struct OneLegRep {
+    plan: Plan,
+    fppa: f64,
+    drop: f64,
+}
+
+/// Standing on `stance`, the other leg held forward; the pelvis drops `drop` degrees on the
+/// free side.
+fn single_leg_frames(reps: &[OneLegRep], total: u64, stance_left: bool) -> Vec<PoseFrame> {
+    let plans: Vec<Plan> = reps.iter().map(|r| r.plan).collect();
+    (0..total)
+        .map(|f| {
+            let (p, i) = phase_of(&plans, f);
+            let (fppa, drop) = i.map_or((0.0, 0.0), |i| (reps[i].fppa * p, reps[i].drop * p));
+            let (thigh, shank) = (1.0 - 0.25 * p, 1.0 - 0.15 * p);
+            let side = if stance_left { 1.0 } else { -1.0 };
+            let ankle = p3(side * HIP_WIDTH / 2.0, -ANKLE_UP, 0.0);
+            let stance = leg_from_ankle(ankle, thigh, shank, fppa, -side);
+            let d = drop.to_radians();
+            // The free hip, across the pelvis and lower by the drop (y down).
+            let free_hip = stance.hip + p3(-side * HIP_WIDTH * d.cos(), HIP_WIDTH * d.sin(), 0.0);
+            let free_knee = free_hip + p3(0.0, 0.25, -0.36);
+            let free_ankle = free_knee + p3(0.0, 0.30 - 0.1 * p, 0.2);
+            let free = LegPose {
+                hip: free_hip,
+                knee: free_knee,
+                ankle: free_ankle,
+                heel: free_ankle + p3(0.0, 0.03, HEEL_BACK),
+                toe: free_ankle + p3(0.0, 0.03, -TOE_FWD),
+            };
+            let mut body = Body::default();
+            put_leg(&mut body, stance_left, &stance);
+            put_leg(&mut body, !stance_left, &free);
+            put_trunk(&mut body, 15.0 * p);
+            body.frontal(f)
+        })
+        .collect()
+}
+
+fn one_leg_scenario() -> Vec<OneLegRep> {
+    let rep = |start, fppa, drop| OneLegRep {
+        plan: Plan {
+            start,
+            down: 36,
+            hold: 0,
+            up: 36,
+        },
+        fppa,
+        drop,
+    };
+    // Rep 2: FPPA 15° > 10° step-down limit, pelvis drops 8° > 5° on the free side.
+    vec![rep(30, 6.0, 2.0), rep(130, 15.0, 8.0), rep(230, 8.0, 3.0)]
+}
+
+#[test]
+fn single_leg_squat_finds_the_stance_leg_and_flags_valgus_and_pelvic_drop() {
+    let reps = one_leg_scenario();
+    for (stance_left, side) in [
+        (false, None),
+        (false, Some(SideChoice::Right)),
+        (true, None),
+    ] {
+        let stance = if stance_left { Leg::Left } else { Leg::Right };
+        let a = run(
+            &single_leg_frames(&reps, 330, stance_left),
+            "single-leg-squat",
+            side,
+        );
+        assert_eq!(a.summary.complete_reps, 3);
+        assert_eq!(a.summary.incomplete_reps, 0);
+        for (rep, planned) in a.reps().zip(&reps) {
+            assert_eq!(rep.legs, vec![stance], "stance leg");
+            assert_boundaries(rep, &planned.plan);
+            let fppa = fppa_of(rep, stance);
+            assert!((fppa - planned.fppa).abs() <= FPPA_TOLERANCE_DEG, "{fppa}");
+            let drop = rep.body.pelvic_drop_deg.get().unwrap();
+            let want = if stance_left {
+                -planned.drop
+            } else {
+                planned.drop
+            };
+            assert!((drop - want).abs() < 1e-6, "pelvic drop {drop} vs {want}");
+        }
+        let got: Vec<&Rep> = a.reps().collect();
+        assert_eq!(kinds(got[0]), Vec::<&str>::new());
+        assert_eq!(kinds(got[1]), vec!["pelvic_drop", "valgus"]);
+        assert_eq!(kinds(got[2]), Vec::<&str>::new());
+        assert!(got[1]
+            .flags
+            .iter()
+            .any(|f| matches!(f, Flag::PelvicDrop { leg, .. } if *leg == stance.other())));
+    }
+}
+
+// ------------------------------------------------------------------ lunge
+
+struct LungeRep {
+    plan: Plan,
+    front_left: bool,
+    fppa: f64,
+    shank: f64,
+}
+
+fn lunge_frames(reps: &[LungeRep], total: u64) -> Vec<PoseFrame> {
+    let plans: Vec<Plan> = reps.iter().map(|r| r.plan).collect();
+    // Between reps the feet stay where the nearest rep put them.
+    let stance_at = |f: u64| -> &LungeRep {
+        reps.iter()
+            .rev()
+            .find(|r| r.plan.start <= f)
+            .unwrap_or(&reps[0])
+    };
+    (0..total)
+        .map(|f| {
+            let (p, i) = phase_of(&plans, f);
+            let r = i.map_or(stance_at(f), |i| &reps[i]);
+            let (fppa, thigh, shank) = (r.fppa * p, 1.0 - 0.28 * p, 1.0 - (1.0 - r.shank) * p);
+            let side = if r.front_left { 1.0 } else { -1.0 };
+            let front = leg_from_ankle(
+                p3(side * HIP_WIDTH / 2.0, -ANKLE_UP, -0.30),
+                thigh,
+                shank,
+                fppa,
+                -side,
+            );
+            let rear_hip = front.hip + p3(-side * HIP_WIDTH, 0.0, 0.0);
+            let rear_ankle = p3(-side * HIP_WIDTH / 2.0, -ANKLE_UP, 0.45);
+            // Rear thigh nearly vertical under the hip, the rear knee sinking towards the floor.
+            let rear_knee = p3(rear_ankle.x, rear_hip.y + 0.95 * THIGH, 0.40);
+            let rear = LegPose {
+                hip: rear_hip,
+                knee: rear_knee,
+                ankle: rear_ankle,
+                heel: rear_ankle + p3(0.0, 0.0, HEEL_BACK),
+                toe: rear_ankle + p3(0.0, ANKLE_UP, -TOE_FWD),
+            };
+            let mut body = Body::default();
+            put_leg(&mut body, r.front_left, &front);
+            put_leg(&mut body, !r.front_left, &rear);
+            put_trunk(&mut body, 5.0 * p);
+            body.frontal(f)
+        })
+        .collect()
+}
+
+#[test]
+fn lunge_judges_the_front_knee_left_then_right_in_two_sets() {
+    let rep = |start, front_left, fppa, shank| LungeRep {
+        plan: Plan {
+            start,
+            down: 30,
+            hold: 6,
+            up: 30,
+        },
+        front_left,
+        fppa,
+        shank,
+    };
+    let reps = vec![
+        rep(30, true, 5.0, 0.85),
+        rep(120, true, 7.0, 0.85),
+        // 20 s rest, then the right leg in front.
+        rep(810, false, 6.0, 0.70),
+        rep(900, false, 18.0, 0.85),
+    ];
+    let a = run(&lunge_frames(&reps, 1000), "lunge", None);
+    assert_eq!(a.summary.complete_reps, 4);
+    assert_eq!(a.sets.len(), 2);
+    assert_eq!(a.sets[0].reps.len(), 2);
+    let got: Vec<&Rep> = a.reps().collect();
+    for (rep, planned) in got.iter().zip(&reps) {
+        let front = if planned.front_left {
+            Leg::Left
+        } else {
+            Leg::Right
+        };
+        assert_eq!(rep.legs, vec![front]);
+        assert_boundaries(rep, &planned.plan);
+        let fppa = fppa_of(rep, front);
+        assert!((fppa - planned.fppa).abs() <= FPPA_TOLERANCE_DEG, "{fppa}");
+    }
+    assert_eq!(kinds(got[0]), Vec::<&str>::new());
+    assert_eq!(kinds(got[1]), Vec::<&str>::new());
+    // Shank pitched further forward: the knee 31% of a foot length past the toes.
+    assert_eq!(kinds(got[2]), vec!["knee_past_toe"]);
+    let kot = got[2]
+        .peak(Leg::Right)
+        .unwrap()
+        .knee_over_toe
+        .get()
+        .unwrap()
+        .value;
+    assert!((kot - expected_knee_over_toe(0.70)).abs() < 1e-6);
+    assert_eq!(kinds(got[3]), vec!["knee_medial_to_foot", "valgus"]);
+    // Left mean 6°, right mean 12°: asymmetric by more than 5°.
+    assert!(
+        matches!(a.summary.asymmetry.as_slice(), [Flag::Asymmetry { difference, .. }] if (*difference - 6.0).abs() < 0.5)
+    );
+}
+
+// ------------------------------------------------------------- side step-up
+
+struct StepRep {
+    plan: Plan,
+    fppa: f64,
+    drop: f64,
+}
+
+/// Left foot on a 20 cm step; a rep rises from the low position (knee bent, right foot on the
+/// floor) to standing on the step and back.
+fn step_up_frames(reps: &[StepRep], total: u64) -> Vec<PoseFrame> {
+    let plans: Vec<Plan> = reps.iter().map(|r| r.plan).collect();
+    let step = 0.20;
+    (0..total)
+        .map(|f| {
+            let (q, i) = phase_of(&plans, f);
+            let r = i.map_or(&reps[0], |i| &reps[i]);
+            let low = 1.0 - q;
+            let (thigh, shank) = (1.0 - 0.26 * low, 1.0 - 0.15 * low);
+            let stance = leg_from_ankle(
+                p3(HIP_WIDTH / 2.0, -step - ANKLE_UP, 0.0),
+                thigh,
+                shank,
+                r.fppa * low,
+                -1.0,
+            );
+            let d = (r.drop * q).to_radians();
+            let free_hip = stance.hip + p3(-HIP_WIDTH * d.cos(), HIP_WIDTH * d.sin(), 0.0);
+            let free_ankle = p3(-HIP_WIDTH / 2.0, (-ANKLE_UP).min(free_hip.y + 0.80), 0.0);
+            let free_knee = p3(free_ankle.x, (free_hip.y + free_ankle.y) / 2.0, -0.05);
+            let free = LegPose {
+                hip: free_hip,
+                knee: free_knee,
+                ankle: free_ankle,
+                heel: free_ankle + p3(0.0, ANKLE_UP, HEEL_BACK),
+                toe: free_ankle + p3(0.0, ANKLE_UP, -TOE_FWD),
+            };
+            let mut body = Body::default();
+            put_leg(&mut body, true, &stance);
+            put_leg(&mut body, false, &free);
+            put_trunk(&mut body, 10.0 * low);
+            body.frontal(f)
+        })
+        .collect()
+}
+
+#[test]
+fn side_step_up_judges_the_stepping_knee_at_its_deepest_bend() {
+    let rep = |start, fppa, drop| StepRep {
+        plan: Plan {
+            start,
+            down: 30,
+            hold: 10,
+            up: 30,
+        },
+        fppa,
+        drop,
+    };
+    // Rep 2: FPPA 15° at the low point (> 12° step-landing band), pelvis drops 7° at the top.
+    let reps = vec![rep(40, 5.0, 0.0), rep(140, 15.0, 7.0), rep(240, 5.0, 1.0)];
+    let a = run(&step_up_frames(&reps, 350), "side-step-up", None);
+    assert_eq!(a.summary.complete_reps, 3, "{:?}", a.rejected);
+    let got: Vec<&Rep> = a.reps().collect();
+    for (rep, planned) in got.iter().zip(&reps) {
+        assert_eq!(rep.legs, vec![Leg::Left]);
+        assert_boundaries(rep, &planned.plan);
+        let fppa = fppa_of(rep, Leg::Left);
+        assert!((fppa - planned.fppa).abs() <= FPPA_TOLERANCE_DEG, "{fppa}");
+    }
+    assert_eq!(kinds(got[0]), Vec::<&str>::new());
+    assert_eq!(kinds(got[1]), vec!["pelvic_drop", "valgus"]);
+    assert_eq!(kinds(got[2]), Vec::<&str>::new());
+}
+
+// -------------------------------------------------------- single-leg bridge
+
+struct BridgeRep {
+    plan: Plan,
+    lift: f64,
+    drop: f64,
+    knee_in: f64,
+}
+
+/// Lying on the back, the camera at the feet raised 20°; left foot on the floor, right leg held
+/// in line with the left thigh.
+fn bridge_frames(reps: &[BridgeRep], total: u64) -> Vec<PoseFrame> {
+    use LandmarkIndex::*;
+    let plans: Vec<Plan> = reps.iter().map(|r| r.plan).collect();
+    let e = 20f64.to_radians();
+    (0..total)
+        .map(|f| {
+            let (p, i) = phase_of(&plans, f);
+            let r = i.map_or(&reps[0], |i| &reps[i]);
+            let lift = r.lift * p;
+            let mut body = Body::default();
+            let half = HIP_WIDTH / 2.0;
+            body.set(LeftShoulder, p3(SHOULDER_WIDTH / 2.0, 0.0, 0.5));
+            body.set(RightShoulder, p3(-SHOULDER_WIDTH / 2.0, 0.0, 0.5));
+            body.set(LeftHip, p3(half, -lift, 0.0));
+            body.set(
+                RightHip,
+                p3(
+                    -half,
+                    -lift + HIP_WIDTH * (r.drop * p).to_radians().tan(),
+                    0.0,
+                ),
+            );
+            let knee = p3(half - r.knee_in * p, -0.40, -0.30);
+            let ankle = p3(half, -ANKLE_UP, -0.45);
+            body.set(LeftKnee, knee);
+            body.set(LeftAnkle, ankle);
+            body.set(LeftHeel, ankle + p3(0.0, ANKLE_UP, HEEL_BACK));
+            body.set(LeftFootIndex, ankle + p3(0.0, ANKLE_UP, -TOE_FWD));
+            let rh = body.get(RightHip);
+            let rk = p3(-half, -0.40, -0.30);
+            let dir = rk - rh;
+            body.set(RightKnee, rk);
+            let ra = rk + dir;
+            body.set(RightAnkle, ra);
+            body.set(RightHeel, ra);
+            body.set(RightFootIndex, ra + p3(0.0, -0.05, -0.1));
+            body.fill_upper();
+            body.frame_with(f, |q| {
+                (
+                    f64::from(WIDTH) / 2.0 + SCALE * q.x,
+                    f64::from(HEIGHT) / 2.0 + SCALE * (q.y * e.cos() - q.z * e.sin()),
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn single_leg_bridge_counts_lifts_and_flags_low_lift_pelvis_and_knee() {
+    let rep = |start, lift, drop, knee_in| BridgeRep {
+        plan: Plan {
+            start,
+            down: 30,
+            hold: 30,
+            up: 30,
+        },
+        lift,
+        drop,
+        knee_in,
+    };
+    let reps = vec![
+        rep(30, 0.25, 0.0, 0.0),
+        // Hip only half way up: 29.5° short of straight > 20°.
+        rep(150, 0.12, 0.0, 0.0),
+        // Right side of the pelvis drops 10°; the standing knee falls in 6 cm.
+        rep(270, 0.25, 10.0, 0.06),
+    ];
+    let a = run(&bridge_frames(&reps, 400), "single-leg-bridge", None);
+    assert_eq!(a.summary.complete_reps, 3, "{:?}", a.rejected);
+    let got: Vec<&Rep> = a.reps().collect();
+    for (rep, planned) in got.iter().zip(&reps) {
+        assert_eq!(rep.legs, vec![Leg::Left], "the foot on the floor");
+        assert_boundaries(rep, &planned.plan);
+    }
+    // Hip flexion at the top, from the construction: the angle between shoulder→hip and
+    // hip→knee (both sides alike in rep 2).
+    let top = |lift: f64| {
+        let a = [HIP_WIDTH / 2.0 - SHOULDER_WIDTH / 2.0, -lift, -0.5];
+        let b = [0.0, -0.40 + lift, -0.30];
+        let dot: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        let n = |v: &[f64; 3]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        (dot / (n(&a) * n(&b))).acos().to_degrees()
+    };
+    let flex = got[1].body.hip_flexion_deg.get().unwrap();
+    assert_eq!(flex.source, Source::World);
+    assert!(
+        (flex.value - top(0.12)).abs() < 0.01,
+        "{} vs {}",
+        flex.value,
+        top(0.12)
+    );
+    assert_eq!(kinds(got[0]), Vec::<&str>::new());
+    assert_eq!(kinds(got[1]), vec!["hip_lift_low"]);
+    assert_eq!(kinds(got[2]), vec!["knee_medial_to_foot", "pelvic_drop"]);
+}
+
+// --------------------------------------------------------------- side plank
+
+struct PlankRep {
+    plan: Plan,
+    top_deg: f64,
+    rock_deg: f64,
+}
+
+const PLANK_REST_DEG: f64 = -30.0;
+
+/// Lying on the right side facing the camera; the hip lifts from `PLANK_REST_DEG` below the
+/// shoulder–ankle line to `top_deg`; `rock_deg` rolls the trunk back and forth during the rep.
+fn plank_frames(reps: &[PlankRep], total: u64) -> Vec<PoseFrame> {
+    use LandmarkIndex::*;
+    let plans: Vec<Plan> = reps.iter().map(|r| r.plan).collect();
+    (0..total)
+        .map(|f| {
+            let (p, i) = phase_of(&plans, f);
+            let r = i.map_or(&reps[0], |i| &reps[i]);
+            let tau = (PLANK_REST_DEG + (r.top_deg - PLANK_REST_DEG) * p).to_radians();
+            let rho = i.map_or(0.0, |i| {
+                let plan = &plans[i];
+                let u = (f - plan.start) as f64 / (plan.end() - plan.start) as f64;
+                reps[i].rock_deg * (2.0 * std::f64::consts::PI * u).sin()
+            });
+            let rho = rho.to_radians();
+            let s_mid = p3(-0.55, -0.54, 0.0);
+            let a_mid = p3(0.90, -0.10, 0.0);
+            let d = a_mid - s_mid;
+            let len = (d.x * d.x + d.y * d.y).sqrt();
+            // Normal pointing to the floor (+y); the hip sits at the middle, `h` off the line.
+            let n = p3(-d.y / len, d.x / len, 0.0);
+            let n = if n.y > 0.0 { n } else { p3(-n.x, -n.y, 0.0) };
+            let h = -(len / 2.0) * (tau / 2.0).tan();
+            let hip = p3(
+                (s_mid.x + a_mid.x) / 2.0 + n.x * h,
+                (s_mid.y + a_mid.y) / 2.0 + n.y * h,
+                0.0,
+            );
+            let mut body = Body::default();
+            let sw = SHOULDER_WIDTH / 2.0;
+            body.set(
+                LeftShoulder,
+                s_mid + p3(0.0, -sw * rho.cos(), -sw * rho.sin()),
+            );
+            body.set(
+                RightShoulder,
+                s_mid + p3(0.0, sw * rho.cos(), sw * rho.sin()),
+            );
+            let hw = HIP_WIDTH / 2.0;
+            body.set(LeftHip, hip + p3(0.0, -hw, 0.0));
+            body.set(RightHip, hip + p3(0.0, hw, 0.0));
+            for (left, off) in [(true, -0.05), (false, 0.05)] {
+                let ankle = a_mid + p3(0.0, off, 0.0);
+                let hp = hip + p3(0.0, off * 2.0, 0.0);
+                let knee = p3((hp.x + ankle.x) / 2.0, (hp.y + ankle.y) / 2.0, 0.0);
+                let leg_hip = if left {
+                    body.get(LeftHip)
+                } else {
+                    body.get(RightHip)
+                };
+                put_leg(
+                    &mut body,
+                    left,
+                    &LegPose {
+                        hip: leg_hip,
+                        knee,
+                        ankle,
+                        heel: ankle + p3(-0.04, 0.0, 0.03),
+                        toe: ankle + p3(0.12, 0.0, -0.1),
+                    },
+                );
+            }
+            body.fill_upper();
+            body.frontal(f)
+        })
+        .collect()
+}
+
+#[test]
+fn side_plank_counts_hip_lifts_and_flags_sag_and_rocking() {
+    let rep = |start, top_deg, rock_deg| PlankRep {
+        plan: Plan {
+            start,
+            down: 30,
+            hold: 30,
+            up: 30,
+        },
+        top_deg,
+        rock_deg,
+    };
+    let reps = vec![
+        rep(30, -2.0, 0.0),
+        // Stops 14° below the line: sagging (> 10°).
+        rep(150, -14.0, 0.0),
+        // Rolls ±10°: 20° of rocking (> 15°).
+        rep(270, -1.0, 10.0),
+    ];
+    let a = run(&plank_frames(&reps, 400), "side-plank", None);
+    assert_eq!(a.summary.complete_reps, 3, "{:?}", a.rejected);
+    let got: Vec<&Rep> = a.reps().collect();
+    for (rep, planned) in got.iter().zip(&reps) {
+        assert_eq!(rep.legs, vec![Leg::Right], "lying on the right side");
+        assert_boundaries(rep, &planned.plan);
+        let line = rep.body.body_line_deg.get().unwrap();
+        assert!(
+            (line - planned.top_deg).abs() < 1e-6,
+            "{line} vs {}",
+            planned.top_deg
+        );
+    }
+    assert_eq!(kinds(got[0]), Vec::<&str>::new());
+    assert_eq!(kinds(got[1]), vec!["hip_sag"]);
+    assert_eq!(kinds(got[2]), vec!["rocking"]);
+    let range = got[2].body.trunk_rotation_range_deg.get().unwrap();
+    assert!((range - 20.0).abs() < 0.1, "{range}");
+}
