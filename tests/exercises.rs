@@ -4,7 +4,6 @@
 
 mod model;
 
-use model::*;
 use formcheck::analysis::{analyze_frames, Analysis};
 use formcheck::config::SideChoice;
 use formcheck::exercise;
@@ -12,6 +11,7 @@ use formcheck::geometry::{Leg, Source};
 use formcheck::judge::{Flag, Thresholds};
 use formcheck::landmarks::{LandmarkIndex, PoseFrame};
 use formcheck::reps::Rep;
+use model::*;
 
 const BOUNDARY_FRAMES: i64 = 2;
 const FPPA_TOLERANCE_DEG: f64 = 0.5;

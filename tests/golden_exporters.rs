@@ -99,22 +99,27 @@ fn csv_matches_golden_one_row_a_rep() {
 
 #[test]
 fn report_matches_golden() {
-    let mut fixture = Fixture::squats();
-    // A stand-in JPEG: the golden file checks where a still goes, not how the video looks.
-    let first_flagged = fixture
+    // The sample's squats are clean; a knee/ankle width limit above what they show flags them,
+    // so the golden page has flagged rows, red spans and a still.
+    let mut thresholds = formcheck::judge::Thresholds::default();
+    thresholds.set("knee_ankle_ratio_min", 1.2, "test").unwrap();
+    let mut fixture = Fixture::squats_with(thresholds);
+    let flagged = fixture
         .analysis
         .reps()
         .find(|r| r.faults().next().is_some())
-        .map(|r| r.number);
-    if let Some(rep) = first_flagged {
-        fixture.stills.push(Still {
-            rep,
-            frame: 10,
-            time_s: 2.0,
-            jpeg: vec![0xFF, 0xD8, 0xFF, 0xD9],
-        });
-    }
+        .map(|r| r.number)
+        .expect("a flagged rep");
+    // A stand-in JPEG: the golden file checks where a still goes, not how the video looks.
+    fixture.stills.push(Still {
+        rep: flagged,
+        frame: 10,
+        time_s: 2.0,
+        jpeg: vec![0xFF, 0xD8, 0xFF, 0xD9],
+    });
     let text = export_to_string(&ReportExporter, &fixture);
+    assert!(text.contains("data:image/jpeg;base64,/9j/2Q=="));
+    assert!(text.contains("class=\"flagged\""));
     assert!(text.contains("Exercise feedback, not a diagnosis."));
     assert!(text.contains("knee buckling need a doctor"));
     assert_eq!(text.matches("<svg").count(), 2, "two plots");

@@ -24,6 +24,11 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn squats() -> Fixture {
+        Fixture::squats_with(Thresholds::default())
+    }
+
+    /// With thresholds of the test's choosing (to make reps flagged, say).
+    pub fn squats_with(thresholds: Thresholds) -> Fixture {
         let file = formcheck::landmarks::read_jsonl(
             &repo().join("tests/fixtures/tfjs_pose_squats.mediapipe-full.jsonl"),
         )
@@ -39,7 +44,7 @@ impl Fixture {
             rotation_deg: 0,
         };
         let exercise = formcheck::exercise::find("squat").unwrap();
-        let analysis = analyze_frames(&file.frames, exercise, None, Thresholds::default());
+        let analysis = analyze_frames(&file.frames, exercise, None, thresholds);
         let settings = RunSettings {
             model: "full".into(),
             smoothing: true,
