@@ -206,6 +206,13 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
     let next = AtomicUsize::new(0);
     let slots: Mutex<Vec<Option<VideoOutcome>>> =
         Mutex::new((0..videos.len()).map(|_| None).collect());
+    let context = Context {
+        config,
+        settings: &settings,
+        run_settings: &run_settings,
+        stop: &stop,
+        progress: &progress,
+    };
     let worker = || -> Result<(), BatchError> {
         let mut pose: Option<PoseEstimator> = None;
         loop {
@@ -221,14 +228,14 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
                 // Loaded on the first video, so a batch of skipped videos loads no model.
                 let estimator = match pose.as_mut() {
                     Some(p) => p,
-                    None => pose.insert(PoseEstimator::new(&pose_settings)?),
-                };
-                let context = Context {
-                    config,
-                    settings: &settings,
-                    run_settings: &run_settings,
-                    stop: &stop,
-                    progress: &progress,
+                    None => match PoseEstimator::new(&pose_settings) {
+                        Ok(p) => pose.insert(p),
+                        Err(e) => {
+                            // The other workers would fail alike: stop them too.
+                            stop.store(true, Ordering::SeqCst);
+                            return Err(e.into());
+                        }
+                    },
                 };
                 run_one(&context, input, &dir, estimator)
             };
