@@ -27,6 +27,8 @@ use crate::output::index::{self, IndexRow};
 use crate::output::RunSettings;
 use crate::pose::{PoseError, PoseEstimator};
 
+const FFMPEG_LOGLEVEL: &str = "OPENCV_FFMPEG_LOGLEVEL";
+
 /// Where outputs go when `--out` is not given.
 pub const DEFAULT_OUT: &str = "out";
 
@@ -68,6 +70,8 @@ pub enum BatchError {
     Signal(#[from] ctrlc::Error),
     #[error(transparent)]
     Export(#[from] crate::output::ExportError),
+    #[error(transparent)]
+    Video(#[from] PipelineError),
 }
 
 /// What became of one video in this run.
@@ -178,6 +182,56 @@ fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
         "blur_faces": config.blur_faces,
         "annotated_video": config.annotated_video,
     })
+}
+
+/// The `analyze` command: a batch, or with `--landmarks` and no `--exercise`, the raw landmarks
+/// of one video and nothing else.
+pub fn analyze(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
+    // FFmpeg's own log lines ("moov atom not found") would stand beside formcheck's one-line
+    // message for the same failure: AV_LOG_QUIET. Set before any thread starts (the environment
+    // is process-wide); a user's own setting wins.
+    if std::env::var_os(FFMPEG_LOGLEVEL).is_none() {
+        std::env::set_var(FFMPEG_LOGLEVEL, "-8");
+    }
+    if config.judge.exercise.is_none() && config.landmarks.is_some() {
+        return landmarks_only(config);
+    }
+    Ok(run(config)?.exit_code())
+}
+
+fn landmarks_only(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
+    let started = Instant::now();
+    let videos = inputs::expand(&config.inputs)?;
+    let stop = stop_flag()?;
+    let progress = Progress::new(Mode::detect(config.quiet), videos.len());
+    let mut pose = PoseEstimator::new(&config.pose)?;
+    for (index, input) in videos.iter().enumerate() {
+        let job = Job {
+            input,
+            dir: PathBuf::new(),
+            config,
+            marker: None,
+            stop: &stop,
+            progress: progress.start(&input.name),
+        };
+        let frames = job.landmarks_only(&mut pose)?;
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
+        progress.finished(
+            index,
+            &format!(
+                "{}: {frames} frames in {secs:.1} s ({:.1} FPS) → {}",
+                input.path.display(),
+                frames as f64 / secs,
+                config
+                    .landmarks
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new("-"))
+                    .display()
+            ),
+        );
+    }
+    progress.finish();
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
@@ -333,7 +387,7 @@ fn run_one(
         input,
         dir: dir.to_path_buf(),
         config: cx.config,
-        marker,
+        marker: Some(marker),
         stop: cx.stop,
         progress: cx.progress.start(&input.name),
     };

@@ -36,6 +36,8 @@ pub enum PipelineError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{}: no person found in any of its {frames} frames; film the whole body, feet included", path.display())]
+    NoPerson { path: PathBuf, frames: usize },
     #[error("interrupted")]
     Interrupted,
 }
@@ -53,7 +55,8 @@ pub struct Job<'a> {
     pub input: &'a VideoInput,
     pub dir: PathBuf,
     pub config: &'a AnalyzeConfig,
-    pub marker: Marker,
+    /// What the outputs are made from; `None` for `--landmarks` alone, which keeps no outputs.
+    pub marker: Option<Marker>,
     pub stop: &'a AtomicBool,
     pub progress: VideoProgress,
 }
@@ -65,7 +68,12 @@ impl Job<'_> {
         mut analyzer: Analyzer,
         settings: &RunSettings,
     ) -> Result<Finished, PipelineError> {
-        if !self.config.force && self.marker.matches_in(&self.dir) {
+        if !self.config.force
+            && self
+                .marker
+                .as_ref()
+                .is_some_and(|m| m.matches_in(&self.dir))
+        {
             return Ok(Finished::Skipped);
         }
         std::fs::create_dir_all(&self.dir).map_err(|source| PipelineError::OutDir {
@@ -95,7 +103,8 @@ impl Job<'_> {
         };
         // Decoding runs a couple of frames ahead on its own thread, hidden behind inference.
         let mut source = Prefetcher::spawn(source);
-        let (frames, broke) = self.pose_pass(&mut source, pose, &mut analyzer, &facts);
+        let (frames, broke) = self.pose_pass(&mut source, pose, Some(&mut analyzer));
+        let broke = broke.or_else(|| self.no_person(&frames));
         drop(source);
         facts.frames = frames.len() as u64;
         facts.duration_s = frames.last().map_or(0.0, |f| f.time_s);
@@ -130,9 +139,32 @@ impl Job<'_> {
                 &result,
             )?;
         }
-        self.marker.write_in(&self.dir)?;
+        if let Some(marker) = &self.marker {
+            marker.write_in(&self.dir)?;
+        }
         Ok(Finished::Done {
             frames: facts.frames,
+        })
+    }
+
+    /// `--landmarks` without `--exercise`: pose only, every frame to the landmark log.
+    pub fn landmarks_only(self, pose: &mut PoseEstimator) -> Result<u64, PipelineError> {
+        let source = VideoSource::open(&SourceSpec::File(self.input.path.clone()))?;
+        pose.reset();
+        self.progress.set_total(source.info().frame_count);
+        let mut source = Prefetcher::spawn(source);
+        let (frames, broke) = self.pose_pass(&mut source, pose, None);
+        match broke.or_else(|| self.no_person(&frames)) {
+            Some(err) => Err(err),
+            None => Ok(frames.len() as u64),
+        }
+    }
+
+    /// A video where pose found nobody is reported, not passed off as "no reps".
+    fn no_person(&self, frames: &[PoseFrame]) -> Option<PipelineError> {
+        (!frames.iter().any(|f| f.detected())).then(|| PipelineError::NoPerson {
+            path: self.input.path.clone(),
+            frames: frames.len(),
         })
     }
 
@@ -146,12 +178,11 @@ impl Job<'_> {
         &self,
         source: &mut Prefetcher,
         pose: &mut PoseEstimator,
-        analyzer: &mut Analyzer,
-        facts: &VideoFacts,
+        mut analyzer: Option<&mut Analyzer>,
     ) -> (Vec<PoseFrame>, Option<PipelineError>) {
         let mut frames = Vec::new();
         let mut log = match &self.config.landmarks {
-            Some(path) => match LandmarkLog::create(path, facts) {
+            Some(path) => match LandmarkLog::create(path) {
                 Ok(log) => Some(log),
                 Err(e) => return (frames, Some(e.into())),
             },
@@ -189,7 +220,9 @@ impl Job<'_> {
                     return (frames, Some(e.into()));
                 }
             }
-            analyzer.push(&posed);
+            if let Some(analyzer) = analyzer.as_mut() {
+                analyzer.push(&posed);
+            }
             frames.push(posed);
             self.progress.frame(frames.len() as u64);
         }

@@ -1,9 +1,9 @@
 //! `frames.jsonl`: one JSON line a frame, with geometry's `measures`, in MediaPipe's reference shape (see
 //! [`crate::landmarks`]) so `read_jsonl` and other tools read it back. A header line comes first.
 //!
-//! Also the `--landmarks FILE` log: the same header and frame lines, written and flushed as each
-//! frame is computed rather than atomically, so a video that breaks mid-way keeps every frame
-//! that was done.
+//! Also the `--landmarks FILE` log: the same frame lines (without measures or header), written
+//! and flushed as each frame is computed rather than atomically, so a video that breaks mid-way
+//! keeps every frame that was done.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -90,14 +90,14 @@ pub struct LandmarkLog {
 }
 
 impl LandmarkLog {
-    pub fn create(path: &Path, video: &VideoFacts) -> Result<Self, ExportError> {
+    pub fn create(path: &Path) -> Result<Self, ExportError> {
         let file = File::create(path).map_err(|e| ExportError::io(path, e))?;
-        let mut log = LandmarkLog {
+        // No header line: every line is a frame (each carries the image size), so `wc -l`
+        // counts frames and a log cut short is still well-formed.
+        Ok(LandmarkLog {
             path: path.to_path_buf(),
             writer: BufWriter::new(file),
-        };
-        log.line(&header_line(video))?;
-        Ok(log)
+        })
     }
 
     pub fn push(&mut self, frame: &PoseFrame) -> Result<(), ExportError> {
