@@ -26,7 +26,7 @@ fn run() -> anyhow::Result<ExitCode> {
             formcheck::bench::run(&bench)?;
             Ok(ExitCode::SUCCESS)
         }
-        Config::Analyze(analyze) => Ok(formcheck::batch::run(&analyze)?.exit_code()),
+        Config::Analyze(analyze) => Ok(formcheck::batch::analyze(&analyze)?),
         Config::Exercises => {
             print!("{}", formcheck::exercise::describe_all());
             Ok(ExitCode::SUCCESS)

@@ -21,8 +21,13 @@ use marker::Marker;
 use pipeline::{Finished, Job, PipelineError};
 use progress::{Mode, Progress};
 
+use crate::analysis::Analyzer;
 use crate::config::AnalyzeConfig;
+use crate::output::index::{self, IndexRow};
+use crate::output::RunSettings;
 use crate::pose::{PoseError, PoseEstimator};
+
+const FFMPEG_LOGLEVEL: &str = "OPENCV_FFMPEG_LOGLEVEL";
 
 /// Where outputs go when `--out` is not given.
 pub const DEFAULT_OUT: &str = "out";
@@ -53,12 +58,20 @@ pub enum BatchError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Analysis(#[from] crate::analysis::AnalysisError),
     #[error("cannot start the pose stage: {0}")]
     Pose(#[from] PoseError),
+    #[error(
+        "internal error: a worker thread panicked (please report it); finished videos are kept"
+    )]
+    Panicked,
     #[error("cannot install the Ctrl-C handler: {0}")]
     Signal(#[from] ctrlc::Error),
     #[error(transparent)]
     Export(#[from] crate::output::ExportError),
+    #[error(transparent)]
+    Video(#[from] PipelineError),
 }
 
 /// What became of one video in this run.
@@ -171,8 +184,61 @@ fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
     })
 }
 
+/// The `analyze` command: a batch, or with `--landmarks` and no `--exercise`, the raw landmarks
+/// of one video and nothing else.
+pub fn analyze(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
+    // FFmpeg's own log lines ("moov atom not found") would stand beside formcheck's one-line
+    // message for the same failure: AV_LOG_QUIET. Set before any thread starts (the environment
+    // is process-wide); a user's own setting wins.
+    if std::env::var_os(FFMPEG_LOGLEVEL).is_none() {
+        std::env::set_var(FFMPEG_LOGLEVEL, "-8");
+    }
+    if config.judge.exercise.is_none() && config.landmarks.is_some() {
+        return landmarks_only(config);
+    }
+    Ok(run(config)?.exit_code())
+}
+
+fn landmarks_only(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
+    let started = Instant::now();
+    let videos = inputs::expand(&config.inputs)?;
+    let stop = stop_flag()?;
+    let progress = Progress::new(Mode::detect(config.quiet), videos.len());
+    let mut pose = PoseEstimator::new(&config.pose)?;
+    for (index, input) in videos.iter().enumerate() {
+        let job = Job {
+            input,
+            dir: PathBuf::new(),
+            config,
+            marker: None,
+            stop: &stop,
+            progress: progress.start(&input.name),
+        };
+        let frames = job.landmarks_only(&mut pose)?;
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
+        progress.finished(
+            index,
+            &format!(
+                "{}: {frames} frames in {secs:.1} s ({:.1} FPS) → {}",
+                input.path.display(),
+                frames as f64 / secs,
+                config
+                    .landmarks
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new("-"))
+                    .display()
+            ),
+        );
+    }
+    progress.finish();
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
     let started = Instant::now();
+    // Exercise and thresholds are checked once, before any video: a typo fails in one line.
+    Analyzer::from_settings(&config.judge)?;
+    let run_settings = RunSettings::from_config(config);
     let videos = inputs::expand(&config.inputs)?;
     let out = config
         .out
@@ -194,6 +260,13 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
     let next = AtomicUsize::new(0);
     let slots: Mutex<Vec<Option<VideoOutcome>>> =
         Mutex::new((0..videos.len()).map(|_| None).collect());
+    let context = Context {
+        config,
+        settings: &settings,
+        run_settings: &run_settings,
+        stop: &stop,
+        progress: &progress,
+    };
     let worker = || -> Result<(), BatchError> {
         let mut pose: Option<PoseEstimator> = None;
         loop {
@@ -209,9 +282,16 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
                 // Loaded on the first video, so a batch of skipped videos loads no model.
                 let estimator = match pose.as_mut() {
                     Some(p) => p,
-                    None => pose.insert(PoseEstimator::new(&pose_settings)?),
+                    None => match PoseEstimator::new(&pose_settings) {
+                        Ok(p) => pose.insert(p),
+                        Err(e) => {
+                            // The other workers would fail alike: stop them too.
+                            stop.store(true, Ordering::SeqCst);
+                            return Err(e.into());
+                        }
+                    },
                 };
-                run_one(config, input, &dir, &settings, &stop, &progress, estimator)
+                run_one(&context, input, &dir, estimator)
             };
             let (status, frames) = status_frames;
             let line = outcome_line(input, &dir, &status, frames, video_started.elapsed());
@@ -236,7 +316,7 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
         let handles: Vec<_> = (0..jobs).map(|_| scope.spawn(worker)).collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or(Ok(())))
+            .map(|h| h.join().unwrap_or(Err(BatchError::Panicked)))
             .collect()
     });
     progress.finish();
@@ -258,6 +338,7 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
             })
         })
         .collect();
+    index::write(&out, &index_rows(&videos))?;
     let report = BatchReport {
         out,
         videos,
@@ -265,19 +346,31 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
         elapsed: started.elapsed(),
     };
     progress.note(&report.summary_line());
+    progress.note(&format!(
+        "{} {}",
+        crate::output::report::NOT_A_DIAGNOSIS,
+        crate::output::report::PRECAUTIONS
+    ));
     Ok(report)
 }
 
+/// What every video of a batch shares.
+struct Context<'a> {
+    config: &'a AnalyzeConfig,
+    /// The resume fingerprint.
+    settings: &'a serde_json::Value,
+    run_settings: &'a RunSettings,
+    stop: &'a AtomicBool,
+    progress: &'a Progress,
+}
+
 fn run_one(
-    config: &AnalyzeConfig,
+    cx: &Context,
     input: &VideoInput,
     dir: &std::path::Path,
-    settings: &serde_json::Value,
-    stop: &AtomicBool,
-    progress: &Progress,
     pose: &mut PoseEstimator,
 ) -> (Status, u64) {
-    let marker = match Marker::for_video(&input.path, settings.clone()) {
+    let marker = match Marker::for_video(&input.path, cx.settings.clone()) {
         Ok(marker) => marker,
         Err(e) => {
             return (
@@ -286,15 +379,19 @@ fn run_one(
             )
         }
     };
+    let analyzer = match Analyzer::from_settings(&cx.config.judge) {
+        Ok(analyzer) => analyzer,
+        Err(e) => return (Status::Failed(e.to_string()), 0),
+    };
     let job = Job {
         input,
         dir: dir.to_path_buf(),
-        config,
-        marker,
-        stop,
-        progress: progress.start(&input.name),
+        config: cx.config,
+        marker: Some(marker),
+        stop: cx.stop,
+        progress: cx.progress.start(&input.name),
     };
-    match job.run(pose) {
+    match job.run(pose, analyzer, cx.run_settings) {
         Ok(Finished::Done { frames }) => (Status::Done, frames),
         Ok(Finished::Skipped) => (Status::Skipped, 0),
         Err(PipelineError::Interrupted) => (Status::Interrupted, 0),
@@ -326,4 +423,36 @@ fn outcome_line(
         Status::Failed(message) => format!("{video}: FAILED: {message}"),
         Status::Interrupted => format!("{video}: interrupted"),
     }
+}
+
+/// The index's rows, in input order. Finished videos are read back from their reps.json.
+fn index_rows(videos: &[VideoOutcome]) -> Vec<IndexRow> {
+    videos
+        .iter()
+        .map(|v| {
+            let (status, summary, error) = match &v.status {
+                Status::Done | Status::Skipped => {
+                    match index::read_summary(&v.dir.join("reps.json")) {
+                        // "done" either way: the index describes the outputs, which are
+                        // the same whether made now or by an earlier run.
+                        Ok(summary) => ("done", Some(summary), None),
+                        Err(e) => ("failed", None, Some(e.to_string())),
+                    }
+                }
+                Status::Failed(message) => ("failed", None, Some(message.clone())),
+                Status::Interrupted => (
+                    "interrupted",
+                    None,
+                    Some("not finished: interrupted; run again to finish it".to_string()),
+                ),
+            };
+            IndexRow {
+                name: v.input.name.clone(),
+                path: v.input.path.display().to_string(),
+                status,
+                summary,
+                error,
+            }
+        })
+        .collect()
 }

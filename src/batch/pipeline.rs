@@ -10,13 +10,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::inputs::VideoInput;
 use super::marker::Marker;
 use super::progress::VideoProgress;
+use crate::analysis::Analyzer;
 use crate::config::AnalyzeConfig;
 use crate::landmarks::PoseFrame;
+use crate::output::annotated::{self, AnnotatedExporter};
+use crate::output::csv::CsvExporter;
+use crate::output::json::JsonExporter;
 use crate::output::jsonl::{JsonlExporter, LandmarkLog};
+use crate::output::report::ReportExporter;
 use crate::output::trc::TrcExporter;
-use crate::output::{atomic, ExportError, Exporter, VideoFacts, VideoResult};
+use crate::output::{atomic, ExportError, Exporter, RunSettings, VideoFacts, VideoResult};
 use crate::pose::{PoseError, PoseEstimator};
-use crate::video::{SourceSpec, VideoError, VideoSource};
+use crate::video::{Prefetcher, SourceSpec, VideoError, VideoSource};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -31,6 +36,8 @@ pub enum PipelineError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{}: no person found in any of its {frames} frames; film the whole body, feet included", path.display())]
+    NoPerson { path: PathBuf, frames: usize },
     #[error("interrupted")]
     Interrupted,
 }
@@ -48,14 +55,25 @@ pub struct Job<'a> {
     pub input: &'a VideoInput,
     pub dir: PathBuf,
     pub config: &'a AnalyzeConfig,
-    pub marker: Marker,
+    /// What the outputs are made from; `None` for `--landmarks` alone, which keeps no outputs.
+    pub marker: Option<Marker>,
     pub stop: &'a AtomicBool,
     pub progress: VideoProgress,
 }
 
 impl Job<'_> {
-    pub fn run(self, pose: &mut PoseEstimator) -> Result<Finished, PipelineError> {
-        if !self.config.force && self.marker.matches_in(&self.dir) {
+    pub fn run(
+        self,
+        pose: &mut PoseEstimator,
+        mut analyzer: Analyzer,
+        settings: &RunSettings,
+    ) -> Result<Finished, PipelineError> {
+        if !self.config.force
+            && self
+                .marker
+                .as_ref()
+                .is_some_and(|m| m.matches_in(&self.dir))
+        {
             return Ok(Finished::Skipped);
         }
         std::fs::create_dir_all(&self.dir).map_err(|source| PipelineError::OutDir {
@@ -65,10 +83,14 @@ impl Job<'_> {
         Marker::remove_in(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
         atomic::sweep_temp_files(&self.dir);
 
-        let mut source = VideoSource::open(&SourceSpec::File(self.input.path.clone()))?;
+        let source = VideoSource::open(&SourceSpec::File(self.input.path.clone()))?;
         pose.reset();
         let info = source.info().clone();
-        self.progress.set_total(info.frame_count);
+        let expected = match (info.frame_count, self.config.max_frames) {
+            (Some(count), Some(max)) => Some(count.min(max)),
+            (count, max) => count.or(max),
+        };
+        self.progress.set_total(expected);
         let mut facts = VideoFacts {
             name: self.input.name.clone(),
             path: self.input.path.display().to_string(),
@@ -79,14 +101,23 @@ impl Job<'_> {
             duration_s: 0.0,
             rotation_deg: info.rotation_deg,
         };
-        let (frames, broke) = self.pose_pass(&mut source, pose, &facts);
+        // Decoding runs a couple of frames ahead on its own thread, hidden behind inference.
+        let mut source = Prefetcher::spawn(source);
+        let (frames, broke) = self.pose_pass(&mut source, pose, Some(&mut analyzer));
+        let broke = broke.or_else(|| self.no_person(&frames));
+        drop(source);
         facts.frames = frames.len() as u64;
         facts.duration_s = frames.last().map_or(0.0, |f| f.time_s);
-        let result = VideoResult {
+        let analysis = analyzer.finish();
+        let mut result = VideoResult {
             video: &facts,
+            settings,
             frames: &frames,
+            analysis: &analysis,
+            stills: &[],
         };
         self.progress.stage("writing");
+        // The landmarks first: they are what a broken or interrupted video still keeps.
         self.export(&JsonlExporter, &result)?;
         if self.config.trc {
             self.export(&TrcExporter, &result)?;
@@ -94,9 +125,46 @@ impl Job<'_> {
         if let Some(err) = broke {
             return Err(err);
         }
-        self.marker.write_in(&self.dir)?;
+        let stills = annotated::stills(&result, self.config.blur_faces)?;
+        result.stills = &stills;
+        self.export(&JsonExporter, &result)?;
+        self.export(&CsvExporter, &result)?;
+        self.export(&ReportExporter, &result)?;
+        if self.config.annotated_video {
+            self.progress.stage("video");
+            self.export(
+                &AnnotatedExporter {
+                    blur_faces: self.config.blur_faces,
+                },
+                &result,
+            )?;
+        }
+        if let Some(marker) = &self.marker {
+            marker.write_in(&self.dir)?;
+        }
         Ok(Finished::Done {
             frames: facts.frames,
+        })
+    }
+
+    /// `--landmarks` without `--exercise`: pose only, every frame to the landmark log.
+    pub fn landmarks_only(self, pose: &mut PoseEstimator) -> Result<u64, PipelineError> {
+        let source = VideoSource::open(&SourceSpec::File(self.input.path.clone()))?;
+        pose.reset();
+        self.progress.set_total(source.info().frame_count);
+        let mut source = Prefetcher::spawn(source);
+        let (frames, broke) = self.pose_pass(&mut source, pose, None);
+        match broke.or_else(|| self.no_person(&frames)) {
+            Some(err) => Err(err),
+            None => Ok(frames.len() as u64),
+        }
+    }
+
+    /// A video where pose found nobody is reported, not passed off as "no reps".
+    fn no_person(&self, frames: &[PoseFrame]) -> Option<PipelineError> {
+        (!frames.iter().any(|f| f.detected())).then(|| PipelineError::NoPerson {
+            path: self.input.path.clone(),
+            frames: frames.len(),
         })
     }
 
@@ -108,13 +176,13 @@ impl Job<'_> {
     /// early (a broken video, the pose stage failing, Ctrl-C), why.
     fn pose_pass(
         &self,
-        source: &mut VideoSource,
+        source: &mut Prefetcher,
         pose: &mut PoseEstimator,
-        facts: &VideoFacts,
+        mut analyzer: Option<&mut Analyzer>,
     ) -> (Vec<PoseFrame>, Option<PipelineError>) {
         let mut frames = Vec::new();
         let mut log = match &self.config.landmarks {
-            Some(path) => match LandmarkLog::create(path, facts) {
+            Some(path) => match LandmarkLog::create(path) {
                 Ok(log) => Some(log),
                 Err(e) => return (frames, Some(e.into())),
             },
@@ -151,6 +219,9 @@ impl Job<'_> {
                 if let Err(e) = log.push(&posed) {
                     return (frames, Some(e.into()));
                 }
+            }
+            if let Some(analyzer) = analyzer.as_mut() {
+                analyzer.push(&posed);
             }
             frames.push(posed);
             self.progress.frame(frames.len() as u64);

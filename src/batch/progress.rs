@@ -47,7 +47,7 @@ fn style(template: &str) -> ProgressStyle {
 }
 
 const VIDEO_TEMPLATE: &str =
-    "{prefix:>24.bold} [{bar:30.cyan/blue}] {pos}/{len} frames {per_sec} {msg}";
+    "{prefix:>24.bold} [{bar:30.cyan/blue}] {pos}/{len} frames {elapsed} {msg}";
 const OVERALL_TEMPLATE: &str =
     "{prefix:>24.bold} [{bar:30.green}] {pos}/{len} videos, {elapsed} {msg}";
 

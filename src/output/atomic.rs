@@ -88,7 +88,8 @@ pub fn write(dest: &Path, bytes: &[u8]) -> Result<(), ExportError> {
 }
 
 /// Removes temporary files a killed run left in `dir` (any process id: a folder is only ever
-/// written by one run at a time).
+/// written by one run at a time). Temporary names are hidden and hold `.tmp` at the end or
+/// before an extension a writer needs (`.annotated.123.tmp.mp4`).
 pub fn sweep_temp_files(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -96,7 +97,7 @@ pub fn sweep_temp_files(dir: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') && name.ends_with(".tmp") {
+        if name.starts_with('.') && (name.ends_with(".tmp") || name.contains(".tmp.")) {
             let _ = std::fs::remove_file(entry.path());
         }
     }

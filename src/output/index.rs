@@ -15,7 +15,7 @@ use super::{atomic, ExportError};
 pub struct IndexRow {
     pub name: String,
     pub path: String,
-    /// done, skipped, failed or interrupted.
+    /// done, failed or interrupted.
     pub status: &'static str,
     pub summary: Option<RepsSummary>,
     /// Why the video failed.
@@ -93,7 +93,7 @@ pub fn render_html(rows: &[IndexRow]) -> String {
     for row in rows {
         let name = escape(&row.name);
         let link = match row.status {
-            "done" | "skipped" => format!(
+            "done" => format!(
                 "<a href=\"{}/report.html\">{name}</a>",
                 escape(&percent_encode(&row.name))
             ),

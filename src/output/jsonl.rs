@@ -1,9 +1,9 @@
-//! `frames.jsonl`: one JSON line a frame, in MediaPipe's reference shape (see
+//! `frames.jsonl`: one JSON line a frame, with geometry's `measures`, in MediaPipe's reference shape (see
 //! [`crate::landmarks`]) so `read_jsonl` and other tools read it back. A header line comes first.
 //!
-//! Also the `--landmarks FILE` log: the same header and frame lines, written and flushed as each
-//! frame is computed rather than atomically, so a video that breaks mid-way keeps every frame
-//! that was done.
+//! Also the `--landmarks FILE` log: the same frame lines (without measures or header), written
+//! and flushed as each frame is computed rather than atomically, so a video that breaks mid-way
+//! keeps every frame that was done.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{atomic, ExportError, Exporter, VideoFacts, VideoResult};
+use crate::geometry::FrameMeasures;
 use crate::landmarks::{FrameRecord, LandmarkIndex, PoseFrame};
 
 /// The first line: what the frames are, as in MediaPipe's reference files.
@@ -45,6 +46,14 @@ fn frame_line(frame: &PoseFrame) -> String {
     serde_json::to_string(&FrameRecord::from_frame(frame)).unwrap_or_default()
 }
 
+/// A frames.jsonl line: the landmark record, plus what geometry measured on it.
+#[derive(Serialize)]
+struct MeasuredLine<'a> {
+    #[serde(flatten)]
+    record: FrameRecord,
+    measures: Option<&'a FrameMeasures>,
+}
+
 pub struct JsonlExporter;
 
 impl Exporter for JsonlExporter {
@@ -56,8 +65,18 @@ impl Exporter for JsonlExporter {
         let mut file = atomic::AtomicFile::create(dest)?;
         file.write_all(header_line(result.video).as_bytes())?;
         file.write_all(b"\n")?;
-        for frame in result.frames {
-            file.write_all(frame_line(frame).as_bytes())?;
+        for (i, frame) in result.frames.iter().enumerate() {
+            let line = MeasuredLine {
+                record: FrameRecord::from_frame(frame),
+                // The analyser saw every frame in order; the index check guards that.
+                measures: result
+                    .analysis
+                    .frames
+                    .get(i)
+                    .filter(|m| m.frame == frame.index),
+            };
+            let text = serde_json::to_string(&line).map_err(|e| ExportError::format(dest, e))?;
+            file.write_all(text.as_bytes())?;
             file.write_all(b"\n")?;
         }
         file.commit()
@@ -71,14 +90,14 @@ pub struct LandmarkLog {
 }
 
 impl LandmarkLog {
-    pub fn create(path: &Path, video: &VideoFacts) -> Result<Self, ExportError> {
+    pub fn create(path: &Path) -> Result<Self, ExportError> {
         let file = File::create(path).map_err(|e| ExportError::io(path, e))?;
-        let mut log = LandmarkLog {
+        // No header line: every line is a frame (each carries the image size), so `wc -l`
+        // counts frames and a log cut short is still well-formed.
+        Ok(LandmarkLog {
             path: path.to_path_buf(),
             writer: BufWriter::new(file),
-        };
-        log.line(&header_line(video))?;
-        Ok(log)
+        })
     }
 
     pub fn push(&mut self, frame: &PoseFrame) -> Result<(), ExportError> {

@@ -5,20 +5,90 @@
 //! Files hold no wall-clock times and nothing that depends on threads: the same video and
 //! settings give byte-identical files whatever `--jobs` is.
 
+pub mod annotated;
 pub mod atomic;
+pub mod csv;
 pub mod index;
+pub mod json;
 pub mod jsonl;
 pub mod report;
 pub mod trc;
 
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
+use crate::analysis::Analysis;
 use crate::landmarks::PoseFrame;
 
-/// What an exporter reads: one analysed video.
+/// What an exporter reads: one analysed video. `analysis.frames[i]` holds the measures of
+/// `frames[i]` (the analyser sees every frame, in order).
 pub struct VideoResult<'a> {
     pub video: &'a VideoFacts,
+    pub settings: &'a RunSettings,
     pub frames: &'a [PoseFrame],
+    pub analysis: &'a Analysis,
+    /// JPEG stills of flagged reps at their worst moment, for the report.
+    pub stills: &'a [Still],
+}
+
+/// The settings a run used, written into reps.json so each number can be traced to them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunSettings {
+    /// Landmark model: lite, full or heavy.
+    pub model: String,
+    /// Landmark smoothing (MediaPipe's One Euro filter) on or off.
+    pub smoothing: bool,
+    /// `--side` as given (`None`: detected).
+    pub side: Option<String>,
+    /// `--sex`: chooses the normal FPPA band.
+    pub sex: String,
+    /// `--config FILE`, as given.
+    pub config_file: Option<String>,
+    /// `--threshold NAME=VALUE` overrides, in the order given.
+    pub threshold_overrides: Vec<(String, f64)>,
+    pub max_frames: Option<u64>,
+}
+
+impl RunSettings {
+    pub fn from_config(config: &crate::config::AnalyzeConfig) -> RunSettings {
+        use crate::config::{Sex, SideChoice};
+        RunSettings {
+            model: config.pose.model.name().to_string(),
+            smoothing: config.pose.smooth,
+            side: config.judge.side.map(|s| {
+                match s {
+                    SideChoice::Left => "left",
+                    SideChoice::Right => "right",
+                    SideChoice::Both => "both",
+                }
+                .to_string()
+            }),
+            sex: match config.judge.sex {
+                Sex::Female => "female",
+                Sex::Male => "male",
+                Sex::Unspecified => "unspecified",
+            }
+            .to_string(),
+            config_file: config
+                .judge
+                .config_file
+                .as_ref()
+                .map(|p| p.display().to_string()),
+            threshold_overrides: config.judge.overrides.clone(),
+            max_frames: config.max_frames,
+        }
+    }
+}
+
+/// A frame of a flagged rep, at its worst moment, with the overlay drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Still {
+    /// The rep's number (1-based over the video).
+    pub rep: u32,
+    pub frame: u64,
+    pub time_s: f64,
+    pub jpeg: Vec<u8>,
 }
 
 /// Facts about the analysed video, as written into the outputs.
@@ -88,4 +158,31 @@ pub trait Exporter: Sync {
     fn file_name(&self) -> &'static str;
 
     fn export(&self, result: &VideoResult, dest: &Path) -> Result<(), ExportError>;
+}
+
+/// The moment a still of a flagged rep shows: the judged peak of the leg its first fault is
+/// about, else the rep's turning point.
+pub fn worst_moment(rep: &crate::reps::Rep) -> crate::reps::Moment {
+    use crate::judge::Flag;
+    let leg = rep.faults().find_map(|f| match f {
+        Flag::Valgus { leg, .. }
+        | Flag::KneeMedialToFoot { leg, .. }
+        | Flag::KneePastToe { leg, .. } => Some(*leg),
+        _ => None,
+    });
+    leg.and_then(|leg| rep.peak(leg))
+        .map_or(rep.bottom, |peak| peak.at)
+}
+
+/// The verdict over all sets, in one line (the index's "verdict" column).
+pub fn overall_verdict(analysis: &Analysis) -> String {
+    if analysis.sets.is_empty() {
+        return "no reps found".to_string();
+    }
+    analysis
+        .sets
+        .iter()
+        .map(|s| format!("set {}: {}", s.number, s.verdict.describe()))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -4,8 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use formcheck::analysis::{analyze_frames, Analysis};
+use formcheck::judge::Thresholds;
 use formcheck::landmarks::PoseFrame;
-use formcheck::output::{VideoFacts, VideoResult};
+use formcheck::output::{RunSettings, Still, VideoFacts, VideoResult};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -14,11 +16,19 @@ pub fn repo() -> PathBuf {
 /// MediaPipe's landmarks for the bundled sample, with the facts of that video.
 pub struct Fixture {
     pub facts: VideoFacts,
+    pub settings: RunSettings,
     pub frames: Vec<PoseFrame>,
+    pub analysis: Analysis,
+    pub stills: Vec<Still>,
 }
 
 impl Fixture {
     pub fn squats() -> Fixture {
+        Fixture::squats_with(Thresholds::default())
+    }
+
+    /// With thresholds of the test's choosing (to make reps flagged, say).
+    pub fn squats_with(thresholds: Thresholds) -> Fixture {
         let file = formcheck::landmarks::read_jsonl(
             &repo().join("tests/fixtures/tfjs_pose_squats.mediapipe-full.jsonl"),
         )
@@ -33,9 +43,23 @@ impl Fixture {
             duration_s: file.frames.last().unwrap().time_s,
             rotation_deg: 0,
         };
+        let exercise = formcheck::exercise::find("squat").unwrap();
+        let analysis = analyze_frames(&file.frames, exercise, None, thresholds);
+        let settings = RunSettings {
+            model: "full".into(),
+            smoothing: true,
+            side: None,
+            sex: "unspecified".into(),
+            config_file: None,
+            threshold_overrides: vec![],
+            max_frames: None,
+        };
         Fixture {
             facts,
+            settings,
             frames: file.frames,
+            analysis,
+            stills: Vec::new(),
         }
     }
 }
@@ -43,7 +67,10 @@ impl Fixture {
 pub fn fixture_result(fixture: &Fixture) -> VideoResult<'_> {
     VideoResult {
         video: &fixture.facts,
+        settings: &fixture.settings,
         frames: &fixture.frames,
+        analysis: &fixture.analysis,
+        stills: &fixture.stills,
     }
 }
 
@@ -85,10 +112,6 @@ pub fn shared(name: &str) -> Option<PathBuf> {
         eprintln!("skipped: {} is not there", path.display());
         None
     }
-}
-
-pub fn exists(path: &Path) -> bool {
-    path.exists()
 }
 
 /// The formcheck binary built for these tests.

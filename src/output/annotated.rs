@@ -1,0 +1,302 @@
+//! `annotated.mp4`: the video again with the overlay drawn on every frame (skeleton, FPPA and
+//! knee-over-toe per leg, rep counter, a banner during flagged reps) through the drawing shared
+//! with live mode ([`crate::draw`]). Also the JPEG stills of flagged reps for the report. Both
+//! decode the video a second time: decoding is cheap next to pose, and keeping no images from
+//! the first pass keeps memory flat. `--blur-faces` blurs a box around the face landmarks.
+//! The only output that touches OpenCV.
+
+use std::path::{Path, PathBuf};
+
+use opencv::core::{Mat, Rect, Size, Vector};
+use opencv::prelude::*;
+use opencv::{imgcodecs, imgproc, videoio};
+
+use super::{worst_moment, ExportError, Exporter, Still, VideoResult};
+use crate::draw::{self, Banner, CueKind, LegReadout, Overlay, Reading, RepCount};
+use crate::geometry::{Leg, LegMeasures};
+use crate::judge::Flag;
+use crate::landmarks::{LandmarkIndex, Pose};
+use crate::reps::Rep;
+use crate::video::{SourceSpec, VideoSource};
+
+pub struct AnnotatedExporter {
+    pub blur_faces: bool,
+}
+
+/// Stills are scaled to at most this width: enough to see the knee, small enough to inline.
+const STILL_MAX_WIDTH: i32 = 640;
+const STILL_JPEG_QUALITY: i32 = 82;
+
+fn cv(path: &Path) -> impl Fn(opencv::Error) -> ExportError + '_ {
+    move |e| ExportError::format(path, e.message)
+}
+
+/// Draws what the analysis knows about frame `i` onto `image`.
+struct Painter<'a> {
+    result: &'a VideoResult<'a>,
+    reps: Vec<&'a Rep>,
+    blur_faces: bool,
+}
+
+impl<'a> Painter<'a> {
+    fn new(result: &'a VideoResult<'a>, blur_faces: bool) -> Self {
+        Painter {
+            result,
+            reps: result.analysis.reps().collect(),
+            blur_faces,
+        }
+    }
+
+    fn paint(&self, i: usize, image: &mut Mat, path: &Path) -> Result<(), ExportError> {
+        let frame = &self.result.frames[i];
+        let pose = frame.pose.as_ref();
+        if self.blur_faces {
+            if let Some(pose) = pose {
+                blur_face(image, pose).map_err(cv(path))?;
+            }
+        }
+        let index = frame.index;
+        let current = self
+            .reps
+            .iter()
+            .find(|r| r.start.frame <= index && index <= r.end.frame);
+        let faults: Vec<&Flag> = current.map_or(Vec::new(), |r| r.faults().collect());
+        let done = self
+            .reps
+            .iter()
+            .filter(|r| r.complete && r.end.frame <= index)
+            .count() as u32;
+        let set = current.map_or_else(
+            || {
+                self.reps
+                    .iter()
+                    .rev()
+                    .find(|r| r.end.frame <= index)
+                    .map_or(1, |r| r.set)
+            },
+            |r| r.set,
+        );
+        let measures = self
+            .result
+            .analysis
+            .frames
+            .get(i)
+            .filter(|m| m.frame == index);
+        let working_leg = current
+            .filter(|r| r.legs.len() == 1)
+            .map(|r| draw_leg(r.legs[0]));
+        let overlay = Overlay {
+            pose,
+            working_leg,
+            left: readout(measures.map(|m| &m.left), &faults),
+            right: readout(measures.map(|m| &m.right), &faults),
+            count: Some(RepCount { reps: done, set }),
+            banner: faults.first().map(|f| Banner {
+                text: f.cue(),
+                kind: CueKind::Fault,
+            }),
+            status: None,
+            perf: None,
+        };
+        draw::draw_overlay(image, &overlay).map_err(|e| ExportError::format(path, e))
+    }
+}
+
+fn draw_leg(leg: Leg) -> draw::Leg {
+    match leg {
+        Leg::Left => draw::Leg::Left,
+        Leg::Right => draw::Leg::Right,
+    }
+}
+
+/// One leg's numbers, red when the rep under way was flagged for them.
+fn readout(m: Option<&LegMeasures>, faults: &[&Flag]) -> LegReadout {
+    let Some(m) = m else {
+        return LegReadout::default();
+    };
+    let valgus = faults.iter().any(|f| {
+        matches!(f, Flag::Valgus { leg, .. } if *leg == m.leg)
+            || matches!(f, Flag::KneesInsideAnkles { .. })
+    });
+    let past_toe = faults
+        .iter()
+        .any(|f| matches!(f, Flag::KneePastToe { leg, .. } if *leg == m.leg));
+    LegReadout {
+        fppa_deg: m.fppa_deg.get().map(|value| Reading {
+            value,
+            alert: valgus,
+        }),
+        knee_over_toe_pct: m.knee_over_toe.get().map(|s| Reading {
+            value: s.value * 100.0,
+            alert: past_toe,
+        }),
+    }
+}
+
+/// Blurs a box around the face landmarks (nose to ears), padded by half its size: the
+/// landmarks sit inside the face, the hair and chin must go too.
+fn blur_face(image: &mut Mat, pose: &Pose) -> Result<(), opencv::Error> {
+    let face = &LandmarkIndex::ALL[..=LandmarkIndex::MouthRight.index()];
+    let points: Vec<(f64, f64)> = face
+        .iter()
+        .filter_map(|&l| pose.get(l))
+        .filter(|l| l.x.is_finite() && l.y.is_finite())
+        .map(|l| (l.x, l.y))
+        .collect();
+    if points.len() < 3 {
+        return Ok(());
+    }
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for (x, y) in points {
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x);
+        y1 = y1.max(y);
+    }
+    let size = (x1 - x0).max(y1 - y0).max(8.0);
+    let pad = size * 0.6;
+    let (w, h) = (image.cols(), image.rows());
+    let left = ((x0 - pad).floor() as i32).clamp(0, w);
+    let top = ((y0 - pad * 1.2).floor() as i32).clamp(0, h);
+    let right = ((x1 + pad).ceil() as i32).clamp(0, w);
+    let bottom = ((y1 + pad).ceil() as i32).clamp(0, h);
+    if right - left < 2 || bottom - top < 2 {
+        return Ok(());
+    }
+    let rect = Rect::new(left, top, right - left, bottom - top);
+    let region = Mat::roi(image, rect)?.try_clone()?;
+    let mut blurred = Mat::default();
+    // A kernel about a third of the box wipes out features at any face size.
+    let k = (((right - left).min(bottom - top) / 3) | 1).max(3);
+    imgproc::gaussian_blur(
+        &region,
+        &mut blurred,
+        Size::new(k, k),
+        0.0,
+        0.0,
+        opencv::core::BORDER_DEFAULT,
+    )?;
+    let mut target = Mat::roi_mut(image, rect)?;
+    blurred.copy_to(&mut target)?;
+    Ok(())
+}
+
+/// The temporary name for the video: FFmpeg picks the container from the extension, so it
+/// must end in `.mp4`; the `.tmp.` inside lets a restarted batch sweep it away.
+fn temp_video_path(dest: &Path) -> PathBuf {
+    let stem = dest
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dest.with_file_name(format!(".{stem}.{}.tmp.mp4", std::process::id()))
+}
+
+fn open_source(result: &VideoResult) -> Result<VideoSource, ExportError> {
+    let path = PathBuf::from(&result.video.path);
+    VideoSource::open(&SourceSpec::File(path.clone())).map_err(|e| ExportError::format(&path, e))
+}
+
+impl Exporter for AnnotatedExporter {
+    fn file_name(&self) -> &'static str {
+        "annotated.mp4"
+    }
+
+    fn export(&self, result: &VideoResult, dest: &Path) -> Result<(), ExportError> {
+        let temp = temp_video_path(dest);
+        let written = self.write_video(result, &temp);
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        written?;
+        std::fs::rename(&temp, dest).map_err(|e| ExportError::io(dest, e))
+    }
+}
+
+impl AnnotatedExporter {
+    fn write_video(&self, result: &VideoResult, temp: &Path) -> Result<(), ExportError> {
+        let mut source = open_source(result)?;
+        let size = Size::new(result.video.width as i32, result.video.height as i32);
+        let fourcc = videoio::VideoWriter::fourcc('m', 'p', '4', 'v').map_err(cv(temp))?;
+        let mut writer = videoio::VideoWriter::new_with_backend(
+            temp,
+            videoio::CAP_FFMPEG,
+            fourcc,
+            result.video.frame_rate(),
+            size,
+            true,
+        )
+        .map_err(cv(temp))?;
+        if !writer.is_opened().map_err(cv(temp))? {
+            return Err(ExportError::format(
+                temp,
+                "OpenCV cannot open an MPEG-4 writer here (is FFmpeg support installed?)",
+            ));
+        }
+        let painter = Painter::new(result, self.blur_faces);
+        // Only the frames the analysis saw (--max-frames, or a video cut short).
+        for i in 0..result.frames.len() {
+            let Some(mut frame) = source.read().map_err(|e| ExportError::format(temp, e))? else {
+                break;
+            };
+            painter.paint(i, &mut frame.image, temp)?;
+            writer.write(&frame.image).map_err(cv(temp))?;
+        }
+        writer.release().map_err(cv(temp))
+    }
+}
+
+/// A JPEG of each flagged rep at its worst moment, overlay drawn.
+pub fn stills(result: &VideoResult, blur_faces: bool) -> Result<Vec<Still>, ExportError> {
+    let mut wanted: Vec<(u32, u64)> = result
+        .analysis
+        .reps()
+        .filter(|r| r.faults().next().is_some())
+        .map(|r| (r.number, worst_moment(r).frame))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    wanted.sort_by_key(|&(_, frame)| frame);
+    let path = PathBuf::from(&result.video.path);
+    let mut source = open_source(result)?;
+    let painter = Painter::new(result, blur_faces);
+    let mut out = Vec::new();
+    for (i, posed) in result.frames.iter().enumerate() {
+        if wanted.iter().all(|&(_, f)| f < posed.index) {
+            break;
+        }
+        let Some(mut frame) = source.read().map_err(|e| ExportError::format(&path, e))? else {
+            break;
+        };
+        for &(rep, _) in wanted.iter().filter(|&&(_, f)| f == posed.index) {
+            painter.paint(i, &mut frame.image, &path)?;
+            out.push(Still {
+                rep,
+                frame: posed.index,
+                time_s: posed.time_s,
+                jpeg: encode_still(&frame.image).map_err(cv(&path))?,
+            });
+        }
+    }
+    out.sort_by_key(|s| s.rep);
+    Ok(out)
+}
+
+fn encode_still(image: &Mat) -> Result<Vec<u8>, opencv::Error> {
+    let mut small = Mat::default();
+    let image = if image.cols() > STILL_MAX_WIDTH {
+        let scale = f64::from(STILL_MAX_WIDTH) / f64::from(image.cols());
+        let size = Size::new(
+            STILL_MAX_WIDTH,
+            (f64::from(image.rows()) * scale).round() as i32,
+        );
+        imgproc::resize(image, &mut small, size, 0.0, 0.0, imgproc::INTER_AREA)?;
+        &small
+    } else {
+        image
+    };
+    let mut buf = Vector::<u8>::new();
+    let params = Vector::<i32>::from_slice(&[imgcodecs::IMWRITE_JPEG_QUALITY, STILL_JPEG_QUALITY]);
+    imgcodecs::imencode(".jpg", image, &mut buf, &params)?;
+    Ok(buf.to_vec())
+}
