@@ -27,8 +27,6 @@ use crate::output::index::{self, IndexRow};
 use crate::output::RunSettings;
 use crate::pose::{PoseError, PoseEstimator};
 
-const FFMPEG_LOGLEVEL: &str = "OPENCV_FFMPEG_LOGLEVEL";
-
 /// Where outputs go when `--out` is not given.
 pub const DEFAULT_OUT: &str = "out";
 
@@ -187,12 +185,6 @@ fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
 /// The `analyze` command: a batch, or with `--landmarks` and no `--exercise`, the raw landmarks
 /// of one video and nothing else.
 pub fn analyze(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
-    // FFmpeg's own log lines ("moov atom not found") would stand beside formcheck's one-line
-    // message for the same failure: AV_LOG_QUIET. Set before any thread starts (the environment
-    // is process-wide); a user's own setting wins.
-    if std::env::var_os(FFMPEG_LOGLEVEL).is_none() {
-        std::env::set_var(FFMPEG_LOGLEVEL, "-8");
-    }
     if config.judge.exercise.is_none() && config.landmarks.is_some() {
         return landmarks_only(config);
     }
