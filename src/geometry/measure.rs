@@ -421,14 +421,11 @@ fn knee_over_toe(
 ) -> Result<Sourced, NotJudged> {
     let j = leg.joints();
     if let Ok(View::Side) = view {
+        // In a side view the floor runs along the image's x axis.
         let (k, heel, toe) = (p.image(j.knee)?, p.image(j.heel)?, p.image(j.toe)?);
-        let foot = toe - heel;
-        let len2 = foot.norm_squared();
-        if !positive(len2) {
-            return Err(NotJudged::Degenerate);
-        }
+        let on_floor = |v: Vec2| Vec2::new(v.x, 0.0);
         return Ok(Sourced {
-            value: (k - toe).dot(&foot) / len2,
+            value: along_foot(on_floor(k), on_floor(heel), on_floor(toe))?,
             source: Source::Image,
         });
     }
@@ -438,16 +435,26 @@ fn knee_over_toe(
             Ok(_) => NotJudged::NoWorldLandmarks,
         });
     }
+    // World landmarks: y is vertical, so the floor is the x–z plane.
     let (k, heel, toe) = (p.world(j.knee)?, p.world(j.heel)?, p.world(j.toe)?);
+    let on_floor = |v: Vec3| Vec2::new(v.x, v.z);
+    Ok(Sourced {
+        value: along_foot(on_floor(k), on_floor(heel), on_floor(toe))?,
+        source: Source::World,
+    })
+}
+
+/// How far the knee is ahead of the toe along heel→toe, in foot lengths, all projected on the
+/// floor first. Knee-over-toe is a horizontal distance: the foot tilts (MediaPipe puts the toe
+/// centimetres below the heel), and a tilted heel→toe axis would count the knee's height above
+/// the foot as distance behind the toe.
+fn along_foot(knee: Vec2, heel: Vec2, toe: Vec2) -> Result<f64, NotJudged> {
     let foot = toe - heel;
     let len2 = foot.norm_squared();
     if !positive(len2) {
         return Err(NotJudged::Degenerate);
     }
-    Ok(Sourced {
-        value: (k - toe).dot(&foot) / len2,
-        source: Source::World,
-    })
+    Ok((knee - toe).dot(&foot) / len2)
 }
 
 fn knee_flexion(p: &Points, leg: Leg, view: Result<View, NotJudged>) -> Result<Sourced, NotJudged> {
