@@ -445,36 +445,26 @@ fn draw_banner(image: &mut Mat, banner: &Banner, s: &Scale) -> Result<i32, DrawE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::landmarks::{Landmark, LANDMARK_COUNT};
 
     fn standing_pose() -> Pose {
-        let mut landmarks = [None; LANDMARK_COUNT];
-        let mut set = |i: L, x: f64, y: f64| {
-            landmarks[i.index()] = Some(Landmark {
-                x,
-                y,
-                z: 0.0,
-                visibility: 0.99,
-                presence: 0.99,
-            });
-        };
         // A frontal view: the subject's left is on the image's right.
-        set(L::LeftShoulder, 380.0, 120.0);
-        set(L::RightShoulder, 260.0, 120.0);
-        set(L::LeftHip, 360.0, 260.0);
-        set(L::RightHip, 280.0, 260.0);
-        set(L::LeftKnee, 365.0, 350.0);
-        set(L::RightKnee, 275.0, 350.0);
-        set(L::LeftAnkle, 370.0, 440.0);
-        set(L::RightAnkle, 270.0, 440.0);
-        set(L::LeftHeel, 372.0, 452.0);
-        set(L::RightHeel, 268.0, 452.0);
-        set(L::LeftFootIndex, 385.0, 462.0);
-        set(L::RightFootIndex, 255.0, 462.0);
-        Pose {
-            landmarks,
-            world: None,
-        }
+        Pose::from_points(
+            &[
+                (L::LeftShoulder, 380.0, 120.0),
+                (L::RightShoulder, 260.0, 120.0),
+                (L::LeftHip, 360.0, 260.0),
+                (L::RightHip, 280.0, 260.0),
+                (L::LeftKnee, 365.0, 350.0),
+                (L::RightKnee, 275.0, 350.0),
+                (L::LeftAnkle, 370.0, 440.0),
+                (L::RightAnkle, 270.0, 440.0),
+                (L::LeftHeel, 372.0, 452.0),
+                (L::RightHeel, 268.0, 452.0),
+                (L::LeftFootIndex, 385.0, 462.0),
+                (L::RightFootIndex, 255.0, 462.0),
+            ],
+            0.99,
+        )
     }
 
     fn pixel(image: &Mat, x: i32, y: i32) -> [u8; 3] {

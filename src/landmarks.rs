@@ -168,6 +168,25 @@ pub struct Pose {
 }
 
 impl Pose {
+    /// A pose with only the given image points, each seen with `visibility` and no world
+    /// landmarks: what a test or a hand-built frame needs.
+    pub fn from_points(points: &[(LandmarkIndex, f64, f64)], visibility: f64) -> Pose {
+        let mut landmarks = [None; LANDMARK_COUNT];
+        for &(index, x, y) in points {
+            landmarks[index.index()] = Some(Landmark {
+                x,
+                y,
+                z: 0.0,
+                visibility,
+                presence: visibility,
+            });
+        }
+        Pose {
+            landmarks,
+            world: None,
+        }
+    }
+
     pub fn get(&self, index: LandmarkIndex) -> Option<&Landmark> {
         self.landmarks[index.index()].as_ref()
     }

@@ -202,8 +202,9 @@ fn unreachable_stream_url_is_named() {
     assert_one_line_error(&out, url);
 }
 
-#[test]
-fn missing_model_file_is_named() {
+/// Runs `analyze` on the sample with `--models` pointing at a folder that has the real detector
+/// and, for the landmark model, `landmark` (nothing when `None`).
+fn analyze_with_models(landmark: Option<&[u8]>) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let models = dir.path().join("models");
     std::fs::create_dir(&models).unwrap();
@@ -212,7 +213,10 @@ fn missing_model_file_is_named() {
         models.join("pose_detection.onnx"),
     )
     .unwrap();
-    let out = formcheck()
+    if let Some(bytes) = landmark {
+        std::fs::write(models.join("pose_landmark_full.onnx"), bytes).unwrap();
+    }
+    formcheck()
         .arg("--models")
         .arg(&models)
         .arg("analyze")
@@ -221,35 +225,17 @@ fn missing_model_file_is_named() {
         .arg(dir.path().join("l.jsonl"))
         .arg("--quiet")
         .output()
-        .unwrap();
-    assert_one_line_error(&out, "pose_landmark_full.onnx");
+        .unwrap()
+}
+
+#[test]
+fn missing_model_file_is_named() {
+    assert_one_line_error(&analyze_with_models(None), "pose_landmark_full.onnx");
 }
 
 #[test]
 fn corrupt_model_file_is_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let models = dir.path().join("models");
-    std::fs::create_dir(&models).unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("models/pose_detection.onnx"),
-        models.join("pose_detection.onnx"),
-    )
-    .unwrap();
-    std::fs::write(
-        models.join("pose_landmark_full.onnx"),
-        b"\x08\x07garbage, not a protobuf model",
-    )
-    .unwrap();
-    let out = formcheck()
-        .arg("--models")
-        .arg(&models)
-        .arg("analyze")
-        .arg(sample())
-        .arg("--landmarks")
-        .arg(dir.path().join("l.jsonl"))
-        .arg("--quiet")
-        .output()
-        .unwrap();
+    let out = analyze_with_models(Some(b"\x08\x07garbage, not a protobuf model"));
     assert_one_line_error(&out, "pose_landmark_full.onnx");
 }
 

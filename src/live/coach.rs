@@ -322,43 +322,35 @@ impl Coach {
 mod tests {
     use super::*;
     use crate::config::{JudgeSettings, Sex};
-    use crate::landmarks::{Landmark, LandmarkIndex as L, Pose, LANDMARK_COUNT};
+    use crate::landmarks::{LandmarkIndex as L, Pose};
     use std::time::Duration;
 
     /// A person standing square to a 640×480 camera; `feet_y` moves the feet (below 480 = out).
     fn standing(index: u64, feet_y: f64) -> PoseFrame {
-        let mut landmarks = [None; LANDMARK_COUNT];
-        let mut set = |i: L, x: f64, y: f64| {
-            landmarks[i.index()] = Some(Landmark {
-                x,
-                y,
-                z: 0.0,
-                visibility: 0.95,
-                presence: 0.95,
-            });
-        };
-        set(L::Nose, 320.0, 60.0);
-        set(L::LeftShoulder, 370.0, 120.0);
-        set(L::RightShoulder, 270.0, 120.0);
-        set(L::LeftHip, 350.0, 260.0);
-        set(L::RightHip, 290.0, 260.0);
-        set(L::LeftKnee, 352.0, 350.0);
-        set(L::RightKnee, 288.0, 350.0);
-        set(L::LeftAnkle, 354.0, 440.0);
-        set(L::RightAnkle, 286.0, 440.0);
-        set(L::LeftHeel, 356.0, feet_y - 8.0);
-        set(L::RightHeel, 284.0, feet_y - 8.0);
-        set(L::LeftFootIndex, 370.0, feet_y);
-        set(L::RightFootIndex, 270.0, feet_y);
+        let pose = Pose::from_points(
+            &[
+                (L::Nose, 320.0, 60.0),
+                (L::LeftShoulder, 370.0, 120.0),
+                (L::RightShoulder, 270.0, 120.0),
+                (L::LeftHip, 350.0, 260.0),
+                (L::RightHip, 290.0, 260.0),
+                (L::LeftKnee, 352.0, 350.0),
+                (L::RightKnee, 288.0, 350.0),
+                (L::LeftAnkle, 354.0, 440.0),
+                (L::RightAnkle, 286.0, 440.0),
+                (L::LeftHeel, 356.0, feet_y - 8.0),
+                (L::RightHeel, 284.0, feet_y - 8.0),
+                (L::LeftFootIndex, 370.0, feet_y),
+                (L::RightFootIndex, 270.0, feet_y),
+            ],
+            0.95,
+        );
         PoseFrame {
             index,
             time_s: index as f64 / 10.0,
             image_width: 640,
             image_height: 480,
-            pose: Some(Pose {
-                landmarks,
-                world: None,
-            }),
+            pose: Some(pose),
         }
     }
 

@@ -164,42 +164,33 @@ impl SetupGate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::landmarks::{Landmark, LANDMARK_COUNT};
 
     /// A person facing the camera, 640×480, feet at y≈460.
     fn frontal(time_s: f64) -> PoseFrame {
-        let mut landmarks = [None; LANDMARK_COUNT];
-        let mut set = |i: L, x: f64, y: f64| {
-            landmarks[i.index()] = Some(Landmark {
-                x,
-                y,
-                z: 0.0,
-                visibility: 0.95,
-                presence: 0.95,
-            });
-        };
-        set(L::Nose, 320.0, 60.0);
-        set(L::LeftShoulder, 370.0, 120.0);
-        set(L::RightShoulder, 270.0, 120.0);
-        set(L::LeftHip, 350.0, 260.0);
-        set(L::RightHip, 290.0, 260.0);
-        set(L::LeftKnee, 355.0, 350.0);
-        set(L::RightKnee, 285.0, 350.0);
-        set(L::LeftAnkle, 360.0, 440.0);
-        set(L::RightAnkle, 280.0, 440.0);
-        set(L::LeftHeel, 362.0, 452.0);
-        set(L::RightHeel, 278.0, 452.0);
-        set(L::LeftFootIndex, 375.0, 462.0);
-        set(L::RightFootIndex, 265.0, 462.0);
+        let pose = Pose::from_points(
+            &[
+                (L::Nose, 320.0, 60.0),
+                (L::LeftShoulder, 370.0, 120.0),
+                (L::RightShoulder, 270.0, 120.0),
+                (L::LeftHip, 350.0, 260.0),
+                (L::RightHip, 290.0, 260.0),
+                (L::LeftKnee, 355.0, 350.0),
+                (L::RightKnee, 285.0, 350.0),
+                (L::LeftAnkle, 360.0, 440.0),
+                (L::RightAnkle, 280.0, 440.0),
+                (L::LeftHeel, 362.0, 452.0),
+                (L::RightHeel, 278.0, 452.0),
+                (L::LeftFootIndex, 375.0, 462.0),
+                (L::RightFootIndex, 265.0, 462.0),
+            ],
+            0.95,
+        );
         PoseFrame {
             index: 0,
             time_s,
             image_width: 640,
             image_height: 480,
-            pose: Some(Pose {
-                landmarks,
-                world: None,
-            }),
+            pose: Some(pose),
         }
     }
 
