@@ -1,0 +1,114 @@
+//! The rep counts and bottoms a person sees, through the whole product: `formcheck analyze VIDEO
+//! --exercise squat --out DIR` on real footage, its own pose stage included, against the labels.
+//! The bundled sample always runs (its labels are copied here from ../shared/videos/labels.json);
+//! the other labelled squat clips run when ../shared is present.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// How far a found bottom may be from the labelled one (issue: within 0.3 s).
+const BOTTOM_TOLERANCE_S: f64 = 0.3;
+
+struct Label {
+    video: PathBuf,
+    bottoms: Vec<f64>,
+    complete_reps: usize,
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The squat clips with their labels: the sample always, the shared clips when present.
+fn labelled_squats() -> Vec<Label> {
+    let shared = repo().join("../shared/videos");
+    let Ok(text) = std::fs::read_to_string(shared.join("labels.json")) else {
+        eprintln!("../shared/videos/labels.json not found: checking the bundled sample only");
+        return vec![Label {
+            video: repo().join("samples/tfjs_pose_squats.mp4"),
+            bottoms: vec![2.0, 6.6, 11.8],
+            complete_reps: 2,
+        }];
+    };
+    let labels: serde_json::Value = serde_json::from_str(&text).unwrap();
+    labels
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, l)| l["exercise"].as_str().is_some_and(|e| e.contains("squat")))
+        .map(|(name, l)| Label {
+            video: shared.join(name),
+            bottoms: l["bottoms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b.as_f64().unwrap())
+                .collect(),
+            complete_reps: l["complete_reps"].as_u64().unwrap() as usize,
+        })
+        .collect()
+}
+
+#[test]
+fn analyze_counts_the_labelled_squats_and_finds_their_bottoms() {
+    let labels = labelled_squats();
+    assert!(!labels.is_empty());
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_formcheck"))
+        .arg("analyze")
+        .args(labels.iter().map(|l| &l.video))
+        .args([
+            "--exercise",
+            "squat",
+            "--no-video",
+            "--jobs",
+            "2",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for label in &labels {
+        let name = label.video.file_stem().unwrap().to_string_lossy();
+        let text = std::fs::read_to_string(out.path().join(&*name).join("reps.json")).unwrap();
+        let reps_json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let reps: Vec<&serde_json::Value> = reps_json["sets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["reps"].as_array().unwrap())
+            .collect();
+        let complete = reps.iter().filter(|r| r["complete"] == true).count();
+        let found: Vec<f64> = reps
+            .iter()
+            .map(|r| r["bottom_s"].as_f64().unwrap())
+            .collect();
+        eprintln!(
+            "{name}: {complete} complete of {} (labelled {} of {}), bottoms {found:?} (labelled {:?})",
+            reps.len(),
+            label.complete_reps,
+            label.bottoms.len(),
+            label.bottoms
+        );
+        assert_eq!(complete, label.complete_reps, "{name}: complete reps");
+        // Every labelled descent is a rep, complete or marked incomplete, and nothing else is.
+        assert_eq!(reps.len(), label.bottoms.len(), "{name}: reps found");
+        for (got, want) in found.iter().zip(&label.bottoms) {
+            assert!(
+                (got - want).abs() <= BOTTOM_TOLERANCE_S,
+                "{name}: bottom at {got} s, labelled {want} s"
+            );
+        }
+        // None of these squats caves in (labels: knees wider than the ankles at the bottom).
+        for rep in &reps {
+            let flags = rep["flags"].as_array().unwrap();
+            assert!(
+                flags.iter().all(|f| f["flag"] != "valgus"),
+                "{name}: valgus flagged at {}",
+                rep["bottom_s"]
+            );
+        }
+    }
+}
