@@ -24,14 +24,20 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Folder holding the ONNX models (default: $FORMCHECK_MODELS, then models/ beside the
-    /// binary or in the source tree).
+    /// Folder holding the models (default: $FORMCHECK_MODELS, then models/ beside the binary or
+    /// in the source tree).
     #[arg(long, global = true, value_name = "DIR")]
     pub models: Option<PathBuf>,
 
     /// Landmark model: lite is fastest, heavy most accurate (heavy is not bundled).
     #[arg(long, global = true, value_enum, default_value_t = ModelArg::Full)]
     pub model: ModelArg,
+
+    /// Inference runtime: litert runs MediaPipe's .tflite models on TensorFlow Lite's runtime
+    /// (faster; needs libLiteRt.so, which .ci/setup installs, or $FORMCHECK_LITERT); opencv runs
+    /// the ONNX exports on OpenCV DNN; auto picks litert when it is installed.
+    #[arg(long, global = true, value_enum, default_value_t = EngineArg::Auto)]
+    pub engine: EngineArg,
 
     /// Inference threads (default: all cores).
     #[arg(long, global = true, value_name = "N")]
@@ -47,6 +53,13 @@ pub enum ModelArg {
     Lite,
     Full,
     Heavy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    Auto,
+    Litert,
+    Opencv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

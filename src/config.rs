@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::cli::{self, Cli, CommandArgs};
-use crate::pose::{ModelFiles, ModelKind};
+use crate::pose::{EngineChoice, ModelFiles, ModelKind};
 use crate::video::SourceSpec;
 
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +169,11 @@ impl Cli {
             cli::ModelArg::Full => ModelKind::Full,
             cli::ModelArg::Heavy => ModelKind::Heavy,
         };
+        let engine = match global.engine {
+            cli::EngineArg::Auto => EngineChoice::Auto,
+            cli::EngineArg::Litert => EngineChoice::LiteRt,
+            cli::EngineArg::Opencv => EngineChoice::OpenCv,
+        };
         let threads = match global.threads {
             Some(0) => return Err(flag_error("threads", "must be at least 1")),
             Some(n) => n,
@@ -184,7 +189,7 @@ impl Cli {
                 }
             }
             Ok(PoseSettings {
-                models: ModelFiles::locate(global.models.as_deref(), model)?,
+                models: ModelFiles::locate(global.models.as_deref(), model, engine)?,
                 model,
                 threads,
                 smooth,

@@ -261,3 +261,47 @@ fn zero_threads_names_the_flag() {
         .unwrap();
     assert_one_line_error(&out, "--threads");
 }
+
+/// `analyze` on the sample with `$FORMCHECK_LITERT` pointing at `library`.
+fn analyze_with_litert(library: &Path, engine: &str, out_dir: &Path) -> Output {
+    formcheck()
+        .env("FORMCHECK_LITERT", library)
+        .args(["--engine", engine, "analyze"])
+        .arg(sample())
+        .arg("--landmarks")
+        .arg(out_dir.join("l.jsonl"))
+        .arg("--quiet")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn missing_litert_library_with_engine_litert_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let absent = dir.path().join("libLiteRt.so");
+    let out = analyze_with_litert(&absent, "litert", dir.path());
+    assert_one_line_error(&out, &absent.display().to_string());
+}
+
+#[test]
+fn litert_library_that_is_not_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("libLiteRt.so");
+    std::fs::write(&fake, b"not a shared library\n").unwrap();
+    let out = analyze_with_litert(&fake, "litert", dir.path());
+    assert_one_line_error(&out, &fake.display().to_string());
+}
+
+#[test]
+fn without_litert_auto_falls_back_to_opencv_dnn() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = analyze_with_litert(&dir.path().join("libLiteRt.so"), "auto", dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = std::fs::read_to_string(dir.path().join("l.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 65, "one line a frame of the sample");
+    assert!(lines.contains("\"detected\":true"));
+}

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use formcheck::analysis::Analyzer;
 use formcheck::config::{JudgeSettings, PoseSettings, Sex};
 use formcheck::judge::Thresholds;
-use formcheck::pose::{ModelFiles, ModelKind, PoseEstimator};
+use formcheck::pose::{EngineChoice, ModelFiles, ModelKind, PoseEstimator};
 use formcheck::video::{SourceSpec, VideoSource};
 use serde_json::Value;
 
@@ -35,7 +35,8 @@ fn have(tool: &str) -> bool {
 /// Complete reps the batch analyser finds on the clip: every frame, no real-time pacing.
 fn batch_complete_reps(exercise: &str) -> usize {
     let settings = PoseSettings {
-        models: ModelFiles::locate(None, ModelKind::Full).expect("bundled models"),
+        models: ModelFiles::locate(None, ModelKind::Full, EngineChoice::Auto)
+            .expect("bundled models"),
         model: ModelKind::Full,
         threads: 1,
         smooth: true,

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use formcheck::config::PoseSettings;
-use formcheck::pose::{ModelFiles, ModelKind, PoseEstimator};
+use formcheck::pose::{EngineChoice, ModelFiles, ModelKind, PoseEstimator};
 use formcheck::video::{SourceSpec, VideoSource};
 use serde::Deserialize;
 
@@ -30,7 +30,16 @@ struct GoldenFrame {
 }
 
 #[test]
-fn bundled_clip_matches_mediapipe_lower_limb_landmarks() {
+fn bundled_clip_matches_mediapipe_lower_limb_landmarks_on_litert() {
+    matches_mediapipe(EngineChoice::LiteRt);
+}
+
+#[test]
+fn bundled_clip_matches_mediapipe_lower_limb_landmarks_on_opencv_dnn() {
+    matches_mediapipe(EngineChoice::OpenCv);
+}
+
+fn matches_mediapipe(engine: EngineChoice) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let golden: Golden = serde_json::from_str(
         &std::fs::read_to_string(root.join("tests/golden/tfjs_pose_squats_lower_limb.json"))
@@ -39,7 +48,7 @@ fn bundled_clip_matches_mediapipe_lower_limb_landmarks() {
     .expect("golden file parses");
 
     let settings = PoseSettings {
-        models: ModelFiles::locate(None, ModelKind::Full).expect("bundled models"),
+        models: ModelFiles::locate(None, ModelKind::Full, engine).unwrap_or_else(|e| panic!("{e}")),
         model: ModelKind::Full,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         smooth: true,

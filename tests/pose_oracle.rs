@@ -3,13 +3,15 @@
 //! on, tracking on) is run through formcheck's pose stage on the same 30 Hz filter clock the
 //! Python API uses. Checked: lower-limb landmarks 23–32 within a median 1 % and a 95th
 //! percentile 3 % of the image height of MediaPipe's, and the same frames detected (≥ 98 %).
-//! Skips, saying why, when ../shared is absent. Figures per clip are printed (`--nocapture`).
+//! Both inference engines are held to it: LiteRT (MediaPipe's own runtime, on the `.tflite`
+//! files) and OpenCV DNN (on the ONNX exports). Skips, saying why, when ../shared is absent.
+//! Figures per clip are printed (`--nocapture`).
 
 use std::path::{Path, PathBuf};
 
 use formcheck::config::PoseSettings;
 use formcheck::landmarks::{read_jsonl, PoseFrame};
-use formcheck::pose::{ModelFiles, ModelKind, PoseEstimator};
+use formcheck::pose::{EngineChoice, ModelFiles, ModelKind, PoseEstimator};
 use formcheck::video::{SourceSpec, VideoSource};
 
 const LOWER_LIMB: std::ops::Range<usize> = 23..33;
@@ -41,9 +43,9 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[rank - 1]
 }
 
-fn run_clip(video: &Path, reference: &[PoseFrame]) -> ClipFigures {
+fn run_clip(video: &Path, reference: &[PoseFrame], engine: EngineChoice) -> ClipFigures {
     let settings = PoseSettings {
-        models: ModelFiles::locate(None, ModelKind::Full).expect("bundled models"),
+        models: ModelFiles::locate(None, ModelKind::Full, engine).unwrap_or_else(|e| panic!("{e}")),
         model: ModelKind::Full,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         smooth: true,
@@ -93,7 +95,16 @@ fn run_clip(video: &Path, reference: &[PoseFrame]) -> ClipFigures {
 }
 
 #[test]
-fn lower_limb_landmarks_agree_with_mediapipe() {
+fn lower_limb_landmarks_agree_with_mediapipe_on_litert() {
+    agree_with_mediapipe(EngineChoice::LiteRt);
+}
+
+#[test]
+fn lower_limb_landmarks_agree_with_mediapipe_on_opencv_dnn() {
+    agree_with_mediapipe(EngineChoice::OpenCv);
+}
+
+fn agree_with_mediapipe(engine: EngineChoice) {
     let Some(shared) = shared_dir() else {
         println!("skipped: ../shared/reference not found beside the checkout");
         return;
@@ -120,12 +131,12 @@ fn lower_limb_landmarks_agree_with_mediapipe() {
 
     let mut failures = Vec::new();
     println!(
-        "{:<36} {:>6} {:>9} {:>9} {:>9} {:>9} {:>6}",
+        "{engine:?}\n{:<36} {:>6} {:>9} {:>9} {:>9} {:>9} {:>6}",
         "clip", "frames", "detect=", "median", "p95", "max", "fps"
     );
     for (name, video, reference) in &clips {
         let reference = read_jsonl(reference).expect("reference parses");
-        let f = run_clip(video, &reference.frames);
+        let f = run_clip(video, &reference.frames, engine);
         println!(
             "{:<36} {:>6} {:>8.1}% {:>8.3}% {:>8.3}% {:>8.2}% {:>6.1}",
             name,
@@ -138,15 +149,21 @@ fn lower_limb_landmarks_agree_with_mediapipe() {
         );
         if f.detection_agreement < DETECTION_AGREEMENT_MIN {
             failures.push(format!(
-                "{name}: detection agrees on {:.1}% of frames",
+                "{engine:?} {name}: detection agrees on {:.1}% of frames",
                 f.detection_agreement * 100.0
             ));
         }
         if f.median.is_nan() || f.median >= MEDIAN_MAX {
-            failures.push(format!("{name}: median {:.3}% of height", f.median * 100.0));
+            failures.push(format!(
+                "{engine:?} {name}: median {:.3}% of height",
+                f.median * 100.0
+            ));
         }
         if f.p95.is_nan() || f.p95 >= P95_MAX {
-            failures.push(format!("{name}: p95 {:.3}% of height", f.p95 * 100.0));
+            failures.push(format!(
+                "{engine:?} {name}: p95 {:.3}% of height",
+                f.p95 * 100.0
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

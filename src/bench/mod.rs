@@ -102,6 +102,7 @@ fn time_decode(clip: &Path, rounds: u32) -> Result<DecodeFigures, BenchError> {
 }
 
 struct PipelineFigures {
+    engine: &'static str,
     frames: u64,
     detected: u64,
     fps: f64,
@@ -151,6 +152,7 @@ fn time_pipeline(config: &BenchConfig) -> Result<PipelineFigures, BenchError> {
     }
     let t = stages;
     Ok(PipelineFigures {
+        engine: estimator.engine_name(),
         frames: total_ms.len() as u64,
         detected,
         fps: total_ms.len() as f64 / wall,
@@ -271,6 +273,7 @@ pub fn run(config: &BenchConfig) -> Result<(), BenchError> {
         p.detected,
         p.frames
     );
+    println!("  inference on:  {}", p.engine);
     println!("  per stage, median:");
     println!(
         "    decode       {}   (waiting for the decode thread)",

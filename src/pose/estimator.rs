@@ -11,7 +11,7 @@ use opencv::prelude::*;
 
 use super::anchors::{self, Anchor, AnchorOptions};
 use super::detection::{self, KP_BODY_SCALE, KP_HIP_CENTER};
-use super::model::{InputSpec, OnnxModel};
+use super::model::{InputSpec, PoseModel};
 use super::projection::{
     self, HEATMAP_SIDE, LANDMARK_INPUT, LANDMARK_VALUES, MODEL_LANDMARKS, PRESENCE_THRESHOLD,
     WORLD_VALUES,
@@ -27,8 +27,10 @@ use crate::video::VideoFrame;
 pub enum PoseError {
     #[error("model file {path} is missing (pass --models DIR or set $FORMCHECK_MODELS)")]
     ModelMissing { path: PathBuf },
-    #[error("model file {path} cannot be used: {message} (corrupt, or not formcheck's ONNX export: copy it again from formcheck's models/)")]
+    #[error("model file {path} cannot be used: {message} (corrupt, or not the model formcheck ships: copy it again from formcheck's models/)")]
     ModelLoad { path: PathBuf, message: String },
+    #[error("LiteRT cannot be loaded from {message} (run .ci/setup again, set $FORMCHECK_LITERT, or pass --engine opencv)")]
+    Runtime { message: String },
     #[error("frame {frame}: the image is empty or not 8-bit colour")]
     BadFrame { frame: u64 },
     #[error("{stage} failed on frame {frame}: {message}")]
@@ -80,8 +82,8 @@ const LANDMARK_SPEC: InputSpec = InputSpec {
 };
 
 pub struct PoseEstimator {
-    detector: OnnxModel,
-    landmark: OnnxModel,
+    detector: PoseModel,
+    landmark: PoseModel,
     anchors: Vec<Anchor>,
     smoother: PoseSmoother,
     /// The ROI from the last frame's landmarks; `None` means "run the detector".
@@ -98,17 +100,21 @@ impl PoseEstimator {
         // here only leaves OpenCV's default.
         let _ = opencv::core::set_num_threads(threads);
         let anchors = anchors::generate(&AnchorOptions::pose_detection());
-        let detector = OnnxModel::load(
+        let backend = &settings.models.backend;
+        let detector = PoseModel::load(
             &settings.models.detector,
+            backend,
             DETECTOR_SPEC,
             &[
                 ("Identity", anchors.len() * detection::COORDS_PER_ANCHOR),
                 ("Identity_1", anchors.len()),
             ],
             &[],
+            settings.threads,
         )?;
-        let landmark = OnnxModel::load(
+        let landmark = PoseModel::load(
             &settings.models.landmark,
+            backend,
             LANDMARK_SPEC,
             &[
                 ("Identity", MODEL_LANDMARKS * LANDMARK_VALUES),
@@ -121,6 +127,7 @@ impl PoseEstimator {
                 HEATMAP_OUTPUT,
                 HEATMAP_SIDE * HEATMAP_SIDE * MODEL_LANDMARKS,
             )],
+            settings.threads,
         )?;
         Ok(PoseEstimator {
             detector,
@@ -254,5 +261,10 @@ impl PoseEstimator {
 
     pub fn timings(&self) -> &StageTimings {
         &self.timings
+    }
+
+    /// The runtime the models run on, e.g. for the bench's report.
+    pub fn engine_name(&self) -> &'static str {
+        self.landmark.engine_name()
     }
 }

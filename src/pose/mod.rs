@@ -1,7 +1,8 @@
 //! Pose: BlazePose as MediaPipe's pose graph runs it. Detector on a letterboxed frame → rotated
 //! ROI → landmark model → landmarks mapped back to the frame; tracking from the auxiliary
-//! landmarks; MediaPipe's One Euro landmark filter and visibility smoothing. OpenCV DNN runs the
-//! models (`model`, `estimator`); everything around them is plain math in the other files.
+//! landmarks; MediaPipe's One Euro landmark filter and visibility smoothing. LiteRT (`litert`) or
+//! OpenCV DNN runs the models (`model`, `estimator`); everything around them is plain math in the
+//! other files.
 //!
 //! Faithful to what MediaPipe 0.10.21's Python API actually runs, which is the oracle the tests
 //! hold it to: landmarks are refined from the model's heatmap with a 9×9 window (see
@@ -10,13 +11,18 @@
 pub mod anchors;
 pub mod detection;
 mod estimator;
+mod litert;
 mod model;
 mod model_files;
 pub mod one_euro;
 pub mod projection;
 pub mod roi;
 pub mod smoothing;
+mod tflite_check;
 
 pub use estimator::{PoseError, PoseEstimator, StageTimings};
-pub use model_files::{ModelFileError, ModelFiles, ModelKind, DETECTOR_FILE, MODELS_ENV};
+pub use litert::{LITERT_ENV, LITERT_LIBRARY, LITERT_VERSION};
+pub use model_files::{
+    Backend, EngineChoice, ModelFileError, ModelFiles, ModelKind, DETECTOR_STEM, MODELS_ENV,
+};
 pub use one_euro::{LowPassFilter, OneEuroFilter, OneEuroSettings};

@@ -1,6 +1,8 @@
-//! Running one ONNX model with OpenCV DNN: load (checking the file and its outputs once, so a
-//! bad model fails at start with its name), then crop + normalise + forward per frame, reusing
-//! every buffer. The only place the pose stage touches OpenCV's DNN and image warping.
+//! Running one pose model: load (checking the file and its outputs once, so a bad model fails at
+//! start with its name), then crop + normalise + forward per frame, reusing every buffer. Two
+//! engines run the same network: LiteRT on the `.tflite` file (MediaPipe's own runtime, the
+//! faster) or OpenCV DNN on the ONNX export. The only place the pose stage touches inference and
+//! image warping.
 
 use std::path::Path;
 use std::time::Instant;
@@ -11,7 +13,10 @@ use opencv::imgproc;
 use opencv::prelude::*;
 
 use super::estimator::PoseError;
+use super::litert::{LiteRtError, LiteRtModel};
+use super::model_files::Backend;
 use super::roi::Roi;
+use super::tflite_check::check_tflite;
 
 /// How the model wants its pixels: `value · scale + offset`, per channel, in RGB order.
 #[derive(Debug, Clone, Copy)]
@@ -31,15 +36,29 @@ pub struct RunTimes {
     pub inference_ms: f64,
 }
 
-pub struct OnnxModel {
-    net: Net,
+pub struct PoseModel {
     spec: InputSpec,
-    output_names: Vector<String>,
+    output_names: Vec<String>,
     expected_lens: Vec<usize>,
     crop: Mat,
-    blob: Mat,
-    raw_outputs: Vector<Mat>,
+    engine: Engine,
     outputs: Vec<Vec<f32>>,
+}
+
+enum Engine {
+    OpenCv {
+        net: Net,
+        output_names: Vector<String>,
+        blob: Mat,
+        raw_outputs: Vector<Mat>,
+    },
+    LiteRt {
+        model: Box<LiteRtModel>,
+        /// Signature indices of the requested outputs, in request order.
+        wanted: Vec<usize>,
+        rgb: Mat,
+        float: Mat,
+    },
 }
 
 fn load_error(path: &Path, message: impl Into<String>) -> PoseError {
@@ -69,16 +88,17 @@ fn first_line(e: &opencv::Error) -> String {
     core.to_string()
 }
 
-impl OnnxModel {
-    /// Loads `path` and runs it once on a blank input to check that it has `outputs` with the
+impl PoseModel {
+    /// Loads `file` and runs it once on a blank input to check that it has `outputs` with the
     /// given element counts. Names in `optional` are requested only when the model has them.
     pub fn load(
         path: &Path,
+        backend: &Backend,
         spec: InputSpec,
         outputs: &[(&str, usize)],
         optional: &[(&str, usize)],
+        threads: usize,
     ) -> Result<Self, PoseError> {
-        crate::quiet_opencv();
         match std::fs::metadata(path) {
             Err(_) => {
                 return Err(PoseError::ModelMissing {
@@ -88,17 +108,37 @@ impl OnnxModel {
             Ok(m) if m.len() == 0 => return Err(load_error(path, "the file is empty")),
             Ok(_) => {}
         }
-        let mut net =
-            dnn::read_net_from_onnx(path).map_err(|e| load_error(path, first_line(&e)))?;
-        if net.empty().unwrap_or(true) {
-            return Err(load_error(path, "OpenCV read no layers from it"));
-        }
-        net.set_preferable_backend(dnn::DNN_BACKEND_OPENCV)
-            .and_then(|_| net.set_preferable_target(dnn::DNN_TARGET_CPU))
-            .map_err(|e| load_error(path, first_line(&e)))?;
-        let available = net
-            .get_unconnected_out_layers_names()
-            .map_err(|e| load_error(path, first_line(&e)))?;
+        let (engine, available) = match backend {
+            Backend::OpenCv => open_cv_engine(path)?,
+            Backend::LiteRt { library } => {
+                // LiteRT does not verify what it reads: a damaged file would crash it.
+                let bytes = std::fs::read(path).map_err(|e| load_error(path, e.to_string()))?;
+                check_tflite(&bytes).map_err(|e| load_error(path, e.to_string()))?;
+                drop(bytes);
+                let model = LiteRtModel::load(library, path, threads).map_err(|e| match e {
+                    LiteRtError::Library(message) => PoseError::Runtime { message },
+                    LiteRtError::Model(message) => load_error(path, message),
+                })?;
+                let side = spec.side as usize;
+                if model.input_dims() != [1, side, side, 3] {
+                    return Err(load_error(
+                        path,
+                        format!(
+                            "its input is {:?}, expected [1, {side}, {side}, 3]",
+                            model.input_dims()
+                        ),
+                    ));
+                }
+                let available = model.output_names().to_vec();
+                let engine = Engine::LiteRt {
+                    model: Box::new(model),
+                    wanted: Vec::new(),
+                    rgb: Mat::default(),
+                    float: Mat::default(),
+                };
+                (engine, available)
+            }
+        };
         let has = |name: &str| available.iter().any(|n| n == name);
         if let Some((missing, _)) = outputs.iter().find(|(n, _)| !has(n)) {
             return Err(load_error(
@@ -111,16 +151,28 @@ impl OnnxModel {
             .chain(optional.iter().filter(|(n, _)| has(n)))
             .copied()
             .collect();
-        let mut model = OnnxModel {
-            net,
+        let mut model = PoseModel {
             spec,
-            output_names: wanted.iter().map(|(n, _)| *n).collect(),
+            output_names: wanted.iter().map(|(n, _)| n.to_string()).collect(),
             expected_lens: wanted.iter().map(|(_, n)| *n).collect(),
             crop: Mat::default(),
-            blob: Mat::default(),
-            raw_outputs: Vector::new(),
+            engine,
             outputs: vec![Vec::new(); wanted.len()],
         };
+        match &mut model.engine {
+            Engine::OpenCv { output_names, .. } => {
+                *output_names = model.output_names.iter().map(String::as_str).collect();
+            }
+            Engine::LiteRt {
+                wanted: indices, ..
+            } => {
+                *indices = model
+                    .output_names
+                    .iter()
+                    .filter_map(|n| available.iter().position(|a| a == n))
+                    .collect();
+            }
+        }
         let side = spec.side as i32;
         let blank = Mat::new_rows_cols_with_default(side, side, core::CV_8UC3, Scalar::all(0.0))
             .map_err(|e| load_error(path, first_line(&e)))?;
@@ -128,6 +180,14 @@ impl OnnxModel {
             .forward(&blank)
             .map_err(|e| load_error(path, e.to_string()))?;
         Ok(model)
+    }
+
+    /// Which engine runs this model, for the bench's report.
+    pub fn engine_name(&self) -> &'static str {
+        match self.engine {
+            Engine::OpenCv { .. } => "OpenCV DNN (ONNX)",
+            Engine::LiteRt { .. } => "LiteRT (TFLite, XNNPACK)",
+        }
     }
 
     /// Crops `roi` out of the BGR `frame` into the model's square input (one `warpAffine`,
@@ -152,15 +212,14 @@ impl OnnxModel {
             Scalar::all(0.0),
         )
         .map_err(|e| first_line(&e))?;
+        let warp_ms = started.elapsed().as_secs_f64() * 1e3;
         let crop = std::mem::take(&mut self.crop);
-        let blob = self.make_blob(&crop);
+        let result = self.infer(&crop);
         self.crop = crop;
-        blob?;
-        let prepared = Instant::now();
-        self.infer()?;
+        let (convert_ms, inference_ms) = result?;
         Ok(RunTimes {
-            preprocess_ms: (prepared - started).as_secs_f64() * 1e3,
-            inference_ms: prepared.elapsed().as_secs_f64() * 1e3,
+            preprocess_ms: warp_ms + convert_ms,
+            inference_ms,
         })
     }
 
@@ -175,50 +234,124 @@ impl OnnxModel {
     }
 
     fn forward(&mut self, input: &Mat) -> Result<(), String> {
-        self.make_blob(input)?;
-        self.infer()
+        self.infer(input).map(|_| ())
     }
 
-    fn make_blob(&mut self, input: &Mat) -> Result<(), String> {
-        // blobFromImage computes (pixel - mean) · scale; swapRB turns OpenCV's BGR into the RGB
-        // the models were trained on.
-        let mean = -self.spec.offset / self.spec.scale;
-        dnn::blob_from_image_to(
-            input,
-            &mut self.blob,
-            self.spec.scale,
-            Size::new(0, 0),
-            Scalar::all(mean),
-            true,
-            false,
-            core::CV_32F,
-        )
-        .map_err(|e| first_line(&e))
-    }
-
-    fn infer(&mut self) -> Result<(), String> {
-        self.net
-            .set_input(&self.blob, "", 1.0, Scalar::default())
-            .map_err(|e| first_line(&e))?;
-        self.net
-            .forward(&mut self.raw_outputs, &self.output_names)
-            .map_err(|e| first_line(&e))?;
+    /// Converts the `side`² BGR crop to the model's input and runs it; returns the conversion
+    /// and the inference time in ms.
+    fn infer(&mut self, input: &Mat) -> Result<(f64, f64), String> {
+        let started = Instant::now();
+        let spec = self.spec;
+        let converted;
+        match &mut self.engine {
+            Engine::OpenCv {
+                net,
+                output_names,
+                blob,
+                raw_outputs,
+            } => {
+                // blobFromImage computes (pixel - mean) · scale; swapRB turns OpenCV's BGR into
+                // the RGB the models were trained on.
+                let mean = -spec.offset / spec.scale;
+                dnn::blob_from_image_to(
+                    input,
+                    blob,
+                    spec.scale,
+                    Size::new(0, 0),
+                    Scalar::all(mean),
+                    true,
+                    false,
+                    core::CV_32F,
+                )
+                .map_err(|e| first_line(&e))?;
+                converted = Instant::now();
+                net.set_input(&*blob, "", 1.0, Scalar::default())
+                    .map_err(|e| first_line(&e))?;
+                net.forward(raw_outputs, &*output_names)
+                    .map_err(|e| first_line(&e))?;
+                for (i, out) in self.outputs.iter_mut().enumerate() {
+                    let mat = raw_outputs.get(i).map_err(|e| first_line(&e))?;
+                    let data = mat.data_typed::<f32>().map_err(|e| first_line(&e))?;
+                    out.clear();
+                    out.extend_from_slice(data);
+                }
+            }
+            Engine::LiteRt {
+                model,
+                wanted,
+                rgb,
+                float,
+            } => {
+                // The .tflite models take NHWC RGB floats: value · scale + offset.
+                imgproc::cvt_color_def(input, rgb, imgproc::COLOR_BGR2RGB)
+                    .map_err(|e| first_line(&e))?;
+                rgb.convert_to(float, core::CV_32F, spec.scale, spec.offset)
+                    .map_err(|e| first_line(&e))?;
+                let pixels = float
+                    .data_typed::<core::Vec3f>()
+                    .map_err(|e| first_line(&e))?;
+                converted = Instant::now();
+                model.run(
+                    |dst| {
+                        let src = pixels.iter().flat_map(|p| p.0);
+                        if dst.len() != pixels.len() * 3 {
+                            return Err(format!(
+                                "the input holds {} values, the crop {}",
+                                dst.len(),
+                                pixels.len() * 3
+                            ));
+                        }
+                        for (d, s) in dst.iter_mut().zip(src) {
+                            *d = s;
+                        }
+                        Ok(())
+                    },
+                    wanted,
+                    &mut self.outputs,
+                )?;
+            }
+        }
         for (i, expected) in self.expected_lens.iter().enumerate() {
-            let mat = self.raw_outputs.get(i).map_err(|e| first_line(&e))?;
-            let data = mat.data_typed::<f32>().map_err(|e| first_line(&e))?;
-            if data.len() != *expected {
+            let got = self.outputs[i].len();
+            if got != *expected {
                 return Err(format!(
-                    "output {} has {} values, expected {expected}",
-                    self.output_names.get(i).unwrap_or_default(),
-                    data.len()
+                    "output {} has {got} values, expected {expected}",
+                    self.output_names[i]
                 ));
             }
-            let buf = &mut self.outputs[i];
-            buf.clear();
-            buf.extend_from_slice(data);
         }
-        Ok(())
+        let ms = |from: Instant, to: Instant| (to - from).as_secs_f64() * 1e3;
+        Ok((
+            ms(started, converted),
+            converted.elapsed().as_secs_f64() * 1e3,
+        ))
     }
+}
+
+/// Reads an ONNX model into OpenCV DNN; returns it with its output names.
+fn open_cv_engine(path: &Path) -> Result<(Engine, Vec<String>), PoseError> {
+    crate::quiet_opencv();
+    let mut net = dnn::read_net_from_onnx(path).map_err(|e| load_error(path, first_line(&e)))?;
+    if net.empty().unwrap_or(true) {
+        return Err(load_error(path, "OpenCV read no layers from it"));
+    }
+    net.set_preferable_backend(dnn::DNN_BACKEND_OPENCV)
+        .and_then(|_| net.set_preferable_target(dnn::DNN_TARGET_CPU))
+        .map_err(|e| load_error(path, first_line(&e)))?;
+    let available = net
+        .get_unconnected_out_layers_names()
+        .map_err(|e| load_error(path, first_line(&e)))?
+        .iter()
+        .collect();
+    Ok((
+        Engine::OpenCv {
+            net,
+            output_names: Vector::new(),
+            blob: Mat::default(),
+            raw_outputs: Vector::new(),
+        },
+        available,
+    ))
 }
 
 #[cfg(test)]

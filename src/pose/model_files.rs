@@ -1,13 +1,45 @@
-//! Finding the ONNX model files: `--models DIR`, then `$FORMCHECK_MODELS`, then `models/` beside
-//! the binary (and up to three folders above it, which covers `target/release/`), then the source
-//! tree the binary was built from.
+//! Finding the model files and the runtime that runs them. Folders: `--models DIR`, then
+//! `$FORMCHECK_MODELS`, then `models/` beside the binary (and up to three folders above it, which
+//! covers `target/release/`), then the source tree the binary was built from. Runtime: LiteRT on
+//! the `.tflite` files when `libLiteRt.so` is installed (see `litert`), else OpenCV DNN on the
+//! `.onnx` files; `--engine` forces either.
 
 use std::path::{Path, PathBuf};
+
+use super::litert;
 
 /// The environment variable naming the models folder.
 pub const MODELS_ENV: &str = "FORMCHECK_MODELS";
 
-pub const DETECTOR_FILE: &str = "pose_detection.onnx";
+/// The detector's file name without its extension.
+pub const DETECTOR_STEM: &str = "pose_detection";
+
+/// Which runtime runs the models.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Backend {
+    /// OpenCV DNN on the ONNX exports.
+    OpenCv,
+    /// LiteRT (XNNPACK) on MediaPipe's own `.tflite` files, from this library.
+    LiteRt { library: PathBuf },
+}
+
+impl Backend {
+    pub fn extension(&self) -> &'static str {
+        match self {
+            Backend::OpenCv => "onnx",
+            Backend::LiteRt { .. } => "tflite",
+        }
+    }
+}
+
+/// What the user asked for with `--engine`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineChoice {
+    /// LiteRT when its library and the `.tflite` files are found, else OpenCV.
+    Auto,
+    LiteRt,
+    OpenCv,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelKind {
@@ -17,11 +49,11 @@ pub enum ModelKind {
 }
 
 impl ModelKind {
-    pub fn landmark_file(self) -> &'static str {
+    pub fn landmark_stem(self) -> &'static str {
         match self {
-            ModelKind::Lite => "pose_landmark_lite.onnx",
-            ModelKind::Full => "pose_landmark_full.onnx",
-            ModelKind::Heavy => "pose_landmark_heavy.onnx",
+            ModelKind::Lite => "pose_landmark_lite",
+            ModelKind::Full => "pose_landmark_full",
+            ModelKind::Heavy => "pose_landmark_heavy",
         }
     }
 
@@ -34,80 +66,122 @@ impl ModelKind {
     }
 }
 
-/// The two files the pose stage loads.
+/// The two files the pose stage loads, and the runtime that loads them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelFiles {
     pub detector: PathBuf,
     pub landmark: PathBuf,
+    pub backend: Backend,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelFileError {
     #[error("--models {dir}: {file} is missing there")]
-    MissingInGiven { dir: PathBuf, file: &'static str },
+    MissingInGiven { dir: PathBuf, file: String },
     #[error("${MODELS_ENV}={dir}: {file} is missing there")]
-    MissingInEnv { dir: PathBuf, file: &'static str },
+    MissingInEnv { dir: PathBuf, file: String },
     #[error("model file {file} not found (looked in {searched}); pass --models DIR or set ${MODELS_ENV}")]
-    NotFound {
-        file: &'static str,
-        searched: String,
-    },
+    NotFound { file: String, searched: String },
+    #[error("--engine litert: {library} not found (looked in {searched}); run .ci/setup, which installs it, or set ${env} to its path", library = litert::LITERT_LIBRARY, env = litert::LITERT_ENV)]
+    LiteRtMissing { searched: String },
 }
 
-fn has_all(dir: &Path, kind: ModelKind) -> Result<(), &'static str> {
-    for file in [DETECTOR_FILE, kind.landmark_file()] {
-        if !dir.join(file).is_file() {
+fn file_names(kind: ModelKind, extension: &str) -> [String; 2] {
+    [
+        format!("{DETECTOR_STEM}.{extension}"),
+        format!("{}.{extension}", kind.landmark_stem()),
+    ]
+}
+
+fn has_all(dir: &Path, kind: ModelKind, extension: &str) -> Result<(), String> {
+    for file in file_names(kind, extension) {
+        if !dir.join(&file).is_file() {
             return Err(file);
         }
     }
     Ok(())
 }
 
-fn files_in(dir: &Path, kind: ModelKind) -> ModelFiles {
+fn files_in(dir: &Path, kind: ModelKind, backend: Backend) -> ModelFiles {
+    let [detector, landmark] = file_names(kind, backend.extension());
     ModelFiles {
-        detector: dir.join(DETECTOR_FILE),
-        landmark: dir.join(kind.landmark_file()),
+        detector: dir.join(detector),
+        landmark: dir.join(landmark),
+        backend,
     }
 }
 
+fn joined(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The folder holding both files with `extension`.
+fn locate_dir(
+    given: Option<&Path>,
+    kind: ModelKind,
+    extension: &str,
+) -> Result<PathBuf, ModelFileError> {
+    if let Some(dir) = given {
+        return has_all(dir, kind, extension)
+            .map(|()| dir.to_path_buf())
+            .map_err(|file| ModelFileError::MissingInGiven {
+                dir: dir.to_path_buf(),
+                file,
+            });
+    }
+    if let Some(dir) = std::env::var_os(MODELS_ENV).filter(|v| !v.is_empty()) {
+        let dir = PathBuf::from(dir);
+        return match has_all(&dir, kind, extension) {
+            Ok(()) => Ok(dir),
+            Err(file) => Err(ModelFileError::MissingInEnv { dir, file }),
+        };
+    }
+    let mut candidates = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        for ancestor in exe.ancestors().skip(1).take(4) {
+            candidates.push(ancestor.join("models"));
+        }
+    }
+    candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"));
+    let mut first_missing = format!("{}.{extension}", kind.landmark_stem());
+    for dir in &candidates {
+        match has_all(dir, kind, extension) {
+            Ok(()) => return Ok(dir.clone()),
+            Err(file) => first_missing = file,
+        }
+    }
+    Err(ModelFileError::NotFound {
+        file: first_missing,
+        searched: joined(&candidates),
+    })
+}
+
 impl ModelFiles {
-    pub fn locate(given: Option<&Path>, kind: ModelKind) -> Result<ModelFiles, ModelFileError> {
-        if let Some(dir) = given {
-            return has_all(dir, kind)
-                .map(|()| files_in(dir, kind))
-                .map_err(|file| ModelFileError::MissingInGiven {
-                    dir: dir.to_path_buf(),
-                    file,
-                });
-        }
-        if let Some(dir) = std::env::var_os(MODELS_ENV).filter(|v| !v.is_empty()) {
-            let dir = PathBuf::from(dir);
-            return has_all(&dir, kind)
-                .map(|()| files_in(&dir, kind))
-                .map_err(|file| ModelFileError::MissingInEnv { dir, file });
-        }
-        let mut candidates = Vec::new();
-        if let Ok(exe) = std::env::current_exe() {
-            for ancestor in exe.ancestors().skip(1).take(4) {
-                candidates.push(ancestor.join("models"));
+    pub fn locate(
+        given: Option<&Path>,
+        kind: ModelKind,
+        engine: EngineChoice,
+    ) -> Result<ModelFiles, ModelFileError> {
+        let library = match engine {
+            EngineChoice::OpenCv => None,
+            EngineChoice::Auto | EngineChoice::LiteRt => litert::locate_library(),
+        };
+        match (engine, library) {
+            (EngineChoice::LiteRt, None) => Err(ModelFileError::LiteRtMissing {
+                searched: joined(&litert::library_candidates()),
+            }),
+            (EngineChoice::LiteRt, Some(library)) => locate_dir(given, kind, "tflite")
+                .map(|dir| files_in(&dir, kind, Backend::LiteRt { library })),
+            (_, Some(library)) if locate_dir(given, kind, "tflite").is_ok() => {
+                let dir = locate_dir(given, kind, "tflite")?;
+                Ok(files_in(&dir, kind, Backend::LiteRt { library }))
             }
+            _ => locate_dir(given, kind, "onnx").map(|dir| files_in(&dir, kind, Backend::OpenCv)),
         }
-        candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"));
-        let mut first_missing = kind.landmark_file();
-        for dir in &candidates {
-            match has_all(dir, kind) {
-                Ok(()) => return Ok(files_in(dir, kind)),
-                Err(file) => first_missing = file,
-            }
-        }
-        Err(ModelFileError::NotFound {
-            file: first_missing,
-            searched: candidates
-                .iter()
-                .map(|d| d.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
     }
 }
 
@@ -118,15 +192,32 @@ mod tests {
     #[test]
     fn given_folder_without_models_names_it_and_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        let err = ModelFiles::locate(Some(dir.path()), ModelKind::Full).unwrap_err();
+        let err = ModelFiles::locate(Some(dir.path()), ModelKind::Full, EngineChoice::OpenCv)
+            .unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("--models"), "{msg}");
-        assert!(msg.contains(DETECTOR_FILE), "{msg}");
+        assert!(msg.contains("pose_detection.onnx"), "{msg}");
     }
 
     #[test]
     fn bundled_models_are_found_from_the_source_tree() {
-        let files = ModelFiles::locate(None, ModelKind::Lite).unwrap();
+        let files = ModelFiles::locate(None, ModelKind::Lite, EngineChoice::OpenCv).unwrap();
         assert!(files.landmark.ends_with("pose_landmark_lite.onnx"));
+        assert_eq!(files.backend, Backend::OpenCv);
+    }
+
+    #[test]
+    fn litert_models_pair_with_tflite_files() {
+        let library = PathBuf::from("/opt/libLiteRt.so");
+        let files = files_in(
+            Path::new("m"),
+            ModelKind::Full,
+            Backend::LiteRt {
+                library: library.clone(),
+            },
+        );
+        assert_eq!(files.detector, Path::new("m/pose_detection.tflite"));
+        assert_eq!(files.landmark, Path::new("m/pose_landmark_full.tflite"));
+        assert_eq!(files.backend, Backend::LiteRt { library });
     }
 }
