@@ -138,6 +138,7 @@ struct SessionStart<'a> {
     exercise: &'static str,
     side: Option<&'static str>,
     model: &'static str,
+    engine: &'static str,
     thresholds: &'a Thresholds,
     formcheck: &'static str,
 }
@@ -252,6 +253,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
             exercise: exercise.name(),
             side: side_name(config.judge.side),
             model: config.pose.model.name(),
+            engine: config.pose.models.backend.name(),
             thresholds: &thresholds,
             formcheck: env!("CARGO_PKG_VERSION"),
         })?;

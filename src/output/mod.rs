@@ -37,6 +37,8 @@ pub struct VideoResult<'a> {
 pub struct RunSettings {
     /// Landmark model: lite, full or heavy.
     pub model: String,
+    /// Inference runtime: litert or opencv.
+    pub engine: String,
     /// Landmark smoothing (MediaPipe's One Euro filter) on or off.
     pub smoothing: bool,
     /// `--side` as given (`None`: detected).
@@ -55,6 +57,7 @@ impl RunSettings {
         use crate::config::{Sex, SideChoice};
         RunSettings {
             model: config.pose.model.name().to_string(),
+            engine: config.pose.models.backend.name().to_string(),
             smoothing: config.pose.smooth,
             side: config.judge.side.map(|s| {
                 match s {

@@ -24,6 +24,14 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// As `--engine` spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::OpenCv => "opencv",
+            Backend::LiteRt { .. } => "litert",
+        }
+    }
+
     pub fn extension(&self) -> &'static str {
         match self {
             Backend::OpenCv => "onnx",

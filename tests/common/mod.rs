@@ -47,6 +47,7 @@ impl Fixture {
         let analysis = analyze_frames(&file.frames, exercise, None, thresholds);
         let settings = RunSettings {
             model: "full".into(),
+            engine: "litert".into(),
             smoothing: true,
             side: None,
             sex: "unspecified".into(),

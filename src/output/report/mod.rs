@@ -305,7 +305,7 @@ pub fn render(result: &VideoResult) -> Result<String, String> {
 </head>
 <body>
 <h1>{title}: {name}</h1>
-<p class="facts">{path} · {w}×{h} · {frames} frames over {dur:.1} s · camera view seen: {view} (needed: {needed}) · model {model}</p>
+<p class="facts">{path} · {w}×{h} · {frames} frames over {dur:.1} s · camera view seen: {view} (needed: {needed}) · model {model} on {engine}</p>
 {NOTICE_HTML}
 <h2>Verdict</h2>
 {verdicts}
@@ -333,6 +333,7 @@ pub fn render(result: &VideoResult) -> Result<String, String> {
         dur = v.duration_s,
         needed = a.summary.view_needed,
         model = escape(&result.settings.model),
+        engine = escape(&result.settings.engine),
         verdicts = verdicts(a),
         table = rep_table(a),
         stills = still_figures(result),
