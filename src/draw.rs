@@ -38,7 +38,7 @@ pub struct LegReadout {
     pub knee_over_toe_pct: Option<Reading>,
 }
 
-/// Rep and set count, both 1-based for the set and 0-based for reps done.
+/// Rep and set count: the set 1-based; the rep is the one under way, or the number done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RepCount {
     pub reps: u32,

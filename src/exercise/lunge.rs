@@ -8,6 +8,9 @@ use crate::reps::{BodyPeak, LegPeak};
 
 pub struct StationaryLunge;
 
+/// The normal FPPA band valgus is judged against.
+const VALGUS_BAND: ValgusBand = ValgusBand::SingleLeg;
+
 impl Exercise for StationaryLunge {
     fn name(&self) -> &'static str {
         "lunge"
@@ -35,6 +38,10 @@ impl Exercise for StationaryLunge {
     fn rep_signal(&self) -> RepSignal {
         RepSignal::HipDescent
     }
+    fn valgus_band(&self) -> Option<ValgusBand> {
+        Some(VALGUS_BAND)
+    }
+
     fn judged(&self) -> &'static [Measure] {
         &[Measure::Fppa, Measure::KneeFootOffset, Measure::KneeOverToe]
     }
@@ -45,7 +52,7 @@ impl Exercise for StationaryLunge {
     fn judge(&self, peaks: &[LegPeak], _body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {
         let mut flags = Vec::new();
         for p in peaks {
-            flags.extend(checks::valgus(p, ValgusBand::SingleLeg, t));
+            flags.extend(checks::valgus(p, VALGUS_BAND, t));
             flags.extend(checks::knee_medial_to_foot(p, t));
             flags.extend(checks::knee_past_toe(p, t));
         }

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::geometry::{FrameMeasures, Leg, View};
 use crate::judge::checks::{JudgeAt, RepWindow};
-use crate::judge::{Flag, Measure, Thresholds};
+use crate::judge::{Flag, Measure, Thresholds, ValgusBand};
 use crate::reps::{BodyPeak, Direction, LegPeak, SegmentParams};
 
 pub use bridge::SingleLegBridge;
@@ -145,6 +145,12 @@ pub trait Exercise: Send + Sync {
     /// Least excursion of the rep signal for a rep to count (signal units).
     fn min_depth(&self, t: &Thresholds) -> f64;
 
+    /// Which normal FPPA band the valgus check holds this exercise to (`None`: valgus is not
+    /// judged by FPPA).
+    fn valgus_band(&self) -> Option<ValgusBand> {
+        None
+    }
+
     /// When the legs are judged: at peak knee flexion unless the profile says otherwise.
     fn judge_at(&self) -> JudgeAt {
         JudgeAt::PeakKneeFlexion
@@ -231,6 +237,19 @@ pub fn describe_all() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn valgus_bands_follow_the_clinical_screens() {
+        // Herrington & Munro 2010's bilateral (drop-jump) and single-leg (step-landing) bands; the
+        // step-down / single-leg squat has its own 10° limit; bridge and side plank have no FPPA.
+        let band = |name| find(name).unwrap().valgus_band();
+        assert_eq!(band("squat"), Some(ValgusBand::Bilateral));
+        assert_eq!(band("single-leg-squat"), Some(ValgusBand::StepDown));
+        assert_eq!(band("lunge"), Some(ValgusBand::SingleLeg));
+        assert_eq!(band("side-step-up"), Some(ValgusBand::SingleLeg));
+        assert_eq!(band("single-leg-bridge"), None);
+        assert_eq!(band("side-plank"), None);
+    }
 
     #[test]
     fn every_profile_is_found_by_name() {

@@ -8,6 +8,9 @@ use crate::reps::{BodyPeak, LegPeak};
 
 pub struct SingleLegSquat;
 
+/// The normal FPPA band valgus is judged against.
+const VALGUS_BAND: ValgusBand = ValgusBand::StepDown;
+
 impl Exercise for SingleLegSquat {
     fn name(&self) -> &'static str {
         "single-leg-squat"
@@ -35,6 +38,10 @@ impl Exercise for SingleLegSquat {
     fn rep_signal(&self) -> RepSignal {
         RepSignal::HipDescent
     }
+    fn valgus_band(&self) -> Option<ValgusBand> {
+        Some(VALGUS_BAND)
+    }
+
     fn judged(&self) -> &'static [Measure] {
         &[
             Measure::Fppa,
@@ -50,7 +57,7 @@ impl Exercise for SingleLegSquat {
     fn judge(&self, peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {
         let mut flags = Vec::new();
         for p in peaks {
-            flags.extend(checks::valgus(p, ValgusBand::StepDown, t));
+            flags.extend(checks::valgus(p, VALGUS_BAND, t));
             flags.extend(checks::knee_medial_to_foot(p, t));
             flags.extend(checks::pelvic_drop(body, p.leg, t));
             flags.extend(checks::knee_past_toe(p, t));

@@ -10,6 +10,9 @@ use crate::reps::{BodyPeak, LegPeak};
 
 pub struct Squat;
 
+/// The normal FPPA band valgus is judged against.
+const VALGUS_BAND: ValgusBand = ValgusBand::Bilateral;
+
 impl Exercise for Squat {
     fn name(&self) -> &'static str {
         "squat"
@@ -37,6 +40,10 @@ impl Exercise for Squat {
     fn rep_signal(&self) -> RepSignal {
         RepSignal::HipDescent
     }
+    fn valgus_band(&self) -> Option<ValgusBand> {
+        Some(VALGUS_BAND)
+    }
+
     fn judged(&self) -> &'static [Measure] {
         &[
             Measure::Fppa,
@@ -80,7 +87,7 @@ impl Exercise for Squat {
     fn judge(&self, peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {
         let mut flags = Vec::new();
         for p in peaks {
-            flags.extend(checks::valgus(p, ValgusBand::Bilateral, t));
+            flags.extend(checks::valgus(p, VALGUS_BAND, t));
             flags.extend(checks::knee_past_toe(p, t));
         }
         flags.extend(checks::knees_medial_to_feet(peaks, t));

@@ -9,6 +9,9 @@ use crate::reps::{BodyPeak, LegPeak};
 
 pub struct SideStepUp;
 
+/// The normal FPPA band valgus is judged against.
+const VALGUS_BAND: ValgusBand = ValgusBand::SingleLeg;
+
 impl Exercise for SideStepUp {
     fn name(&self) -> &'static str {
         "side-step-up"
@@ -36,6 +39,10 @@ impl Exercise for SideStepUp {
     fn rep_signal(&self) -> RepSignal {
         RepSignal::HipRise
     }
+    fn valgus_band(&self) -> Option<ValgusBand> {
+        Some(VALGUS_BAND)
+    }
+
     fn judged(&self) -> &'static [Measure] {
         &[Measure::Fppa, Measure::PelvicDrop, Measure::KneeOverToe]
     }
@@ -46,7 +53,7 @@ impl Exercise for SideStepUp {
     fn judge(&self, peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {
         let mut flags = Vec::new();
         for p in peaks {
-            flags.extend(checks::valgus(p, ValgusBand::SingleLeg, t));
+            flags.extend(checks::valgus(p, VALGUS_BAND, t));
             flags.extend(checks::pelvic_drop(body, p.leg, t));
             flags.extend(checks::knee_past_toe(p, t));
         }

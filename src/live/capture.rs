@@ -119,6 +119,8 @@ pub struct CaptureStats {
 struct Slot {
     newest: Option<CapturedFrame>,
     events: VecDeque<CaptureEvent>,
+    /// The waiting frame came before the queued events (the last frame before a stream drop).
+    frame_first: bool,
     end: Option<CaptureEnd>,
     stats: CaptureStats,
 }
@@ -136,7 +138,24 @@ impl Shared {
     }
 
     fn event(&self, event: CaptureEvent) {
-        self.lock().events.push_back(event);
+        let mut slot = self.lock();
+        if slot.events.is_empty() && slot.newest.is_some() {
+            slot.frame_first = true;
+        }
+        slot.events.push_back(event);
+        drop(slot);
+        self.ready.notify_one();
+    }
+
+    fn frame(&self, frame: CapturedFrame) {
+        let mut slot = self.lock();
+        slot.stats.captured += 1;
+        if slot.newest.replace(frame).is_some() {
+            slot.stats.dropped += 1;
+        }
+        // This frame came after whatever events are queued.
+        slot.frame_first = false;
+        drop(slot);
         self.ready.notify_one();
     }
 
@@ -188,11 +207,16 @@ impl Capture {
         }
     }
 
-    /// Events first (in order), then the newest frame, then the end; waits up to `wait`.
+    /// Events and the newest frame in the order they came, then the end; waits up to `wait`.
     pub fn next(&self, wait: Duration) -> Next {
         let deadline = Instant::now() + wait;
         let mut slot = self.shared.lock();
         loop {
+            if std::mem::take(&mut slot.frame_first) {
+                if let Some(frame) = slot.newest.take() {
+                    return Next::Frame(frame);
+                }
+            }
             if let Some(event) = slot.events.pop_front() {
                 return Next::Event(event);
             }
@@ -266,13 +290,7 @@ fn capture_loop(
                     image,
                 };
                 index += 1;
-                let mut slot = shared.lock();
-                slot.stats.captured += 1;
-                if slot.newest.replace(frame).is_some() {
-                    slot.stats.dropped += 1;
-                }
-                drop(slot);
-                shared.ready.notify_one();
+                shared.frame(frame);
             }
             FeedRead::Ended => break CaptureEnd::EndOfFile,
             FeedRead::Lost(reason) => match reconnect(shared, feed.as_mut(), reason, backoff) {
@@ -434,6 +452,49 @@ mod tests {
             ["frame 1", "lost", "retry 1", "retry 2", "back", "frame 2"]
         );
         assert_eq!(capture.stop().reconnects, 1);
+    }
+
+    #[test]
+    fn the_last_frame_before_a_drop_comes_before_the_drop_event() {
+        // Regression: events jumped ahead of a waiting frame, so a slow consumer saw "lost"
+        // before the frame captured just before it (a flaky test under load).
+        let shared = Arc::new(Shared {
+            slot: Mutex::new(Slot::default()),
+            ready: Condvar::new(),
+            stop: AtomicBool::new(false),
+        });
+        let capture = Capture {
+            shared: Arc::clone(&shared),
+            thread: None,
+        };
+        let captured = |index: u64| CapturedFrame {
+            index,
+            time_s: index as f64,
+            captured_at: Instant::now(),
+            image: opencv::core::Mat::default(),
+        };
+        shared.frame(captured(1));
+        shared.event(CaptureEvent::Lost {
+            reason: "server closed".into(),
+            retry_in: Duration::ZERO,
+        });
+        shared.frame(captured(2));
+        let order: Vec<String> = (0..3)
+            .map(|_| match capture.next(Duration::from_millis(10)) {
+                Next::Frame(f) => format!("frame {}", f.index),
+                Next::Event(CaptureEvent::Lost { .. }) => "lost".into(),
+                _ => "other".into(),
+            })
+            .collect();
+        // Frame 2 came after the event; frame 1, older, gave way to it.
+        assert_eq!(order, ["lost", "frame 2", "other"]);
+        shared.frame(captured(3));
+        shared.event(CaptureEvent::Lost {
+            reason: "again".into(),
+            retry_in: Duration::ZERO,
+        });
+        let first = capture.next(Duration::from_millis(10));
+        assert!(matches!(first, Next::Frame(ref f) if f.index == 3));
     }
 
     #[test]

@@ -90,7 +90,12 @@ impl<'a> Painter<'a> {
             working_leg,
             left: readout(measures.map(|m| &m.left), &faults),
             right: readout(measures.map(|m| &m.right), &faults),
-            count: Some(RepCount { reps: done, set }),
+            // During a rep, its own number (a still of rep 1 reads "Rep 1"); between reps, how
+            // many are done.
+            count: Some(RepCount {
+                reps: current.map_or(done, |r| r.number),
+                set,
+            }),
             banner: faults.first().map(|f| Banner {
                 text: f.cue(),
                 kind: CueKind::Fault,

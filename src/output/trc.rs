@@ -57,7 +57,10 @@ pub fn render(result: &VideoResult, file_name: &str) -> String {
             match world {
                 Some(w) => {
                     let p = w[i];
-                    let _ = write!(out, "\t{:.6}\t{:.6}\t{:.6}", p.x, -p.y, -p.z);
+                    for v in [p.x, -p.y, -p.z] {
+                        out.push('\t');
+                        push_metres(&mut out, v);
+                    }
                 }
                 None => out.push_str("\t\t\t"),
             }
@@ -65,4 +68,31 @@ pub fn render(result: &VideoResult, file_name: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A coordinate to the micrometre. Values that round to zero are written "0.000000", never
+/// "-0.000000" (negated zero and tiny negatives), which some TRC readers trip on.
+fn push_metres(out: &mut String, v: f64) {
+    let start = out.len();
+    let _ = write!(out, "{v:.6}");
+    if &out[start..] == "-0.000000" {
+        out.truncate(start);
+        out.push_str("0.000000");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negative_zero_is_written_as_zero() {
+        // Regression: -p.y of a landmark at y = 0 wrote "-0.000000".
+        let mut out = String::new();
+        for v in [-0.0, -0.000_000_4, 0.0, -0.25, 1.5] {
+            push_metres(&mut out, v);
+            out.push(' ');
+        }
+        assert_eq!(out, "0.000000 0.000000 0.000000 -0.250000 1.500000 ");
+    }
 }

@@ -13,7 +13,7 @@ use base64::Engine as _;
 use super::{atomic, ExportError, Exporter, VideoResult};
 use crate::analysis::Analysis;
 use crate::geometry::{Leg, Measured};
-use crate::judge::{Flag, ValgusBand};
+use crate::judge::Flag;
 use crate::reps::{Rep, SetVerdict};
 use plots::{Level, Series, Span, TimePlot, LEFT_COLOR, RIGHT_COLOR};
 
@@ -57,17 +57,6 @@ impl Exporter for ReportExporter {
     fn export(&self, result: &VideoResult, dest: &Path) -> Result<(), ExportError> {
         let html = render(result).map_err(|e| ExportError::format(dest, e))?;
         atomic::write(dest, html.as_bytes())
-    }
-}
-
-/// The FPPA band an exercise's valgus check uses, for the threshold line. Kept beside the
-/// exercise profiles' own choice (squat.rs, lunge.rs, step_up.rs, single_leg_squat.rs).
-fn valgus_band(exercise: &str) -> Option<ValgusBand> {
-    match exercise {
-        "squat" => Some(ValgusBand::Bilateral),
-        "lunge" | "side-step-up" => Some(ValgusBand::SingleLeg),
-        "single-leg-squat" => Some(ValgusBand::StepDown),
-        _ => None,
     }
 }
 
@@ -116,7 +105,9 @@ fn leg_series<T>(
 
 fn fppa_plot(result: &VideoResult) -> TimePlot {
     let a = result.analysis;
-    let levels = valgus_band(a.exercise.name())
+    let levels = a
+        .exercise
+        .valgus_band()
         .map(|band| {
             let limit = a.thresholds.valgus_limit_deg(band);
             vec![Level {
