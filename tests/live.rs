@@ -235,6 +235,20 @@ fn a_file_played_live_logs_each_rep_and_a_summary_and_counts_as_batch_does() {
     assert_eq!(count as u64, summary["frames_captured"].as_u64().unwrap());
 }
 
+/// `live --url` on the stream `serve` gives on `port`, squats, headless, logging to `session`.
+fn spawn_live_url(port: u16, reconnect_for_s: u32, session: &Path, stderr: Stdio) -> Child {
+    Command::new(bin())
+        .args(["live", "--exercise", "squat", "--no-window"])
+        .args(["--url", &format!("http://127.0.0.1:{port}/live.ts")])
+        .args(["--reconnect-for", &reconnect_for_s.to_string()])
+        .arg("--session")
+        .arg(session)
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn a_stream_counts_the_same_reps_as_batch() {
     if !have("ffmpeg") {
@@ -245,16 +259,7 @@ fn a_stream_counts_the_same_reps_as_batch() {
     let session = dir.path().join("stream.jsonl");
     let port = free_port();
     let mut server = serve(port, 0.0);
-    let mut live = Command::new(bin())
-        .args(["live", "--exercise", "squat", "--no-window"])
-        .args(["--url", &format!("http://127.0.0.1:{port}/live.ts")])
-        .args(["--reconnect-for", "2"])
-        .arg("--session")
-        .arg(&session)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut live = spawn_live_url(port, 2, &session, Stdio::null());
     let status = wait_for(&mut live, Duration::from_secs(60));
     let _ = server.kill();
     let _ = server.wait();
@@ -274,16 +279,7 @@ fn a_stream_that_restarts_mid_way_reconnects_and_the_session_goes_on() {
     let session = dir.path().join("restart.jsonl");
     let port = free_port();
     let mut server = serve(port, 0.0);
-    let mut live = Command::new(bin())
-        .args(["live", "--exercise", "squat", "--no-window"])
-        .args(["--url", &format!("http://127.0.0.1:{port}/live.ts")])
-        .args(["--reconnect-for", "3"])
-        .arg("--session")
-        .arg(&session)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut live = spawn_live_url(port, 3, &session, Stdio::piped());
     // Cut the server after the first rep (it ends 3.8 s into the clip; opening the stream and
     // loading the models take about 2 s), then serve the clip again.
     std::thread::sleep(Duration::from_secs(8));

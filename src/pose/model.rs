@@ -89,7 +89,7 @@ fn first_line(e: &opencv::Error) -> String {
 }
 
 impl PoseModel {
-    /// Loads `file` and runs it once on a blank input to check that it has `outputs` with the
+    /// Loads `path` and runs it once on a blank input to check that it has `outputs` with the
     /// given element counts. Names in `optional` are requested only when the model has them.
     pub fn load(
         path: &Path,

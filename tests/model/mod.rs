@@ -92,19 +92,8 @@ impl Body {
         let up = mid - hips;
         let n = (up.x * up.x + up.y * up.y + up.z * up.z).sqrt().max(1e-9);
         let head = mid + p3(up.x / n * 0.2, up.y / n * 0.2, up.z / n * 0.2);
-        for i in [
-            Nose,
-            LeftEyeInner,
-            LeftEye,
-            LeftEyeOuter,
-            RightEyeInner,
-            RightEye,
-            RightEyeOuter,
-            LeftEar,
-            RightEar,
-            MouthLeft,
-            MouthRight,
-        ] {
+        // The face: every landmark from the nose up to the mouth.
+        for &i in &LandmarkIndex::ALL[..=MouthRight.index()] {
             self.set(i, head);
         }
         for (i, s) in [
