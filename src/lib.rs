@@ -33,6 +33,22 @@ const FFMPEG_ENV: [(&str, &str); 2] = [
 
 /// Sets [`FFMPEG_ENV`] where unset. Call first thing in `main`, before any thread starts: the
 /// environment is process-wide and not safe to change while other threads read it.
+/// An error and its causes on one line, outermost first. Many messages already quote their cause
+/// ("cannot write out/x: {source}"); a cause already said is not said again.
+pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        cause = c.source();
+    }
+    line.replace('\n', " ")
+}
+
 pub fn prepare_process() {
     for (key, value) in FFMPEG_ENV {
         if std::env::var_os(key).is_none() {
@@ -48,4 +64,34 @@ pub fn quiet_opencv() {
     ONCE.call_once(|| {
         let _ = opencv::core::set_log_level(opencv::core::LogLevel::LOG_LEVEL_ERROR);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot start the pose stage: {0}")]
+    struct Outer(#[from] Inner);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("model file m.onnx cannot be used")]
+    struct Inner;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("loading failed")]
+    struct Bare(#[source] Inner);
+
+    #[test]
+    fn a_cause_already_quoted_is_not_repeated() {
+        // Regression: "…: model file m.onnx cannot be used: model file m.onnx cannot be used".
+        assert_eq!(
+            one_line(&Outer(Inner)),
+            "cannot start the pose stage: model file m.onnx cannot be used"
+        );
+        assert_eq!(
+            one_line(&Bare(Inner)),
+            "loading failed: model file m.onnx cannot be used"
+        );
+    }
 }

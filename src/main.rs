@@ -38,8 +38,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
         Err(err) => {
-            // One line: the whole cause chain, outermost first.
-            eprintln!("formcheck: {err:#}");
+            eprintln!("formcheck: {}", formcheck::one_line(err.as_ref()));
             ExitCode::from(EXIT_ERROR)
         }
     }

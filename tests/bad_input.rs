@@ -42,6 +42,15 @@ fn assert_one_line_error(out: &Output, needle: &str) {
         "error line does not name {needle}: {}",
         lines[0]
     );
+    // Regression: a cause quoted in its wrapper's message was printed a second time.
+    let parts: Vec<&str> = lines[0].split(": ").filter(|p| p.len() > 15).collect();
+    for (i, part) in parts.iter().enumerate() {
+        assert!(
+            !parts[i + 1..].contains(part),
+            "the line says {part:?} twice: {}",
+            lines[0]
+        );
+    }
 }
 
 fn analyze_landmarks(video: &Path, out_dir: &Path) -> Output {

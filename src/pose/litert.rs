@@ -17,6 +17,11 @@ pub const LITERT_ENV: &str = "FORMCHECK_LITERT";
 pub const LITERT_LIBRARY: &str = "libLiteRt.so";
 /// The `ai-edge-litert` release whose C ABI this file is written against.
 pub const LITERT_VERSION: &str = "2.3.0";
+/// SHA-256 of that release's `libLiteRt.so` (x86_64). LiteRT's C API carries no version to ask,
+/// and its signatures change between releases (2.3 added the environment argument to
+/// `LiteRtCreateModelFromFile`), so any other build is refused rather than called blindly.
+/// `.ci/setup` pins the same digest.
+pub const LITERT_SHA256: &str = "eec47eb35e2924b3166015887e652a58edc9af823ae38e02bf83bef2548300bb";
 
 type Status = c_int;
 type Handle = *mut c_void;
@@ -178,7 +183,24 @@ fn last_error_line(log: &str) -> Option<String> {
         .map(|l| l.trim().to_string())
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn load_api(path: &Path) -> Result<Api, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let digest = sha256_hex(&bytes);
+    if digest != LITERT_SHA256 {
+        return Err(format!(
+            "it is not the LiteRT {LITERT_VERSION} build formcheck is written against (sha256 {})",
+            &digest[..16]
+        ));
+    }
+    drop(bytes);
     // SAFETY: loading a shared library runs its initialisers; libLiteRt.so's only register its
     // CPU accelerator. The symbols below are declared with the signatures of LiteRT 2.3's C
     // headers; `.ci/setup` installs exactly that release.
@@ -540,6 +562,24 @@ mod tests {
             Some("The model allocation is null/empty")
         );
         assert_eq!(last_error_line("INFO: fine\n"), None);
+    }
+
+    #[test]
+    fn setup_pins_the_same_build() {
+        let setup = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/setup"),
+        )
+        .unwrap();
+        assert!(setup.contains(&format!("litert_version={LITERT_VERSION}\n")));
+        assert!(setup.contains(&format!("litert_sha256={LITERT_SHA256}\n")));
+    }
+
+    #[test]
+    fn digests_are_lowercase_hex() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]
