@@ -155,19 +155,29 @@ fn with_stderr_captured<T>(f: impl FnOnce() -> T) -> (T, String) {
         return (f(), String::new());
     };
     use std::os::fd::AsRawFd;
-    // SAFETY: plain fd juggling on fd 2; the saved copy is restored and closed below.
-    let saved = unsafe { libc::dup(2) };
-    if saved < 0 || unsafe { libc::dup2(sink.as_raw_fd(), 2) } < 0 {
-        if saved >= 0 {
-            unsafe { libc::close(saved) };
+    /// Puts the saved stderr back, also if `f` panics.
+    struct Restore(c_int);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // SAFETY: `self.0` is the duplicate of fd 2 made below, owned by this guard.
+            unsafe {
+                libc::dup2(self.0, 2);
+                libc::close(self.0);
+            }
         }
+    }
+    // SAFETY: plain fd juggling on fd 2; the saved copy is restored and closed by `Restore`.
+    let saved = unsafe { libc::dup(2) };
+    if saved < 0 {
+        return (f(), String::new());
+    }
+    let restore = Restore(saved);
+    if unsafe { libc::dup2(sink.as_raw_fd(), 2) } < 0 {
+        drop(restore);
         return (f(), String::new());
     }
     let value = f();
-    unsafe {
-        libc::dup2(saved, 2);
-        libc::close(saved);
-    }
+    drop(restore);
     let mut text = String::new();
     use std::io::Seek;
     let _ = sink.rewind();
@@ -562,6 +572,21 @@ mod tests {
             Some("The model allocation is null/empty")
         );
         assert_eq!(last_error_line("INFO: fine\n"), None);
+    }
+
+    #[test]
+    fn stderr_written_while_loading_is_caught_and_nesting_does_not_deadlock() {
+        let line = b"ERROR: Could not open 'x.tflite'.\n";
+        // SAFETY: writing a byte slice to fd 2.
+        let (_, log) =
+            with_stderr_captured(|| unsafe { libc::write(2, line.as_ptr().cast(), line.len()) });
+        assert_eq!(
+            last_error_line(&log).as_deref(),
+            Some("Could not open 'x.tflite'.")
+        );
+        // A model dropped inside a failing load captures again on the same thread.
+        let ((inner, _), _) = with_stderr_captured(|| with_stderr_captured(|| 7));
+        assert_eq!(inner, 7);
     }
 
     #[test]
