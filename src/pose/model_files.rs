@@ -184,11 +184,15 @@ impl ModelFiles {
             }),
             (EngineChoice::LiteRt, Some(library)) => locate_dir(given, kind, "tflite")
                 .map(|dir| files_in(&dir, kind, Backend::LiteRt { library })),
-            (_, Some(library)) if locate_dir(given, kind, "tflite").is_ok() => {
-                let dir = locate_dir(given, kind, "tflite")?;
-                Ok(files_in(&dir, kind, Backend::LiteRt { library }))
+            // Auto: LiteRT when its models are there too, else OpenCV DNN on the ONNX files.
+            (_, library) => {
+                if let Some(library) = library {
+                    if let Ok(dir) = locate_dir(given, kind, "tflite") {
+                        return Ok(files_in(&dir, kind, Backend::LiteRt { library }));
+                    }
+                }
+                locate_dir(given, kind, "onnx").map(|dir| files_in(&dir, kind, Backend::OpenCv))
             }
-            _ => locate_dir(given, kind, "onnx").map(|dir| files_in(&dir, kind, Backend::OpenCv)),
         }
     }
 }
