@@ -12,9 +12,9 @@ use super::marker::Marker;
 use super::progress::VideoProgress;
 use crate::analysis::Analyzer;
 use crate::config::AnalyzeConfig;
-use crate::landmarks::PoseFrame;
 use crate::output::annotated::{self, AnnotatedExporter};
 use crate::output::csv::CsvExporter;
+use crate::output::frames::FrameStore;
 use crate::output::json::JsonExporter;
 use crate::output::jsonl::{JsonlExporter, LandmarkLog};
 use crate::output::report::ReportExporter;
@@ -103,11 +103,15 @@ impl Job<'_> {
         };
         // Decoding runs a couple of frames ahead on its own thread, hidden behind inference.
         let mut source = Prefetcher::spawn(source);
-        let (frames, broke) = self.pose_pass(&mut source, pose, Some(&mut analyzer));
+        // The frames go to disk as they come, so memory stays flat however long the video.
+        let frames = FrameStore::spilled(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
+        let (mut frames, broke) = self.pose_pass(&mut source, pose, Some(&mut analyzer), frames);
         let broke = broke.or_else(|| self.no_person(&frames));
         drop(source);
+        let spill = frames.path().unwrap_or_else(|| self.dir.clone());
+        frames.finish().map_err(|e| ExportError::io(&spill, e))?;
         facts.frames = frames.len() as u64;
-        facts.duration_s = frames.last().map_or(0.0, |f| f.time_s);
+        facts.duration_s = frames.last_time_s().unwrap_or(0.0);
         let analysis = analyzer.finish();
         let mut result = VideoResult {
             video: &facts,
@@ -153,7 +157,7 @@ impl Job<'_> {
         pose.reset();
         self.progress.set_total(source.info().frame_count);
         let mut source = Prefetcher::spawn(source);
-        let (frames, broke) = self.pose_pass(&mut source, pose, None);
+        let (frames, broke) = self.pose_pass(&mut source, pose, None, FrameStore::counted());
         match broke.or_else(|| self.no_person(&frames)) {
             Some(err) => Err(err),
             None => Ok(frames.len() as u64),
@@ -161,8 +165,8 @@ impl Job<'_> {
     }
 
     /// A video where pose found nobody is reported, not passed off as "no reps".
-    fn no_person(&self, frames: &[PoseFrame]) -> Option<PipelineError> {
-        (!frames.iter().any(|f| f.detected())).then(|| PipelineError::NoPerson {
+    fn no_person(&self, frames: &FrameStore) -> Option<PipelineError> {
+        (!frames.any_detected()).then(|| PipelineError::NoPerson {
             path: self.input.path.clone(),
             frames: frames.len(),
         })
@@ -172,15 +176,15 @@ impl Job<'_> {
         exporter.export(result, &self.dir.join(exporter.file_name()))
     }
 
-    /// Decodes and runs pose on every frame. Returns the frames done and, when the pass stopped
-    /// early (a broken video, the pose stage failing, Ctrl-C), why.
+    /// Decodes and runs pose on every frame, into `frames`. Returns the frames done and, when the
+    /// pass stopped early (a broken video, the pose stage failing, Ctrl-C), why.
     fn pose_pass(
         &self,
         source: &mut Prefetcher,
         pose: &mut PoseEstimator,
         mut analyzer: Option<&mut Analyzer>,
-    ) -> (Vec<PoseFrame>, Option<PipelineError>) {
-        let mut frames = Vec::new();
+        mut frames: FrameStore,
+    ) -> (FrameStore, Option<PipelineError>) {
         let mut log = match &self.config.landmarks {
             Some(path) => match LandmarkLog::create(path) {
                 Ok(log) => Some(log),
@@ -223,7 +227,10 @@ impl Job<'_> {
             if let Some(analyzer) = analyzer.as_mut() {
                 analyzer.push(&posed);
             }
-            frames.push(posed);
+            if let Err(e) = frames.push(&posed) {
+                let spill = frames.path().unwrap_or_else(|| self.dir.clone());
+                return (frames, Some(ExportError::io(&spill, e).into()));
+            }
             self.progress.frame(frames.len() as u64);
         }
         (frames, None)

@@ -15,7 +15,7 @@ use super::{worst_moment, ExportError, Exporter, Still, VideoResult};
 use crate::draw::{self, Banner, CueKind, LegReadout, Overlay, Reading, RepCount};
 use crate::geometry::{Leg, LegMeasures};
 use crate::judge::Flag;
-use crate::landmarks::{LandmarkIndex, Pose};
+use crate::landmarks::{LandmarkIndex, Pose, PoseFrame};
 use crate::reps::Rep;
 use crate::video::{SourceSpec, VideoSource};
 
@@ -47,8 +47,14 @@ impl<'a> Painter<'a> {
         }
     }
 
-    fn paint(&self, i: usize, image: &mut Mat, path: &Path) -> Result<(), ExportError> {
-        let frame = &self.result.frames[i];
+    /// `frame` is the `i`-th the analysis saw.
+    fn paint(
+        &self,
+        i: usize,
+        frame: &PoseFrame,
+        image: &mut Mat,
+        path: &Path,
+    ) -> Result<(), ExportError> {
         let pose = frame.pose.as_ref();
         if self.blur_faces {
             if let Some(pose) = pose {
@@ -238,12 +244,15 @@ impl AnnotatedExporter {
             ));
         }
         let painter = Painter::new(result, self.blur_faces);
+        let spill = result.frames.path().unwrap_or_else(|| temp.to_path_buf());
+        let read_error = |e| ExportError::io(&spill, e);
         // Only the frames the analysis saw (--max-frames, or a video cut short).
-        for i in 0..result.frames.len() {
+        for (i, posed) in result.frames.iter().map_err(read_error)?.enumerate() {
+            let posed = posed.map_err(read_error)?;
             let Some(mut frame) = source.read().map_err(|e| ExportError::format(temp, e))? else {
                 break;
             };
-            painter.paint(i, &mut frame.image, temp)?;
+            painter.paint(i, &posed, &mut frame.image, temp)?;
             writer.write(&frame.image).map_err(cv(temp))?;
         }
         writer.release().map_err(cv(temp))
@@ -265,8 +274,11 @@ pub fn stills(result: &VideoResult, blur_faces: bool) -> Result<Vec<Still>, Expo
     let path = PathBuf::from(&result.video.path);
     let mut source = open_source(result)?;
     let painter = Painter::new(result, blur_faces);
+    let spill = result.frames.path().unwrap_or_else(|| path.clone());
+    let read_error = |e| ExportError::io(&spill, e);
     let mut out = Vec::new();
-    for (i, posed) in result.frames.iter().enumerate() {
+    for (i, posed) in result.frames.iter().map_err(read_error)?.enumerate() {
+        let posed = posed.map_err(read_error)?;
         if wanted.iter().all(|&(_, f)| f < posed.index) {
             break;
         }
@@ -274,7 +286,7 @@ pub fn stills(result: &VideoResult, blur_faces: bool) -> Result<Vec<Still>, Expo
             break;
         };
         for &(rep, _) in wanted.iter().filter(|&&(_, f)| f == posed.index) {
-            painter.paint(i, &mut frame.image, &path)?;
+            painter.paint(i, &posed, &mut frame.image, &path)?;
             out.push(Still {
                 rep,
                 frame: posed.index,

@@ -65,9 +65,12 @@ impl Exporter for JsonlExporter {
         let mut file = atomic::AtomicFile::create(dest)?;
         file.write_all(header_line(result.video).as_bytes())?;
         file.write_all(b"\n")?;
-        for (i, frame) in result.frames.iter().enumerate() {
+        let spill = result.frames.path().unwrap_or_else(|| dest.to_path_buf());
+        let read_error = |e| ExportError::io(&spill, e);
+        for (i, frame) in result.frames.iter().map_err(read_error)?.enumerate() {
+            let frame = frame.map_err(read_error)?;
             let line = MeasuredLine {
-                record: FrameRecord::from_frame(frame),
+                record: FrameRecord::from_frame(&frame),
                 // The analyser saw every frame in order; the index check guards that.
                 measures: result
                     .analysis

@@ -8,6 +8,7 @@
 pub mod annotated;
 pub mod atomic;
 pub mod csv;
+pub mod frames;
 pub mod index;
 pub mod json;
 pub mod jsonl;
@@ -19,14 +20,14 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::analysis::Analysis;
-use crate::landmarks::PoseFrame;
+use frames::FrameStore;
 
 /// What an exporter reads: one analysed video. `analysis.frames[i]` holds the measures of
 /// `frames[i]` (the analyser sees every frame, in order).
 pub struct VideoResult<'a> {
     pub video: &'a VideoFacts,
     pub settings: &'a RunSettings,
-    pub frames: &'a [PoseFrame],
+    pub frames: &'a FrameStore,
     pub analysis: &'a Analysis,
     /// JPEG stills of flagged reps at their worst moment, for the report.
     pub stills: &'a [Still],

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::{atomic, ExportError, Exporter, VideoResult};
-use crate::landmarks::{LandmarkIndex, LANDMARK_COUNT};
+use crate::landmarks::{LandmarkIndex, PoseFrame, LANDMARK_COUNT};
 
 pub struct TrcExporter;
 
@@ -21,12 +21,23 @@ impl Exporter for TrcExporter {
     }
 
     fn export(&self, result: &VideoResult, dest: &Path) -> Result<(), ExportError> {
-        atomic::write(dest, render(result, self.file_name()).as_bytes())
+        // Row by row: an hour of video is about 100 MB of text.
+        let mut file = atomic::AtomicFile::create(dest)?;
+        file.write_all(header(result, self.file_name()).as_bytes())?;
+        let spill = result.frames.path().unwrap_or_else(|| dest.to_path_buf());
+        let read_error = |e| ExportError::io(&spill, e);
+        let mut row = String::new();
+        for (i, frame) in result.frames.iter().map_err(read_error)?.enumerate() {
+            row.clear();
+            push_row(&mut row, i, &frame.map_err(read_error)?);
+            file.write_all(row.as_bytes())?;
+        }
+        file.commit()
     }
 }
 
-/// The whole file. Tab-separated, CRLF-free, six decimals (micrometres).
-pub fn render(result: &VideoResult, file_name: &str) -> String {
+/// The header: file type, rates and counts, marker names and axes, then a blank line.
+fn header(result: &VideoResult, file_name: &str) -> String {
     let rate = result.video.frame_rate();
     let frames = result.frames.len();
     let mut out = String::new();
@@ -50,24 +61,26 @@ pub fn render(result: &VideoResult, file_name: &str) -> String {
     }
     // OpenSim expects one blank line between the header and the data.
     out.push_str("\n\n");
-    for (row, frame) in result.frames.iter().enumerate() {
-        let _ = write!(out, "{}\t{:.6}", row + 1, frame.time_s);
-        let world = frame.pose.as_ref().and_then(|p| p.world.as_ref());
-        for i in 0..LANDMARK_COUNT {
-            match world {
-                Some(w) => {
-                    let p = w[i];
-                    for v in [p.x, -p.y, -p.z] {
-                        out.push('\t');
-                        push_metres(&mut out, v);
-                    }
-                }
-                None => out.push_str("\t\t\t"),
-            }
-        }
-        out.push('\n');
-    }
     out
+}
+
+/// One data row: frame number (1-based), time, and X Y Z of each marker (empty without a pose).
+fn push_row(out: &mut String, row: usize, frame: &PoseFrame) {
+    let _ = write!(out, "{}\t{:.6}", row + 1, frame.time_s);
+    let world = frame.pose.as_ref().and_then(|p| p.world.as_ref());
+    for i in 0..LANDMARK_COUNT {
+        match world {
+            Some(w) => {
+                let p = w[i];
+                for v in [p.x, -p.y, -p.z] {
+                    out.push('\t');
+                    push_metres(out, v);
+                }
+            }
+            None => out.push_str("\t\t\t"),
+        }
+    }
+    out.push('\n');
 }
 
 /// A coordinate to the micrometre. Values that round to zero are written "0.000000", never

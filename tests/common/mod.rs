@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use formcheck::analysis::{analyze_frames, Analysis};
 use formcheck::judge::Thresholds;
-use formcheck::landmarks::PoseFrame;
+use formcheck::output::frames::FrameStore;
 use formcheck::output::{RunSettings, Still, VideoFacts, VideoResult};
 
 pub fn repo() -> PathBuf {
@@ -17,7 +17,8 @@ pub fn repo() -> PathBuf {
 pub struct Fixture {
     pub facts: VideoFacts,
     pub settings: RunSettings,
-    pub frames: Vec<PoseFrame>,
+    /// Spilled to a temporary file and read back, as a batch does.
+    pub frames: FrameStore,
     pub analysis: Analysis,
     pub stills: Vec<Still>,
 }
@@ -55,10 +56,15 @@ impl Fixture {
             threshold_overrides: vec![],
             max_frames: None,
         };
+        let mut frames = FrameStore::spilled(&std::env::temp_dir()).unwrap();
+        for frame in &file.frames {
+            frames.push(frame).unwrap();
+        }
+        frames.finish().unwrap();
         Fixture {
             facts,
             settings,
-            frames: file.frames,
+            frames,
             analysis,
             stills: Vec::new(),
         }
