@@ -244,11 +244,9 @@ impl AnnotatedExporter {
             ));
         }
         let painter = Painter::new(result, self.blur_faces);
-        let spill = result.frames.path().unwrap_or_else(|| temp.to_path_buf());
-        let read_error = |e| ExportError::io(&spill, e);
         // Only the frames the analysis saw (--max-frames, or a video cut short).
-        for (i, posed) in result.frames.iter().map_err(read_error)?.enumerate() {
-            let posed = posed.map_err(read_error)?;
+        for (i, posed) in result.frames_in_order(temp)?.enumerate() {
+            let posed = posed?;
             let Some(mut frame) = source.read().map_err(|e| ExportError::format(temp, e))? else {
                 break;
             };
@@ -274,11 +272,9 @@ pub fn stills(result: &VideoResult, blur_faces: bool) -> Result<Vec<Still>, Expo
     let path = PathBuf::from(&result.video.path);
     let mut source = open_source(result)?;
     let painter = Painter::new(result, blur_faces);
-    let spill = result.frames.path().unwrap_or_else(|| path.clone());
-    let read_error = |e| ExportError::io(&spill, e);
     let mut out = Vec::new();
-    for (i, posed) in result.frames.iter().map_err(read_error)?.enumerate() {
-        let posed = posed.map_err(read_error)?;
+    for (i, posed) in result.frames_in_order(&path)?.enumerate() {
+        let posed = posed?;
         if wanted.iter().all(|&(_, f)| f < posed.index) {
             break;
         }

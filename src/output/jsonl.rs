@@ -65,10 +65,8 @@ impl Exporter for JsonlExporter {
         let mut file = atomic::AtomicFile::create(dest)?;
         file.write_all(header_line(result.video).as_bytes())?;
         file.write_all(b"\n")?;
-        let spill = result.frames.path().unwrap_or_else(|| dest.to_path_buf());
-        let read_error = |e| ExportError::io(&spill, e);
-        for (i, frame) in result.frames.iter().map_err(read_error)?.enumerate() {
-            let frame = frame.map_err(read_error)?;
+        for (i, frame) in result.frames_in_order(dest)?.enumerate() {
+            let frame = frame?;
             let line = MeasuredLine {
                 record: FrameRecord::from_frame(&frame),
                 // The analyser saw every frame in order; the index check guards that.

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::analysis::Analysis;
+use crate::landmarks::PoseFrame;
 use frames::FrameStore;
 
 /// What an exporter reads: one analysed video. `analysis.frames[i]` holds the measures of
@@ -31,6 +32,19 @@ pub struct VideoResult<'a> {
     pub analysis: &'a Analysis,
     /// JPEG stills of flagged reps at their worst moment, for the report.
     pub stills: &'a [Still],
+}
+
+impl VideoResult<'_> {
+    /// The pose frames in order. A read error names the spill file, or `dest` when the frames
+    /// are in memory.
+    pub fn frames_in_order(
+        &self,
+        dest: &Path,
+    ) -> Result<impl Iterator<Item = Result<PoseFrame, ExportError>> + '_, ExportError> {
+        let spill = self.frames.path().unwrap_or_else(|| dest.to_path_buf());
+        let frames = self.frames.iter().map_err(|e| ExportError::io(&spill, e))?;
+        Ok(frames.map(move |f| f.map_err(|e| ExportError::io(&spill, e))))
+    }
 }
 
 /// The settings a run used, written into reps.json so each number can be traced to them.

@@ -24,12 +24,10 @@ impl Exporter for TrcExporter {
         // Row by row: an hour of video is about 100 MB of text.
         let mut file = atomic::AtomicFile::create(dest)?;
         file.write_all(header(result, self.file_name()).as_bytes())?;
-        let spill = result.frames.path().unwrap_or_else(|| dest.to_path_buf());
-        let read_error = |e| ExportError::io(&spill, e);
         let mut row = String::new();
-        for (i, frame) in result.frames.iter().map_err(read_error)?.enumerate() {
+        for (i, frame) in result.frames_in_order(dest)?.enumerate() {
             row.clear();
-            push_row(&mut row, i, &frame.map_err(read_error)?);
+            push_row(&mut row, i, &frame?);
             file.write_all(row.as_bytes())?;
         }
         file.commit()
