@@ -96,9 +96,13 @@ pub struct PoseEstimator {
 impl PoseEstimator {
     pub fn new(settings: &PoseSettings) -> Result<Self, PoseError> {
         let threads = i32::try_from(settings.threads.max(1)).unwrap_or(i32::MAX);
-        // OpenCV's thread count is process-wide; the last estimator created sets it. A failure
-        // here only leaves OpenCV's default.
-        let _ = opencv::core::set_num_threads(threads);
+        // OpenCV's thread count is process-wide, and changing it while another thread is inside
+        // an OpenCV parallel loop is not safe (batch workers start their estimators while others
+        // already run): the first estimator sets it, once. A failure only leaves OpenCV's default.
+        static OPENCV_THREADS: std::sync::Once = std::sync::Once::new();
+        OPENCV_THREADS.call_once(|| {
+            let _ = opencv::core::set_num_threads(threads);
+        });
         let anchors = anchors::generate(&AnchorOptions::pose_detection());
         let backend = &settings.models.backend;
         let detector = PoseModel::load(
