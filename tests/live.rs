@@ -516,7 +516,7 @@ fn keys_snapshot_reset_pause_and_quit_under_xvfb() {
     };
     let until = Instant::now() + Duration::from_secs(20);
     let window = loop {
-        let found = xdotool(&["search", "--name", "formcheck live"]);
+        let found = xdotool(&["search", "--onlyvisible", "--name", "formcheck live"]);
         let id = String::from_utf8_lossy(&found.stdout)
             .lines()
             .next()
@@ -527,13 +527,15 @@ fn keys_snapshot_reset_pause_and_quit_under_xvfb() {
         assert!(Instant::now() < until, "the window did not appear");
         std::thread::sleep(Duration::from_millis(200));
     };
-    xdotool(&["windowfocus", "--sync", &window]);
     // Wait for the first rep, then: snapshot, reset the set, pause and go on, quit.
     let until = Instant::now() + Duration::from_secs(30);
     while reps_so_far(&session) < 1 {
         assert!(Instant::now() < until, "no rep counted");
         std::thread::sleep(Duration::from_millis(200));
     }
+    // Focus now, with the window surely mapped: focusing a window found before it was mapped
+    // fails silently, and the keys then went nowhere (a flaky failure).
+    xdotool(&["windowfocus", "--sync", &window]);
     for key in ["s", "r", "space", "space", "q"] {
         xdotool(&["key", key]);
         std::thread::sleep(Duration::from_millis(700));
