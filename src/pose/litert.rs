@@ -201,6 +201,14 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// `message`, followed by LiteRT's own last error line when its log has one.
+fn with_logged_error(message: String, log: &str) -> String {
+    match last_error_line(log) {
+        Some(line) => format!("{message}: {line}"),
+        None => message,
+    }
+}
+
 fn load_api(path: &Path) -> Result<Api, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let digest = sha256_hex(&bytes);
@@ -259,7 +267,7 @@ fn api(path: &Path) -> Result<&'static Api, String> {
     let loaded = API.get_or_init(|| {
         let (api, log) = with_stderr_captured(|| load_api(path));
         api.map(|a| (path.to_path_buf(), a))
-            .map_err(|e| last_error_line(&log).map_or(e.clone(), |l| format!("{e}: {l}")))
+            .map_err(|e| with_logged_error(e, &log))
     });
     match loaded {
         Ok((loaded_from, api)) if loaded_from == path => Ok(api),
@@ -322,9 +330,7 @@ impl LiteRtModel {
     pub fn load(library: &Path, model_path: &Path, threads: usize) -> Result<Self, LiteRtError> {
         let api = api(library).map_err(LiteRtError::Library)?;
         let (model, log) = with_stderr_captured(|| Self::compile(api, model_path, threads));
-        model.map_err(|e| {
-            LiteRtError::Model(last_error_line(&log).map_or(e.clone(), |l| format!("{e}: {l}")))
-        })
+        model.map_err(|e| LiteRtError::Model(with_logged_error(e, &log)))
     }
 
     fn compile(api: &'static Api, model_path: &Path, threads: usize) -> Result<Self, String> {

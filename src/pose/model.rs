@@ -56,7 +56,7 @@ enum Engine {
         model: Box<LiteRtModel>,
         /// Signature indices of the requested outputs, in request order.
         wanted: Vec<usize>,
-        rgb: Mat,
+        /// The crop as BGR floats, value · scale + offset.
         float: Mat,
     },
 }
@@ -133,7 +133,6 @@ impl PoseModel {
                 let engine = Engine::LiteRt {
                     model: Box::new(model),
                     wanted: Vec::new(),
-                    rgb: Mat::default(),
                     float: Mat::default(),
                 };
                 (engine, available)
@@ -279,13 +278,12 @@ impl PoseModel {
             Engine::LiteRt {
                 model,
                 wanted,
-                rgb,
                 float,
             } => {
-                // The .tflite models take NHWC RGB floats: value · scale + offset.
-                imgproc::cvt_color_def(input, rgb, imgproc::COLOR_BGR2RGB)
-                    .map_err(|e| first_line(&e))?;
-                rgb.convert_to(float, core::CV_32F, spec.scale, spec.offset)
+                // The .tflite models take NHWC RGB floats, value · scale + offset: scaled here,
+                // BGR turned to RGB in the copy into the input below.
+                input
+                    .convert_to(float, core::CV_32F, spec.scale, spec.offset)
                     .map_err(|e| first_line(&e))?;
                 let pixels = float
                     .data_typed::<core::Vec3f>()
@@ -293,7 +291,6 @@ impl PoseModel {
                 converted = Instant::now();
                 model.run(
                     |dst| {
-                        let src = pixels.iter().flat_map(|p| p.0);
                         if dst.len() != pixels.len() * 3 {
                             return Err(format!(
                                 "the input holds {} values, the crop {}",
@@ -301,8 +298,8 @@ impl PoseModel {
                                 pixels.len() * 3
                             ));
                         }
-                        for (d, s) in dst.iter_mut().zip(src) {
-                            *d = s;
+                        for (rgb, bgr) in dst.chunks_exact_mut(3).zip(pixels) {
+                            rgb.copy_from_slice(&[bgr[2], bgr[1], bgr[0]]);
                         }
                         Ok(())
                     },
