@@ -11,9 +11,12 @@ use crate::config::{JudgeSettings, SideChoice};
 use crate::exercise::{self, Exercise, ExerciseError, LegMode};
 use crate::geometry::{measure, FrameMeasures, Leg, MeasureContext, View};
 use crate::judge::checks::{self, RepWindow};
-use crate::judge::{Flag, JudgeError, Measure, Thresholds};
+use crate::judge::{
+    outcome, BodyPeak, ConcernResult, ConcernStatus, Flag, JudgeError, LegPeak, Measure, Outcome,
+    Rep, RepSet, Thresholds,
+};
 use crate::landmarks::PoseFrame;
-use crate::reps::{BodyPeak, LegPeak, Moment, Phase, Rep, RepSet, Segment, Segmenter};
+use crate::reps::{Moment, Phase, Segment, Segmenter};
 
 /// Live mode keeps this many seconds of frames (enough for the longest rep); batch keeps all.
 const LIVE_HISTORY_S: f64 = 120.0;
@@ -37,9 +40,9 @@ pub struct Cue {
 }
 
 impl Cue {
-    fn of(flag: Flag) -> Cue {
+    fn of(exercise: &dyn Exercise, flag: Flag) -> Cue {
         Cue {
-            text: flag.cue(),
+            text: exercise.cue(&flag),
             flag,
         }
     }
@@ -90,7 +93,8 @@ pub struct Summary {
     pub asymmetry: Vec<Flag>,
     /// The view the camera saw most often.
     pub view: Option<View>,
-    pub view_needed: View,
+    /// The views the exercise can be judged from.
+    pub views_judged: Vec<View>,
     /// Things the user should know (wrong view, measures never judged, …).
     pub notes: Vec<String>,
 }
@@ -153,6 +157,8 @@ pub struct Analyzer {
     cued: Vec<&'static str>,
     /// The rep under way was judged at its turning point.
     turn_cued: bool,
+    /// The working leg of the set under way (single-leg exercises), kept across its reps.
+    set_leg: Option<Leg>,
     total_frames: u64,
     detected_frames: u64,
 }
@@ -201,6 +207,7 @@ impl Analyzer {
             last_rep_end_s: None,
             cued: Vec::new(),
             turn_cued: false,
+            set_leg: None,
             total_frames: 0,
             detected_frames: 0,
         }
@@ -240,9 +247,7 @@ impl Analyzer {
             self.detected_frames += 1;
         }
         let at_rest = self.segmenter.phase() == Phase::Rest;
-        self.ctx
-            .standing
-            .observe(frame, self.thresholds.min_visibility, at_rest);
+        self.ctx.observe(frame, at_rest);
         let measures = measure(frame, &self.ctx);
         let at = Moment {
             frame: frame.index,
@@ -265,11 +270,12 @@ impl Analyzer {
         if let Some(seg) = segment {
             match self.close(seg) {
                 Ok(rep) => {
+                    let exercise = self.exercise;
                     update.cue = rep
                         .faults()
                         .find(|f| !self.cued.contains(&f.kind()))
                         .cloned()
-                        .map(Cue::of);
+                        .map(|f| Cue::of(exercise, f));
                     update.completed_rep = Some(rep);
                 }
                 Err(rejected) => update.rejected = Some(rejected),
@@ -358,6 +364,10 @@ impl Analyzer {
             depth: seg.depth,
             reason,
         };
+        let new_set = self
+            .last_rep_end_s
+            .is_some_and(|last_end| seg.start.time_s - last_end > self.thresholds.set_rest_s);
+        let set_leg = if new_set { None } else { self.set_leg };
         let min_depth = self.exercise.min_depth(&self.thresholds);
         let assessed = if seg.depth < min_depth {
             Err(format!(
@@ -367,14 +377,9 @@ impl Analyzer {
                 min_depth
             ))
         } else {
-            self.assess(seg.start.frame, seg.bottom.frame, seg.end.frame)
+            self.assess(seg.start.frame, seg.bottom.frame, seg.end.frame, set_leg)
         };
-        let Assessed {
-            legs,
-            peaks,
-            body,
-            flags,
-        } = match assessed {
+        let a = match assessed {
             Ok(a) => a,
             Err(reason) => {
                 let r = reject(reason);
@@ -382,70 +387,98 @@ impl Analyzer {
                 return Err(r);
             }
         };
-        if let Some(last_end) = self.last_rep_end_s {
-            if seg.start.time_s - last_end > self.thresholds.set_rest_s {
-                self.set += 1;
-            }
+        if new_set {
+            self.set += 1;
+        }
+        if let [leg] = a.legs.as_slice() {
+            self.set_leg = Some(*leg);
         }
         self.last_rep_end_s = Some(seg.end.time_s);
         let rep = Rep {
             number: self.reps.len() as u32 + 1,
             set: self.set,
-            legs,
+            legs: a.legs,
             start: seg.start,
             bottom: seg.bottom,
             end: seg.end,
             complete: seg.complete,
+            incomplete: seg.incomplete,
             depth: seg.depth,
-            peaks,
-            body,
-            flags,
+            view: a.view,
+            turn_deg: a.turn_deg,
+            peaks: a.peaks,
+            body: a.body,
+            outcome: outcome(&a.concerns),
+            concerns: a.concerns,
+            flags: a.flags,
         };
         self.reps.push(rep.clone());
         Ok(rep)
     }
 
     /// Judges the kept frames from `first` to `last` with the turning point at `bottom`, as
-    /// the exercise does: which legs, whether it is this exercise at all, peaks and flags.
-    fn assess(&self, first: u64, bottom: u64, last: u64) -> Result<Assessed, String> {
+    /// the exercise does: which legs, whether it is this exercise at all, the rep's view,
+    /// peaks gated by that view, flags and the verdict on each concern.
+    fn assess(
+        &self,
+        first: u64,
+        bottom: u64,
+        last: u64,
+        set_leg: Option<Leg>,
+    ) -> Result<Assessed, String> {
         let frames = &self.frames[self.window(first, last)];
         let bottom = frames
             .iter()
             .position(|f| f.frame == bottom)
             .ok_or_else(|| "its frames are no longer kept".to_string())?;
         let w = RepWindow { frames, bottom };
-        let legs = self.legs_for(&w);
+        let legs = self.legs_for(&w, set_leg);
         self.exercise.accept(&w, &legs, &self.thresholds)?;
-        let judges_legs = self.exercise.judged().iter().any(|m| {
-            matches!(
-                m,
-                Measure::Fppa
-                    | Measure::MedialOffset
-                    | Measure::KneeFootOffset
-                    | Measure::KneeOverToe
-                    | Measure::KneeFlexion
-            )
-        });
-        let peaks: Vec<_> = if judges_legs {
+        let judges_legs = self
+            .exercise
+            .judged()
+            .iter()
+            .chain(self.exercise.reported())
+            .any(|m| {
+                matches!(
+                    m,
+                    Measure::Fppa
+                        | Measure::MedialOffset
+                        | Measure::KneeFootOffset
+                        | Measure::KneeOverToe
+                        | Measure::KneeFlexion
+                )
+            });
+        let mut peaks: Vec<_> = if judges_legs {
             let when = self.exercise.judge_at();
             legs.iter()
-                .map(|&leg| checks::leg_peak(&w, leg, when))
+                .map(|&leg| {
+                    checks::leg_peak(&w, leg, when, self.thresholds.fppa_max_knee_flexion_deg)
+                })
                 .collect()
         } else {
             Vec::new()
         };
-        let body = checks::body_peak(&w);
+        let mut body = checks::body_peak(&w);
+        body.hold_s = hold_time(&w, self.exercise);
+        let (view, turn_deg) = checks::rep_view(&w, &self.ctx);
+        checks::gate_by_view(&mut peaks, &mut body, &view);
         let flags = self.exercise.judge(&peaks, &body, &self.thresholds);
+        let concerns = concerns(self.exercise, &legs, &flags);
         Ok(Assessed {
             legs,
+            view,
+            turn_deg,
             peaks,
             body,
             flags,
+            concerns,
         })
     }
 
-    /// The legs judged in a rep: `--side`, else detected the profile's way.
-    fn legs_for(&self, w: &RepWindow) -> Vec<Leg> {
+    /// The legs judged in a rep: `--side`, else detected the profile's way; within a set the
+    /// working leg stays unless this rep clearly says otherwise.
+    fn legs_for(&self, w: &RepWindow, set_leg: Option<Leg>) -> Vec<Leg> {
         let mode = self.exercise.legs();
         if mode == LegMode::Both {
             return Leg::BOTH.to_vec();
@@ -453,9 +486,12 @@ impl Analyzer {
         match self.side {
             Some(SideChoice::Left) => vec![Leg::Left],
             Some(SideChoice::Right) => vec![Leg::Right],
-            Some(SideChoice::Both) | None => {
-                detect_leg(mode, w).map_or(Leg::BOTH.to_vec(), |l| vec![l])
-            }
+            Some(SideChoice::Both) | None => match (detect_leg(mode, w), set_leg) {
+                (Some(d), Some(kept)) if d.leg != kept && !d.clear => vec![kept],
+                (Some(d), _) => vec![d.leg],
+                (None, Some(kept)) => vec![kept],
+                (None, None) => Leg::BOTH.to_vec(),
+            },
         }
     }
 
@@ -467,7 +503,7 @@ impl Analyzer {
         let last = self.frames.last()?.frame;
         // Not a cue for a movement that is not this exercise (picking something up).
         let assessed = self
-            .assess(current.first.frame, current.peak.frame, last)
+            .assess(current.first.frame, current.peak.frame, last, self.set_leg)
             .ok()?;
         let flag = assessed
             .flags
@@ -475,7 +511,7 @@ impl Analyzer {
             .filter(|f| f.is_fault())
             .find(|f| !self.cued.contains(&f.kind()))?;
         self.cued.push(flag.kind());
-        Some(Cue::of(flag))
+        Some(Cue::of(self.exercise, flag))
     }
 
     fn summary(&self, sets: &[RepSet]) -> Summary {
@@ -506,16 +542,14 @@ impl Analyzer {
             }
         }
         let view = views.values().max_by_key(|(_, n)| *n).map(|(v, _)| *v);
-        let needed = self.exercise.view();
+        let judged_views = self.exercise.views();
         let mut notes = Vec::new();
         if let Some(v) = view {
-            if v != needed {
-                notes.push(format!(
-                    "the camera saw mostly a {v} view; {} needs a {needed} view: {}",
-                    self.exercise.title(),
-                    self.exercise.filming()
-                ));
-            }
+            notes.push(format!(
+                "the camera saw mostly {}: {}",
+                v.phrase(),
+                exercise::view_judges(self.exercise, v)
+            ));
         }
         if self.detected_frames == 0 {
             notes.push("no person was detected in any frame".into());
@@ -550,18 +584,18 @@ impl Analyzer {
             }
         }
         Summary {
+            views_judged: judged_views,
             frames: self.total_frames,
             detected_frames: self.detected_frames,
             complete_reps: complete.len() as u32,
             incomplete_reps: (reps.len() - complete.len()) as u32,
             flagged_reps: complete
                 .iter()
-                .filter(|r| r.faults().next().is_some())
+                .filter(|r| r.outcome == Outcome::Flagged)
                 .count() as u32,
             flag_counts,
             asymmetry,
             view,
-            view_needed: needed,
             notes,
         }
     }
@@ -570,14 +604,128 @@ impl Analyzer {
 /// A rep's frames, judged.
 struct Assessed {
     legs: Vec<Leg>,
+    view: crate::geometry::Measured<View>,
+    turn_deg: Option<f64>,
     peaks: Vec<LegPeak>,
     body: BodyPeak,
     flags: Vec<Flag>,
+    concerns: Vec<ConcernResult>,
 }
 
+/// The measures that read each leg on its own (the rest read the body).
+fn per_leg(m: Measure) -> bool {
+    matches!(
+        m,
+        Measure::Fppa
+            | Measure::MedialOffset
+            | Measure::KneeFootOffset
+            | Measure::KneeOverToe
+            | Measure::KneeFlexion
+    )
+}
+
+/// How each concern the exercise judges went: a fault (with the exercise's cue for it), ok when
+/// at least one of its measures was judged on some leg, else not judged with the first reason.
+fn concerns(exercise: &dyn Exercise, legs: &[Leg], flags: &[Flag]) -> Vec<ConcernResult> {
+    let mut kinds = exercise.concerns();
+    kinds.extend(flags.iter().filter(|f| f.is_fault()).filter_map(|f| f.concern()));
+    kinds.sort();
+    kinds.dedup();
+    kinds
+        .into_iter()
+        .map(|concern| {
+            let fault = flags
+                .iter()
+                .find(|f| f.is_fault() && f.concern() == Some(concern));
+            let not_judged = |m: Measure, leg: Option<Leg>| {
+                flags.iter().find_map(|f| match f {
+                    Flag::NotJudged {
+                        measure,
+                        leg: l,
+                        reason,
+                    } if *measure == m && *l == leg => Some(*reason),
+                    _ => None,
+                })
+            };
+            let measures: Vec<Measure> = exercise
+                .judged()
+                .iter()
+                .copied()
+                .filter(|m| m.concern() == Some(concern))
+                .collect();
+            let readings: Vec<(Measure, Option<Leg>)> = measures
+                .iter()
+                .flat_map(|&m| {
+                    if per_leg(m) {
+                        legs.iter().map(|&l| (m, Some(l))).collect::<Vec<_>>()
+                    } else {
+                        vec![(m, None)]
+                    }
+                })
+                .collect();
+            let judged = readings.iter().any(|&(m, l)| not_judged(m, l).is_none());
+            let status = match fault {
+                Some(f) => ConcernStatus::Fault {
+                    cue: exercise.cue(f),
+                },
+                None if judged => ConcernStatus::Ok,
+                None => ConcernStatus::NotJudged {
+                    reason: readings
+                        .iter()
+                        .find_map(|&(m, l)| not_judged(m, l))
+                        .map(|r| r.describe())
+                        .unwrap_or_else(|| "not measurable".into()),
+                },
+            };
+            ConcernResult { concern, status }
+        })
+        .collect()
+}
+
+/// A rep signal within this part of its range from the turning point counts as holding there.
+const HOLD_FRACTION: f64 = 0.2;
+
+/// Seconds around the turning point the rep signal stayed within [`HOLD_FRACTION`] of its range
+/// (the hold at the top of a side-plank lift).
+fn hold_time(w: &RepWindow, exercise: &dyn Exercise) -> Option<f64> {
+    let signal = exercise.rep_signal();
+    let values: Vec<Option<f64>> = w.frames.iter().map(|f| signal.value(f)).collect();
+    let peak = (*values.get(w.bottom)?)?;
+    let known: Vec<f64> = values.iter().flatten().copied().collect();
+    let (lo, hi) = known
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
+    let near = |v: &Option<f64>| v.is_some_and(|v| (v - peak).abs() <= HOLD_FRACTION * (hi - lo));
+    let first = (0..=w.bottom).rev().take_while(|&i| near(&values[i])).last()?;
+    let last = (w.bottom..values.len())
+        .take_while(|&i| near(&values[i]))
+        .last()?;
+    Some(w.frames[last].time_s - w.frames[first].time_s)
+}
+
+/// The working leg a rep's movement points to, and whether it says so clearly.
+struct Detected {
+    leg: Leg,
+    clear: bool,
+}
+
+/// One leg's cue must be at least this many times the other's to overrule the set's leg
+/// (formcheck rule: a stance foot barely moves, a free one travels a shank length).
+const CLEAR_LEG_RATIO: f64 = 2.0;
+
 /// The working leg of a single-leg rep, from how the legs moved.
-fn detect_leg(mode: LegMode, w: &RepWindow) -> Option<Leg> {
+fn detect_leg(mode: LegMode, w: &RepWindow) -> Option<Detected> {
     let frames = w.frames;
+    let pick = |left: f64, right: f64, smaller_is_left: bool| {
+        let left_wins = (left < right) == smaller_is_left;
+        let (small, large) = if left < right { (left, right) } else { (right, left) };
+        Detected {
+            leg: if left_wins { Leg::Left } else { Leg::Right },
+            clear: large > CLEAR_LEG_RATIO * small.max(f64::EPSILON),
+        }
+    };
     match mode {
         LegMode::Both => None,
         // The stance foot stays put: the ankle with the smaller travel over the rep.
@@ -590,23 +738,39 @@ fn detect_leg(mode: LegMode, w: &RepWindow) -> Option<Leg> {
                     .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))))
             };
             match (travel(Leg::Left), travel(Leg::Right)) {
-                (Some(l), Some(r)) if l < r => Some(Leg::Left),
-                (Some(_), Some(_)) => Some(Leg::Right),
-                (Some(_), None) => Some(Leg::Left),
-                (None, Some(_)) => Some(Leg::Right),
+                (Some(l), Some(r)) => Some(pick(l, r, true)),
+                (Some(_), None) => Some(Detected {
+                    leg: Leg::Left,
+                    clear: false,
+                }),
+                (None, Some(_)) => Some(Detected {
+                    leg: Leg::Right,
+                    clear: false,
+                }),
                 (None, None) => None,
             }
         }
         // The back knee drops towards the floor: the front knee is the higher one (smaller
-        // image y) at the bottom.
+        // image y) at the bottom; the knee's height above the ankle tells it clearly.
         LegMode::Front | LegMode::Support => {
             let f = frames.get(w.bottom)?;
+            let height = |leg: Leg| -> Option<f64> {
+                let m = f.leg(leg);
+                Some(m.ankle_px?.y - m.knee_px?.y)
+            };
             let (l, r) = (f.left.knee_px?, f.right.knee_px?);
             let front_is_left = l.y < r.y;
-            Some(match (mode, front_is_left) {
+            let leg = match (mode, front_is_left) {
                 (LegMode::Front, true) | (LegMode::Support, false) => Leg::Left,
                 _ => Leg::Right,
-            })
+            };
+            let clear = match (height(Leg::Left), height(Leg::Right)) {
+                (Some(a), Some(b)) if a > 0.0 && b > 0.0 => {
+                    a.max(b) > CLEAR_LEG_RATIO * a.min(b)
+                }
+                _ => false,
+            };
+            Some(Detected { leg, clear })
         }
     }
 }

@@ -10,7 +10,7 @@ use formcheck::exercise;
 use formcheck::geometry::{Leg, Source};
 use formcheck::judge::{Flag, Thresholds};
 use formcheck::landmarks::{LandmarkIndex, PoseFrame};
-use formcheck::reps::Rep;
+use formcheck::judge::Rep;
 use model::*;
 
 const BOUNDARY_FRAMES: i64 = 2;

@@ -1,12 +1,10 @@
-//! Single-leg bridge, filmed from the feet: lying on the back, one foot on the floor, the other
-//! leg held up; a rep is the hip lifting until shoulder, hip and knee line up, and lowering.
-//! Judged: hip extension at the top, a level pelvis, the standing knee over its foot.
+//! Single-leg bridge: lying on the back, one foot on the floor, the other leg held up; a rep is
+//! the hip lifting until shoulder, hip and knee line up, and lowering. Filmed from the feet: a
+//! level pelvis and the standing knee over its foot; from the side: hip extension at the top.
 
 use super::{Exercise, LegMode, RepSignal};
-use crate::geometry::View;
 use crate::judge::checks::{self, JudgeAt};
-use crate::judge::{Flag, Measure, Thresholds};
-use crate::reps::{BodyPeak, LegPeak};
+use crate::judge::{BodyPeak, Flag, LegPeak, Measure, Thresholds};
 
 pub struct SingleLegBridge;
 
@@ -26,10 +24,7 @@ impl Exercise for SingleLegBridge {
         ]
     }
     fn filming(&self) -> &'static str {
-        "camera at the feet, low (20–40 cm), 2–3 m away, looking up the body; both hips and shoulders in frame. Needs 3-D landmarks for the hip angle"
-    }
-    fn view(&self) -> View {
-        View::Frontal
+        "camera at the feet, low (20–40 cm), 2–3 m away, looking up the body, for pelvis and knee; or side-on at floor height for hip extension; hips, knees and shoulders in frame"
     }
     fn legs(&self) -> LegMode {
         LegMode::Stance
@@ -50,6 +45,14 @@ impl Exercise for SingleLegBridge {
     }
     fn min_depth(&self, t: &Thresholds) -> f64 {
         t.bridge_min_lift_deg
+    }
+    fn cue(&self, flag: &Flag) -> &'static str {
+        match flag {
+            Flag::KneeMedialToFoot { .. } => "standing knee falling in: point it up over the foot",
+            Flag::HipLiftLow { .. } => "push through the heel: lift the hip into line",
+            Flag::PelvicDrop { .. } => "keep the pelvis level: lift the low side",
+            other => other.cue(),
+        }
     }
 
     fn judge(&self, peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {

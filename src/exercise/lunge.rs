@@ -1,10 +1,8 @@
-//! Stationary lunge (split squat), filmed from the front: the front knee is judged, left or
-//! right, against the single-leg valgus band, with its travel over the foot and past the toes.
+//! Stationary lunge (split squat): the front knee, left or right. From the front it is judged
+//! against the single-leg valgus band and over the foot; from the side, past the toes.
 
 use super::{Exercise, LegMode, RepSignal};
-use crate::geometry::View;
-use crate::judge::{checks, Flag, Measure, Thresholds, ValgusBand};
-use crate::reps::{BodyPeak, LegPeak};
+use crate::judge::{checks, BodyPeak, Flag, LegPeak, Measure, Thresholds, ValgusBand};
 
 pub struct StationaryLunge;
 
@@ -27,10 +25,7 @@ impl Exercise for StationaryLunge {
         ]
     }
     fn filming(&self) -> &'static str {
-        "camera in front at hip height, 3 m away, still; both feet in frame"
-    }
-    fn view(&self) -> View {
-        View::Frontal
+        "camera in front at hip height, 3 m away, still, for valgus; or side-on for knee over toe; both feet in frame"
     }
     fn legs(&self) -> LegMode {
         LegMode::Front
@@ -47,6 +42,15 @@ impl Exercise for StationaryLunge {
     }
     fn min_depth(&self, t: &Thresholds) -> f64 {
         t.single_leg_min_depth
+    }
+    fn cue(&self, flag: &Flag) -> &'static str {
+        match flag {
+            Flag::KneePastToe { .. } => "front knee past the toes: lower the back knee straight down",
+            Flag::Valgus { .. } | Flag::KneeMedialToFoot { .. } => {
+                "front knee caving in: push it out over the little toe"
+            }
+            other => other.cue(),
+        }
     }
 
     fn judge(&self, peaks: &[LegPeak], _body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {

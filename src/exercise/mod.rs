@@ -15,7 +15,8 @@ use serde::Serialize;
 use crate::geometry::{FrameMeasures, Leg, View};
 use crate::judge::checks::{JudgeAt, RepWindow};
 use crate::judge::{Flag, Measure, Thresholds, ValgusBand};
-use crate::reps::{BodyPeak, Direction, LegPeak, SegmentParams};
+use crate::judge::{BodyPeak, Concern, LegPeak};
+use crate::reps::{Direction, SegmentParams};
 
 pub use bridge::SingleLegBridge;
 pub use lunge::StationaryLunge;
@@ -136,12 +137,47 @@ pub trait Exercise: Send + Sync {
     fn cues(&self) -> &'static [&'static str];
     /// Where to put the camera.
     fn filming(&self) -> &'static str;
-    /// The view the judged measures need.
-    fn view(&self) -> View;
     fn legs(&self) -> LegMode;
     fn rep_signal(&self) -> RepSignal;
-    /// The measures this profile judges.
+    /// The measures this profile judges (a fault when past its threshold).
     fn judged(&self) -> &'static [Measure];
+    /// Measures shown with each rep but not judged by default (squat knee travel).
+    fn reported(&self) -> &'static [Measure] {
+        &[]
+    }
+
+    /// The cue for a fault, in this exercise's words.
+    fn cue(&self, flag: &Flag) -> &'static str {
+        flag.cue()
+    }
+
+    /// The views the exercise can be filmed from: each view in which one of its judged (or
+    /// reported) measures works, front first.
+    fn views(&self) -> Vec<View> {
+        [View::Frontal, View::Side, View::Oblique]
+            .into_iter()
+            .filter(|v| self.judged_in(*v).next().is_some())
+            .collect()
+    }
+
+    /// The judged and reported measures a view supports.
+    fn judged_in(&self, view: View) -> Box<dyn Iterator<Item = Measure> + '_> {
+        Box::new(
+            self.judged()
+                .iter()
+                .chain(self.reported())
+                .copied()
+                .filter(move |m| m.views().contains(&view) && m.concern().is_some()),
+        )
+    }
+
+    /// The concerns this exercise judges, in order.
+    fn concerns(&self) -> Vec<Concern> {
+        let mut c: Vec<Concern> = self.judged().iter().filter_map(|m| m.concern()).collect();
+        c.sort();
+        c.dedup();
+        c
+    }
     /// Least excursion of the rep signal for a rep to count (signal units).
     fn min_depth(&self, t: &Thresholds) -> f64;
 
@@ -208,23 +244,58 @@ pub fn find(name: &str) -> Result<&'static dyn Exercise, ExerciseError> {
         })
 }
 
+fn describe_measures(measures: impl Iterator<Item = Measure>) -> String {
+    measures
+        .map(|m| m.describe())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a view judges for an exercise, in a sentence (the report and live's set-up say it).
+pub fn view_judges(e: &dyn Exercise, view: View) -> String {
+    let measures: Vec<Measure> = e.judged_in(view).collect();
+    if measures.is_empty() {
+        let wanted: Vec<&str> = e.views().iter().map(|v| v.phrase()).collect();
+        format!(
+            "{} judges nothing from {}: film it from {}",
+            e.title(),
+            view.phrase(),
+            wanted.join(" or ")
+        )
+    } else {
+        format!(
+            "from {} this judges {}",
+            view.phrase(),
+            describe_measures(measures.into_iter())
+        )
+    }
+}
+
 /// The text of `formcheck exercises`.
 pub fn describe_all() -> String {
     let mut out = String::new();
     for e in all() {
         out.push_str(&format!("{}  ({})\n", e.title(), e.name()));
         out.push_str(&format!("  film:   {}\n", e.filming()));
-        out.push_str(&format!("  view:   {}\n", e.view()));
+        for view in e.views() {
+            out.push_str(&format!(
+                "  {:<7} {}\n",
+                format!("{view}:"),
+                describe_measures(e.judged_in(view))
+            ));
+        }
         out.push_str(&format!("  reps:   {}\n", e.rep_signal().describe()));
         out.push_str(&format!("  legs:   {}\n", e.legs().describe()));
         out.push_str(&format!(
             "  judges: {}\n",
-            e.judged()
-                .iter()
-                .map(|m| m.describe())
-                .collect::<Vec<_>>()
-                .join(", ")
+            describe_measures(e.judged().iter().copied())
         ));
+        if !e.reported().is_empty() {
+            out.push_str(&format!(
+                "  shows:  {} (reported, not a fault by default)\n",
+                describe_measures(e.reported().iter().copied())
+            ));
+        }
         for cue in e.cues() {
             out.push_str(&format!("  - {cue}\n"));
         }

@@ -2,9 +2,7 @@
 //! step-down valgus limit, with the knee's travel over the foot, the pelvis, and knee-over-toe.
 
 use super::{Exercise, LegMode, RepSignal};
-use crate::geometry::View;
-use crate::judge::{checks, Flag, Measure, Thresholds, ValgusBand};
-use crate::reps::{BodyPeak, LegPeak};
+use crate::judge::{checks, BodyPeak, Flag, LegPeak, Measure, Thresholds, ValgusBand};
 
 pub struct SingleLegSquat;
 
@@ -29,9 +27,6 @@ impl Exercise for SingleLegSquat {
     fn filming(&self) -> &'static str {
         "camera in front at knee-to-hip height, 2–3 m away, still; both feet in frame"
     }
-    fn view(&self) -> View {
-        View::Frontal
-    }
     fn legs(&self) -> LegMode {
         LegMode::Stance
     }
@@ -52,6 +47,12 @@ impl Exercise for SingleLegSquat {
     }
     fn min_depth(&self, t: &Thresholds) -> f64 {
         t.single_leg_min_depth
+    }
+    fn cue(&self, flag: &Flag) -> &'static str {
+        match flag {
+            Flag::KneePastToe { .. } => "knee past the toes: sit the hips back",
+            other => other.cue(),
+        }
     }
 
     fn judge(&self, peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {

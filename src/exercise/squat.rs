@@ -1,12 +1,12 @@
-//! Bilateral squat, filmed from the front: both knees judged every rep. Reps are counted on hip
+//! Bilateral squat: from the front both knees are judged for valgus every rep; from the side
+//! knee travel past the toes is shown, and is a fault only when the user asks for it. Reps are counted on hip
 //! height; a movement only counts when the knees bend and the trunk stays upright enough to
 //! be a squat rather than a stoop.
 
 use super::{Exercise, LegMode, RepSignal};
-use crate::geometry::{Leg, View};
+use crate::geometry::Leg;
 use crate::judge::checks::{self, RepWindow};
-use crate::judge::{Flag, Measure, Thresholds, ValgusBand};
-use crate::reps::{BodyPeak, LegPeak};
+use crate::judge::{BodyPeak, Flag, LegPeak, Measure, Thresholds, ValgusBand};
 
 pub struct Squat;
 
@@ -29,10 +29,7 @@ impl Exercise for Squat {
         ]
     }
     fn filming(&self) -> &'static str {
-        "camera in front at hip height, 3–4 m away, still; whole body and feet in frame"
-    }
-    fn view(&self) -> View {
-        View::Frontal
+        "camera in front at hip height, 3–4 m away, still, for valgus (or side-on for knee travel); whole body and feet in frame"
     }
     fn legs(&self) -> LegMode {
         LegMode::Both
@@ -49,8 +46,17 @@ impl Exercise for Squat {
             Measure::Fppa,
             Measure::KneeAnkleRatio,
             Measure::KneeFootOffset,
-            Measure::KneeOverToe,
         ]
+    }
+    fn reported(&self) -> &'static [Measure] {
+        &[Measure::KneeOverToe]
+    }
+    fn cue(&self, flag: &Flag) -> &'static str {
+        match flag {
+            Flag::KneePastToe { .. } => "knees past the toes: sit back",
+            Flag::KneesInsideAnkles { .. } => "knees closer than the feet: push them apart",
+            other => other.cue(),
+        }
     }
     fn min_depth(&self, t: &Thresholds) -> f64 {
         t.squat_min_depth
@@ -88,7 +94,10 @@ impl Exercise for Squat {
         let mut flags = Vec::new();
         for p in peaks {
             flags.extend(checks::valgus(p, VALGUS_BAND, t));
-            flags.extend(checks::knee_past_toe(p, t));
+            // Knee travel is shown, not judged, unless the user makes it a fault.
+            if t.squat_knee_past_toe_fault >= 0.5 {
+                flags.extend(checks::knee_past_toe(p, t).filter(|f| f.is_fault()));
+            }
         }
         flags.extend(checks::knees_medial_to_feet(peaks, t));
         flags.extend(checks::knees_inside_ankles(body, t));

@@ -1,11 +1,9 @@
-//! Side (lateral) step-up, filmed from the front: the foot on the step stays there, the other
-//! taps the floor; a rep is the hip rising to standing on the step and coming back down. The
-//! stepping knee is judged at its deepest bend, against the single-leg valgus band.
+//! Side (lateral) step-up: the foot on the step stays there, the other taps the floor; a rep is
+//! the hip rising to standing on the step and coming back down. From the front the stepping
+//! knee is judged for valgus at its deepest measurable bend; from the side, past the toes.
 
 use super::{Exercise, LegMode, RepSignal};
-use crate::geometry::View;
-use crate::judge::{checks, Flag, Measure, Thresholds, ValgusBand};
-use crate::reps::{BodyPeak, LegPeak};
+use crate::judge::{checks, BodyPeak, Flag, LegPeak, Measure, Thresholds, ValgusBand};
 
 pub struct SideStepUp;
 
@@ -28,10 +26,7 @@ impl Exercise for SideStepUp {
         ]
     }
     fn filming(&self) -> &'static str {
-        "camera in front at knee-to-hip height, 3 m away, still; the step and both feet in frame"
-    }
-    fn view(&self) -> View {
-        View::Frontal
+        "camera in front at knee-to-hip height, 3 m away, still, for valgus; or side-on for knee over toe; the step and both feet in frame"
     }
     fn legs(&self) -> LegMode {
         LegMode::Stance
@@ -48,6 +43,12 @@ impl Exercise for SideStepUp {
     }
     fn min_depth(&self, t: &Thresholds) -> f64 {
         t.step_up_min_rise
+    }
+    fn cue(&self, flag: &Flag) -> &'static str {
+        match flag {
+            Flag::KneePastToe { .. } => "knee past the toes: whole foot on the step, hips back",
+            other => other.cue(),
+        }
     }
 
     fn judge(&self, peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {

@@ -18,13 +18,33 @@ pub const DEFAULT_MIN_THIGH_PROJECTION: f64 = 0.7;
 /// the hip–ankle line (`SIGN_RELIABLE_FRAC` in ../shared/reference/mp_reference.py).
 pub const MIN_MIDLINE_OFFSET: f64 = 0.05;
 
-/// View ratio = mean(shoulder width, hip width) / torso length in the image. Frontal at or above
-/// this (formcheck calibration on ../shared/reference: frontal clips 0.32–0.51).
-pub const FRONTAL_VIEW_RATIO: f64 = 0.30;
+/// Image width ratio = mean(shoulder width, hip width) / torso length of a body square to the
+/// camera (formcheck calibration: the frontal shared clips tfjs_pose_1 and lnewco_*_7027/7029
+/// read 0.52–0.56 at their median frame). The ratio over this is the cosine of the body's turn.
+pub const FRONTAL_WIDTH_RATIO: f64 = 0.55;
 
-/// Side at or below this (formcheck calibration on ../shared/reference: side view of
-/// sports2d_demo 0.05–0.20).
-pub const SIDE_VIEW_RATIO: f64 = 0.20;
+/// Frontal-plane measures need the body turned at most this far from square to the camera.
+/// Englander et al. 2019 (Orthop J Sports Med 7:2325967118819831): a 15° off-axis view already
+/// turned a varus knee valgus in 2-D; formcheck rule: 25°, since its turn estimate reads the
+/// square-on shared clips at 3–21°.
+pub const FRONTAL_MAX_TURN_DEG: f64 = 25.0;
+
+/// Side-view measures (knee over toe, knee bend in the image) need the body turned at least this
+/// far (formcheck rule: 25° short of side-on keeps the foot at over 90% of its length in the
+/// image, cos 25° = 0.91).
+pub const SIDE_MIN_TURN_DEG: f64 = 65.0;
+
+/// A knee more than this many foot lengths ahead of or behind the toe is a failed measurement,
+/// not a movement (formcheck rule: standing, the knee is about 0.75 foot lengths behind the toe;
+/// shin angles a body can load put it less than one foot length ahead).
+pub const MAX_PLAUSIBLE_KNEE_OVER_TOE: f64 = 1.0;
+
+/// At-rest foot lengths kept per leg; knee-over-toe is scaled by their median (1.5 s at 30 fps).
+const FOOT_SAMPLES: usize = 45;
+
+/// A foot seen shorter than this part of its standing length points at the camera: the
+/// direction it points cannot be told (formcheck rule).
+const MIN_FOOT_PROJECTION: f64 = 0.5;
 
 /// FPPA is undefined once the thigh runs more than this far off the hip–ankle line (the hip
 /// sinks to knee height in a deep squat, so knee flexion, not valgus, shapes the image angle).
@@ -45,8 +65,10 @@ pub struct MeasureContext {
     pub min_visibility: f64,
     pub min_thigh_projection: f64,
     pub max_thigh_off_leg_line_deg: f64,
-    pub frontal_view_ratio: f64,
-    pub side_view_ratio: f64,
+    pub frontal_width_ratio: f64,
+    pub frontal_max_turn_deg: f64,
+    pub side_min_turn_deg: f64,
+    pub max_plausible_knee_over_toe: f64,
     pub standing: StandingReference,
 }
 
@@ -56,31 +78,75 @@ impl Default for MeasureContext {
             min_visibility: DEFAULT_MIN_VISIBILITY,
             min_thigh_projection: DEFAULT_MIN_THIGH_PROJECTION,
             max_thigh_off_leg_line_deg: MAX_THIGH_OFF_LEG_LINE_DEG,
-            frontal_view_ratio: FRONTAL_VIEW_RATIO,
-            side_view_ratio: SIDE_VIEW_RATIO,
+            frontal_width_ratio: FRONTAL_WIDTH_RATIO,
+            frontal_max_turn_deg: FRONTAL_MAX_TURN_DEG,
+            side_min_turn_deg: SIDE_MIN_TURN_DEG,
+            max_plausible_knee_over_toe: MAX_PLAUSIBLE_KNEE_OVER_TOE,
             standing: StandingReference::default(),
         }
     }
 }
 
-/// The longest projected thigh and hip–ankle length seen so far for each leg, in pixels: the
-/// "standing lengths" thigh foreshortening and hip height are measured against. Fed frame by
-/// frame by the analyser.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+impl MeasureContext {
+    /// Takes one frame into the standing reference: thighs always, legs and (in a side view)
+    /// feet only `at_rest`, so lengths never change in the middle of a rep.
+    pub fn observe(&mut self, frame: &PoseFrame, at_rest: bool) {
+        self.standing.observe(frame, self.min_visibility, at_rest);
+        let Some(pose) = &frame.pose else { return };
+        if !at_rest {
+            return;
+        }
+        let p = Points::new(pose, frame, self.min_visibility);
+        if view(&p, self).map(|v| v.view) != Ok(View::Side) {
+            return;
+        }
+        for leg in Leg::BOTH {
+            let j = leg.joints();
+            if let (Ok(heel), Ok(toe)) = (p.image(j.heel), p.image(j.toe)) {
+                self.standing.observe_foot(leg, (toe.x - heel.x).abs());
+            }
+        }
+    }
+}
+
+/// The longest projected thigh and hip–ankle length seen so far for each leg, in pixels, and the
+/// recent at-rest foot lengths in a side view: the "standing lengths" thigh foreshortening, hip
+/// height and knee-over-toe are measured against. Fed frame by frame by the analyser.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StandingReference {
     pub thigh_px: [Option<f64>; 2],
     pub leg_px: [Option<f64>; 2],
+    foot_px: [std::collections::VecDeque<f64>; 2],
 }
 
 impl StandingReference {
+    /// One at-rest, side-view heel→toe length (pixels, along the floor).
+    pub fn observe_foot(&mut self, leg: Leg, len: f64) {
+        if !(len.is_finite() && len > 0.0) {
+            return;
+        }
+        let samples = &mut self.foot_px[slot(leg)];
+        if samples.len() == FOOT_SAMPLES {
+            samples.pop_front();
+        }
+        samples.push_back(len);
+    }
+
+    /// The standing foot length: the median of the recent at-rest side-view samples.
+    pub fn foot(&self, leg: Leg) -> Option<f64> {
+        let mut v: Vec<f64> = self.foot_px[slot(leg)].iter().copied().collect();
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        Some(v[v.len() / 2])
+    }
+
     /// Takes in one frame's thighs and, when `at_rest`, its legs (only well-seen ones). The leg
     /// length scales hip height, so it must not change in the middle of a rep.
     pub fn observe(&mut self, frame: &PoseFrame, min_visibility: f64, at_rest: bool) {
         let Some(pose) = &frame.pose else { return };
-        let points = Points {
-            pose,
-            min_visibility,
-        };
+        let points = Points::new(pose, frame, min_visibility);
         for leg in Leg::BOTH {
             let j = leg.joints();
             if let (Ok(h), Ok(k)) = (points.image(j.hip), points.image(j.knee)) {
@@ -138,9 +204,20 @@ fn visibility(v: f64) -> f64 {
 struct Points<'a> {
     pose: &'a Pose,
     min_visibility: f64,
+    width: f64,
+    height: f64,
 }
 
-impl Points<'_> {
+impl<'a> Points<'a> {
+    fn new(pose: &'a Pose, frame: &PoseFrame, min_visibility: f64) -> Points<'a> {
+        Points {
+            pose,
+            min_visibility,
+            width: f64::from(frame.image_width),
+            height: f64::from(frame.image_height),
+        }
+    }
+
     fn image(&self, index: LandmarkIndex) -> Result<Vec2, NotJudged> {
         let l = self
             .pose
@@ -148,6 +225,11 @@ impl Points<'_> {
             .ok_or(NotJudged::Missing { landmark: index })?;
         if !(l.x.is_finite() && l.y.is_finite()) {
             return Err(NotJudged::Missing { landmark: index });
+        }
+        // BlazePose guesses where a cut-off joint would be; a guess is not a measurement.
+        let inside = |v: f64, size: f64| size <= 0.0 || (0.0..size).contains(&v);
+        if !(inside(l.x, self.width) && inside(l.y, self.height)) {
+            return Err(NotJudged::OutOfFrame { landmark: index });
         }
         let seen = visibility(l.visibility);
         if seen < self.min_visibility {
@@ -191,11 +273,9 @@ pub fn measure(frame: &PoseFrame, ctx: &MeasureContext) -> FrameMeasures {
     let Some(pose) = &frame.pose else {
         return undetected(frame);
     };
-    let p = Points {
-        pose,
-        min_visibility: ctx.min_visibility,
-    };
-    let view = view(&p, ctx);
+    let p = Points::new(pose, frame, ctx.min_visibility);
+    let estimate = view(&p, ctx);
+    let view = estimate.map(|e| e.view);
     FrameMeasures {
         frame: frame.index,
         time_s: frame.time_s,
@@ -207,9 +287,10 @@ pub fn measure(frame: &PoseFrame, ctx: &MeasureContext) -> FrameMeasures {
         pelvic_drop_deg: pelvic_drop(&p, view).into(),
         trunk_lean_deg: trunk_lean(&p).into(),
         body_line_deg: body_line(&p).into(),
-        hip_flexion_deg: hip_flexion(&p).into(),
+        hip_flexion_deg: hip_flexion(&p, view).into(),
         trunk_rotation_deg: trunk_rotation(&p).into(),
         view: view.into(),
+        turn_deg: estimate.map(|e| e.turn_deg).into(),
     }
 }
 
@@ -232,6 +313,7 @@ fn undetected(frame: &PoseFrame) -> FrameMeasures {
         time_s: frame.time_s,
         detected: false,
         view: Measured::not_judged(NotJudged::NoPose),
+        turn_deg: none,
         left: leg(Leg::Left),
         right: leg(Leg::Right),
         knee_ankle_ratio: none,
@@ -244,8 +326,29 @@ fn undetected(frame: &PoseFrame) -> FrameMeasures {
     }
 }
 
-/// The camera view from how wide shoulders and hips look against the torso's length.
-fn view(p: &Points, ctx: &MeasureContext) -> Result<View, NotJudged> {
+/// The camera's view and the body's turn from square to it, degrees (0 facing the camera or
+/// turned away, 90 side-on).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ViewEstimate {
+    view: View,
+    turn_deg: f64,
+}
+
+/// The body's turn from how wide shoulders and hips look against the torso's length (as a
+/// cosine of [`FRONTAL_WIDTH_RATIO`]), averaged with the turn of the 3-D shoulder and hip lines
+/// when world landmarks exist. Either alone misleads: the image ratio varies with build and
+/// camera height, BlazePose's depth with the pose.
+pub fn classify_turn(turn_deg: f64, ctx: &MeasureContext) -> View {
+    if turn_deg <= ctx.frontal_max_turn_deg {
+        View::Frontal
+    } else if turn_deg >= ctx.side_min_turn_deg {
+        View::Side
+    } else {
+        View::Oblique
+    }
+}
+
+fn view(p: &Points, ctx: &MeasureContext) -> Result<ViewEstimate, NotJudged> {
     use LandmarkIndex::*;
     let unknown = |_| NotJudged::UnknownView;
     let (ls, rs) = (
@@ -258,16 +361,28 @@ fn view(p: &Points, ctx: &MeasureContext) -> Result<View, NotJudged> {
     );
     let torso = ((ls + rs) / 2.0 - (lh + rh) / 2.0).norm();
     let width = ((ls - rs).norm() + (lh - rh).norm()) / 2.0;
-    if !positive(torso) || !width.is_finite() {
+    if !positive(torso) || !width.is_finite() || !positive(ctx.frontal_width_ratio) {
         return Err(NotJudged::UnknownView);
     }
-    let ratio = width / torso;
-    Ok(if ratio >= ctx.frontal_view_ratio {
-        View::Frontal
-    } else if ratio <= ctx.side_view_ratio {
-        View::Side
-    } else {
-        View::Oblique
+    let image_turn = (width / torso / ctx.frontal_width_ratio)
+        .clamp(0.0, 1.0)
+        .acos()
+        .to_degrees();
+    let world_turn = |a: LandmarkIndex, b: LandmarkIndex| -> Option<f64> {
+        let d = p.world(a).ok()? - p.world(b).ok()?;
+        let across = d.x.hypot(d.y);
+        positive(d.norm()).then(|| d.z.abs().atan2(across).to_degrees())
+    };
+    let turn_deg = match (
+        world_turn(LeftShoulder, RightShoulder),
+        world_turn(LeftHip, RightHip),
+    ) {
+        (Some(s), Some(h)) => (image_turn + (s + h) / 2.0) / 2.0,
+        _ => image_turn,
+    };
+    Ok(ViewEstimate {
+        view: classify_turn(turn_deg, ctx),
+        turn_deg,
     })
 }
 
@@ -276,11 +391,15 @@ fn point(v: Vec2) -> Point {
 }
 
 fn needs_frontal(view: Result<View, NotJudged>) -> Result<(), NotJudged> {
+    needs(view, View::Frontal)
+}
+
+fn needs(view: Result<View, NotJudged>, needed: View) -> Result<(), NotJudged> {
     match view? {
-        View::Frontal => Ok(()),
+        v if v == needed => Ok(()),
         other => Err(NotJudged::WrongView {
             view: other,
-            needs: View::Frontal,
+            needs: needed,
         }),
     }
 }
@@ -302,7 +421,7 @@ fn leg_measures(
         fppa_deg: fppa(p, leg, view, &thigh_projection, ctx).into(),
         medial_offset: medial_offset(p, leg, view).into(),
         knee_foot_offset: knee_foot_offset(p, leg, view, ctx).into(),
-        knee_over_toe: knee_over_toe(p, leg, view).into(),
+        knee_over_toe: knee_over_toe(p, leg, view, ctx).into(),
         knee_flexion_deg: knee_flexion(p, leg, view).into(),
         thigh_projection: thigh_projection.into(),
         min_visibility,
@@ -412,75 +531,59 @@ fn knee_foot_offset(
     Ok((k.x - toe.x) * across.signum() / leg_len)
 }
 
-/// Knee ahead of the toe along heel→toe, over foot length. The image only shows that in a side
-/// view; in any other view the world landmarks do it in 3-D.
+/// How far the knee is ahead of the toe (foot index), horizontally in the image, in the
+/// direction the foot points, over the standing foot length. Only a side view shows it: from
+/// the front it would come from BlazePose's estimated depth, which is a guess.
 fn knee_over_toe(
     p: &Points,
     leg: Leg,
     view: Result<View, NotJudged>,
+    ctx: &MeasureContext,
 ) -> Result<Sourced, NotJudged> {
+    needs(view, View::Side)?;
     let j = leg.joints();
-    if let Ok(View::Side) = view {
-        // In a side view the floor runs along the image's x axis.
-        let (k, heel, toe) = (p.image(j.knee)?, p.image(j.heel)?, p.image(j.toe)?);
-        let on_floor = |v: Vec2| Vec2::new(v.x, 0.0);
-        return Ok(Sourced {
-            value: along_foot(on_floor(k), on_floor(heel), on_floor(toe))?,
-            source: Source::Image,
+    let (k, heel, toe) = (p.image(j.knee)?, p.image(j.heel)?, p.image(j.toe)?);
+    let foot = ctx
+        .standing
+        .foot(leg)
+        .filter(|f| positive(*f))
+        .ok_or(NotJudged::NoStandingFoot)?;
+    let along = toe.x - heel.x;
+    if along.abs() < MIN_FOOT_PROJECTION * foot {
+        return Err(NotJudged::FootTowardsCamera);
+    }
+    let value = (k.x - toe.x) * along.signum() / foot;
+    if value.abs() > ctx.max_plausible_knee_over_toe {
+        return Err(NotJudged::Implausible {
+            value,
+            limit: ctx.max_plausible_knee_over_toe,
         });
     }
-    if !p.has_world() {
-        return Err(match view {
-            Err(e) => e,
-            Ok(_) => NotJudged::NoWorldLandmarks,
-        });
-    }
-    // World landmarks: y is vertical, so the floor is the x–z plane.
-    let (k, heel, toe) = (p.world(j.knee)?, p.world(j.heel)?, p.world(j.toe)?);
-    let on_floor = |v: Vec3| Vec2::new(v.x, v.z);
     Ok(Sourced {
-        value: along_foot(on_floor(k), on_floor(heel), on_floor(toe))?,
-        source: Source::World,
+        value,
+        source: Source::Image,
     })
 }
 
-/// How far the knee is ahead of the toe along heel→toe, in foot lengths, all projected on the
-/// floor first. Knee-over-toe is a horizontal distance: the foot tilts (MediaPipe puts the toe
-/// centimetres below the heel), and a tilted heel→toe axis would count the knee's height above
-/// the foot as distance behind the toe.
-fn along_foot(knee: Vec2, heel: Vec2, toe: Vec2) -> Result<f64, NotJudged> {
-    let foot = toe - heel;
-    let len2 = foot.norm_squared();
-    if !positive(len2) {
-        return Err(NotJudged::Degenerate);
-    }
-    Ok((knee - toe).dot(&foot) / len2)
-}
-
+/// Knee bend: measured in the image from the side; elsewhere estimated from the 3-D landmarks
+/// (labelled so: it orders frames and gives context, it never makes a fault).
 fn knee_flexion(p: &Points, leg: Leg, view: Result<View, NotJudged>) -> Result<Sourced, NotJudged> {
     let j = leg.joints();
-    if p.has_world() {
-        let (h, k, a) = (p.world(j.hip)?, p.world(j.knee)?, p.world(j.ankle)?);
+    if view == Ok(View::Side) || !p.has_world() {
+        needs(view, View::Side)?;
+        let (h, k, a) = (p.image(j.hip)?, p.image(j.knee)?, p.image(j.ankle)?);
         let value = angle_between(&(k - h), &(a - k)).ok_or(NotJudged::Degenerate)?;
         return Ok(Sourced {
             value,
-            source: Source::World,
+            source: Source::Image,
         });
     }
-    match view? {
-        View::Side => {
-            let (h, k, a) = (p.image(j.hip)?, p.image(j.knee)?, p.image(j.ankle)?);
-            let value = angle_between(&(k - h), &(a - k)).ok_or(NotJudged::Degenerate)?;
-            Ok(Sourced {
-                value,
-                source: Source::Image,
-            })
-        }
-        other => Err(NotJudged::WrongView {
-            view: other,
-            needs: View::Side,
-        }),
-    }
+    let (h, k, a) = (p.world(j.hip)?, p.world(j.knee)?, p.world(j.ankle)?);
+    let value = angle_between(&(k - h), &(a - k)).ok_or(NotJudged::Degenerate)?;
+    Ok(Sourced {
+        value,
+        source: Source::World,
+    })
 }
 
 /// Hip height above the image's bottom edge in leg lengths: the standing reference, or this
@@ -565,11 +668,13 @@ fn body_line(p: &Points) -> Result<f64, NotJudged> {
     Ok(if off >= 0.0 { angle } else { -angle })
 }
 
-fn hip_flexion(p: &Points) -> Result<Sourced, NotJudged> {
+/// Hip extension: in the image from the side; elsewhere estimated from the 3-D landmarks (it
+/// still counts bridge reps, but never makes a fault).
+fn hip_flexion(p: &Points, view: Result<View, NotJudged>) -> Result<Sourced, NotJudged> {
     let mut sum = 0.0;
     let mut n = 0.0;
     let mut first_err = None;
-    let source = if p.has_world() {
+    let source = if view != Ok(View::Side) && p.has_world() {
         Source::World
     } else {
         Source::Image
@@ -617,9 +722,16 @@ fn trunk_rotation(p: &Points) -> Result<f64, NotJudged> {
     Ok(d.z.atan2(across).to_degrees())
 }
 
+/// Knee separation over ankle separation along the hip line. Both widths shrink alike as the
+/// body turns, so the ratio holds in an oblique view too; side-on the widths vanish.
 fn knee_ankle_ratio(p: &Points, view: Result<View, NotJudged>) -> Result<f64, NotJudged> {
     use LandmarkIndex::*;
-    needs_frontal(view)?;
+    if view? == View::Side {
+        return Err(NotJudged::WrongView {
+            view: View::Side,
+            needs: View::Frontal,
+        });
+    }
     let (lh, rh) = (p.image(LeftHip)?, p.image(RightHip)?);
     let (lk, rk) = (p.image(LeftKnee)?, p.image(RightKnee)?);
     let (la, ra) = (p.image(LeftAnkle)?, p.image(RightAnkle)?);

@@ -9,13 +9,14 @@
 mod measure;
 mod vector;
 
-pub use measure::{measure, MeasureContext, StandingReference};
+pub use measure::{classify_turn, measure, MeasureContext, StandingReference};
 
 /// The quality constants geometry applies by default (the judge's thresholds can override them).
 pub mod measure_defaults {
     pub use super::measure::{
-        DEFAULT_MIN_THIGH_PROJECTION, DEFAULT_MIN_VISIBILITY, FRONTAL_VIEW_RATIO,
-        MAX_THIGH_OFF_LEG_LINE_DEG, MIN_MIDLINE_OFFSET, SIDE_VIEW_RATIO,
+        DEFAULT_MIN_THIGH_PROJECTION, DEFAULT_MIN_VISIBILITY, FRONTAL_MAX_TURN_DEG,
+        FRONTAL_WIDTH_RATIO, MAX_PLAUSIBLE_KNEE_OVER_TOE, MAX_THIGH_OFF_LEG_LINE_DEG,
+        MIN_MIDLINE_OFFSET, SIDE_MIN_TURN_DEG,
     };
 }
 pub use vector::{angle_between, Vec2, Vec3};
@@ -112,6 +113,17 @@ impl View {
     }
 }
 
+impl View {
+    /// "a front (or back) view", "a side view", "an oblique view".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            View::Frontal => "a front (or back) view",
+            View::Side => "a side view",
+            View::Oblique => "an oblique view",
+        }
+    }
+}
+
 impl std::fmt::Display for View {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
@@ -139,6 +151,11 @@ pub enum NotJudged {
         #[serde(serialize_with = "landmark_name")]
         landmark: LandmarkIndex,
     },
+    /// The landmark lies outside the picture (BlazePose's guess at a cut-off joint).
+    OutOfFrame {
+        #[serde(serialize_with = "landmark_name")]
+        landmark: LandmarkIndex,
+    },
     /// The landmark's visibility is below the threshold.
     LowVisibility {
         #[serde(serialize_with = "landmark_name")]
@@ -156,6 +173,12 @@ pub enum NotJudged {
     ThighAcross { angle_deg: f64, limit_deg: f64 },
     /// The measure needs another camera view.
     WrongView { view: View, needs: View },
+    /// Knee-over-toe is scaled by the foot's length standing still side-on, not yet seen.
+    NoStandingFoot,
+    /// The foot points at the camera, so the direction it points cannot be told.
+    FootTowardsCamera,
+    /// A value no body can produce: a failed measurement (a landmark swapped or misplaced).
+    Implausible { value: f64, limit: f64 },
     /// The camera view could not be told (shoulders or hips missing).
     UnknownView,
     /// The measure needs world landmarks, and the pose source gave none.
@@ -180,6 +203,10 @@ impl NotJudged {
         match self {
             NotJudged::NoPose => "no person detected in this frame".into(),
             NotJudged::Missing { landmark } => format!("the {} is not in the frame", human(*landmark)),
+            NotJudged::OutOfFrame { landmark } => format!(
+                "the {} is outside the picture; keep the whole body in frame",
+                human(*landmark)
+            ),
             NotJudged::LowVisibility {
                 landmark,
                 visibility,
@@ -190,7 +217,7 @@ impl NotJudged {
             ),
             NotJudged::Degenerate => "landmarks coincide, so the angle is undefined".into(),
             NotJudged::ThighForeshortened { ratio, threshold } => format!(
-                "the thigh points at the camera (seen at {:.0}% of its standing length, below {:.0}%): the frontal angle is not measurable here; film from further away or lower",
+                "the thigh points at the camera (seen at {:.0}% of its standing length, below {:.0}%): no frontal angle at this depth, it is read higher in the descent",
                 ratio * 100.0,
                 threshold * 100.0
             ),
@@ -198,8 +225,19 @@ impl NotJudged {
                 "the thigh runs across the image ({angle_deg:.0}° off the hip–ankle line, over {limit_deg:.0}°): at this depth the frontal angle shows knee bend, not valgus"
             ),
             NotJudged::WrongView { view, needs } => {
-                format!("needs a {needs} view, the camera sees a {view} view")
+                format!("needs {}, the camera sees {}", needs.phrase(), view.phrase())
             }
+            NotJudged::NoStandingFoot => {
+                "the foot has not yet been seen side-on while standing still".into()
+            }
+            NotJudged::FootTowardsCamera => {
+                "the foot points at the camera, so the knee's travel along it cannot be seen".into()
+            }
+            NotJudged::Implausible { value, limit } => format!(
+                "a failed measurement: {:.0}% of a foot length is more than a body can do (limit {:.0}%)",
+                value * 100.0,
+                limit * 100.0
+            ),
             NotJudged::UnknownView => {
                 "the camera view cannot be told: shoulders and hips must be in frame".into()
             }
@@ -314,10 +352,11 @@ pub struct LegMeasures {
     /// Knee's horizontal distance from the toe (foot index) towards the body midline, over the
     /// standing leg length; + when the knee is medial to the toe.
     pub knee_foot_offset: Measured<f64>,
-    /// How far the knee is ahead of the toe along heel→toe, over foot length; + ahead.
+    /// How far the knee is ahead of the toe, horizontally in the direction the foot points, over
+    /// the standing foot length; + ahead. Side view, image landmarks only.
     pub knee_over_toe: Measured<Sourced>,
-    /// Knee flexion, degrees (0 = straight): 3-D from world landmarks when present, else 2-D
-    /// in a side view.
+    /// Knee flexion, degrees (0 = straight): 2-D in a side view, else estimated from world
+    /// landmarks (source `world`).
     pub knee_flexion_deg: Measured<Sourced>,
     /// Projected thigh length over its standing length (1 = thigh in the image plane).
     pub thigh_projection: Measured<f64>,
@@ -336,6 +375,8 @@ pub struct FrameMeasures {
     pub time_s: f64,
     pub detected: bool,
     pub view: Measured<View>,
+    /// The body's turn from square to the camera, degrees: 0 front or back, 90 side-on.
+    pub turn_deg: Measured<f64>,
     pub left: LegMeasures,
     pub right: LegMeasures,
     /// Knee separation over ankle separation along the hip line (frontal view); < 1 means the

@@ -4,10 +4,12 @@
 //! peak knee flexion; extremes over the rep for knee travel; the turning point for planks and
 //! bridges.
 
-use crate::geometry::{FrameMeasures, Leg, Measured, NotJudged, Sourced};
-use crate::reps::{BodyPeak, LegPeak, Moment};
+use crate::geometry::{
+    classify_turn, FrameMeasures, Leg, MeasureContext, Measured, NotJudged, Source, Sourced, View,
+};
+use crate::reps::Moment;
 
-use super::{Flag, Measure, Thresholds, ValgusBand};
+use super::{BodyPeak, Flag, LegPeak, Measure, Thresholds, ValgusBand};
 
 /// The frames of one rep and where its turning point is.
 #[derive(Debug, Clone, Copy)]
@@ -75,26 +77,136 @@ pub enum JudgeAt {
     TurningPoint,
 }
 
-/// One leg's judged measures for the rep.
-pub fn leg_peak(w: &RepWindow, leg: Leg, when: JudgeAt) -> LegPeak {
+/// One leg's judged measures for the rep; FPPA no deeper than `fppa_max_flexion_deg`.
+pub fn leg_peak(w: &RepWindow, leg: Leg, when: JudgeAt, fppa_max_flexion_deg: f64) -> LegPeak {
     let at = match when {
         JudgeAt::PeakKneeFlexion => peak_flexion_index(w, leg).unwrap_or(w.bottom),
         JudgeAt::TurningPoint => w.bottom,
     };
     let frame = w.frames.get(at).map(|f| f.leg(leg));
-    let or_unseen =
-        |m: Option<Measured<f64>>| m.unwrap_or(Measured::not_judged(NotJudged::NotSeenInRep));
+    fn unseen<T>() -> Measured<T> {
+        Measured::not_judged(NotJudged::NotSeenInRep)
+    }
+    let bottom = w.bottom_frame().map(|f| f.leg(leg));
+    let fppa_index = deepest_measurable_fppa(w, leg, fppa_max_flexion_deg);
+    let fppa_frame = fppa_index.map(|i| w.frames[i].leg(leg));
     LegPeak {
         leg,
         at: w.moment(at),
-        knee_flexion_deg: frame
+        knee_flexion_deg: frame.map(|l| l.knee_flexion_deg).unwrap_or_else(unseen),
+        fppa_deg: match fppa_frame {
+            Some(l) => l.fppa_deg,
+            None => bottom.map(|l| l.fppa_deg).unwrap_or_else(unseen),
+        },
+        fppa_at: fppa_index.map(|i| w.moment(i)),
+        fppa_knee_flexion_deg: fppa_frame
             .map(|l| l.knee_flexion_deg)
-            .unwrap_or(Measured::not_judged(NotJudged::NotSeenInRep)),
-        fppa_deg: or_unseen(frame.map(|l| l.fppa_deg)),
-        medial_offset: or_unseen(frame.map(|l| l.medial_offset)),
-        knee_foot_offset: or_unseen(frame.map(|l| l.knee_foot_offset)),
-        knee_over_toe: max_over(w, |f| f.leg(leg).knee_over_toe, |s: &Sourced| s.value),
+            .unwrap_or_else(unseen),
+        medial_offset: fppa_frame
+            .or(bottom)
+            .map(|l| l.medial_offset)
+            .unwrap_or_else(unseen),
+        knee_foot_offset: bottom.map(|l| l.knee_foot_offset).unwrap_or_else(unseen),
+        knee_over_toe: sustained_max(w, |f| f.leg(leg).knee_over_toe),
     }
+}
+
+/// The descent's deepest frame (most knee bend up to `max_flexion_deg`; the latest when bend
+/// is unknown) whose FPPA could be read: single-leg squat studies read FPPA at 45–60° of knee
+/// flexion, before the thigh points at the camera at the bottom. The bend may be a 3-D
+/// estimate: it only picks the frame, the angle itself is the image's.
+fn deepest_measurable_fppa(w: &RepWindow, leg: Leg, max_flexion_deg: f64) -> Option<usize> {
+    let descent = &w.frames[..=w.bottom.min(w.frames.len().saturating_sub(1))];
+    let bend = |i: usize| w.frames[i].leg(leg).knee_flexion_deg.get().map(|s| s.value);
+    let measurable: Vec<usize> = descent
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.leg(leg).fppa_deg.value().is_some())
+        .map(|(i, _)| i)
+        .filter(|&i| bend(i).map_or(true, |b| b <= max_flexion_deg))
+        .collect();
+    if measurable.iter().all(|&i| bend(i).is_none()) {
+        return measurable.last().copied();
+    }
+    measurable
+        .iter()
+        .copied()
+        .filter(|&i| bend(i).is_some())
+        .max_by(|&a, &b| bend(a).unwrap_or(0.0).total_cmp(&bend(b).unwrap_or(0.0)).then(a.cmp(&b)))
+}
+
+/// Frames a peak must hold for: a single frame's spike is not a peak.
+const PEAK_HOLD_FRAMES: usize = 3;
+
+/// The largest value held over [`PEAK_HOLD_FRAMES`] consecutive measured frames (the median of
+/// each run of three), or why there is none.
+fn sustained_max(w: &RepWindow, get: impl Fn(&FrameMeasures) -> Measured<Sourced>) -> Measured<Sourced> {
+    let values: Vec<Sourced> = w.frames.iter().filter_map(|f| get(f).get()).collect();
+    if values.is_empty() {
+        return Measured::not_judged(first_reason(w.frames.iter().map(&get)));
+    }
+    let n = PEAK_HOLD_FRAMES.min(values.len());
+    let best = values
+        .windows(n)
+        .map(|run| {
+            let mut sorted: Vec<Sourced> = run.to_vec();
+            sorted.sort_by(|a, b| a.value.total_cmp(&b.value));
+            // The median of three; of two, the lower (a peak must be held).
+            sorted[(sorted.len() - 1) / 2]
+        })
+        .max_by(|a, b| a.value.total_cmp(&b.value));
+    best.map_or_else(|| Measured::not_judged(NotJudged::NotSeenInRep), Measured::Value)
+}
+
+/// The rep's view: the median turn of its frames, classified with the same bounds as a frame.
+pub fn rep_view(w: &RepWindow, ctx: &MeasureContext) -> (Measured<View>, Option<f64>) {
+    let mut turns: Vec<f64> = w.frames.iter().filter_map(|f| f.turn_deg.get()).collect();
+    if turns.is_empty() {
+        return (
+            Measured::not_judged(first_reason(w.frames.iter().map(|f| f.turn_deg))),
+            None,
+        );
+    }
+    turns.sort_by(f64::total_cmp);
+    let turn = turns[turns.len() / 2];
+    (Measured::Value(classify_turn(turn, ctx)), Some(turn))
+}
+
+/// A measure read in a view it is not valid in becomes "not judged: needs a … view", whatever
+/// single frames showed: the rep's view decides.
+fn in_view<T>(m: Measured<T>, measure: Measure, view: &Measured<View>) -> Measured<T> {
+    let valid = measure.views();
+    match view {
+        Measured::Value(v) if valid.contains(v) => m,
+        Measured::Value(v) => Measured::not_judged(NotJudged::WrongView {
+            view: *v,
+            needs: valid[0],
+        }),
+        Measured::NotJudged { not_judged } => Measured::not_judged(*not_judged),
+    }
+}
+
+/// Applies the rep's view to every measure of its peaks.
+pub fn gate_by_view(peaks: &mut [LegPeak], body: &mut BodyPeak, view: &Measured<View>) {
+    for p in peaks.iter_mut() {
+        p.fppa_deg = in_view(p.fppa_deg, Measure::Fppa, view);
+        p.medial_offset = in_view(p.medial_offset, Measure::MedialOffset, view);
+        p.knee_foot_offset = in_view(p.knee_foot_offset, Measure::KneeFootOffset, view);
+        p.knee_over_toe = in_view(p.knee_over_toe, Measure::KneeOverToe, view);
+    }
+    body.knee_ankle_ratio = in_view(body.knee_ankle_ratio, Measure::KneeAnkleRatio, view);
+    body.pelvic_drop_deg = in_view(body.pelvic_drop_deg, Measure::PelvicDrop, view);
+    body.body_line_deg = in_view(body.body_line_deg, Measure::BodyLine, view);
+    // Hip extension counts reps in any view, but is judged only where the image shows it.
+    body.hip_flexion_deg = match (body.hip_flexion_deg, view) {
+        (Measured::Value(s), Measured::Value(v)) if s.source == Source::World => {
+            Measured::not_judged(NotJudged::WrongView {
+                view: *v,
+                needs: View::Side,
+            })
+        }
+        (other, _) => in_view(other, Measure::HipFlexion, view),
+    };
 }
 
 /// Whole-body measures for the rep.
@@ -133,6 +245,7 @@ pub fn body_peak(w: &RepWindow) -> BodyPeak {
             .map(|f| f.hip_flexion_deg)
             .unwrap_or(Measured::not_judged(unseen())),
         trunk_rotation_range_deg,
+        hold_s: None,
     }
 }
 
@@ -288,23 +401,12 @@ pub fn hip_lift_low(body: &BodyPeak, t: &Thresholds) -> Option<Flag> {
     }
 }
 
-/// Side plank: the trunk rolled during the rep.
-pub fn rocking(body: &BodyPeak, t: &Thresholds) -> Option<Flag> {
-    match body.trunk_rotation_range_deg {
-        Measured::Value(r) if r > t.rocking_deg => Some(Flag::Rocking {
-            range_deg: r,
-            threshold_deg: t.rocking_deg,
-        }),
-        Measured::Value(_) => None,
-        Measured::NotJudged { not_judged: reason } => note(Measure::TrunkRotation, None, reason),
-    }
-}
-
-/// Left and right peak FPPA differing by more than the threshold.
+/// Left and right peak FPPA differing by more than the threshold, with at least one knee on the
+/// valgus side (two knees pushed out by different amounts are not a valgus concern).
 pub fn fppa_asymmetry(left: Option<f64>, right: Option<f64>, t: &Thresholds) -> Option<Flag> {
     let (l, r) = (left?, right?);
     let difference = (l - r).abs();
-    (difference > t.asymmetry_fppa_deg).then_some(Flag::Asymmetry {
+    (difference > t.asymmetry_fppa_deg && l.max(r) > 0.0).then_some(Flag::Asymmetry {
         measure: Measure::Fppa,
         left: l,
         right: r,

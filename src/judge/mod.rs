@@ -4,8 +4,10 @@
 //! composed by each exercise profile.
 
 pub mod checks;
+mod rep;
 mod thresholds;
 
+pub use rep::*;
 pub use thresholds::*;
 
 use serde::Serialize;
@@ -104,8 +106,6 @@ pub enum Flag {
         hip_flexion_deg: f64,
         threshold_deg: f64,
     },
-    /// Side plank: the trunk rolled forward/back during the rep.
-    Rocking { range_deg: f64, threshold_deg: f64 },
     /// Left and right differ by more than the threshold.
     Asymmetry {
         measure: Measure,
@@ -123,16 +123,18 @@ pub enum Flag {
 }
 
 impl Flag {
-    /// A few words to say or show while exercising.
+    /// A few words to say or show while exercising; an exercise may say it its own way
+    /// (`Exercise::cue`).
     pub fn cue(&self) -> &'static str {
         match self {
-            Flag::Valgus { .. } | Flag::KneesInsideAnkles { .. } => "knee caving in: push it out",
+            Flag::Valgus { .. } | Flag::KneesInsideAnkles { .. } => {
+                "knee caving in: push it out over the little toe"
+            }
             Flag::KneeMedialToFoot { .. } => "keep the knee over the middle toes",
-            Flag::KneePastToe { .. } => "knee past toes: sit back",
+            Flag::KneePastToe { .. } => "knee past the toes",
             Flag::PelvicDrop { .. } => "keep the hips level",
             Flag::HipSag { .. } => "lift the hip higher",
             Flag::HipLiftLow { .. } => "lift the hip higher",
-            Flag::Rocking { .. } => "stop rocking: keep the body stacked",
             Flag::Asymmetry { .. } => "left and right differ",
             Flag::NotJudged { .. } => "not judged",
         }
@@ -198,10 +200,6 @@ impl Flag {
             } => format!(
                 "hip stayed {hip_flexion_deg:.1}° short of straight at the top (limit {threshold_deg:.1}°)"
             ),
-            Flag::Rocking {
-                range_deg,
-                threshold_deg,
-            } => format!("trunk rolled through {range_deg:.1}° (limit {threshold_deg:.1}°)"),
             Flag::Asymmetry {
                 measure,
                 left,
@@ -238,7 +236,6 @@ impl Flag {
             Flag::PelvicDrop { .. } => "pelvic_drop",
             Flag::HipSag { .. } => "hip_sag",
             Flag::HipLiftLow { .. } => "hip_lift_low",
-            Flag::Rocking { .. } => "rocking",
             Flag::Asymmetry { .. } => "asymmetry",
             Flag::NotJudged { .. } => "not_judged",
         }

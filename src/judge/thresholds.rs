@@ -4,63 +4,139 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{JudgeSettings, Sex};
 use crate::geometry::measure_defaults;
 
-// Landmarks below this visibility are not trusted: MediaPipe drawing_utils `_VISIBILITY_THRESHOLD`.
-pub const MIN_VISIBILITY: f64 = measure_defaults::DEFAULT_MIN_VISIBILITY;
-// Thigh seen at < cos 45° of its standing length: FPPA not judged (formcheck geometric rule).
-pub const MIN_THIGH_PROJECTION: f64 = measure_defaults::DEFAULT_MIN_THIGH_PROJECTION;
-// FPPA not judged once the thigh runs > 45° off the hip–ankle line: knee bend, not valgus, then shapes the image angle (formcheck geometric rule).
-pub const MAX_THIGH_OFF_LEG_LINE_DEG: f64 = measure_defaults::MAX_THIGH_OFF_LEG_LINE_DEG;
-// Frontal view at (shoulder + hip width) / 2 ≥ 0.30 torso lengths (formcheck calibration on ../shared/reference: frontal clips 0.32–0.51).
-pub const FRONTAL_VIEW_RATIO: f64 = measure_defaults::FRONTAL_VIEW_RATIO;
-// Side view at ≤ 0.20 torso lengths (formcheck calibration on ../shared/reference: sports2d_demo side view 0.05–0.20).
-pub const SIDE_VIEW_RATIO: f64 = measure_defaults::SIDE_VIEW_RATIO;
-// Herrington & Munro 2010 (Phys Ther Sport 11:56) drop-jump FPPA band, females 7–13°: upper bound.
-pub const VALGUS_BILATERAL_FEMALE_DEG: f64 = 13.0;
-// Herrington & Munro 2010 drop-jump FPPA band, males 3–8°: upper bound.
-pub const VALGUS_BILATERAL_MALE_DEG: f64 = 8.0;
-// Herrington & Munro 2010 single-leg step-landing FPPA band, females 5–12°: upper bound.
-pub const VALGUS_SINGLE_LEG_FEMALE_DEG: f64 = 12.0;
-// Herrington & Munro 2010 single-leg step-landing FPPA band, males 1–9°: upper bound.
-pub const VALGUS_SINGLE_LEG_MALE_DEG: f64 = 9.0;
-// > 10° FPPA marks dynamic valgus in the step-down / single-leg squat (programme specification, formcheck issue 4).
-pub const VALGUS_STEP_DOWN_DEG: f64 = 10.0;
-// Knees closer than 0.8 × ankle width at the bottom: valgus in a bilateral squat (formcheck rule after Noyes et al. 2005 AJSM 33:197 knee-separation screening).
-pub const KNEE_ANKLE_RATIO_MIN: f64 = 0.8;
-// Knee medial to the 2nd toe by > half a foot width (0.0275 H / 0.491 H hip–ankle, Winter 2009 segment proportions): past the foot's medial border, Piva et al. 2006 step-down criterion.
-pub const KNEE_MEDIAL_TO_FOOT: f64 = 0.056;
-// Knee > 10% of a foot length past the toes (formcheck rule for the coaching cue; Fry et al. 2003 JSCR 17:629 on its trade-offs).
-pub const KNEE_PAST_TOE: f64 = 0.10;
-// Left/right peak FPPA differing by > 5°: about twice the 2-D FPPA measurement error (formcheck rule; H&M 2010 expect symmetry).
-pub const ASYMMETRY_FPPA_DEG: f64 = 5.0;
-// Pelvis dropping > 5° on the free side (formcheck rule; clinical single-leg-squat rating asks for a level pelvis, Crossley et al. 2011).
-pub const PELVIC_DROP_DEG: f64 = 5.0;
-// Side plank: hip > 10° below the shoulder–ankle line at the top is sagging (formcheck rule).
-pub const HIP_SAG_DEG: f64 = 10.0;
-// Bridge: hip still > 20° short of straight (shoulder–hip–knee) at the top (formcheck rule).
-pub const BRIDGE_TOP_HIP_FLEXION_DEG: f64 = 20.0;
-// Side plank: trunk rolling through > 15° during a rep (formcheck rule).
-pub const ROCKING_DEG: f64 = 15.0;
-// A gap of more than 15 s between reps starts a new set (formcheck rule: inter-set rest is 30 s or more).
-pub const SET_REST_S: f64 = 15.0;
-// A squat bends the knee at least 40° (formcheck rule; a quarter squat is about 40–60°).
-pub const SQUAT_MIN_KNEE_FLEXION_DEG: f64 = 40.0;
-// Trunk leaning > 60° from vertical at the bottom is a stoop (bending to pick something up), not a squat (formcheck rule).
-pub const SQUAT_MAX_TRUNK_LEAN_DEG: f64 = 60.0;
-// Squat: the hip drops at least 0.2 leg lengths (formcheck rule; a quarter squat drops about 0.2–0.25).
-pub const SQUAT_MIN_DEPTH: f64 = 0.20;
-// Single-leg squat / step-down / lunge: the hip drops at least 0.1 leg lengths (formcheck rule; a 16 cm step-down).
-pub const SINGLE_LEG_MIN_DEPTH: f64 = 0.10;
-// Side step-up: the hip rises at least 0.1 leg lengths (formcheck rule; a 15–20 cm step).
-pub const STEP_UP_MIN_RISE: f64 = 0.10;
-// Bridge: the hip extends at least 20° from the floor position (formcheck rule).
-pub const BRIDGE_MIN_LIFT_DEG: f64 = 20.0;
-// Side plank: the hip lifts at least 15° against the shoulder–ankle line (formcheck rule).
-pub const SIDE_PLANK_MIN_LIFT_DEG: f64 = 15.0;
+/// Declares every threshold once: its constant (with the one-line source), its field in
+/// [`Thresholds`], its unit and its valid range. Everything else (defaults, names, TOML, range
+/// checks, the table `formcheck exercises` prints) is generated from this list.
+macro_rules! thresholds {
+    ($( #[doc = $source:literal] $konst:ident $field:ident = $value:expr, $unit:literal, $lo:expr, $hi:expr; )*) => {
+        $( #[doc = $source] pub const $konst: f64 = $value; )*
+
+        /// The thresholds in force for one analysis; written into every output.
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        pub struct Thresholds {
+            pub sex: SexBand,
+            $( pub $field: f64, )*
+        }
+
+        impl Default for Thresholds {
+            fn default() -> Self {
+                Thresholds { sex: SexBand::Unspecified, $( $field: $konst, )* }
+            }
+        }
+
+        /// Every threshold's name, unit, valid range and source.
+        pub const SPECS: &[Spec] = &[
+            $( Spec { name: stringify!($field), default: $konst, unit: $unit, min: $lo, max: $hi, source: $source.trim_ascii() }, )*
+        ];
+
+        /// A threshold file: each name at most once, unknown names refused by serde.
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ThresholdFile {
+            $( #[serde(default)] $field: Option<f64>, )*
+        }
+
+        impl ThresholdFile {
+            fn values(&self) -> Vec<(&'static str, f64)> {
+                let mut out = Vec::new();
+                $( if let Some(v) = self.$field { out.push((stringify!($field), v)); } )*
+                out
+            }
+        }
+
+        impl Thresholds {
+            fn slot(&mut self, name: &str) -> Option<&mut f64> {
+                match name {
+                    $( stringify!($field) => Some(&mut self.$field), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+thresholds! {
+    /// Landmarks below this visibility are not trusted: MediaPipe drawing_utils `_VISIBILITY_THRESHOLD`.
+    MIN_VISIBILITY min_visibility = measure_defaults::DEFAULT_MIN_VISIBILITY, "visibility", 0.0, 1.0;
+    /// Thigh seen at < cos 45° of its standing length: FPPA not judged (formcheck geometric rule).
+    MIN_THIGH_PROJECTION min_thigh_projection = measure_defaults::DEFAULT_MIN_THIGH_PROJECTION, "of standing length", 0.0, 1.0;
+    /// FPPA not judged once the thigh runs > 45° off the hip–ankle line: knee bend, not valgus, then shapes the image angle (formcheck geometric rule).
+    MAX_THIGH_OFF_LEG_LINE_DEG max_thigh_off_leg_line_deg = measure_defaults::MAX_THIGH_OFF_LEG_LINE_DEG, "degrees", 0.0, 180.0;
+    /// Shoulder+hip width over torso length of a body square to the camera (formcheck calibration: frontal shared clips 0.52–0.56).
+    FRONTAL_WIDTH_RATIO frontal_width_ratio = measure_defaults::FRONTAL_WIDTH_RATIO, "of torso length", 0.05, 2.0;
+    /// Frontal-plane angles need the body within 25° of square to the camera (formcheck rule after Englander et al. 2019, OJSM 7:2325967118819831: 15° off-axis flips 2-D varus to valgus).
+    FRONTAL_MAX_TURN_DEG frontal_max_turn_deg = measure_defaults::FRONTAL_MAX_TURN_DEG, "degrees", 0.0, 90.0;
+    /// Side-view measures need the body turned at least 65° (formcheck rule: the foot keeps > 90% of its length in the image).
+    SIDE_MIN_TURN_DEG side_min_turn_deg = measure_defaults::SIDE_MIN_TURN_DEG, "degrees", 0.0, 90.0;
+    /// Knee more than one foot length ahead of or behind the toe: a failed measurement, not a fault (formcheck rule).
+    MAX_PLAUSIBLE_KNEE_OVER_TOE max_plausible_knee_over_toe = measure_defaults::MAX_PLAUSIBLE_KNEE_OVER_TOE, "foot lengths", 0.0, 5.0;
+    /// FPPA is read no deeper than 60° of knee bend: single-leg squat studies read it at 45–60° (Munro, Herrington & Carolan 2012, J Sport Rehabil 21:7); deeper, the bend itself tilts the 2-D angle.
+    FPPA_MAX_KNEE_FLEXION_DEG fppa_max_knee_flexion_deg = 60.0, "degrees", 0.0, 180.0;
+    /// Herrington & Munro 2010 (Phys Ther Sport 11:56) drop-jump FPPA band, females 7–13°: upper bound.
+    VALGUS_BILATERAL_FEMALE_DEG valgus_bilateral_female_deg = 13.0, "degrees", 0.0, 90.0;
+    /// Herrington & Munro 2010 drop-jump FPPA band, males 3–8°: upper bound.
+    VALGUS_BILATERAL_MALE_DEG valgus_bilateral_male_deg = 8.0, "degrees", 0.0, 90.0;
+    /// Herrington & Munro 2010 single-leg step-landing FPPA band, females 5–12°: upper bound.
+    VALGUS_SINGLE_LEG_FEMALE_DEG valgus_single_leg_female_deg = 12.0, "degrees", 0.0, 90.0;
+    /// Herrington & Munro 2010 single-leg step-landing FPPA band, males 1–9°: upper bound.
+    VALGUS_SINGLE_LEG_MALE_DEG valgus_single_leg_male_deg = 9.0, "degrees", 0.0, 90.0;
+    /// > 10° FPPA marks dynamic valgus in the step-down / single-leg squat (programme specification, formcheck issue 4).
+    VALGUS_STEP_DOWN_DEG valgus_step_down_deg = 10.0, "degrees", 0.0, 90.0;
+    /// Knees closer than 0.8 × ankle width at the bottom: valgus in a bilateral squat (formcheck rule after Noyes et al. 2005 AJSM 33:197 knee-separation screening).
+    KNEE_ANKLE_RATIO_MIN knee_ankle_ratio_min = 0.8, "knee/ankle width", 0.0, 5.0;
+    /// Knee medial to the 2nd toe by > half a foot width (0.0275 H / 0.491 H hip–ankle, Winter 2009 segment proportions): past the foot's medial border, Piva et al. 2006 step-down criterion.
+    KNEE_MEDIAL_TO_FOOT knee_medial_to_foot = 0.056, "leg lengths", 0.0, 1.0;
+    /// Knee > 10% of a foot length past the toes in a lunge, step-up or single-leg squat: the programme's "knee not past the toes" (formcheck rule for the number).
+    KNEE_PAST_TOE knee_past_toe = 0.10, "foot lengths", 0.0, 1.0;
+    /// Squat: 1 makes knee travel past the toes a fault; 0 (default) reports it only, since restricting it moves load to the hip and back (Fry et al. 2003, JSCR 17:629).
+    SQUAT_KNEE_PAST_TOE_FAULT squat_knee_past_toe_fault = 0.0, "0 off, 1 on", 0.0, 1.0;
+    /// Left/right peak FPPA differing by > 5°: about twice the 2-D FPPA measurement error (formcheck rule; H&M 2010 expect symmetry).
+    ASYMMETRY_FPPA_DEG asymmetry_fppa_deg = 5.0, "degrees", 0.0, 90.0;
+    /// Pelvis dropping > 5° on the free side (formcheck rule; clinical single-leg-squat rating asks for a level pelvis, Crossley et al. 2011).
+    PELVIC_DROP_DEG pelvic_drop_deg = 5.0, "degrees", 0.0, 90.0;
+    /// Side plank: hip > 10° below the shoulder–ankle line at the top is sagging (formcheck rule).
+    HIP_SAG_DEG hip_sag_deg = 10.0, "degrees", 0.0, 90.0;
+    /// Bridge: hip still > 20° short of straight (shoulder–hip–knee) at the top (formcheck rule).
+    BRIDGE_TOP_HIP_FLEXION_DEG bridge_top_hip_flexion_deg = 20.0, "degrees", 0.0, 180.0;
+    /// A gap of more than 15 s between reps starts a new set (formcheck rule: inter-set rest is 30 s or more).
+    SET_REST_S set_rest_s = 15.0, "seconds", 0.0, 3600.0;
+    /// A squat bends the knee at least 40° (formcheck rule; a quarter squat is about 40–60°).
+    SQUAT_MIN_KNEE_FLEXION_DEG squat_min_knee_flexion_deg = 40.0, "degrees", 0.0, 180.0;
+    /// Trunk leaning > 60° from vertical at the bottom is a stoop (bending to pick something up), not a squat (formcheck rule).
+    SQUAT_MAX_TRUNK_LEAN_DEG squat_max_trunk_lean_deg = 60.0, "degrees", 0.0, 180.0;
+    /// Squat: the hip drops at least 0.2 leg lengths (formcheck rule; a quarter squat drops about 0.2–0.25).
+    SQUAT_MIN_DEPTH squat_min_depth = 0.20, "leg lengths", 0.0, 2.0;
+    /// Single-leg squat / step-down / lunge: the hip drops at least 0.1 leg lengths (formcheck rule; a 16 cm step-down).
+    SINGLE_LEG_MIN_DEPTH single_leg_min_depth = 0.10, "leg lengths", 0.0, 2.0;
+    /// Side step-up: the hip rises at least 0.1 leg lengths (formcheck rule; a 15–20 cm step).
+    STEP_UP_MIN_RISE step_up_min_rise = 0.10, "leg lengths", 0.0, 2.0;
+    /// Bridge: the hip extends at least 20° from the floor position (formcheck rule).
+    BRIDGE_MIN_LIFT_DEG bridge_min_lift_deg = 20.0, "degrees", 0.0, 180.0;
+    /// Side plank: the hip lifts at least 15° against the shoulder–ankle line (formcheck rule).
+    SIDE_PLANK_MIN_LIFT_DEG side_plank_min_lift_deg = 15.0, "degrees", 0.0, 180.0;
+}
+
+/// One threshold as declared.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spec {
+    pub name: &'static str,
+    pub default: f64,
+    pub unit: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub source: &'static str,
+}
+
+impl Spec {
+    fn range(&self) -> String {
+        format!("{} to {}", self.min, self.max)
+    }
+}
 
 /// Which of Herrington & Munro's bands `--sex` picks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,72 +155,6 @@ impl From<Sex> for SexBand {
             Sex::Female => SexBand::Female,
             Sex::Male => SexBand::Male,
             Sex::Unspecified => SexBand::Unspecified,
-        }
-    }
-}
-
-/// The thresholds in force for one analysis; written into every output.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Thresholds {
-    pub sex: SexBand,
-    pub min_visibility: f64,
-    pub min_thigh_projection: f64,
-    pub max_thigh_off_leg_line_deg: f64,
-    pub frontal_view_ratio: f64,
-    pub side_view_ratio: f64,
-    pub valgus_bilateral_female_deg: f64,
-    pub valgus_bilateral_male_deg: f64,
-    pub valgus_single_leg_female_deg: f64,
-    pub valgus_single_leg_male_deg: f64,
-    pub valgus_step_down_deg: f64,
-    pub knee_ankle_ratio_min: f64,
-    pub knee_medial_to_foot: f64,
-    pub knee_past_toe: f64,
-    pub asymmetry_fppa_deg: f64,
-    pub pelvic_drop_deg: f64,
-    pub hip_sag_deg: f64,
-    pub bridge_top_hip_flexion_deg: f64,
-    pub rocking_deg: f64,
-    pub set_rest_s: f64,
-    pub squat_min_knee_flexion_deg: f64,
-    pub squat_max_trunk_lean_deg: f64,
-    pub squat_min_depth: f64,
-    pub single_leg_min_depth: f64,
-    pub step_up_min_rise: f64,
-    pub bridge_min_lift_deg: f64,
-    pub side_plank_min_lift_deg: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            sex: SexBand::Unspecified,
-            min_visibility: MIN_VISIBILITY,
-            min_thigh_projection: MIN_THIGH_PROJECTION,
-            max_thigh_off_leg_line_deg: MAX_THIGH_OFF_LEG_LINE_DEG,
-            frontal_view_ratio: FRONTAL_VIEW_RATIO,
-            side_view_ratio: SIDE_VIEW_RATIO,
-            valgus_bilateral_female_deg: VALGUS_BILATERAL_FEMALE_DEG,
-            valgus_bilateral_male_deg: VALGUS_BILATERAL_MALE_DEG,
-            valgus_single_leg_female_deg: VALGUS_SINGLE_LEG_FEMALE_DEG,
-            valgus_single_leg_male_deg: VALGUS_SINGLE_LEG_MALE_DEG,
-            valgus_step_down_deg: VALGUS_STEP_DOWN_DEG,
-            knee_ankle_ratio_min: KNEE_ANKLE_RATIO_MIN,
-            knee_medial_to_foot: KNEE_MEDIAL_TO_FOOT,
-            knee_past_toe: KNEE_PAST_TOE,
-            asymmetry_fppa_deg: ASYMMETRY_FPPA_DEG,
-            pelvic_drop_deg: PELVIC_DROP_DEG,
-            hip_sag_deg: HIP_SAG_DEG,
-            bridge_top_hip_flexion_deg: BRIDGE_TOP_HIP_FLEXION_DEG,
-            rocking_deg: ROCKING_DEG,
-            set_rest_s: SET_REST_S,
-            squat_min_knee_flexion_deg: SQUAT_MIN_KNEE_FLEXION_DEG,
-            squat_max_trunk_lean_deg: SQUAT_MAX_TRUNK_LEAN_DEG,
-            squat_min_depth: SQUAT_MIN_DEPTH,
-            single_leg_min_depth: SINGLE_LEG_MIN_DEPTH,
-            step_up_min_rise: STEP_UP_MIN_RISE,
-            bridge_min_lift_deg: BRIDGE_MIN_LIFT_DEG,
-            side_plank_min_lift_deg: SIDE_PLANK_MIN_LIFT_DEG,
         }
     }
 }
@@ -172,100 +182,36 @@ pub enum JudgeError {
         origin: String,
         name: String,
         value: f64,
-        range: &'static str,
+        range: String,
     },
 }
 
 impl Thresholds {
     /// Names accepted in a TOML file and by `--threshold`.
     pub fn names() -> Vec<&'static str> {
-        Thresholds::default()
-            .slots()
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect()
+        SPECS.iter().map(|s| s.name).collect()
     }
 
-    fn slots(&mut self) -> Vec<(&'static str, &mut f64)> {
-        vec![
-            ("min_visibility", &mut self.min_visibility),
-            ("min_thigh_projection", &mut self.min_thigh_projection),
-            (
-                "max_thigh_off_leg_line_deg",
-                &mut self.max_thigh_off_leg_line_deg,
-            ),
-            ("frontal_view_ratio", &mut self.frontal_view_ratio),
-            ("side_view_ratio", &mut self.side_view_ratio),
-            (
-                "valgus_bilateral_female_deg",
-                &mut self.valgus_bilateral_female_deg,
-            ),
-            (
-                "valgus_bilateral_male_deg",
-                &mut self.valgus_bilateral_male_deg,
-            ),
-            (
-                "valgus_single_leg_female_deg",
-                &mut self.valgus_single_leg_female_deg,
-            ),
-            (
-                "valgus_single_leg_male_deg",
-                &mut self.valgus_single_leg_male_deg,
-            ),
-            ("valgus_step_down_deg", &mut self.valgus_step_down_deg),
-            ("knee_ankle_ratio_min", &mut self.knee_ankle_ratio_min),
-            ("knee_medial_to_foot", &mut self.knee_medial_to_foot),
-            ("knee_past_toe", &mut self.knee_past_toe),
-            ("asymmetry_fppa_deg", &mut self.asymmetry_fppa_deg),
-            ("pelvic_drop_deg", &mut self.pelvic_drop_deg),
-            ("hip_sag_deg", &mut self.hip_sag_deg),
-            (
-                "bridge_top_hip_flexion_deg",
-                &mut self.bridge_top_hip_flexion_deg,
-            ),
-            ("rocking_deg", &mut self.rocking_deg),
-            ("set_rest_s", &mut self.set_rest_s),
-            (
-                "squat_min_knee_flexion_deg",
-                &mut self.squat_min_knee_flexion_deg,
-            ),
-            (
-                "squat_max_trunk_lean_deg",
-                &mut self.squat_max_trunk_lean_deg,
-            ),
-            ("squat_min_depth", &mut self.squat_min_depth),
-            ("single_leg_min_depth", &mut self.single_leg_min_depth),
-            ("step_up_min_rise", &mut self.step_up_min_rise),
-            ("bridge_min_lift_deg", &mut self.bridge_min_lift_deg),
-            ("side_plank_min_lift_deg", &mut self.side_plank_min_lift_deg),
-        ]
-    }
-
-    /// Sets one threshold by name, checking its range. `origin` names the flag or file.
+    /// Sets one threshold by name, checking its declared range. `origin` names the flag or file.
     pub fn set(&mut self, name: &str, value: f64, origin: &str) -> Result<(), JudgeError> {
-        let range: &'static str = match name {
-            "min_visibility" | "min_thigh_projection" => "0 to 1",
-            "max_thigh_off_leg_line_deg" => "0 to 180",
-            _ => "0 or more",
-        };
-        let ok = value.is_finite() && value >= 0.0 && (range != "0 to 1" || value <= 1.0);
-        let mut slots = self.slots();
-        let Some((_, slot)) = slots.iter_mut().find(|(n, _)| *n == name) else {
+        let Some(spec) = SPECS.iter().find(|s| s.name == name) else {
             return Err(JudgeError::UnknownThreshold {
                 origin: origin.to_string(),
                 name: name.to_string(),
                 known: Thresholds::names().join(", "),
             });
         };
-        if !ok {
+        if !(value.is_finite() && value >= spec.min && value <= spec.max) {
             return Err(JudgeError::OutOfRange {
                 origin: origin.to_string(),
                 name: name.to_string(),
                 value,
-                range,
+                range: spec.range(),
             });
         }
-        **slot = value;
+        if let Some(slot) = self.slot(name) {
+            *slot = value;
+        }
         Ok(())
     }
 
@@ -296,42 +242,47 @@ impl Thresholds {
 
     /// As [`Self::apply_toml_file`], from text; `origin` names where it came from.
     pub fn apply_toml(&mut self, text: &str, origin: &str) -> Result<(), JudgeError> {
-        let table: toml::Table =
-            text.parse()
-                .map_err(|e: toml::de::Error| JudgeError::ConfigParse {
-                    path: origin.trim_start_matches("--config ").to_string(),
-                    message: e.message().to_string(),
-                })?;
-        for (key, value) in &table {
-            match (key.as_str(), value) {
-                ("thresholds", toml::Value::Table(inner)) => {
-                    for (k, v) in inner {
-                        self.set_toml(k, v, origin)?;
-                    }
+        let parse_error = |message: String| JudgeError::ConfigParse {
+            path: origin.trim_start_matches("--config ").to_string(),
+            message,
+        };
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| parse_error(e.message().to_string()))?;
+        // `[thresholds]` entries count as top-level ones.
+        let mut inner = table;
+        if let Some(toml::Value::Table(nested)) = inner.remove("thresholds") {
+            for (k, v) in nested {
+                if inner.insert(k.clone(), v).is_some() {
+                    return Err(parse_error(format!("'{k}' is set twice")));
                 }
-                _ => self.set_toml(key, value, origin)?,
             }
         }
-        Ok(())
-    }
-
-    fn set_toml(
-        &mut self,
-        name: &str,
-        value: &toml::Value,
-        origin: &str,
-    ) -> Result<(), JudgeError> {
-        let number = match value {
-            toml::Value::Float(f) => *f,
-            toml::Value::Integer(i) => *i as f64,
-            _ => {
-                return Err(JudgeError::NotANumber {
+        // serde's own message for a wrong type does not name the key.
+        if let Some((name, _)) = inner
+            .iter()
+            .find(|(_, v)| !matches!(v, toml::Value::Float(_) | toml::Value::Integer(_)))
+        {
+            return Err(JudgeError::NotANumber {
+                origin: origin.to_string(),
+                name: name.clone(),
+            });
+        }
+        let file = ThresholdFile::deserialize(toml::Value::Table(inner)).map_err(|e| {
+            let message = e.message().to_string();
+            match message.strip_prefix("unknown field `") {
+                Some(rest) => JudgeError::UnknownThreshold {
                     origin: origin.to_string(),
-                    name: name.to_string(),
-                })
+                    name: rest.split('`').next().unwrap_or(rest).to_string(),
+                    known: Thresholds::names().join(", "),
+                },
+                None => parse_error(message),
             }
-        };
-        self.set(name, number, origin)
+        })?;
+        for (name, value) in file.values() {
+            self.set(name, value, origin)?;
+        }
+        Ok(())
     }
 
     /// The peak-FPPA limit for a task's band under the chosen sex.
@@ -352,8 +303,10 @@ impl Thresholds {
             min_visibility: self.min_visibility,
             min_thigh_projection: self.min_thigh_projection,
             max_thigh_off_leg_line_deg: self.max_thigh_off_leg_line_deg,
-            frontal_view_ratio: self.frontal_view_ratio,
-            side_view_ratio: self.side_view_ratio,
+            frontal_width_ratio: self.frontal_width_ratio,
+            frontal_max_turn_deg: self.frontal_max_turn_deg,
+            side_min_turn_deg: self.side_min_turn_deg,
+            max_plausible_knee_over_toe: self.max_plausible_knee_over_toe,
             ..Default::default()
         }
     }

@@ -10,10 +10,10 @@ use crate::analysis::{Analyzer, FrameUpdate, Summary};
 use crate::config::SideChoice;
 use crate::draw::{self, LegReadout, Reading, RepCount};
 use crate::exercise::Exercise;
-use crate::geometry::{measure, Leg, LegMeasures, MeasureContext, View};
+use crate::geometry::{measure, Leg, LegMeasures, MeasureContext};
 use crate::judge::{Flag, Thresholds};
 use crate::landmarks::PoseFrame;
-use crate::reps::Rep;
+use crate::judge::Rep;
 
 use super::cues::{Cue, CueBoard, CueTiming};
 use super::setup::{GateState, SetupGate, ViewNeed};
@@ -72,14 +72,6 @@ pub struct Coach {
     tally: Tally,
 }
 
-fn view_need(view: View) -> ViewNeed {
-    match view {
-        View::Frontal => ViewNeed::Frontal,
-        View::Side => ViewNeed::Side,
-        View::Oblique => ViewNeed::Any,
-    }
-}
-
 fn to_draw(leg: Leg) -> draw::Leg {
     match leg {
         Leg::Left => draw::Leg::Left,
@@ -99,7 +91,7 @@ impl Coach {
             analyzer: Analyzer::live(exercise, side, thresholds.clone()),
             ctx: thresholds.measure_context(),
             thresholds,
-            gate: SetupGate::new(view_need(exercise.view()), SETUP_HOLD_S),
+            gate: SetupGate::new(ViewNeed::of(&exercise.views()), SETUP_HOLD_S),
             cues: CueBoard::new(CueTiming::default()),
             set_base: 0,
             set: 1,

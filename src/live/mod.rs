@@ -34,7 +34,7 @@ use crate::draw::{self, Banner, Overlay, Perf};
 use crate::judge::Thresholds;
 use crate::landmarks::PoseFrame;
 use crate::pose::{PoseError, PoseEstimator};
-use crate::reps::Rep;
+use crate::judge::Rep;
 use crate::video::{SourceSpec, VideoError, VideoFrame, VideoSource};
 
 pub use capture::{Backoff, CaptureEnd, CaptureStats};

@@ -13,7 +13,24 @@ pub enum ViewNeed {
     Frontal,
     /// Side on (knee-over-toe is judged in the sagittal plane).
     Side,
+    /// Either: the exercise judges valgus from the front and knee over toe from the side.
+    FrontalOrSide,
     Any,
+}
+
+impl ViewNeed {
+    /// The need of an exercise that can be judged from these views.
+    pub fn of(views: &[View]) -> ViewNeed {
+        if views.contains(&View::Oblique) {
+            return ViewNeed::Any;
+        }
+        match (views.contains(&View::Frontal), views.contains(&View::Side)) {
+            (true, true) => ViewNeed::FrontalOrSide,
+            (true, false) => ViewNeed::Frontal,
+            (false, true) => ViewNeed::Side,
+            (false, false) => ViewNeed::Any,
+        }
+    }
 }
 
 /// What is wrong with the picture, in the user's words.
@@ -24,6 +41,8 @@ pub enum SetupProblem {
     BodyNotVisible,
     NotFacingCamera,
     NotSideOn,
+    /// Oblique: neither the front nor the side, so nothing can be judged.
+    Oblique,
 }
 
 impl SetupProblem {
@@ -34,6 +53,9 @@ impl SetupProblem {
             SetupProblem::BodyNotVisible => "step back: whole body must be in frame",
             SetupProblem::NotFacingCamera => "turn to face the camera",
             SetupProblem::NotSideOn => "turn side-on to the camera",
+            SetupProblem::Oblique => {
+                "face the camera (for valgus) or turn side-on (for knee over toe)"
+            }
         }
     }
 }
@@ -77,7 +99,8 @@ pub fn check_frame(
     };
     let (w, h) = (frame.image_width as f64, frame.image_height as f64);
     let seen = |i| seen_in_frame(pose, i, w, h);
-    let side_on = need == ViewNeed::Side;
+    let side_on = need == ViewNeed::Side
+        || (need == ViewNeed::FrontalOrSide && view == Some(View::Side));
     let body_ok = if side_on {
         seen(L::Nose)
             && (seen(L::LeftShoulder) || seen(L::RightShoulder))
@@ -100,7 +123,9 @@ pub fn check_frame(
     match (need, view) {
         (ViewNeed::Any, _)
         | (ViewNeed::Frontal, Some(View::Frontal))
-        | (ViewNeed::Side, Some(View::Side)) => Ok(()),
+        | (ViewNeed::Side, Some(View::Side))
+        | (ViewNeed::FrontalOrSide, Some(View::Frontal | View::Side)) => Ok(()),
+        (ViewNeed::FrontalOrSide, _) => Err(SetupProblem::Oblique),
         (ViewNeed::Frontal, _) => Err(SetupProblem::NotFacingCamera),
         (ViewNeed::Side, _) => Err(SetupProblem::NotSideOn),
     }

@@ -16,7 +16,7 @@ use crate::draw::{self, Banner, CueKind, LegReadout, Overlay, Reading, RepCount}
 use crate::geometry::{Leg, LegMeasures};
 use crate::judge::Flag;
 use crate::landmarks::{LandmarkIndex, Pose, PoseFrame};
-use crate::reps::Rep;
+use crate::judge::Rep;
 use crate::video::{SourceSpec, VideoSource};
 
 pub struct AnnotatedExporter {

@@ -1,111 +1,185 @@
-//! `reps.csv`: one row a rep, for a spreadsheet. Per-leg columns are left then right; a measure
-//! that was not judged (or a leg not judged in that rep) is an empty cell, never a made-up
-//! number. Flags are listed by kind, `;`-separated, with their full text in the last column.
+//! `reps.csv`: one row a rep, for a spreadsheet. The measure columns are those the exercise
+//! judges or shows (a bridge has no FPPA column). Per-leg columns are left then right; a
+//! measure that was not judged (or a leg not judged in that rep) is an empty cell, never a
+//! made-up number. Concerns and flags are listed by kind, `;`-separated, with the flags' full
+//! text in the last column.
 
 use std::path::Path;
 
 use super::json::rep_quality;
 use super::{atomic, ExportError, Exporter, VideoResult};
 use crate::geometry::Leg;
-use crate::reps::Rep;
+use crate::judge::{ConcernStatus, LegPeak, Measure, Outcome, Rep};
 
 pub struct CsvExporter;
-
-const HEADER: [&str; 23] = [
-    "set",
-    "rep",
-    "complete",
-    "flagged",
-    "start_s",
-    "bottom_s",
-    "end_s",
-    "start_frame",
-    "bottom_frame",
-    "end_frame",
-    "legs",
-    "depth",
-    "left_fppa_deg",
-    "right_fppa_deg",
-    "left_knee_over_toe",
-    "right_knee_over_toe",
-    "left_knee_flexion_deg",
-    "right_knee_flexion_deg",
-    "knee_ankle_ratio",
-    "trunk_lean_deg",
-    "detected_share",
-    "flags",
-    "flag_text",
-];
 
 /// A number with the precision a spreadsheet needs, or an empty cell.
 fn cell(value: Option<f64>, decimals: usize) -> String {
     value.map_or(String::new(), |v| format!("{v:.decimals$}"))
 }
 
-fn row(rep: &Rep, result: &VideoResult) -> Vec<String> {
-    let peak = |leg: Leg| rep.peak(leg);
-    let quality = rep_quality(rep, &result.analysis.frames);
-    let detected_share = if quality.frames == 0 {
-        None
-    } else {
-        Some(quality.detected_frames as f64 / quality.frames as f64)
-    };
-    vec![
-        rep.set.to_string(),
-        rep.number.to_string(),
-        rep.complete.to_string(),
-        rep.faults().next().is_some().to_string(),
-        format!("{:.3}", rep.start.time_s),
-        format!("{:.3}", rep.bottom.time_s),
-        format!("{:.3}", rep.end.time_s),
-        rep.start.frame.to_string(),
-        rep.bottom.frame.to_string(),
-        rep.end.frame.to_string(),
-        rep.legs
-            .iter()
-            .map(|l| l.name())
-            .collect::<Vec<_>>()
-            .join(";"),
-        format!("{:.4}", rep.depth),
-        cell(peak(Leg::Left).and_then(|p| p.fppa_deg.get()), 1),
-        cell(peak(Leg::Right).and_then(|p| p.fppa_deg.get()), 1),
-        cell(
-            peak(Leg::Left).and_then(|p| p.knee_over_toe.get().map(|s| s.value)),
-            3,
-        ),
-        cell(
-            peak(Leg::Right).and_then(|p| p.knee_over_toe.get().map(|s| s.value)),
-            3,
-        ),
-        cell(
-            peak(Leg::Left).and_then(|p| p.knee_flexion_deg.get().map(|s| s.value)),
-            1,
-        ),
-        cell(
-            peak(Leg::Right).and_then(|p| p.knee_flexion_deg.get().map(|s| s.value)),
-            1,
-        ),
-        cell(rep.body.knee_ankle_ratio.get(), 3),
-        cell(rep.body.trunk_lean_deg.get().map(|s| s.value), 1),
-        cell(detected_share, 3),
-        rep.flags
-            .iter()
-            .map(|f| f.kind())
-            .collect::<Vec<_>>()
-            .join(";"),
-        rep.flags
-            .iter()
-            .map(|f| f.describe())
-            .collect::<Vec<_>>()
-            .join("; "),
+type Column = (&'static str, Box<dyn Fn(&Rep) -> String>);
+
+/// A left and a right column of one leg measure.
+fn per_leg(
+    left: &'static str,
+    right: &'static str,
+    decimals: usize,
+    get: fn(&LegPeak) -> Option<f64>,
+) -> [Column; 2] {
+    let of = move |leg: Leg| move |rep: &Rep| cell(rep.peak(leg).and_then(get), decimals);
+    [
+        (left, Box::new(of(Leg::Left))),
+        (right, Box::new(of(Leg::Right))),
     ]
+}
+
+/// The columns: the rep's facts, then only the measures this exercise judges or shows, then
+/// its concerns and flags.
+fn columns(result: &VideoResult) -> Vec<Column> {
+    let e = result.analysis.exercise;
+    let has = |m: Measure| e.judged().contains(&m) || e.reported().contains(&m);
+    let mut cols: Vec<Column> = vec![
+        ("set", Box::new(|r: &Rep| r.set.to_string())),
+        ("rep", Box::new(|r: &Rep| r.number.to_string())),
+        ("complete", Box::new(|r: &Rep| r.complete.to_string())),
+        (
+            "incomplete",
+            Box::new(|r: &Rep| {
+                r.incomplete
+                    .map(|i| i.describe().to_string())
+                    .unwrap_or_default()
+            }),
+        ),
+        (
+            "outcome",
+            Box::new(|r: &Rep| {
+                match r.outcome {
+                    Outcome::Flagged => "flagged",
+                    Outcome::Passed => "passed",
+                    Outcome::NotJudged => "not_judged",
+                }
+                .to_string()
+            }),
+        ),
+        ("start_s", Box::new(|r: &Rep| format!("{:.3}", r.start.time_s))),
+        ("bottom_s", Box::new(|r: &Rep| format!("{:.3}", r.bottom.time_s))),
+        ("end_s", Box::new(|r: &Rep| format!("{:.3}", r.end.time_s))),
+        ("start_frame", Box::new(|r: &Rep| r.start.frame.to_string())),
+        ("bottom_frame", Box::new(|r: &Rep| r.bottom.frame.to_string())),
+        ("end_frame", Box::new(|r: &Rep| r.end.frame.to_string())),
+        (
+            "legs",
+            Box::new(|r: &Rep| {
+                r.legs
+                    .iter()
+                    .map(|l| l.name())
+                    .collect::<Vec<_>>()
+                    .join(";")
+            }),
+        ),
+        ("depth", Box::new(|r: &Rep| format!("{:.4}", r.depth))),
+        (
+            "view",
+            Box::new(|r: &Rep| r.view.get().map(|v| v.name().to_string()).unwrap_or_default()),
+        ),
+        ("turn_deg", Box::new(|r: &Rep| cell(r.turn_deg, 0))),
+    ];
+    if has(Measure::Fppa) {
+        cols.extend(per_leg("left_fppa_deg", "right_fppa_deg", 1, |p| p.fppa_deg.get()));
+        cols.extend(per_leg(
+            "left_fppa_at_knee_flexion_deg",
+            "right_fppa_at_knee_flexion_deg",
+            0,
+            |p| p.fppa_knee_flexion_deg.get().map(|s| s.value),
+        ));
+    }
+    if has(Measure::KneeFootOffset) {
+        cols.extend(per_leg("left_knee_foot_offset", "right_knee_foot_offset", 3, |p| {
+            p.knee_foot_offset.get()
+        }));
+    }
+    if has(Measure::KneeAnkleRatio) {
+        cols.push((
+            "knee_ankle_ratio",
+            Box::new(|r: &Rep| cell(r.body.knee_ankle_ratio.get(), 3)),
+        ));
+    }
+    if has(Measure::KneeOverToe) {
+        cols.extend(per_leg("left_knee_over_toe", "right_knee_over_toe", 3, |p| {
+            p.knee_over_toe.get().map(|s| s.value)
+        }));
+    }
+    if has(Measure::PelvicDrop) {
+        cols.push((
+            "pelvic_drop_deg",
+            Box::new(|r: &Rep| cell(r.body.pelvic_drop_deg.get(), 1)),
+        ));
+    }
+    if has(Measure::HipFlexion) {
+        cols.push((
+            "hip_extension_short_deg",
+            Box::new(|r: &Rep| cell(r.body.hip_flexion_deg.get().map(|s| s.value), 1)),
+        ));
+    }
+    if has(Measure::BodyLine) {
+        cols.push((
+            "body_line_deg",
+            Box::new(|r: &Rep| cell(r.body.body_line_deg.get(), 1)),
+        ));
+        cols.push(("hold_s", Box::new(|r: &Rep| cell(r.body.hold_s, 2))));
+    }
+    let frames = result.analysis.frames.clone();
+    cols.push((
+        "detected_share",
+        Box::new(move |r: &Rep| {
+            let q = rep_quality(r, &frames);
+            cell(
+                (q.frames > 0).then(|| q.detected_frames as f64 / q.frames as f64),
+                3,
+            )
+        }),
+    ));
+    cols.push((
+        "concerns",
+        Box::new(|r: &Rep| {
+            r.concerns
+                .iter()
+                .map(|c| {
+                    let status = match c.status {
+                        ConcernStatus::Ok => "ok",
+                        ConcernStatus::Fault { .. } => "fault",
+                        ConcernStatus::NotJudged { .. } => "not_judged",
+                    };
+                    format!("{}={status}", c.concern.key())
+                })
+                .collect::<Vec<_>>()
+                .join(";")
+        }),
+    ));
+    cols.push((
+        "flags",
+        Box::new(|r: &Rep| r.flags.iter().map(|f| f.kind()).collect::<Vec<_>>().join(";")),
+    ));
+    cols.push((
+        "flag_text",
+        Box::new(|r: &Rep| {
+            r.flags
+                .iter()
+                .map(|f| f.describe())
+                .collect::<Vec<_>>()
+                .join("; ")
+        }),
+    ));
+    cols
 }
 
 pub fn render(result: &VideoResult) -> Result<Vec<u8>, ::csv::Error> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
-    writer.write_record(HEADER)?;
+    let cols = columns(result);
+    writer.write_record(cols.iter().map(|(name, _)| *name))?;
     for rep in result.analysis.reps() {
-        writer.write_record(row(rep, result))?;
+        writer.write_record(cols.iter().map(|(_, value)| value(rep)))?;
     }
     writer
         .into_inner()

@@ -10,11 +10,13 @@ use serde::Serialize;
 use super::report::{NOT_A_DIAGNOSIS, PRECAUTIONS};
 use super::{atomic, overall_verdict, ExportError, Exporter, RunSettings, VideoFacts, VideoResult};
 use crate::analysis::{Analysis, Rejected};
-use crate::geometry::{FrameMeasures, Leg, View};
-use crate::judge::{Flag, Thresholds};
-use crate::reps::{BodyPeak, LegPeak, Rep, SetVerdict};
+use crate::geometry::{FrameMeasures, Leg, Measured, View};
+use crate::judge::{BodyPeak, ConcernResult, Flag, LegPeak, Outcome, Rep, SetVerdict, Thresholds};
+use crate::reps::Incomplete;
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: each measure judged only in its view (knee over toe from the side, in the image), reps
+/// carry their view, concerns and outcome, set verdicts count judged reps.
+pub const SCHEMA_VERSION: u32 = 2;
 /// Where the schema lives in the source tree (shipped beside the binary's docs).
 pub const SCHEMA_FILE: &str = "schemas/reps.schema.json";
 
@@ -43,7 +45,8 @@ struct Notice {
 struct ExerciseInfo {
     name: &'static str,
     title: &'static str,
-    view_needed: View,
+    /// The views it can be judged from.
+    views: Vec<View>,
     legs: crate::exercise::LegMode,
 }
 
@@ -63,7 +66,7 @@ struct SummaryOut<'a> {
     flag_counts: &'a std::collections::BTreeMap<&'static str, u32>,
     asymmetry: &'a [Flag],
     view: Option<View>,
-    view_needed: View,
+    views_judged: &'a [View],
     notes: &'a [String],
 }
 
@@ -80,8 +83,11 @@ struct RepOut<'a> {
     number: u32,
     set: u32,
     complete: bool,
+    incomplete: Option<Incomplete>,
     /// True when the rep earned at least one fault.
     flagged: bool,
+    /// Flagged, passed (something judged, nothing a fault) or not judged.
+    outcome: Outcome,
     start_s: f64,
     bottom_s: f64,
     end_s: f64,
@@ -90,6 +96,9 @@ struct RepOut<'a> {
     end_frame: u64,
     legs: &'a [Leg],
     depth: f64,
+    view: &'a Measured<View>,
+    turn_deg: Option<f64>,
+    concerns: &'a [ConcernResult],
     measures: MeasuresOut<'a>,
     flags: Vec<FlagOut<'a>>,
     quality: Quality,
@@ -194,7 +203,9 @@ fn rep_out<'a>(rep: &'a Rep, analysis: &Analysis) -> RepOut<'a> {
         number: rep.number,
         set: rep.set,
         complete: rep.complete,
+        incomplete: rep.incomplete,
         flagged: rep.faults().next().is_some(),
+        outcome: rep.outcome,
         start_s: rep.start.time_s,
         bottom_s: rep.bottom.time_s,
         end_s: rep.end.time_s,
@@ -203,6 +214,9 @@ fn rep_out<'a>(rep: &'a Rep, analysis: &Analysis) -> RepOut<'a> {
         end_frame: rep.end.frame,
         legs: &rep.legs,
         depth: rep.depth,
+        view: &rep.view,
+        turn_deg: rep.turn_deg,
+        concerns: &rep.concerns,
         measures: MeasuresOut {
             legs: &rep.peaks,
             body: &rep.body,
@@ -233,7 +247,7 @@ pub fn render(result: &VideoResult) -> Result<Vec<u8>, serde_json::Error> {
         exercise: ExerciseInfo {
             name: a.exercise.name(),
             title: a.exercise.title(),
-            view_needed: a.exercise.view(),
+            views: a.exercise.views(),
             legs: a.exercise.legs(),
         },
         settings: result.settings,
@@ -252,7 +266,7 @@ pub fn render(result: &VideoResult) -> Result<Vec<u8>, serde_json::Error> {
             flag_counts: &a.summary.flag_counts,
             asymmetry: &a.summary.asymmetry,
             view: a.summary.view,
-            view_needed: a.summary.view_needed,
+            views_judged: &a.summary.views_judged,
             notes: &a.summary.notes,
         },
         sets: a

@@ -180,16 +180,17 @@ pub trait Exporter: Sync {
 
 /// The moment a still of a flagged rep shows: the judged peak of the leg its first fault is
 /// about, else the rep's turning point.
-pub fn worst_moment(rep: &crate::reps::Rep) -> crate::reps::Moment {
+pub fn worst_moment(rep: &crate::judge::Rep) -> crate::reps::Moment {
     use crate::judge::Flag;
-    let leg = rep.faults().find_map(|f| match f {
-        Flag::Valgus { leg, .. }
-        | Flag::KneeMedialToFoot { leg, .. }
-        | Flag::KneePastToe { leg, .. } => Some(*leg),
-        _ => None,
-    });
-    leg.and_then(|leg| rep.peak(leg))
-        .map_or(rep.bottom, |peak| peak.at)
+    rep.faults()
+        .find_map(|f| match f {
+            // FPPA is read at the deepest measurable frame of the descent, not at the bottom.
+            Flag::Valgus { leg, .. } => rep.peak(*leg).and_then(|p| p.fppa_at),
+            Flag::KneeMedialToFoot { .. } => Some(rep.bottom),
+            Flag::KneePastToe { leg, .. } => rep.peak(*leg).map(|p| p.at),
+            _ => None,
+        })
+        .unwrap_or(rep.bottom)
 }
 
 /// The verdict over all sets, in one line (the index's "verdict" column).

@@ -86,6 +86,28 @@ pub struct Current {
 /// Coming back this many noise floors from the peak means the turning point is passed.
 const TURN_NOISES: f64 = 2.0;
 
+/// Why a segment is incomplete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Incomplete {
+    /// The video (or session) ended during the rep.
+    VideoEnded,
+    /// The person was lost for longer than a rep survives.
+    PersonLost,
+    /// They went down again, or stopped, without coming back up.
+    NotBackUp,
+}
+
+impl Incomplete {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Incomplete::VideoEnded => "the video ended during the rep",
+            Incomplete::PersonLost => "the person was lost from view",
+            Incomplete::NotBackUp => "did not come back up",
+        }
+    }
+}
+
 /// One movement away from rest and back, as the segmenter saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Segment {
@@ -96,6 +118,8 @@ pub struct Segment {
     pub depth: f64,
     /// Came back within `COMPLETE_FRACTION` of rest.
     pub complete: bool,
+    /// Why not, when not complete.
+    pub incomplete: Option<Incomplete>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +141,8 @@ pub struct Segmenter {
     phase: Phase,
     last_seen: Option<Moment>,
     last_excursion: Option<f64>,
+    /// The end of the last segment: the next one never starts before it.
+    floor: Option<Moment>,
 }
 
 impl Segmenter {
@@ -128,6 +154,7 @@ impl Segmenter {
             phase: Phase::Rest,
             last_seen: None,
             last_excursion: None,
+            floor: None,
         }
     }
 
@@ -204,7 +231,7 @@ impl Segmenter {
         let rep = self.rep.take()?;
         self.phase = Phase::Rest;
         self.last_seen = None;
-        Some(Self::close(rep, None, false, self.params.noise))
+        Some(self.close(rep, None, Incomplete::PersonLost))
     }
 
     fn observe(&mut self, at: Moment, value: f64) -> Option<Segment> {
@@ -215,10 +242,12 @@ impl Segmenter {
                 let e = self.excursion_of(baseline, value);
                 self.last_excursion = Some(e);
                 if e > self.params.enter {
+                    let floor = self.floor.map(|m| m.frame);
                     let samples = self
                         .rest
                         .iter()
                         .filter(|(m, _)| at.time_s - m.time_s <= PRE_ROLL_S)
+                        .filter(|(m, _)| floor.map_or(true, |f| m.frame >= f))
                         .map(|(m, v)| (*m, self.excursion_of(baseline, *v)))
                         .chain(std::iter::once((at, e)))
                         .collect();
@@ -276,14 +305,17 @@ impl Segmenter {
                         match end {
                             Some((end_at, end_e)) => {
                                 self.phase = Phase::Rest;
-                                // The end and the frames after it are rest again.
+                                // The end and the frames after it are rest again, and the only
+                                // rest: the rest level follows where the person stands now (a
+                                // turn or a step changes it; reps with no pause have no other).
+                                self.rest.clear();
                                 for (m, ex) in
                                     rep.samples.iter().filter(|(m, _)| m.frame >= end_at.frame)
                                 {
                                     let v = self.value_of(rep.baseline, *ex);
                                     self.rest.push_back((*m, v));
                                 }
-                                Some(Self::close(rep, Some((end_at, end_e)), true, noise))
+                                Some(self.close(rep, Some((end_at, end_e)), Incomplete::NotBackUp))
                             }
                             None => {
                                 self.rep = Some(rep);
@@ -308,20 +340,25 @@ impl Segmenter {
     pub fn finish(&mut self) -> Option<Segment> {
         let rep = self.rep.take()?;
         self.phase = Phase::Rest;
-        Some(Self::close(rep, None, true, self.params.noise))
+        Some(self.close(rep, None, Incomplete::VideoEnded))
     }
 
-    fn close(rep: Rep, end: Option<(Moment, f64)>, may_complete: bool, noise: f64) -> Segment {
+    /// Closes a rep; `otherwise` says why, if it did not come back within `COMPLETE_FRACTION`
+    /// of rest (a person lost is never complete). Whatever came before the end is no longer rest.
+    fn close(&mut self, rep: Rep, end: Option<(Moment, f64)>, otherwise: Incomplete) -> Segment {
         let (peak_at, depth) = rep.peak;
         let (end_at, end_e) =
             end.unwrap_or_else(|| rep.samples.last().copied().unwrap_or((peak_at, depth)));
-        let complete = may_complete && end_e <= COMPLETE_FRACTION * depth;
+        let complete = otherwise != Incomplete::PersonLost && end_e <= COMPLETE_FRACTION * depth;
+        self.floor = Some(end_at);
+        self.rest.retain(|(m, _)| m.frame >= end_at.frame);
         Segment {
-            start: find_start(&rep.samples, peak_at, depth, noise),
+            start: find_start(&rep.samples, peak_at, depth, self.params.noise),
             bottom: peak_at,
             end: end_at,
             depth,
             complete,
+            incomplete: (!complete).then_some(otherwise),
         }
     }
 }

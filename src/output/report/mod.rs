@@ -12,9 +12,8 @@ use base64::Engine as _;
 
 use super::{atomic, ExportError, Exporter, VideoResult};
 use crate::analysis::Analysis;
-use crate::geometry::{Leg, Measured};
-use crate::judge::Flag;
-use crate::reps::{Rep, SetVerdict};
+use crate::geometry::{Leg, Measured, Source};
+use crate::judge::{ConcernStatus, Flag, Measure, Outcome, Rep};
 use plots::{Level, Series, Span, TimePlot, LEFT_COLOR, RIGHT_COLOR};
 
 /// The stylesheet, inlined into every page.
@@ -64,14 +63,77 @@ fn fmt_num(value: Option<f64>, decimals: usize, unit: &str) -> String {
     value.map_or("–".to_string(), |v| format!("{v:.decimals$}{unit}"))
 }
 
-fn leg_fppa(rep: &Rep, leg: Leg) -> Option<f64> {
-    rep.peak(leg).and_then(|p| p.fppa_deg.get())
+/// The numbers of a rep this exercise judges or shows, in words ("FPPA left 4.2° at 48° knee
+/// bend (3-D estimate)"), "–" where a measure was not judged.
+fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
+    let e = a.exercise;
+    let has = |m: Measure| e.judged().contains(&m) || e.reported().contains(&m);
+    let mut parts = Vec::new();
+    for p in &rep.peaks {
+        if has(Measure::Fppa) {
+            let bend = p.fppa_knee_flexion_deg.get().map(|s| {
+                let how = match s.source {
+                    Source::Image => "",
+                    Source::World => ", 3-D estimate",
+                };
+                format!(" at {:.0}° knee bend{how}", s.value)
+            });
+            parts.push(format!(
+                "FPPA {} {}{}",
+                p.leg,
+                fmt_num(p.fppa_deg.get(), 1, "°"),
+                bend.unwrap_or_default()
+            ));
+        }
+        if has(Measure::KneeOverToe) {
+            parts.push(format!(
+                "knee over toe {} {}",
+                p.leg,
+                fmt_num(p.knee_over_toe.get().map(|s| s.value * 100.0), 0, "% of foot")
+            ));
+        }
+        if e.judged().contains(&Measure::KneeFootOffset) && e.legs() != crate::exercise::LegMode::Both {
+            parts.push(format!(
+                "knee inside the toe {} {}",
+                p.leg,
+                fmt_num(p.knee_foot_offset.get().map(|v| v * 100.0), 0, "% of leg")
+            ));
+        }
+    }
+    let b = &rep.body;
+    if has(Measure::KneeAnkleRatio) {
+        parts.push(format!("knee/ankle width {}", fmt_num(b.knee_ankle_ratio.get(), 2, "")));
+    }
+    if has(Measure::PelvicDrop) {
+        parts.push(format!("pelvic tilt {}", fmt_num(b.pelvic_drop_deg.get().map(f64::abs), 1, "°")));
+    }
+    if has(Measure::HipFlexion) {
+        parts.push(format!(
+            "hip short of straight {}",
+            fmt_num(b.hip_flexion_deg.get().map(|s| s.value), 0, "°")
+        ));
+    }
+    if has(Measure::BodyLine) {
+        parts.push(format!("body line {}", fmt_num(b.body_line_deg.get(), 1, "°")));
+        parts.push(format!("held {}", fmt_num(b.hold_s, 1, " s")));
+    }
+    escape(&parts.join("; "))
 }
 
-fn leg_kot(rep: &Rep, leg: Leg) -> Option<f64> {
-    rep.peak(leg)
-        .and_then(|p| p.knee_over_toe.get())
-        .map(|s| s.value * 100.0)
+/// The rep's concerns in words: "valgus ok; knee over toe not judged".
+fn rep_concerns(rep: &Rep) -> String {
+    rep.concerns
+        .iter()
+        .map(|c| {
+            let status = match &c.status {
+                ConcernStatus::Ok => "ok".to_string(),
+                ConcernStatus::Fault { cue } => format!("<strong>{}</strong>", escape(cue)),
+                ConcernStatus::NotJudged { .. } => "<span class=\"muted\">not judged</span>".into(),
+            };
+            format!("{}: {status}", escape(c.concern.describe()))
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
 }
 
 fn spans(analysis: &Analysis) -> Vec<Span> {
@@ -103,6 +165,71 @@ fn leg_series<T>(
     }
 }
 
+fn body_series(
+    analysis: &Analysis,
+    label: &str,
+    pick: impl Fn(&crate::geometry::FrameMeasures) -> Option<f64>,
+) -> Series {
+    Series {
+        label: label.into(),
+        color: LEFT_COLOR,
+        points: analysis.frames.iter().map(|f| (f.time_s, pick(f))).collect(),
+    }
+}
+
+/// The plots of what this exercise judges or shows, each with its caption: the squat plots for
+/// squats, lunges and step-ups; hip extension and pelvic level for the bridge; the body line for
+/// the side plank.
+fn plots_for(result: &VideoResult) -> Vec<(&'static str, TimePlot, &'static str)> {
+    let a = result.analysis;
+    let e = a.exercise;
+    let has = |m: Measure| e.judged().contains(&m) || e.reported().contains(&m);
+    let mut out = Vec::new();
+    if has(Measure::Fppa) {
+        out.push(("Knee valgus over time", fppa_plot(result), "Blue: left knee, orange: right knee. Shaded: reps (red when flagged). Dashed: the threshold the reps were held against. Gaps: frames where the angle could not be judged (not a front view, or the thigh pointing at the camera)."));
+    }
+    if has(Measure::KneeOverToe) {
+        out.push(("Knee over toe over time", kot_plot(result), "Shaded: reps (red when flagged). Measured from the side only, in the image; gaps where it could not be judged."));
+    }
+    if has(Measure::PelvicDrop) {
+        let plot = TimePlot {
+            caption: "Pelvic tilt, + = left hip lower".into(),
+            y_label: "tilt (°)".into(),
+            duration_s: result.video.duration_s,
+            series: vec![body_series(a, "pelvis", |f| f.pelvic_drop_deg.get())],
+            spans: spans(a),
+            levels: vec![
+                Level { value: a.thresholds.pelvic_drop_deg, label: format!("drop limit {:.0}°", a.thresholds.pelvic_drop_deg) },
+                Level { value: -a.thresholds.pelvic_drop_deg, label: String::new() },
+            ],
+        };
+        out.push(("Pelvis level over time", plot, "Front view only; gaps where the pelvis could not be judged."));
+    }
+    if has(Measure::HipFlexion) {
+        let plot = TimePlot {
+            caption: "Hip short of straight (shoulder–hip–knee), 0 = in line".into(),
+            y_label: "hip (°)".into(),
+            duration_s: result.video.duration_s,
+            series: vec![body_series(a, "hip", |f| f.hip_flexion_deg.get().map(|s| s.value))],
+            spans: spans(a),
+            levels: vec![Level { value: a.thresholds.bridge_top_hip_flexion_deg, label: format!("top limit {:.0}°", a.thresholds.bridge_top_hip_flexion_deg) }],
+        };
+        out.push(("Hip extension over time", plot, "Judged from the side only; from other views the line counts reps but is a 3-D estimate."));
+    }
+    if has(Measure::BodyLine) {
+        let plot = TimePlot {
+            caption: "Body line: hip above (+) or below (−) the shoulder–ankle line".into(),
+            y_label: "body line (°)".into(),
+            duration_s: result.video.duration_s,
+            series: vec![body_series(a, "hip", |f| f.body_line_deg.get())],
+            spans: spans(a),
+            levels: vec![Level { value: -a.thresholds.hip_sag_deg, label: format!("sag limit {:.0}°", a.thresholds.hip_sag_deg) }],
+        };
+        out.push(("Body line over time", plot, "Shaded: hip lifts (red when flagged); the table gives how long each top was held."));
+    }
+    out
+}
+
 fn fppa_plot(result: &VideoResult) -> TimePlot {
     let a = result.analysis;
     let levels = a
@@ -132,6 +259,8 @@ fn fppa_plot(result: &VideoResult) -> TimePlot {
 fn kot_plot(result: &VideoResult) -> TimePlot {
     let a = result.analysis;
     let limit = a.thresholds.knee_past_toe * 100.0;
+    let judged = a.exercise.judged().contains(&Measure::KneeOverToe)
+        || a.thresholds.squat_knee_past_toe_fault >= 0.5;
     TimePlot {
         caption: "Knee over toe, + = knee ahead of the toes (% of foot length)".into(),
         y_label: "knee over toe (%)".into(),
@@ -153,10 +282,14 @@ fn kot_plot(result: &VideoResult) -> TimePlot {
             ),
         ],
         spans: spans(a),
-        levels: vec![Level {
-            value: limit,
-            label: format!("knee-past-toe limit {limit:.0}%"),
-        }],
+        levels: if judged {
+            vec![Level {
+                value: limit,
+                label: format!("knee-past-toe limit {limit:.0}%"),
+            }]
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -166,10 +299,10 @@ fn verdicts(a: &Analysis) -> String {
     }
     let mut out = String::new();
     for set in &a.sets {
-        let class = match set.verdict {
-            SetVerdict::Clean { .. } => "ok",
-            SetVerdict::Flagged { .. } => "flagged",
-            SetVerdict::NoCompleteRep => "unsure",
+        let class = match set.verdict.outcome {
+            Some(Outcome::Passed) => "ok",
+            Some(Outcome::Flagged) => "flagged",
+            Some(Outcome::NotJudged) | None => "unsure",
         };
         let _ = writeln!(
             out,
@@ -211,17 +344,19 @@ fn rep_table(a: &Analysis) -> String {
         };
         let _ = writeln!(
             rows,
-            "<tr{class}><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            "<tr{class}><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             rep.set,
             rep.number,
-            if rep.complete { "yes" } else { "no (video ended)" },
+            match rep.incomplete {
+                None => "yes".to_string(),
+                Some(why) => format!("no ({})", why.describe()),
+            },
+            rep.view.get().map_or("unknown".to_string(), |v| v.to_string()),
             rep.start.time_s,
             rep.bottom.time_s,
             rep.end.time_s,
-            fmt_num(leg_fppa(rep, Leg::Left), 1, "°"),
-            fmt_num(leg_fppa(rep, Leg::Right), 1, "°"),
-            fmt_num(leg_kot(rep, Leg::Left), 0, "%"),
-            fmt_num(leg_kot(rep, Leg::Right), 0, "%"),
+            rep_concerns(rep),
+            rep_numbers(a, rep),
             if flags.is_empty() { "–".to_string() } else { flags.join("<br>") },
         );
     }
@@ -229,7 +364,7 @@ fn rep_table(a: &Analysis) -> String {
         return "<p class=\"muted\">No reps.</p>".to_string();
     }
     format!(
-        "<table>\n<thead><tr><th>set</th><th>rep</th><th>complete</th><th>start (s)</th><th>bottom (s)</th><th>end (s)</th><th>FPPA left</th><th>FPPA right</th><th>knee over toe left</th><th>knee over toe right</th><th>flags</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>"
+        "<table>\n<thead><tr><th>set</th><th>rep</th><th>complete</th><th>view</th><th>start (s)</th><th>turn (s)</th><th>end (s)</th><th>judged</th><th>numbers</th><th>flags</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>"
     )
 }
 
@@ -268,8 +403,14 @@ fn still_figures(result: &VideoResult) -> String {
 pub fn render(result: &VideoResult) -> Result<String, String> {
     let a = result.analysis;
     let v = result.video;
-    let fppa = plots::render(&fppa_plot(result))?;
-    let kot = plots::render(&kot_plot(result))?;
+    let mut plots_html = String::new();
+    for (heading, plot, caption) in plots_for(result) {
+        let _ = writeln!(
+            plots_html,
+            "<h2>{heading}</h2>\n<figure>{}<figcaption>{caption}</figcaption></figure>",
+            plots::render(&plot)?
+        );
+    }
     let notes: String = a
         .summary
         .notes
@@ -296,18 +437,14 @@ pub fn render(result: &VideoResult) -> Result<String, String> {
 </head>
 <body>
 <h1>{title}: {name}</h1>
-<p class="facts">{path} · {w}×{h} · {frames} frames over {dur:.1} s · camera view seen: {view} (needed: {needed}) · model {model} on {engine}</p>
+<p class="facts">{path} · {w}×{h} · {frames} frames over {dur:.1} s · camera view seen: {view} ({judges}) · model {model} on {engine}</p>
 {NOTICE_HTML}
 <h2>Verdict</h2>
 {verdicts}
 {notes}
 <h2>Reps</h2>
 {table}
-<h2>Knee valgus over time</h2>
-<figure>{fppa}<figcaption>Blue: left knee, orange: right knee. Shaded: reps (red when flagged). Dashed: the threshold the reps were held against. Gaps: frames where the angle could not be judged.</figcaption></figure>
-<h2>Knee over toe over time</h2>
-<figure>{kot}<figcaption>Shaded: reps (red when flagged). Dashed: the limit. Needs a side view; gaps where it could not be judged.</figcaption></figure>
-<h2>Flagged reps at their worst moment</h2>
+{plots_html}<h2>Flagged reps at their worst moment</h2>
 {stills}
 <h2>Before you go on</h2>
 {NOTICE_HTML}
@@ -322,7 +459,10 @@ pub fn render(result: &VideoResult) -> Result<String, String> {
         h = v.height,
         frames = v.frames,
         dur = v.duration_s,
-        needed = a.summary.view_needed,
+        judges = escape(&a.summary.view.map_or_else(
+            || "the view could not be told".to_string(),
+            |v| crate::exercise::view_judges(a.exercise, v)
+        )),
         model = escape(&result.settings.model),
         engine = escape(&result.settings.engine),
         verdicts = verdicts(a),
