@@ -628,7 +628,12 @@ fn per_leg(m: Measure) -> bool {
 /// at least one of its measures was judged on some leg, else not judged with the first reason.
 fn concerns(exercise: &dyn Exercise, legs: &[Leg], flags: &[Flag]) -> Vec<ConcernResult> {
     let mut kinds = exercise.concerns();
-    kinds.extend(flags.iter().filter(|f| f.is_fault()).filter_map(|f| f.concern()));
+    kinds.extend(
+        flags
+            .iter()
+            .filter(|f| f.is_fault())
+            .filter_map(|f| f.concern()),
+    );
     kinds.sort();
     kinds.dedup();
     kinds
@@ -698,7 +703,10 @@ fn hold_time(w: &RepWindow, exercise: &dyn Exercise) -> Option<f64> {
             (lo.min(*v), hi.max(*v))
         });
     let near = |v: &Option<f64>| v.is_some_and(|v| (v - peak).abs() <= HOLD_FRACTION * (hi - lo));
-    let first = (0..=w.bottom).rev().take_while(|&i| near(&values[i])).last()?;
+    let first = (0..=w.bottom)
+        .rev()
+        .take_while(|&i| near(&values[i]))
+        .last()?;
     let last = (w.bottom..values.len())
         .take_while(|&i| near(&values[i]))
         .last()?;
@@ -720,7 +728,11 @@ fn detect_leg(mode: LegMode, w: &RepWindow) -> Option<Detected> {
     let frames = w.frames;
     let pick = |left: f64, right: f64, smaller_is_left: bool| {
         let left_wins = (left < right) == smaller_is_left;
-        let (small, large) = if left < right { (left, right) } else { (right, left) };
+        let (small, large) = if left < right {
+            (left, right)
+        } else {
+            (right, left)
+        };
         Detected {
             leg: if left_wins { Leg::Left } else { Leg::Right },
             clear: large > CLEAR_LEG_RATIO * small.max(f64::EPSILON),
@@ -765,9 +777,7 @@ fn detect_leg(mode: LegMode, w: &RepWindow) -> Option<Detected> {
                 _ => Leg::Right,
             };
             let clear = match (height(Leg::Left), height(Leg::Right)) {
-                (Some(a), Some(b)) if a > 0.0 && b > 0.0 => {
-                    a.max(b) > CLEAR_LEG_RATIO * a.min(b)
-                }
+                (Some(a), Some(b)) if a > 0.0 && b > 0.0 => a.max(b) > CLEAR_LEG_RATIO * a.min(b),
                 _ => false,
             };
             Some(Detected { leg, clear })

@@ -37,7 +37,7 @@ fn frames_and_plans() -> (Vec<formcheck::landmarks::PoseFrame>, Vec<Plan>, Vec<f
     let frames = (0..300)
         .map(|f| {
             let (p, i) = phase_of(&plans, f);
-            let (v, l) = i.map_or((0.0, 0.0), |i| (fppa[i] * p, lean[i] * p));
+            let (v, l) = i.map_or((0.0, 0.0), |i| (fppa[i] * valgus_ramp(p), lean[i] * p));
             let mut body = Body::default();
             let (thigh, shank) = (1.0 - 0.29 * p, 1.0 - 0.18 * p);
             put_leg(
@@ -101,7 +101,7 @@ fn a_rep_is_reported_on_the_frame_it_ends_and_cued_as_the_user_turns() {
         at >= plans[1].bottom() && at <= plans[1].bottom() + 5,
         "cued at {at}"
     );
-    assert_eq!(text, "knee caving in: push it out");
+    assert_eq!(text, "knee caving in: push it out over the little toe");
     // The cued faults are among the rep's flags.
     let rep2 = &completed[1].1;
     for (_, _, kind) in &cues {
@@ -145,7 +145,7 @@ fn finish_closes_the_analysis_with_totals() {
     let json = serde_json::to_value(&analysis).unwrap();
     assert_eq!(json["exercise"], "squat");
     assert_eq!(json["sets"][0]["reps"][1]["flags"][0]["flag"], "valgus");
-    assert_eq!(json["sets"][0]["verdict"]["verdict"], "flagged");
+    assert_eq!(json["sets"][0]["verdict"]["outcome"], "flagged");
 }
 
 #[test]

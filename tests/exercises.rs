@@ -7,10 +7,10 @@ mod model;
 use formcheck::analysis::{analyze_frames, Analysis};
 use formcheck::config::SideChoice;
 use formcheck::exercise;
-use formcheck::geometry::{Leg, Source};
+use formcheck::geometry::{Leg, Source, View};
+use formcheck::judge::Rep;
 use formcheck::judge::{Flag, Thresholds};
 use formcheck::landmarks::{LandmarkIndex, PoseFrame};
-use formcheck::judge::Rep;
 use model::*;
 
 const BOUNDARY_FRAMES: i64 = 2;
@@ -75,7 +75,7 @@ fn squat_frames(reps: &[SquatRep], total: u64) -> Vec<PoseFrame> {
             let r = i.map(|i| &reps[i]);
             let (fppa, thigh, shank, lean) = r.map_or((0.0, 1.0, 1.0, 0.0), |r| {
                 (
-                    r.fppa * p,
+                    r.fppa * valgus_ramp(p),
                     1.0 - (1.0 - r.thigh) * p,
                     1.0 - (1.0 - r.shank) * p,
                     r.lean * p,
@@ -187,10 +187,20 @@ fn squat_counts_judges_and_ignores_a_stoop() {
     let leg = leg_from_ankle(p3(HIP_WIDTH / 2.0, 0.0, 0.0), 0.71, 0.82, 18.0, -1.0);
     let want = (2.0 * leg.knee.x) / HIP_WIDTH;
     assert!((ratio - want).abs() < 1e-6, "{ratio} vs {want}");
-    // Knee-over-toe comes from the world landmarks in a frontal view.
-    let kot = got[0].peak(Leg::Left).unwrap().knee_over_toe.get().unwrap();
-    assert_eq!(kot.source, Source::World);
-    assert!((kot.value - expected_knee_over_toe(0.82)).abs() < 1e-6);
+    // Knee over toe is not read in a frontal view (it would be BlazePose's estimated depth), and
+    // for the squat it is shown, not judged: no note, no fault.
+    let kot = &got[0].peak(Leg::Left).unwrap().knee_over_toe;
+    assert!(matches!(
+        kot.reason(),
+        Some(formcheck::geometry::NotJudged::WrongView {
+            needs: View::Side,
+            ..
+        })
+    ));
+    assert!(got.iter().all(|r| r
+        .flags
+        .iter()
+        .all(|f| f.concern() != Some(formcheck::judge::Concern::KneeOverToe))));
 }
 
 #[test]
@@ -214,22 +224,47 @@ fn male_band_flags_a_squat_the_female_band_passes() {
     assert!(male.reps().all(|r| kinds(r).contains(&"valgus")));
 }
 
+/// At the bottom of a deep frontal squat the thigh points at the camera; FPPA is read at the
+/// deepest frame of the descent where it was still measurable, with the knee bend there.
 #[test]
-fn deep_frontal_squat_leaves_fppa_not_judged_with_the_reason() {
+fn deep_frontal_squat_reads_fppa_at_the_deepest_measurable_frame() {
     let (mut reps, _) = squat_scenario();
     reps.truncate(1);
     reps[0].thigh = 0.5;
     reps[0].fppa = 20.0;
-    let a = run(&squat_frames(&reps, 100), "squat", None);
+    let frames = squat_frames(&reps, 100);
+    let a = run(&frames, "squat", None);
     let rep = a.reps().next().unwrap();
-    assert!(!kinds(rep).contains(&"valgus"));
-    assert!(rep.flags.iter().any(|f| matches!(
-        f,
-        Flag::NotJudged {
-            reason: formcheck::geometry::NotJudged::ThighForeshortened { .. },
-            ..
-        }
-    )));
+    let bottom = a
+        .frames
+        .iter()
+        .find(|f| f.frame == rep.bottom.frame)
+        .unwrap();
+    assert!(matches!(
+        bottom.left.fppa_deg.reason(),
+        Some(formcheck::geometry::NotJudged::ThighForeshortened { .. })
+    ));
+    let peak = rep.peak(Leg::Left).unwrap();
+    let at = peak.fppa_at.expect("read somewhere in the descent");
+    assert!(
+        at.frame < rep.bottom.frame && at.frame > rep.start.frame,
+        "{at:?}"
+    );
+    let read = a.frames.iter().find(|f| f.frame == at.frame).unwrap();
+    let t = Thresholds::default();
+    assert!(read.left.thigh_projection.get().unwrap() >= t.min_thigh_projection);
+    // The next frame down could not be read (the thigh foreshortened or bent past 60°).
+    let next = a.frames.iter().find(|f| f.frame == at.frame + 1).unwrap();
+    let next_bend = next.left.knee_flexion_deg.get().map_or(0.0, |s| s.value);
+    assert!(next.left.fppa_deg.get().is_none() || next_bend > t.fppa_max_knee_flexion_deg);
+    let bend = peak
+        .fppa_knee_flexion_deg
+        .get()
+        .expect("knee bend reported")
+        .value;
+    assert!(bend <= t.fppa_max_knee_flexion_deg, "{bend}");
+    assert!((fppa_of(rep, Leg::Left) - 20.0).abs() <= FPPA_TOLERANCE_DEG);
+    assert!(kinds(rep).contains(&"valgus"));
 }
 
 #[test]
@@ -285,7 +320,9 @@ fn single_leg_frames(reps: &[OneLegRep], total: u64, stance_left: bool) -> Vec<P
     (0..total)
         .map(|f| {
             let (p, i) = phase_of(&plans, f);
-            let (fppa, drop) = i.map_or((0.0, 0.0), |i| (reps[i].fppa * p, reps[i].drop * p));
+            let (fppa, drop) = i.map_or((0.0, 0.0), |i| {
+                (reps[i].fppa * valgus_ramp(p), reps[i].drop * p)
+            });
             let (thigh, shank) = (1.0 - 0.25 * p, 1.0 - 0.15 * p);
             let side = if stance_left { 1.0 } else { -1.0 };
             let ankle = p3(side * HIP_WIDTH / 2.0, -ANKLE_UP, 0.0);
@@ -376,6 +413,11 @@ struct LungeRep {
 }
 
 fn lunge_frames(reps: &[LungeRep], total: u64) -> Vec<PoseFrame> {
+    lunge_frames_seen(reps, total, false)
+}
+
+/// The lunge seen from the front, or from the subject's right side.
+fn lunge_frames_seen(reps: &[LungeRep], total: u64, from_side: bool) -> Vec<PoseFrame> {
     let plans: Vec<Plan> = reps.iter().map(|r| r.plan).collect();
     // Between reps the feet stay where the nearest rep put them.
     let stance_at = |f: u64| -> &LungeRep {
@@ -388,7 +430,11 @@ fn lunge_frames(reps: &[LungeRep], total: u64) -> Vec<PoseFrame> {
         .map(|f| {
             let (p, i) = phase_of(&plans, f);
             let r = i.map_or(stance_at(f), |i| &reps[i]);
-            let (fppa, thigh, shank) = (r.fppa * p, 1.0 - 0.28 * p, 1.0 - (1.0 - r.shank) * p);
+            let (fppa, thigh, shank) = (
+                r.fppa * valgus_ramp(p),
+                1.0 - 0.28 * p,
+                1.0 - (1.0 - r.shank) * p,
+            );
             let side = if r.front_left { 1.0 } else { -1.0 };
             let front = leg_from_ankle(
                 p3(side * HIP_WIDTH / 2.0, -ANKLE_UP, -0.30),
@@ -412,9 +458,64 @@ fn lunge_frames(reps: &[LungeRep], total: u64) -> Vec<PoseFrame> {
             put_leg(&mut body, r.front_left, &front);
             put_leg(&mut body, !r.front_left, &rear);
             put_trunk(&mut body, 5.0 * p);
-            body.frontal(f)
+            if from_side {
+                body.side(f)
+            } else {
+                body.frontal(f)
+            }
         })
         .collect()
+}
+
+/// From the side a lunge is judged for knee over toe, in the image, against the standing foot;
+/// valgus is then not judged, with the view as the reason.
+#[test]
+fn side_view_lunge_judges_knee_over_toe_and_not_valgus() {
+    let rep = |start, shank| LungeRep {
+        plan: Plan {
+            start,
+            down: 30,
+            hold: 6,
+            up: 30,
+        },
+        front_left: false,
+        fppa: 0.0,
+        shank,
+    };
+    // The knee about over the toes (shank 0.85), then 31% of a foot past them (0.70).
+    let reps = vec![rep(30, 0.85), rep(120, 0.70)];
+    let a = run(&lunge_frames_seen(&reps, 220, true), "lunge", None);
+    assert_eq!(a.summary.complete_reps, 2, "{:?}", a.rejected);
+    let got: Vec<&Rep> = a.reps().collect();
+    for (rep, planned) in got.iter().zip(&reps) {
+        assert_eq!(rep.view.get(), Some(View::Side));
+        let kot = rep.peak(Leg::Right).unwrap().knee_over_toe.get().unwrap();
+        assert_eq!(kot.source, Source::Image);
+        assert!(
+            (kot.value - expected_knee_over_toe(planned.shank)).abs() < 1e-6,
+            "{kot:?}"
+        );
+        assert!((-1.0..=1.0).contains(&kot.value));
+    }
+    assert_eq!(kinds(got[0]), Vec::<&str>::new());
+    assert_eq!(kinds(got[1]), vec!["knee_past_toe"]);
+    let valgus = got[0]
+        .concerns
+        .iter()
+        .find(|c| c.concern == formcheck::judge::Concern::Valgus)
+        .unwrap();
+    assert!(matches!(
+        &valgus.status,
+        formcheck::judge::ConcernStatus::NotJudged { reason } if reason.contains("needs a front")
+    ));
+    assert_eq!(
+        got[1]
+            .flags
+            .iter()
+            .find(|f| f.is_fault())
+            .map(|f| exercise::find("lunge").unwrap().cue(f)),
+        Some("front knee past the toes: lower the back knee straight down")
+    );
 }
 
 #[test]
@@ -455,16 +556,16 @@ fn lunge_judges_the_front_knee_left_then_right_in_two_sets() {
     }
     assert_eq!(kinds(got[0]), Vec::<&str>::new());
     assert_eq!(kinds(got[1]), Vec::<&str>::new());
-    // Shank pitched further forward: the knee 31% of a foot length past the toes.
-    assert_eq!(kinds(got[2]), vec!["knee_past_toe"]);
-    let kot = got[2]
-        .peak(Leg::Right)
-        .unwrap()
-        .knee_over_toe
-        .get()
-        .unwrap()
-        .value;
-    assert!((kot - expected_knee_over_toe(0.70)).abs() < 1e-6);
+    // Shank pitched further forward, the knee 31% of a foot length past the toes: from the
+    // front that is not seen (it would be estimated depth), so no fault and no pass.
+    assert_eq!(kinds(got[2]), Vec::<&str>::new());
+    assert!(matches!(
+        got[2].peak(Leg::Right).unwrap().knee_over_toe.reason(),
+        Some(formcheck::geometry::NotJudged::WrongView {
+            needs: View::Side,
+            ..
+        })
+    ));
     assert_eq!(kinds(got[3]), vec!["knee_medial_to_foot", "valgus"]);
     // Left mean 6°, right mean 12°: asymmetric by more than 5°.
     assert!(
@@ -495,7 +596,7 @@ fn step_up_frames(reps: &[StepRep], total: u64) -> Vec<PoseFrame> {
                 p3(HIP_WIDTH / 2.0, -step - ANKLE_UP, 0.0),
                 thigh,
                 shank,
-                r.fppa * low,
+                r.fppa * valgus_ramp(low),
                 -1.0,
             );
             let d = (r.drop * q).to_radians();
@@ -640,7 +741,14 @@ fn single_leg_bridge_counts_lifts_and_flags_low_lift_pelvis_and_knee() {
         let n = |v: &[f64; 3]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
         (dot / (n(&a) * n(&b))).acos().to_degrees()
     };
-    let flex = got[1].body.hip_flexion_deg.get().unwrap();
+    // From the feet the hip angle is a 3-D estimate: it counts the reps (the frames carry it)
+    // but the lift is judged only from the side.
+    let top_frame = a
+        .frames
+        .iter()
+        .find(|f| f.frame == got[1].bottom.frame)
+        .unwrap();
+    let flex = top_frame.hip_flexion_deg.get().unwrap();
     assert_eq!(flex.source, Source::World);
     assert!(
         (flex.value - top(0.12)).abs() < 0.01,
@@ -648,8 +756,15 @@ fn single_leg_bridge_counts_lifts_and_flags_low_lift_pelvis_and_knee() {
         flex.value,
         top(0.12)
     );
+    assert!(matches!(
+        got[1].body.hip_flexion_deg.reason(),
+        Some(formcheck::geometry::NotJudged::WrongView {
+            needs: View::Side,
+            ..
+        })
+    ));
     assert_eq!(kinds(got[0]), Vec::<&str>::new());
-    assert_eq!(kinds(got[1]), vec!["hip_lift_low"]);
+    assert_eq!(kinds(got[1]), Vec::<&str>::new());
     assert_eq!(kinds(got[2]), vec!["knee_medial_to_foot", "pelvic_drop"]);
 }
 
@@ -766,7 +881,8 @@ fn side_plank_counts_hip_lifts_and_flags_sag_and_rocking() {
     }
     assert_eq!(kinds(got[0]), Vec::<&str>::new());
     assert_eq!(kinds(got[1]), vec!["hip_sag"]);
-    assert_eq!(kinds(got[2]), vec!["rocking"]);
+    // Trunk roll is a 3-D estimate: shown, never a fault.
+    assert_eq!(kinds(got[2]), Vec::<&str>::new());
     let range = got[2].body.trunk_rotation_range_deg.get().unwrap();
     assert!((range - 20.0).abs() < 0.1, "{range}");
 }

@@ -45,7 +45,9 @@ impl Exercise for StationaryLunge {
     }
     fn cue(&self, flag: &Flag) -> &'static str {
         match flag {
-            Flag::KneePastToe { .. } => "front knee past the toes: lower the back knee straight down",
+            Flag::KneePastToe { .. } => {
+                "front knee past the toes: lower the back knee straight down"
+            }
             Flag::Valgus { .. } | Flag::KneeMedialToFoot { .. } => {
                 "front knee caving in: push it out over the little toe"
             }

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::geometry::{FrameMeasures, Leg, View};
 use crate::judge::checks::{JudgeAt, RepWindow};
-use crate::judge::{Flag, Measure, Thresholds, ValgusBand};
 use crate::judge::{BodyPeak, Concern, LegPeak};
+use crate::judge::{Flag, Measure, Thresholds, ValgusBand};
 use crate::reps::{Direction, SegmentParams};
 
 pub use bridge::SingleLegBridge;

@@ -132,7 +132,12 @@ fn deepest_measurable_fppa(w: &RepWindow, leg: Leg, max_flexion_deg: f64) -> Opt
         .iter()
         .copied()
         .filter(|&i| bend(i).is_some())
-        .max_by(|&a, &b| bend(a).unwrap_or(0.0).total_cmp(&bend(b).unwrap_or(0.0)).then(a.cmp(&b)))
+        .max_by(|&a, &b| {
+            bend(a)
+                .unwrap_or(0.0)
+                .total_cmp(&bend(b).unwrap_or(0.0))
+                .then(a.cmp(&b))
+        })
 }
 
 /// Frames a peak must hold for: a single frame's spike is not a peak.
@@ -140,7 +145,10 @@ const PEAK_HOLD_FRAMES: usize = 3;
 
 /// The largest value held over [`PEAK_HOLD_FRAMES`] consecutive measured frames (the median of
 /// each run of three), or why there is none.
-fn sustained_max(w: &RepWindow, get: impl Fn(&FrameMeasures) -> Measured<Sourced>) -> Measured<Sourced> {
+fn sustained_max(
+    w: &RepWindow,
+    get: impl Fn(&FrameMeasures) -> Measured<Sourced>,
+) -> Measured<Sourced> {
     let values: Vec<Sourced> = w.frames.iter().filter_map(|f| get(f).get()).collect();
     if values.is_empty() {
         return Measured::not_judged(first_reason(w.frames.iter().map(&get)));
@@ -155,7 +163,10 @@ fn sustained_max(w: &RepWindow, get: impl Fn(&FrameMeasures) -> Measured<Sourced
             sorted[(sorted.len() - 1) / 2]
         })
         .max_by(|a, b| a.value.total_cmp(&b.value));
-    best.map_or_else(|| Measured::not_judged(NotJudged::NotSeenInRep), Measured::Value)
+    best.map_or_else(
+        || Measured::not_judged(NotJudged::NotSeenInRep),
+        Measured::Value,
+    )
 }
 
 /// The rep's view: the median turn of its frames, classified with the same bounds as a frame.

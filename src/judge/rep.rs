@@ -110,12 +110,14 @@ impl Measure {
             Measure::Fppa
             | Measure::MedialOffset
             | Measure::KneeFootOffset
-            | Measure::PelvicDrop
-            | Measure::BodyLine => &[View::Frontal],
-            // Two widths along one line shrink alike as the body turns.
-            Measure::KneeAnkleRatio => &[View::Frontal, View::Oblique],
+            | Measure::PelvicDrop => &[View::Frontal],
+            // Two widths along one line shrink alike as the body turns; the plank's body line
+            // keeps its sign as the body rolls (formcheck rule).
+            Measure::KneeAnkleRatio | Measure::BodyLine => &[View::Frontal, View::Oblique],
             Measure::KneeOverToe | Measure::KneeFlexion | Measure::HipFlexion => &[View::Side],
-            Measure::TrunkLean | Measure::TrunkRotation => &[View::Frontal, View::Oblique, View::Side],
+            Measure::TrunkLean | Measure::TrunkRotation => {
+                &[View::Frontal, View::Oblique, View::Side]
+            }
         }
     }
 }
@@ -275,7 +277,9 @@ impl SetVerdict {
                     c.judged,
                     c.faulted,
                     c.concern.fault_phrase(),
-                    c.main_cue.map(|cue| format!(" ({cue})")).unwrap_or_default()
+                    c.main_cue
+                        .map(|cue| format!(" ({cue})"))
+                        .unwrap_or_default()
                 )
             });
         }

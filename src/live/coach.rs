@@ -11,9 +11,9 @@ use crate::config::SideChoice;
 use crate::draw::{self, LegReadout, Reading, RepCount};
 use crate::exercise::Exercise;
 use crate::geometry::{measure, Leg, LegMeasures, MeasureContext};
+use crate::judge::Rep;
 use crate::judge::{Flag, Thresholds};
 use crate::landmarks::PoseFrame;
-use crate::judge::Rep;
 
 use super::cues::{Cue, CueBoard, CueTiming};
 use super::setup::{GateState, SetupGate, ViewNeed};

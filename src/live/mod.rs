@@ -31,10 +31,10 @@ use crate::analysis::AnalysisError;
 use crate::bench::{median, percentile};
 use crate::config::LiveConfig;
 use crate::draw::{self, Banner, Overlay, Perf};
+use crate::judge::Rep;
 use crate::judge::Thresholds;
 use crate::landmarks::PoseFrame;
 use crate::pose::{PoseError, PoseEstimator};
-use crate::judge::Rep;
 use crate::video::{SourceSpec, VideoError, VideoFrame, VideoSource};
 
 pub use capture::{Backoff, CaptureEnd, CaptureStats};

@@ -15,8 +15,8 @@ use super::{worst_moment, ExportError, Exporter, Still, VideoResult};
 use crate::draw::{self, Banner, CueKind, LegReadout, Overlay, Reading, RepCount};
 use crate::geometry::{Leg, LegMeasures};
 use crate::judge::Flag;
-use crate::landmarks::{LandmarkIndex, Pose, PoseFrame};
 use crate::judge::Rep;
+use crate::landmarks::{LandmarkIndex, Pose, PoseFrame};
 use crate::video::{SourceSpec, VideoSource};
 
 pub struct AnnotatedExporter {

@@ -62,11 +62,20 @@ fn columns(result: &VideoResult) -> Vec<Column> {
                 .to_string()
             }),
         ),
-        ("start_s", Box::new(|r: &Rep| format!("{:.3}", r.start.time_s))),
-        ("bottom_s", Box::new(|r: &Rep| format!("{:.3}", r.bottom.time_s))),
+        (
+            "start_s",
+            Box::new(|r: &Rep| format!("{:.3}", r.start.time_s)),
+        ),
+        (
+            "bottom_s",
+            Box::new(|r: &Rep| format!("{:.3}", r.bottom.time_s)),
+        ),
         ("end_s", Box::new(|r: &Rep| format!("{:.3}", r.end.time_s))),
         ("start_frame", Box::new(|r: &Rep| r.start.frame.to_string())),
-        ("bottom_frame", Box::new(|r: &Rep| r.bottom.frame.to_string())),
+        (
+            "bottom_frame",
+            Box::new(|r: &Rep| r.bottom.frame.to_string()),
+        ),
         ("end_frame", Box::new(|r: &Rep| r.end.frame.to_string())),
         (
             "legs",
@@ -81,12 +90,19 @@ fn columns(result: &VideoResult) -> Vec<Column> {
         ("depth", Box::new(|r: &Rep| format!("{:.4}", r.depth))),
         (
             "view",
-            Box::new(|r: &Rep| r.view.get().map(|v| v.name().to_string()).unwrap_or_default()),
+            Box::new(|r: &Rep| {
+                r.view
+                    .get()
+                    .map(|v| v.name().to_string())
+                    .unwrap_or_default()
+            }),
         ),
         ("turn_deg", Box::new(|r: &Rep| cell(r.turn_deg, 0))),
     ];
     if has(Measure::Fppa) {
-        cols.extend(per_leg("left_fppa_deg", "right_fppa_deg", 1, |p| p.fppa_deg.get()));
+        cols.extend(per_leg("left_fppa_deg", "right_fppa_deg", 1, |p| {
+            p.fppa_deg.get()
+        }));
         cols.extend(per_leg(
             "left_fppa_at_knee_flexion_deg",
             "right_fppa_at_knee_flexion_deg",
@@ -95,9 +111,12 @@ fn columns(result: &VideoResult) -> Vec<Column> {
         ));
     }
     if has(Measure::KneeFootOffset) {
-        cols.extend(per_leg("left_knee_foot_offset", "right_knee_foot_offset", 3, |p| {
-            p.knee_foot_offset.get()
-        }));
+        cols.extend(per_leg(
+            "left_knee_foot_offset",
+            "right_knee_foot_offset",
+            3,
+            |p| p.knee_foot_offset.get(),
+        ));
     }
     if has(Measure::KneeAnkleRatio) {
         cols.push((
@@ -106,9 +125,12 @@ fn columns(result: &VideoResult) -> Vec<Column> {
         ));
     }
     if has(Measure::KneeOverToe) {
-        cols.extend(per_leg("left_knee_over_toe", "right_knee_over_toe", 3, |p| {
-            p.knee_over_toe.get().map(|s| s.value)
-        }));
+        cols.extend(per_leg(
+            "left_knee_over_toe",
+            "right_knee_over_toe",
+            3,
+            |p| p.knee_over_toe.get().map(|s| s.value),
+        ));
     }
     if has(Measure::PelvicDrop) {
         cols.push((
@@ -159,7 +181,13 @@ fn columns(result: &VideoResult) -> Vec<Column> {
     ));
     cols.push((
         "flags",
-        Box::new(|r: &Rep| r.flags.iter().map(|f| f.kind()).collect::<Vec<_>>().join(";")),
+        Box::new(|r: &Rep| {
+            r.flags
+                .iter()
+                .map(|f| f.kind())
+                .collect::<Vec<_>>()
+                .join(";")
+        }),
     ));
     cols.push((
         "flag_text",

@@ -15,4 +15,3 @@ pub struct Moment {
     pub frame: u64,
     pub time_s: f64,
 }
-

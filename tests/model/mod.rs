@@ -133,6 +133,17 @@ impl Body {
     /// The frame a camera sees: image = orthographic projection (x, y) in pixels around the
     /// image centre, `image_of` maps world → pixels; world landmarks hip-centred.
     pub fn frame_with(&self, index: u64, image_of: impl Fn(P3) -> (f64, f64)) -> PoseFrame {
+        self.frame_seen(index, image_of, |p| p)
+    }
+
+    /// As [`Body::frame_with`], with the world landmarks turned into the camera's axes (as
+    /// MediaPipe's are: x across the image, z along the camera's line of sight).
+    pub fn frame_seen(
+        &self,
+        index: u64,
+        image_of: impl Fn(P3) -> (f64, f64),
+        camera_axes: impl Fn(P3) -> P3,
+    ) -> PoseFrame {
         let hips = self.hip_mid();
         let mut landmarks = [None; LANDMARK_COUNT];
         let mut world = [WorldLandmark::default(); LANDMARK_COUNT];
@@ -146,7 +157,7 @@ impl Body {
                 visibility: self.visibility[i],
                 presence: 1.0,
             });
-            let w = p - hips;
+            let w = camera_axes(p - hips);
             world[i] = WorldLandmark {
                 x: w.x,
                 y: w.y,
@@ -178,12 +189,16 @@ impl Body {
 
     /// Seen from the subject's right side: forward (−z) is image right.
     pub fn side(&self, index: u64) -> PoseFrame {
-        self.frame_with(index, |p| {
-            (
-                f64::from(WIDTH) / 2.0 - SCALE * p.z,
-                f64::from(HEIGHT) * 0.85 + SCALE * p.y,
-            )
-        })
+        self.frame_seen(
+            index,
+            |p| {
+                (
+                    f64::from(WIDTH) / 2.0 - SCALE * p.z,
+                    f64::from(HEIGHT) * 0.85 + SCALE * p.y,
+                )
+            },
+            |p| p3(-p.z, p.y, p.x),
+        )
     }
 }
 
@@ -259,6 +274,13 @@ pub fn put_trunk(body: &mut Body, lean_deg: f64) {
     body.set(LeftShoulder, mid + p3(SHOULDER_WIDTH / 2.0, 0.0, 0.0));
     body.set(RightShoulder, mid + p3(-SHOULDER_WIDTH / 2.0, 0.0, 0.0));
     body.fill_upper();
+}
+
+/// How far a planned knee collapse has gone at movement phase `p`: it builds over the first quarter
+/// of the descent and holds, so the angle asked for is there when formcheck reads FPPA (at the
+/// deepest frame of the descent it can measure, before the thigh points at the camera).
+pub fn valgus_ramp(p: f64) -> f64 {
+    (4.0 * p).clamp(0.0, 1.0)
 }
 
 /// Movement phase 0 → 1 → 0 with a cosine profile (smooth start and end).

@@ -89,10 +89,16 @@ fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
             parts.push(format!(
                 "knee over toe {} {}",
                 p.leg,
-                fmt_num(p.knee_over_toe.get().map(|s| s.value * 100.0), 0, "% of foot")
+                fmt_num(
+                    p.knee_over_toe.get().map(|s| s.value * 100.0),
+                    0,
+                    "% of foot"
+                )
             ));
         }
-        if e.judged().contains(&Measure::KneeFootOffset) && e.legs() != crate::exercise::LegMode::Both {
+        if e.judged().contains(&Measure::KneeFootOffset)
+            && e.legs() != crate::exercise::LegMode::Both
+        {
             parts.push(format!(
                 "knee inside the toe {} {}",
                 p.leg,
@@ -102,10 +108,16 @@ fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
     }
     let b = &rep.body;
     if has(Measure::KneeAnkleRatio) {
-        parts.push(format!("knee/ankle width {}", fmt_num(b.knee_ankle_ratio.get(), 2, "")));
+        parts.push(format!(
+            "knee/ankle width {}",
+            fmt_num(b.knee_ankle_ratio.get(), 2, "")
+        ));
     }
     if has(Measure::PelvicDrop) {
-        parts.push(format!("pelvic tilt {}", fmt_num(b.pelvic_drop_deg.get().map(f64::abs), 1, "°")));
+        parts.push(format!(
+            "pelvic tilt {}",
+            fmt_num(b.pelvic_drop_deg.get().map(f64::abs), 1, "°")
+        ));
     }
     if has(Measure::HipFlexion) {
         parts.push(format!(
@@ -114,7 +126,10 @@ fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
         ));
     }
     if has(Measure::BodyLine) {
-        parts.push(format!("body line {}", fmt_num(b.body_line_deg.get(), 1, "°")));
+        parts.push(format!(
+            "body line {}",
+            fmt_num(b.body_line_deg.get(), 1, "°")
+        ));
         parts.push(format!("held {}", fmt_num(b.hold_s, 1, " s")));
     }
     escape(&parts.join("; "))
@@ -173,7 +188,11 @@ fn body_series(
     Series {
         label: label.into(),
         color: LEFT_COLOR,
-        points: analysis.frames.iter().map(|f| (f.time_s, pick(f))).collect(),
+        points: analysis
+            .frames
+            .iter()
+            .map(|f| (f.time_s, pick(f)))
+            .collect(),
     }
 }
 
@@ -199,20 +218,35 @@ fn plots_for(result: &VideoResult) -> Vec<(&'static str, TimePlot, &'static str)
             series: vec![body_series(a, "pelvis", |f| f.pelvic_drop_deg.get())],
             spans: spans(a),
             levels: vec![
-                Level { value: a.thresholds.pelvic_drop_deg, label: format!("drop limit {:.0}°", a.thresholds.pelvic_drop_deg) },
-                Level { value: -a.thresholds.pelvic_drop_deg, label: String::new() },
+                Level {
+                    value: a.thresholds.pelvic_drop_deg,
+                    label: format!("drop limit {:.0}°", a.thresholds.pelvic_drop_deg),
+                },
+                Level {
+                    value: -a.thresholds.pelvic_drop_deg,
+                    label: String::new(),
+                },
             ],
         };
-        out.push(("Pelvis level over time", plot, "Front view only; gaps where the pelvis could not be judged."));
+        out.push((
+            "Pelvis level over time",
+            plot,
+            "Front view only; gaps where the pelvis could not be judged.",
+        ));
     }
     if has(Measure::HipFlexion) {
         let plot = TimePlot {
             caption: "Hip short of straight (shoulder–hip–knee), 0 = in line".into(),
             y_label: "hip (°)".into(),
             duration_s: result.video.duration_s,
-            series: vec![body_series(a, "hip", |f| f.hip_flexion_deg.get().map(|s| s.value))],
+            series: vec![body_series(a, "hip", |f| {
+                f.hip_flexion_deg.get().map(|s| s.value)
+            })],
             spans: spans(a),
-            levels: vec![Level { value: a.thresholds.bridge_top_hip_flexion_deg, label: format!("top limit {:.0}°", a.thresholds.bridge_top_hip_flexion_deg) }],
+            levels: vec![Level {
+                value: a.thresholds.bridge_top_hip_flexion_deg,
+                label: format!("top limit {:.0}°", a.thresholds.bridge_top_hip_flexion_deg),
+            }],
         };
         out.push(("Hip extension over time", plot, "Judged from the side only; from other views the line counts reps but is a 3-D estimate."));
     }
@@ -223,9 +257,16 @@ fn plots_for(result: &VideoResult) -> Vec<(&'static str, TimePlot, &'static str)
             duration_s: result.video.duration_s,
             series: vec![body_series(a, "hip", |f| f.body_line_deg.get())],
             spans: spans(a),
-            levels: vec![Level { value: -a.thresholds.hip_sag_deg, label: format!("sag limit {:.0}°", a.thresholds.hip_sag_deg) }],
+            levels: vec![Level {
+                value: -a.thresholds.hip_sag_deg,
+                label: format!("sag limit {:.0}°", a.thresholds.hip_sag_deg),
+            }],
         };
-        out.push(("Body line over time", plot, "Shaded: hip lifts (red when flagged); the table gives how long each top was held."));
+        out.push((
+            "Body line over time",
+            plot,
+            "Shaded: hip lifts (red when flagged); the table gives how long each top was held.",
+        ));
     }
     out
 }
