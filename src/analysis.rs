@@ -12,8 +12,8 @@ use crate::exercise::{self, Exercise, ExerciseError, LegMode};
 use crate::geometry::{measure, FrameMeasures, Leg, MeasureContext, View};
 use crate::judge::checks::{self, RepWindow};
 use crate::judge::{
-    outcome, BodyPeak, ConcernResult, ConcernStatus, Flag, JudgeError, LegPeak, Measure, Outcome,
-    Rep, RepSet, Thresholds,
+    outcome, BodyPeak, ConcernResult, ConcernStatus, Flag, LegPeak, Measure, Outcome, Rep, RepSet,
+    Thresholds,
 };
 use crate::landmarks::PoseFrame;
 use crate::reps::{Moment, Phase, Segment, Segmenter};
@@ -29,7 +29,7 @@ pub enum AnalysisError {
     #[error(transparent)]
     Exercise(#[from] ExerciseError),
     #[error(transparent)]
-    Thresholds(#[from] JudgeError),
+    Thresholds(#[from] crate::config::ThresholdsError),
 }
 
 /// A cue to show or say now.
@@ -178,7 +178,7 @@ pub fn resolve_settings(
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
-    Ok((exercise::find(name)?, Thresholds::resolve(settings)?))
+    Ok((exercise::find(name)?, settings.thresholds()?))
 }
 
 impl Analyzer {

@@ -270,3 +270,47 @@ impl Cli {
         })
     }
 }
+
+impl From<Sex> for crate::judge::SexBand {
+    fn from(s: Sex) -> Self {
+        match s {
+            Sex::Female => crate::judge::SexBand::Female,
+            Sex::Male => crate::judge::SexBand::Male,
+            Sex::Unspecified => crate::judge::SexBand::Unspecified,
+        }
+    }
+}
+
+/// A `--config` file that cannot be read, or a threshold that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ThresholdsError {
+    #[error("--config {path}: cannot read it: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Judge(#[from] crate::judge::JudgeError),
+}
+
+impl JudgeSettings {
+    /// Defaults, then the `--config` TOML file, then `--threshold NAME=VALUE` (which wins).
+    pub fn thresholds(&self) -> Result<crate::judge::Thresholds, ThresholdsError> {
+        let mut t = crate::judge::Thresholds {
+            sex: self.sex.into(),
+            ..Default::default()
+        };
+        if let Some(path) = &self.config_file {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|source| ThresholdsError::Read {
+                path: shown.clone(),
+                source,
+            })?;
+            t.apply_toml(&text, &format!("--config {shown}"))?;
+        }
+        for (name, value) in &self.overrides {
+            t.set(name, *value, "--threshold")?;
+        }
+        Ok(t)
+    }
+}

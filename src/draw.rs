@@ -9,6 +9,9 @@ use opencv::core::{self, Mat, Point, Rect, Scalar};
 use opencv::imgproc;
 use opencv::prelude::*;
 
+use crate::exercise::Exercise;
+use crate::geometry::{FrameMeasures, LegMeasures, Source};
+use crate::judge::{Flag, Measure};
 use crate::landmarks::{LandmarkIndex as L, Pose};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,13 +32,106 @@ pub struct Reading {
     pub alert: bool,
 }
 
-/// What is shown for one leg. `None` readings are shown as "--" (not measurable this frame).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// One named number on the overlay; `None` is shown as "--" (not measurable this frame).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Item {
+    pub label: &'static str,
+    pub reading: Option<Reading>,
+    pub unit: &'static str,
+}
+
+/// What is shown for one leg: the leg measures the exercise judges or shows (none: no line).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LegReadout {
-    /// Frontal-plane projection angle, degrees; positive = knee inside the hip–ankle line.
-    pub fppa_deg: Option<Reading>,
-    /// How far the knee is ahead of the toes, percent of the shank length; positive = past the toes.
-    pub knee_over_toe_pct: Option<Reading>,
+    pub items: Vec<Item>,
+}
+
+/// The overlay's numbers for an exercise: per leg, and for the whole body.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Readouts {
+    pub left: LegReadout,
+    pub right: LegReadout,
+    pub body: Vec<Item>,
+}
+
+/// The numbers an exercise judges or shows, from one frame's measures, red where `faults` (of
+/// the rep under way) concern them: FPPA and knee over toe for the standing exercises, hip
+/// extension and pelvis for the bridge, the body line for the side plank. A 3-D estimate is not
+/// shown as a number.
+pub fn readouts(exercise: &dyn Exercise, m: Option<&FrameMeasures>, faults: &[&Flag]) -> Readouts {
+    let Some(m) = m else {
+        return Readouts::default();
+    };
+    let has = |x: Measure| exercise.judged().contains(&x) || exercise.reported().contains(&x);
+    let leg = |l: &LegMeasures| {
+        let mut items = Vec::new();
+        if has(Measure::Fppa) {
+            let alert = faults.iter().any(|f| {
+                matches!(f, Flag::Valgus { leg, .. } if *leg == l.leg)
+                    || matches!(f, Flag::KneesInsideAnkles { .. })
+            });
+            items.push(Item {
+                label: "FPPA",
+                reading: l.fppa_deg.get().map(|value| Reading { value, alert }),
+                unit: " deg",
+            });
+        }
+        if has(Measure::KneeOverToe) {
+            let alert = faults
+                .iter()
+                .any(|f| matches!(f, Flag::KneePastToe { leg, .. } if *leg == l.leg));
+            items.push(Item {
+                label: "KOT",
+                reading: l.knee_over_toe.get().map(|s| Reading {
+                    value: s.value * 100.0,
+                    alert,
+                }),
+                unit: "%",
+            });
+        }
+        LegReadout { items }
+    };
+    let mut body = Vec::new();
+    let fault = |pick: fn(&Flag) -> bool| faults.iter().any(|f| pick(f));
+    if has(Measure::HipFlexion) {
+        body.push(Item {
+            label: "HIP",
+            reading: m
+                .hip_flexion_deg
+                .get()
+                .filter(|s| s.source == Source::Image)
+                .map(|s| Reading {
+                    value: s.value,
+                    alert: fault(|f| matches!(f, Flag::HipLiftLow { .. })),
+                }),
+            unit: " deg",
+        });
+    }
+    if has(Measure::PelvicDrop) {
+        body.push(Item {
+            label: "PELVIS",
+            reading: m.pelvic_drop_deg.get().map(|value| Reading {
+                value,
+                alert: fault(|f| matches!(f, Flag::PelvicDrop { .. })),
+            }),
+            unit: " deg",
+        });
+    }
+    if has(Measure::BodyLine) {
+        body.push(Item {
+            label: "LINE",
+            reading: m.body_line_deg.get().map(|value| Reading {
+                value,
+                alert: fault(|f| matches!(f, Flag::HipSag { .. })),
+            }),
+            unit: " deg",
+        });
+    }
+    Readouts {
+        left: leg(&m.left),
+        right: leg(&m.right),
+        body,
+    }
 }
 
 /// Rep and set count: the set 1-based; the rep is the one under way, or the number done.
@@ -76,6 +172,8 @@ pub struct Overlay<'a> {
     pub working_leg: Option<Leg>,
     pub left: LegReadout,
     pub right: LegReadout,
+    /// Whole-body numbers (hip, pelvis, body line), one line.
+    pub body: Vec<Item>,
     pub count: Option<RepCount>,
     pub banner: Option<Banner<'a>>,
     /// A short state word under the counter: "SETUP", "PAUSED", "RECONNECTING".
@@ -159,7 +257,8 @@ pub fn draw_overlay(image: &mut Mat, overlay: &Overlay) -> Result<(), DrawError>
         || overlay.status.is_some()
         || overlay.working_leg.is_some()
         || overlay.left != LegReadout::default()
-        || overlay.right != LegReadout::default();
+        || overlay.right != LegReadout::default()
+        || !overlay.body.is_empty();
     if has_numbers {
         draw_panel(image, overlay, &s)?;
     }
@@ -180,7 +279,10 @@ fn point(pose: &Pose, index: L) -> Option<Point> {
 }
 
 fn leg_alert(readout: &LegReadout) -> bool {
-    readout.fppa_deg.is_some_and(|r| r.alert) || readout.knee_over_toe_pct.is_some_and(|r| r.alert)
+    readout
+        .items
+        .iter()
+        .any(|i| i.reading.is_some_and(|r| r.alert))
 }
 
 fn draw_skeleton(image: &mut Mat, pose: &Pose, o: &Overlay, s: &Scale) -> Result<(), DrawError> {
@@ -297,8 +399,11 @@ fn draw_panel(image: &mut Mat, o: &Overlay, s: &Scale) -> Result<(), DrawError> 
     let line_h = s.px(34.0);
     let small = s.font(0.75);
     let thick = s.px(2.0);
-    let leg_lines = [(Leg::Left, &o.left), (Leg::Right, &o.right)];
-    let mut lines = 2; // the leg lines
+    let leg_lines: Vec<(Leg, &LegReadout)> = [(Leg::Left, &o.left), (Leg::Right, &o.right)]
+        .into_iter()
+        .filter(|(_, r)| !r.items.is_empty())
+        .collect();
+    let mut lines = leg_lines.len() + usize::from(!o.body.is_empty());
     if o.count.is_some() {
         lines += 1;
     }
@@ -334,34 +439,42 @@ fn draw_panel(image: &mut Mat, o: &Overlay, s: &Scale) -> Result<(), DrawError> 
             (Leg::Right, false) => "R ",
         };
         let label_colour = if working { ORANGE } else { WHITE };
-        let mut x = margin;
-        put(image, name, Point::new(x, y), small, label_colour, thick)?;
-        x += s.px(45.0);
-        let (fppa, fppa_alert) = format_reading(readout.fppa_deg, " deg");
-        let text = format!("FPPA {fppa}");
         put(
             image,
-            &text,
-            Point::new(x, y),
+            name,
+            Point::new(margin, y),
             small,
-            pick(fppa_alert),
+            label_colour,
             thick,
         )?;
-        x += s.px(215.0);
-        let (kot, kot_alert) = format_reading(readout.knee_over_toe_pct, "%");
-        let text = format!("KOT {kot}");
-        put(
-            image,
-            &text,
-            Point::new(x, y),
-            small,
-            pick(kot_alert),
-            thick,
-        )?;
+        draw_items(image, &readout.items, margin + s.px(45.0), y, s)?;
+    }
+    if !o.body.is_empty() {
+        y += line_h;
+        draw_items(image, &o.body, margin, y, s)?;
     }
     if let Some(status) = o.status {
         y += line_h;
         put(image, status, Point::new(margin, y), small, AMBER, thick)?;
+    }
+    Ok(())
+}
+
+/// Named numbers side by side on one panel line, each red when past its threshold.
+fn draw_items(image: &mut Mat, items: &[Item], x: i32, y: i32, s: &Scale) -> Result<(), DrawError> {
+    let mut x = x;
+    for item in items {
+        let (value, alert) = format_reading(item.reading, item.unit);
+        let text = format!("{} {value}", item.label);
+        put(
+            image,
+            &text,
+            Point::new(x, y),
+            s.font(0.75),
+            pick(alert),
+            s.px(2.0),
+        )?;
+        x += s.px(215.0);
     }
     Ok(())
 }
@@ -502,11 +615,14 @@ mod tests {
             pose: Some(&pose),
             working_leg: Some(Leg::Right),
             right: LegReadout {
-                fppa_deg: Some(Reading {
-                    value: 18.0,
-                    alert: true,
-                }),
-                knee_over_toe_pct: None,
+                items: vec![Item {
+                    label: "FPPA",
+                    reading: Some(Reading {
+                        value: 18.0,
+                        alert: true,
+                    }),
+                    unit: " deg",
+                }],
             },
             banner: Some(Banner {
                 text: "knee caving in",

@@ -13,6 +13,10 @@ struct Label {
     video: PathBuf,
     bottoms: Vec<f64>,
     complete_reps: usize,
+    /// The labelled camera view ("frontal", "side (slightly oblique)", …).
+    view: String,
+    /// The label says no knee caving was seen.
+    no_valgus: bool,
 }
 
 fn repo() -> &'static Path {
@@ -23,11 +27,17 @@ fn repo() -> &'static Path {
 fn labelled_squats() -> Vec<Label> {
     let shared = repo().join("../shared/videos");
     let Ok(text) = std::fs::read_to_string(shared.join("labels.json")) else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI needs ../shared/videos/labels.json"
+        );
         eprintln!("../shared/videos/labels.json not found: checking the bundled sample only");
         return vec![Label {
             video: repo().join("samples/tfjs_pose_squats.mp4"),
             bottoms: vec![2.0, 6.6, 11.8],
             complete_reps: 2,
+            view: "frontal".into(),
+            no_valgus: true,
         }];
     };
     let labels: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -45,6 +55,10 @@ fn labelled_squats() -> Vec<Label> {
                 .map(|b| b.as_f64().unwrap())
                 .collect(),
             complete_reps: l["complete_reps"].as_u64().unwrap() as usize,
+            view: l["view"].as_str().unwrap_or_default().to_string(),
+            no_valgus: l["knee_valgus"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("none")),
         })
         .collect()
 }
@@ -104,11 +118,51 @@ fn analyze_counts_the_labelled_squats_and_finds_their_bottoms() {
         // None of these squats caves in (labels: knees wider than the ankles at the bottom).
         for rep in &reps {
             let flags = rep["flags"].as_array().unwrap();
+            let faults: Vec<&str> = flags
+                .iter()
+                .filter(|f| f["fault"] == true)
+                .map(|f| f["flag"].as_str().unwrap())
+                .collect();
             assert!(
-                flags.iter().all(|f| f["flag"] != "valgus"),
+                !faults.contains(&"valgus"),
                 "{name}: valgus flagged at {}",
                 rep["bottom_s"]
             );
+            if label.no_valgus {
+                assert!(
+                    faults.is_empty(),
+                    "{name}: {faults:?} at {}",
+                    rep["bottom_s"]
+                );
+            }
+            // Knee over toe: never a fault unless seen from the side, never beyond a foot.
+            if rep["view"] != "side" {
+                assert!(
+                    !faults.contains(&"knee_past_toe"),
+                    "{name}: knee past toe from {}",
+                    rep["view"]
+                );
+            }
+            for leg in rep["measures"]["legs"].as_array().unwrap() {
+                if let Some(v) = leg["knee_over_toe"]["value"].as_f64() {
+                    assert!((-1.0..=1.0).contains(&v), "{name}: knee over toe {v}");
+                    assert_eq!(
+                        rep["view"], "side",
+                        "{name}: knee over toe read off the side"
+                    );
+                }
+            }
+        }
+        // A side clip is judged for knee over toe on each complete rep (one leg at least).
+        if label.view.starts_with("side") {
+            for rep in reps.iter().filter(|r| r["complete"] == true) {
+                let judged = rep["measures"]["legs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l["knee_over_toe"]["value"].is_f64());
+                assert!(judged, "{name}: knee over toe not judged from the side");
+            }
         }
     }
 }

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use formcheck::analysis::Analyzer;
 use formcheck::config::{JudgeSettings, PoseSettings, Sex};
-use formcheck::judge::Thresholds;
 use formcheck::pose::{EngineChoice, ModelFiles, ModelKind, PoseEstimator};
 use formcheck::video::{SourceSpec, VideoSource};
 use serde_json::Value;
@@ -53,7 +52,7 @@ fn batch_complete_reps(exercise: &str) -> usize {
     let mut analyzer = Analyzer::new(
         formcheck::exercise::find(exercise).unwrap(),
         None,
-        Thresholds::resolve(&judge).unwrap(),
+        judge.thresholds().unwrap(),
     );
     let mut source = VideoSource::open(&SourceSpec::File(sample())).unwrap();
     while let Some(frame) = source.read().unwrap() {
@@ -560,4 +559,99 @@ fn keys_snapshot_reset_pause_and_quit_under_xvfb() {
     let summary = lines.last().unwrap();
     assert_eq!(summary["end"], "key");
     assert_eq!(summary["sets"], 2, "r started a second set");
+}
+
+/// Per rep: complete, bottom frame, its faults by kind, and how each concern went.
+fn rep_digest(rep: &Value) -> (bool, u64, Vec<String>, Vec<String>) {
+    let faults = rep["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["flag"] != "not_judged")
+        .map(|f| f["flag"].as_str().unwrap().to_string())
+        .collect();
+    let concerns = rep["concerns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{}={}", c["concern"], c["status"]))
+        .collect();
+    let bottom = rep["bottom"]["frame"]
+        .as_u64()
+        .or_else(|| rep["bottom_frame"].as_u64())
+        .unwrap();
+    (rep["complete"] == true, bottom, faults, concerns)
+}
+
+/// The same file through `analyze` and through `live --file --no-window`: the same reps
+/// (complete or not, the same bottom within two frames) with the same faults and the same
+/// verdict on each concern, front and side views alike. The sample always; the shared front and
+/// side squats when ../shared is there (CI must have it).
+#[test]
+fn live_file_gives_the_same_reps_and_flags_as_analyze() {
+    let mut clips = vec![sample()];
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/videos");
+    if shared.is_dir() {
+        clips.push(shared.join("lnewco_good_IMG_7027.mov"));
+        clips.push(shared.join("lnewco_good_IMG_7051.mov"));
+    } else {
+        assert!(std::env::var("CI").is_err(), "CI needs ../shared/videos");
+        eprintln!("../shared/videos not found: comparing live and analyze on the sample only");
+    }
+    for clip in clips {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new(bin())
+            .args([
+                "analyze",
+                "--exercise",
+                "squat",
+                "--no-video",
+                "--quiet",
+                "--out",
+            ])
+            .arg(dir.path())
+            .arg(&clip)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stem = clip.file_stem().unwrap().to_string_lossy().to_string();
+        let reps_json: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(&stem).join("reps.json")).unwrap(),
+        )
+        .unwrap();
+        let batch: Vec<_> = reps_json["sets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["reps"].as_array().unwrap().iter().map(rep_digest))
+            .collect();
+        let session = dir.path().join("live.jsonl");
+        let out = Command::new(bin())
+            .args(["live", "--exercise", "squat", "--no-window", "--file"])
+            .arg(&clip)
+            .arg("--session")
+            .arg(&session)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines = read_lines(&session);
+        let live: Vec<_> = of_type(&lines, "rep").into_iter().map(rep_digest).collect();
+        eprintln!("{stem}: analyze {batch:?}\n{stem}: live    {live:?}");
+        assert!(!batch.is_empty(), "{stem}: analyze found reps");
+        assert_eq!(live.len(), batch.len(), "{stem}: reps");
+        for (l, b) in live.iter().zip(&batch) {
+            assert_eq!(l.0, b.0, "{stem}: complete");
+            assert!(l.1.abs_diff(b.1) <= 2, "{stem}: bottom {} vs {}", l.1, b.1);
+            assert_eq!(l.2, b.2, "{stem}: faults");
+            assert_eq!(l.3, b.3, "{stem}: concerns");
+        }
+    }
 }

@@ -204,4 +204,10 @@ fn knee_past_toes_is_never_read_from_estimated_depth_on_the_frontal_sample() {
         .all(|r| r.faults().all(|f| f.kind() != "knee_past_toe")));
     let verdict = formcheck::output::overall_verdict(&a);
     assert!(!verdict.contains("sit back"), "{verdict}");
+    // Valgus is judged on both complete reps, by the knee/ankle width (the sample is turned
+    // about 33° from the camera, too far for FPPA), and the knees stay apart.
+    assert_eq!(
+        verdict,
+        "set 1: 2 reps; valgus (knee caving in) judged on 2: all good"
+    );
 }

@@ -187,3 +187,36 @@ fn a_rep_with_nothing_judged_is_never_counted_clean() {
     );
     assert_eq!(a.summary.flagged_reps, 0);
 }
+
+/// A feet-only close-up: the camera sees the legs from below the hips. BlazePose still guesses
+/// where the hips are (outside the picture); nothing that needs them is judged: no pelvic drop,
+/// no FPPA, no view.
+#[test]
+fn a_feet_only_close_up_judges_nothing_that_needs_the_pelvis() {
+    let body = squat_body(0.3, 6.0);
+    let close_up = body.frame_with(0, |q| {
+        (
+            f64::from(WIDTH) / 2.0 + 2000.0 * q.x,
+            f64::from(HEIGHT) - 40.0 + 2000.0 * (q.y + ANKLE_UP),
+        )
+    });
+    let hip = close_up.pose.as_ref().unwrap().landmarks
+        [formcheck::landmarks::LandmarkIndex::LeftHip.index()]
+    .unwrap();
+    assert!(hip.y < 0.0, "the hips are outside the picture");
+    let m = measure(&close_up, &Thresholds::default().measure_context());
+    assert!(
+        m.pelvic_drop_deg.value().is_none(),
+        "{:?}",
+        m.pelvic_drop_deg
+    );
+    assert!(m.left.fppa_deg.value().is_none() && m.right.fppa_deg.value().is_none());
+    assert!(m.hip_height.value().is_none());
+    assert!(matches!(
+        m.left.fppa_deg.reason(),
+        Some(
+            formcheck::geometry::NotJudged::OutOfFrame { .. }
+                | formcheck::geometry::NotJudged::UnknownView
+        )
+    ));
+}

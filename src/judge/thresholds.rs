@@ -1,12 +1,9 @@
 //! Every number the judge holds a measure against: a named constant with its source, the
-//! [`Thresholds`] table built from them, and [`Thresholds::resolve`], which applies a TOML file
+//! [`Thresholds`] table built from them, and [`Thresholds::apply_toml`], which applies a TOML
 //! (`--config`) and then `--threshold NAME=VALUE` overrides.
-
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{JudgeSettings, Sex};
 use crate::geometry::measure_defaults;
 
 /// Declares every threshold once: its constant (with the one-line source), its field in
@@ -149,24 +146,9 @@ pub enum SexBand {
     Unspecified,
 }
 
-impl From<Sex> for SexBand {
-    fn from(s: Sex) -> Self {
-        match s {
-            Sex::Female => SexBand::Female,
-            Sex::Male => SexBand::Male,
-            Sex::Unspecified => SexBand::Unspecified,
-        }
-    }
-}
-
 /// Errors building the thresholds; each names the file or flag at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum JudgeError {
-    #[error("--config {path}: cannot read it: {source}")]
-    ConfigRead {
-        path: String,
-        source: std::io::Error,
-    },
     #[error("--config {path}: not valid TOML: {message}")]
     ConfigParse { path: String, message: String },
     #[error("{origin}: unknown threshold '{name}'; known thresholds: {known}")]
@@ -215,32 +197,7 @@ impl Thresholds {
         Ok(())
     }
 
-    /// Defaults, then the `--config` TOML file, then `--threshold NAME=VALUE` (which wins).
-    pub fn resolve(settings: &JudgeSettings) -> Result<Thresholds, JudgeError> {
-        let mut t = Thresholds {
-            sex: settings.sex.into(),
-            ..Thresholds::default()
-        };
-        if let Some(path) = &settings.config_file {
-            t.apply_toml_file(path)?;
-        }
-        for (name, value) in &settings.overrides {
-            t.set(name, *value, "--threshold")?;
-        }
-        Ok(t)
-    }
-
-    /// Reads `name = value` lines, at the top level or under a `[thresholds]` table.
-    pub fn apply_toml_file(&mut self, path: &Path) -> Result<(), JudgeError> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| JudgeError::ConfigRead {
-            path: shown.clone(),
-            source,
-        })?;
-        self.apply_toml(&text, &format!("--config {shown}"))
-    }
-
-    /// As [`Self::apply_toml_file`], from text; `origin` names where it came from.
+    /// Applies a `--config` file's text (the caller reads the file); `origin` names it.
     pub fn apply_toml(&mut self, text: &str, origin: &str) -> Result<(), JudgeError> {
         let parse_error = |message: String| JudgeError::ConfigParse {
             path: origin.trim_start_matches("--config ").to_string(),
@@ -316,46 +273,17 @@ impl Thresholds {
 mod tests {
     use super::*;
 
-    fn settings() -> JudgeSettings {
-        JudgeSettings {
-            exercise: None,
-            side: None,
-            sex: Sex::Unspecified,
-            config_file: None,
-            overrides: vec![],
-        }
-    }
-
     #[test]
-    fn flag_overrides_file_which_overrides_default() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.toml");
-        std::fs::write(
-            &path,
+    fn nested_and_top_level_names_both_apply_and_unknown_ones_are_named() {
+        let mut t = Thresholds::default();
+        t.apply_toml(
             "valgus_step_down_deg = 12\n[thresholds]\nknee_past_toe = 0.2\n",
+            "--config t.toml",
         )
         .unwrap();
-        let mut s = settings();
-        s.config_file = Some(path);
-        s.overrides = vec![("valgus_step_down_deg".into(), 14.0)];
-        let t = Thresholds::resolve(&s).unwrap();
-        assert_eq!(t.valgus_step_down_deg, 14.0);
+        assert_eq!(t.valgus_step_down_deg, 12.0);
         assert_eq!(t.knee_past_toe, 0.2);
         assert_eq!(t.pelvic_drop_deg, PELVIC_DROP_DEG);
-    }
-
-    #[test]
-    fn unknown_name_is_rejected_naming_its_origin_and_the_known_names() {
-        let mut s = settings();
-        s.overrides = vec![("valgus".into(), 3.0)];
-        let err = Thresholds::resolve(&s).unwrap_err().to_string();
-        assert!(
-            err.starts_with("--threshold: unknown threshold 'valgus'"),
-            "{err}"
-        );
-        assert!(err.contains("valgus_step_down_deg"), "{err}");
-
-        let mut t = Thresholds::default();
         let err = t
             .apply_toml("knee_pst_toe = 1", "--config my.toml")
             .unwrap_err()
@@ -364,6 +292,37 @@ mod tests {
             err.contains("--config my.toml") && err.contains("knee_pst_toe"),
             "{err}"
         );
+        let err = t.set("valgus", 3.0, "--threshold").unwrap_err().to_string();
+        assert!(
+            err.starts_with("--threshold: unknown threshold 'valgus'"),
+            "{err}"
+        );
+        assert!(err.contains("valgus_step_down_deg"), "{err}");
+    }
+
+    #[test]
+    fn every_declared_range_is_enforced_at_both_ends() {
+        for spec in SPECS {
+            let mut t = Thresholds::default();
+            assert!(t.set(spec.name, spec.min, "x").is_ok(), "{}", spec.name);
+            assert!(t.set(spec.name, spec.max, "x").is_ok(), "{}", spec.name);
+            assert!(
+                t.set(spec.name, spec.max + 1.0, "x").is_err(),
+                "{}",
+                spec.name
+            );
+            assert!(
+                t.set(spec.name, spec.min - 1.0, "x").is_err(),
+                "{}",
+                spec.name
+            );
+            assert!(
+                (spec.min..=spec.max).contains(&spec.default),
+                "{}",
+                spec.name
+            );
+            assert!(!spec.source.is_empty(), "{}", spec.name);
+        }
     }
 
     #[test]

@@ -14,7 +14,6 @@ use opencv::prelude::*;
 use crate::analysis::AnalysisError;
 use crate::config::{BenchConfig, JudgeSettings, Sex};
 use crate::exercise;
-use crate::judge::Thresholds;
 use crate::pose::PoseEstimator;
 use crate::video::{SourceSpec, VideoFrame, VideoSource};
 
@@ -144,7 +143,7 @@ pub fn bench_live(config: &BenchConfig) -> Result<LiveBenchReport, LiveError> {
         overrides: Vec::new(),
     };
     let exercise = exercise::find(BENCH_EXERCISE).map_err(AnalysisError::from)?;
-    let thresholds = Thresholds::resolve(&judge).map_err(AnalysisError::from)?;
+    let thresholds = judge.thresholds().map_err(AnalysisError::from)?;
     let mut pose = PoseEstimator::new(&config.pose)?;
     // The first inference allocates and tunes; a camera session pays it once, before the person
     // is in place, so it is not part of the figures.

@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use crate::analysis::{Analyzer, FrameUpdate, Summary};
 use crate::config::SideChoice;
-use crate::draw::{self, LegReadout, Reading, RepCount};
+use crate::draw::{self, LegReadout, RepCount};
 use crate::exercise::Exercise;
-use crate::geometry::{measure, Leg, LegMeasures, MeasureContext};
+use crate::geometry::{measure, Leg, MeasureContext, View};
 use crate::judge::Rep;
 use crate::judge::{Flag, Thresholds};
 use crate::landmarks::PoseFrame;
@@ -21,12 +21,17 @@ use super::setup::{GateState, SetupGate, ViewNeed};
 /// Seconds the set-up must hold before counting starts.
 const SETUP_HOLD_S: f64 = 1.0;
 
+/// Frames a new camera view must hold before live says what it judges (half a second at 30 fps:
+/// a view flickering at a bound is not announced).
+const VIEW_HOLD_FRAMES: u32 = 15;
+
 /// What the screen shows after one frame.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoachView {
     pub working_leg: Option<draw::Leg>,
     pub left: LegReadout,
     pub right: LegReadout,
+    pub body: Vec<draw::Item>,
     pub count: RepCount,
     pub banner: Option<Cue>,
     /// The banner's cue when it has just appeared (for the terminal, printed once).
@@ -69,6 +74,10 @@ pub struct Coach {
     pending: Vec<PoseFrame>,
     /// Reps the current analyser has handed out through `push`.
     handed_out: usize,
+    /// The view last announced ("from the side this judges knee over toe"), and the view of the
+    /// latest frames with how many frames it has held.
+    announced_view: Option<View>,
+    view_run: (Option<View>, u32),
     tally: Tally,
 }
 
@@ -100,6 +109,8 @@ impl Coach {
             last_rep_legs: Vec::new(),
             pending: Vec::new(),
             handed_out: 0,
+            announced_view: None,
+            view_run: (None, 0),
             tally: Tally::default(),
         }
     }
@@ -120,13 +131,14 @@ impl Coach {
         let offered = if self.gate.passed() {
             // Counting: the analyser's own measures give the view the set-up is checked against.
             let update = self.analyze(frame, &mut reps);
-            let state = self.gate.push(frame, update.measures.view.value().copied());
+            let view = update.measures.view.value().copied();
+            let state = self.gate.push(frame, view);
             let cue = self.fault_cue(update.cue);
             measures = Some(update.measures);
             match state {
-                GateState::Counting(problem) | GateState::Waiting(problem) => {
-                    cue.or_else(|| problem.map(|p| Cue::setup(p.cue())))
-                }
+                GateState::Counting(problem) | GateState::Waiting(problem) => cue
+                    .or_else(|| problem.map(|p| Cue::setup(p.cue())))
+                    .or_else(|| self.view_cue(view)),
             }
         } else {
             let view = measure(frame, &self.ctx).view.value().copied();
@@ -148,8 +160,9 @@ impl Coach {
                     }
                     let update = self.analyze(frame, &mut reps);
                     let cue = self.fault_cue(update.cue);
+                    self.view_run = (view, VIEW_HOLD_FRAMES);
                     measures = Some(update.measures);
-                    cue
+                    cue.or_else(|| self.view_cue(view))
                 }
             }
         };
@@ -161,32 +174,13 @@ impl Coach {
         {
             self.alerts.clear();
         }
-        let readout = |m: Option<&LegMeasures>, alerts: &[Flag]| -> LegReadout {
-            let Some(m) = m else {
-                return LegReadout::default();
-            };
-            let valgus = alerts.iter().any(|f| {
-                matches!(f, Flag::Valgus { leg, .. } if *leg == m.leg)
-                    || matches!(f, Flag::KneesInsideAnkles { .. })
-            });
-            let past_toe = alerts
-                .iter()
-                .any(|f| matches!(f, Flag::KneePastToe { leg, .. } if *leg == m.leg));
-            LegReadout {
-                fppa_deg: m.fppa_deg.value().map(|&value| Reading {
-                    value,
-                    alert: valgus,
-                }),
-                knee_over_toe_pct: m.knee_over_toe.value().map(|s| Reading {
-                    value: s.value * 100.0,
-                    alert: past_toe,
-                }),
-            }
-        };
+        let alerts: Vec<&Flag> = self.alerts.iter().collect();
+        let numbers = draw::readouts(self.exercise, measures.as_ref(), &alerts);
         let view = CoachView {
             working_leg: self.working_leg(),
-            left: readout(measures.as_ref().map(|m| &m.left), &self.alerts),
-            right: readout(measures.as_ref().map(|m| &m.right), &self.alerts),
+            left: numbers.left,
+            right: numbers.right,
+            body: numbers.body,
             count: RepCount {
                 reps: self.reps_in_set,
                 set: self.set,
@@ -196,6 +190,22 @@ impl Coach {
             counting: self.gate.passed(),
         };
         (view, reps)
+    }
+
+    /// Once a view has held for [`VIEW_HOLD_FRAMES`], says once what it judges.
+    fn view_cue(&mut self, view: Option<View>) -> Option<Cue> {
+        let (last, n) = self.view_run;
+        self.view_run = if last == view {
+            (view, n + 1)
+        } else {
+            (view, 1)
+        };
+        let view = view?;
+        if self.view_run.1 < VIEW_HOLD_FRAMES || self.announced_view == Some(view) {
+            return None;
+        }
+        self.announced_view = Some(view);
+        Some(Cue::info(crate::exercise::view_judges(self.exercise, view)))
     }
 
     /// The analyser's cue as the banner shows it; its flag colours the numbers it is about.
@@ -357,7 +367,7 @@ mod tests {
         Coach::new(
             crate::exercise::find("squat").unwrap(),
             None,
-            Thresholds::resolve(&judge).unwrap(),
+            judge.thresholds().unwrap(),
         )
     }
 

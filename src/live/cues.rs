@@ -21,6 +21,13 @@ impl Cue {
         }
     }
 
+    pub fn info(text: impl Into<String>) -> Cue {
+        Cue {
+            text: text.into(),
+            kind: CueKind::Info,
+        }
+    }
+
     pub fn setup(text: impl Into<String>) -> Cue {
         Cue {
             text: text.into(),

@@ -445,6 +445,7 @@ pub(crate) fn run_loop(
                     working_leg: view.working_leg,
                     left: view.left,
                     right: view.right,
+                    body: view.body,
                     count: Some(view.count),
                     banner: view.banner.as_ref().map(|c| Banner {
                         text: &c.text,
@@ -597,13 +598,38 @@ fn log_rep(
         log.append(&RepLine { kind: "rep", rep })?;
     }
     if !options.quiet {
-        let faults: Vec<&str> = rep.faults().map(|f| f.cue()).collect();
-        let verdict = if !rep.complete {
-            "incomplete".to_string()
-        } else if faults.is_empty() {
-            "good".to_string()
-        } else {
-            faults.join("; ")
+        // Each concern as the exercise judged it: its cue, "ok", or "not judged".
+        let concerns: Vec<String> = rep
+            .concerns
+            .iter()
+            .map(|c| match &c.status {
+                crate::judge::ConcernStatus::Ok => format!("{} ok", c.concern.describe()),
+                crate::judge::ConcernStatus::Fault { cue } => cue.to_string(),
+                crate::judge::ConcernStatus::NotJudged { .. } => {
+                    format!("{} not judged", c.concern.describe())
+                }
+            })
+            .collect();
+        let mut concerns = concerns;
+        // Knee travel the exercise shows without judging it (the squat's).
+        let judged_kot = rep
+            .concerns
+            .iter()
+            .any(|c| c.concern == crate::judge::Concern::KneeOverToe);
+        if !judged_kot {
+            for p in &rep.peaks {
+                if let Some(kot) = p.knee_over_toe.get() {
+                    concerns.push(format!(
+                        "{} knee over toe {:+.0}% of a foot (shown, not judged)",
+                        p.leg,
+                        kot.value * 100.0
+                    ));
+                }
+            }
+        }
+        let verdict = match rep.incomplete {
+            Some(why) => format!("incomplete ({})", why.describe()),
+            None => concerns.join("; "),
         };
         println!(
             "{:>7.2}s  set {} rep {}: {verdict}",

@@ -99,8 +99,8 @@ pub fn check_frame(
     };
     let (w, h) = (frame.image_width as f64, frame.image_height as f64);
     let seen = |i| seen_in_frame(pose, i, w, h);
-    let side_on =
-        need == ViewNeed::Side || (need == ViewNeed::FrontalOrSide && view == Some(View::Side));
+    // Side-on, the far side is hidden by the near one: one of each pair is enough.
+    let side_on = need == ViewNeed::Side || view == Some(View::Side);
     let body_ok = if side_on {
         seen(L::Nose)
             && (seen(L::LeftShoulder) || seen(L::RightShoulder))

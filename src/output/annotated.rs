@@ -12,8 +12,8 @@ use opencv::prelude::*;
 use opencv::{imgcodecs, imgproc, videoio};
 
 use super::{worst_moment, ExportError, Exporter, Still, VideoResult};
-use crate::draw::{self, Banner, CueKind, LegReadout, Overlay, Reading, RepCount};
-use crate::geometry::{Leg, LegMeasures};
+use crate::draw::{self, Banner, CueKind, Overlay, RepCount};
+use crate::geometry::Leg;
 use crate::judge::Flag;
 use crate::judge::Rep;
 use crate::landmarks::{LandmarkIndex, Pose, PoseFrame};
@@ -91,11 +91,14 @@ impl<'a> Painter<'a> {
         let working_leg = current
             .filter(|r| r.legs.len() == 1)
             .map(|r| draw_leg(r.legs[0]));
+        let exercise = self.result.analysis.exercise;
+        let numbers = draw::readouts(exercise, measures, &faults);
         let overlay = Overlay {
             pose,
             working_leg,
-            left: readout(measures.map(|m| &m.left), &faults),
-            right: readout(measures.map(|m| &m.right), &faults),
+            left: numbers.left,
+            right: numbers.right,
+            body: numbers.body,
             // During a rep, its own number (a still of rep 1 reads "Rep 1"); between reps, how
             // many are done.
             count: Some(RepCount {
@@ -103,7 +106,7 @@ impl<'a> Painter<'a> {
                 set,
             }),
             banner: faults.first().map(|f| Banner {
-                text: f.cue(),
+                text: exercise.cue(f),
                 kind: CueKind::Fault,
             }),
             status: None,
@@ -117,30 +120,6 @@ fn draw_leg(leg: Leg) -> draw::Leg {
     match leg {
         Leg::Left => draw::Leg::Left,
         Leg::Right => draw::Leg::Right,
-    }
-}
-
-/// One leg's numbers, red when the rep under way was flagged for them.
-fn readout(m: Option<&LegMeasures>, faults: &[&Flag]) -> LegReadout {
-    let Some(m) = m else {
-        return LegReadout::default();
-    };
-    let valgus = faults.iter().any(|f| {
-        matches!(f, Flag::Valgus { leg, .. } if *leg == m.leg)
-            || matches!(f, Flag::KneesInsideAnkles { .. })
-    });
-    let past_toe = faults
-        .iter()
-        .any(|f| matches!(f, Flag::KneePastToe { leg, .. } if *leg == m.leg));
-    LegReadout {
-        fppa_deg: m.fppa_deg.get().map(|value| Reading {
-            value,
-            alert: valgus,
-        }),
-        knee_over_toe_pct: m.knee_over_toe.get().map(|s| Reading {
-            value: s.value * 100.0,
-            alert: past_toe,
-        }),
     }
 }
 

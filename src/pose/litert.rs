@@ -182,7 +182,27 @@ fn with_stderr_captured<T>(f: impl FnOnce() -> T) -> (T, String) {
     use std::io::Seek;
     let _ = sink.rewind();
     let _ = sink.read_to_string(&mut text);
+    // fd 2 is process-wide: another thread's line (a batch worker's "[1/3] …: FAILED") written
+    // while this one loaded a model landed here too. It goes on to the real stderr.
+    let others = not_litert_lines(&text);
+    if !others.is_empty() {
+        eprint!("{others}");
+    }
     (value, text)
+}
+
+/// The lines of a captured stderr that are not LiteRT's own log lines.
+fn not_litert_lines(log: &str) -> String {
+    const LITERT_PREFIXES: [&str; 5] = ["INFO:", "WARNING:", "ERROR:", "VERBOSE:", "DEBUG:"];
+    log.lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter(|l| {
+            !LITERT_PREFIXES
+                .iter()
+                .any(|p| l.trim_start().starts_with(p))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 /// LiteRT's last "ERROR:" line, without the prefix.
@@ -573,6 +593,12 @@ mod tests {
     #[test]
     fn litert_error_lines_are_found_in_its_log() {
         let log = "INFO: [x.cc:1] registered\nERROR: Could not open 'm.tflite'.\nERROR: The model allocation is null/empty\n";
+        assert_eq!(not_litert_lines(log), "");
+        // A batch worker's line written while another thread held fd 2 is not LiteRT's.
+        assert_eq!(
+            not_litert_lines("INFO: x\n[1/3] broken.mp4: FAILED: not a video\n"),
+            "[1/3] broken.mp4: FAILED: not a video\n"
+        );
         assert_eq!(
             last_error_line(log).as_deref(),
             Some("The model allocation is null/empty")

@@ -67,7 +67,9 @@ fn fmt_num(value: Option<f64>, decimals: usize, unit: &str) -> String {
 /// bend (3-D estimate)"), "–" where a measure was not judged.
 fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
     let e = a.exercise;
-    let has = |m: Measure| e.judged().contains(&m) || e.reported().contains(&m);
+    // Only what the rep's view can show: a side rep has no FPPA to list.
+    let seen = |m: Measure| rep.view.get().map_or(true, |v| m.views().contains(&v));
+    let has = |m: Measure| (e.judged().contains(&m) || e.reported().contains(&m)) && seen(m);
     let mut parts = Vec::new();
     for p in &rep.peaks {
         if has(Measure::Fppa) {
@@ -347,12 +349,40 @@ fn verdicts(a: &Analysis) -> String {
         };
         let _ = writeln!(
             out,
-            "<div class=\"verdict {class}\"><strong>Set {}:</strong> {}</div>",
+            "<div class=\"verdict {class}\"><strong>Set {}:</strong> {}{}</div>",
             set.number,
-            escape(&set.verdict.describe())
+            escape(&set.verdict.describe()),
+            escape(&shown(a, set))
         );
     }
     out
+}
+
+/// What the set showed but did not judge (squat knee travel): "; knee over toe shown, not
+/// judged for this exercise: up to 59% of a foot past the toes".
+fn shown(a: &Analysis, set: &crate::judge::RepSet) -> String {
+    let judged_as_fault = a.thresholds.squat_knee_past_toe_fault >= 0.5;
+    if !a.exercise.reported().contains(&Measure::KneeOverToe) || judged_as_fault {
+        return String::new();
+    }
+    let most = set
+        .reps
+        .iter()
+        .filter(|r| r.complete)
+        .flat_map(|r| r.peaks.iter().filter_map(|p| p.knee_over_toe.get()))
+        .map(|s| s.value)
+        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    match most {
+        Some(v) if v > 0.0 => format!(
+            "; knee over toe shown, not judged for this exercise: up to {:.0}% of a foot past the toes",
+            v * 100.0
+        ),
+        Some(v) => format!(
+            "; knee over toe shown, not judged for this exercise: the knee stayed {:.0}% of a foot behind the toes",
+            -v * 100.0
+        ),
+        None => String::new(),
+    }
 }
 
 fn rep_table(a: &Analysis) -> String {
@@ -405,7 +435,7 @@ fn rep_table(a: &Analysis) -> String {
         return "<p class=\"muted\">No reps.</p>".to_string();
     }
     format!(
-        "<table>\n<thead><tr><th>set</th><th>rep</th><th>complete</th><th>view</th><th>start (s)</th><th>turn (s)</th><th>end (s)</th><th>judged</th><th>numbers</th><th>flags</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>"
+        "<table>\n<thead><tr><th>set</th><th>rep</th><th>complete</th><th>view</th><th>start (s)</th><th>bottom or top (s)</th><th>end (s)</th><th>judged</th><th>numbers</th><th>flags</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>"
     )
 }
 
@@ -446,11 +476,23 @@ pub fn render(result: &VideoResult) -> Result<String, String> {
     let v = result.video;
     let mut plots_html = String::new();
     for (heading, plot, caption) in plots_for(result) {
-        let _ = writeln!(
-            plots_html,
-            "<h2>{heading}</h2>\n<figure>{}<figcaption>{caption}</figcaption></figure>",
-            plots::render(&plot)?
-        );
+        let measured = plot
+            .series
+            .iter()
+            .any(|s| s.points.iter().any(|(_, v)| v.is_some()));
+        if measured {
+            let _ = writeln!(
+                plots_html,
+                "<h2>{heading}</h2>\n<figure>{}<figcaption>{caption}</figcaption></figure>",
+                plots::render(&plot)?
+            );
+        } else {
+            // An empty plot reads as "nothing happened"; say it could not be seen instead.
+            let _ = writeln!(
+                plots_html,
+                "<h2>{heading}</h2>\n<p class=\"muted\">Not measurable in any frame of this video from the view the camera had (the reasons are under Notes).</p>"
+            );
+        }
     }
     let notes: String = a
         .summary
