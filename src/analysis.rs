@@ -439,16 +439,7 @@ impl Analyzer {
             .judged()
             .iter()
             .chain(self.exercise.reported())
-            .any(|m| {
-                matches!(
-                    m,
-                    Measure::Fppa
-                        | Measure::MedialOffset
-                        | Measure::KneeFootOffset
-                        | Measure::KneeOverToe
-                        | Measure::KneeFlexion
-                )
-            });
+            .any(|m| m.per_leg());
         let mut peaks: Vec<_> = if judges_legs {
             let when = self.exercise.judge_at();
             legs.iter()
@@ -612,18 +603,6 @@ struct Assessed {
     concerns: Vec<ConcernResult>,
 }
 
-/// The measures that read each leg on its own (the rest read the body).
-fn per_leg(m: Measure) -> bool {
-    matches!(
-        m,
-        Measure::Fppa
-            | Measure::MedialOffset
-            | Measure::KneeFootOffset
-            | Measure::KneeOverToe
-            | Measure::KneeFlexion
-    )
-}
-
 /// How each concern the exercise judges went: a fault (with the exercise's cue for it), ok when
 /// at least one of its measures was judged on some leg, else not judged with the first reason.
 fn concerns(exercise: &dyn Exercise, legs: &[Leg], flags: &[Flag]) -> Vec<ConcernResult> {
@@ -661,7 +640,7 @@ fn concerns(exercise: &dyn Exercise, legs: &[Leg], flags: &[Flag]) -> Vec<Concer
             let readings: Vec<(Measure, Option<Leg>)> = measures
                 .iter()
                 .flat_map(|&m| {
-                    if per_leg(m) {
+                    if m.per_leg() {
                         legs.iter().map(|&l| (m, Some(l))).collect::<Vec<_>>()
                     } else {
                         vec![(m, None)]

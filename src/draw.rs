@@ -62,7 +62,7 @@ pub fn readouts(exercise: &dyn Exercise, m: Option<&FrameMeasures>, faults: &[&F
     let Some(m) = m else {
         return Readouts::default();
     };
-    let has = |x: Measure| exercise.judged().contains(&x) || exercise.reported().contains(&x);
+    let has = |x: Measure| exercise.shows(x);
     let leg = |l: &LegMeasures| {
         let mut items = Vec::new();
         if has(Measure::Fppa) {

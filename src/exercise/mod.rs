@@ -146,6 +146,11 @@ pub trait Exercise: Send + Sync {
         &[]
     }
 
+    /// Whether the exercise judges or shows a measure (what its report, CSV and overlay carry).
+    fn shows(&self, m: Measure) -> bool {
+        self.judged().contains(&m) || self.reported().contains(&m)
+    }
+
     /// The cue for a fault, in this exercise's words.
     fn cue(&self, flag: &Flag) -> &'static str {
         flag.cue()

@@ -104,6 +104,18 @@ impl Measure {
         }
     }
 
+    /// Whether the measure reads each leg on its own (the rest read the whole body).
+    pub fn per_leg(self) -> bool {
+        matches!(
+            self,
+            Measure::Fppa
+                | Measure::MedialOffset
+                | Measure::KneeFootOffset
+                | Measure::KneeOverToe
+                | Measure::KneeFlexion
+        )
+    }
+
     /// The camera views the measure is valid in (all three: any).
     pub fn views(self) -> &'static [View] {
         match self {

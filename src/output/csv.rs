@@ -38,7 +38,7 @@ fn per_leg(
 /// its concerns and flags.
 fn columns(result: &VideoResult) -> Vec<Column> {
     let e = result.analysis.exercise;
-    let has = |m: Measure| e.judged().contains(&m) || e.reported().contains(&m);
+    let has = |m: Measure| e.shows(m);
     let mut cols: Vec<Column> = vec![
         ("set", Box::new(|r: &Rep| r.set.to_string())),
         ("rep", Box::new(|r: &Rep| r.number.to_string())),

@@ -69,7 +69,7 @@ fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
     let e = a.exercise;
     // Only what the rep's view can show: a side rep has no FPPA to list.
     let seen = |m: Measure| rep.view.get().map_or(true, |v| m.views().contains(&v));
-    let has = |m: Measure| (e.judged().contains(&m) || e.reported().contains(&m)) && seen(m);
+    let has = |m: Measure| e.shows(m) && seen(m);
     let mut parts = Vec::new();
     for p in &rep.peaks {
         if has(Measure::Fppa) {
@@ -204,7 +204,7 @@ fn body_series(
 fn plots_for(result: &VideoResult) -> Vec<(&'static str, TimePlot, &'static str)> {
     let a = result.analysis;
     let e = a.exercise;
-    let has = |m: Measure| e.judged().contains(&m) || e.reported().contains(&m);
+    let has = |m: Measure| e.shows(m);
     let mut out = Vec::new();
     if has(Measure::Fppa) {
         out.push(("Knee valgus over time", fppa_plot(result), "Blue: left knee, orange: right knee. Shaded: reps (red when flagged). Dashed: the threshold the reps were held against. Gaps: frames where the angle could not be judged (not a front view, or the thigh pointing at the camera)."));
