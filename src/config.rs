@@ -13,6 +13,8 @@ pub enum ConfigError {
     Flag { flag: &'static str, message: String },
     #[error(transparent)]
     Models(#[from] crate::pose::ModelFileError),
+    #[error(transparent)]
+    OutputIsInput(#[from] crate::output::guard::OutputIsInput),
 }
 
 fn flag_error(flag: &'static str, message: impl Into<String>) -> ConfigError {
@@ -255,6 +257,32 @@ impl Cli {
                         "reconnect-for",
                         format!("{} is not a number of seconds", l.reconnect_for),
                     ));
+                }
+                // A recording or session log must never replace the video being read.
+                let read: Vec<&std::path::Path> = match &source {
+                    SourceSpec::File(f) => vec![f.as_path()],
+                    _ => vec![],
+                };
+                let inputs = crate::output::guard::Inputs::new(read);
+                if let Some(record) = &l.record {
+                    inputs.check("--record", record)?;
+                }
+                if let Some(session) = &l.session {
+                    inputs.check("--session", session)?;
+                    if let Some(record) = &l.record {
+                        if crate::output::guard::Inputs::new([record.as_path()])
+                            .check("--session", session)
+                            .is_err()
+                        {
+                            return Err(flag_error(
+                                "session",
+                                format!(
+                                    "{} is also --record; give them different files",
+                                    session.display()
+                                ),
+                            ));
+                        }
+                    }
                 }
                 Config::Live(LiveConfig {
                     reconnect_for: std::time::Duration::from_secs_f64(l.reconnect_for),

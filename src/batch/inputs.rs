@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::BatchError;
+use crate::output::index;
 
 /// Extensions taken from a folder (a file named explicitly is tried whatever its extension).
 const VIDEO_EXTENSIONS: &[&str] = &[
@@ -26,12 +27,51 @@ fn is_video(path: &Path) -> bool {
         .is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-fn video_input(path: PathBuf) -> VideoInput {
-    let name = path
-        .file_stem()
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+}
+
+/// Names OUT already uses for the batch's own files (and the lock), never a video's folder.
+fn reserved(name: &str) -> bool {
+    [
+        index::SUMMARY_CSV,
+        index::INDEX_HTML,
+        super::lock::LOCK_FILE,
+    ]
+    .iter()
+    .any(|r| name.eq_ignore_ascii_case(r))
+}
+
+/// The output folder's name for a video: its file name without the extension, with leading dots
+/// dropped (so `...mp4` or `.hidden.mp4` cannot name `..`, `.` or a hidden folder), "video" when
+/// nothing is left, and "_video" appended to a name the batch keeps for itself. The result is
+/// always one plain path component, so it cannot lead outside OUT.
+pub fn output_name(path: &Path) -> String {
+    let file = path
+        .file_name()
         .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "video".to_string());
+        .unwrap_or_default();
+    let trimmed = file.trim_start_matches('.');
+    let stem = match trimmed.rfind('.') {
+        Some(dot) if dot > 0 => &trimmed[..dot],
+        _ => trimmed,
+    };
+    let mut name: String = stem
+        .chars()
+        .map(|c| if c == '/' || c == '\0' { '_' } else { c })
+        .collect();
+    if name.is_empty() {
+        name = "video".to_string();
+    }
+    if reserved(&name) {
+        name.push_str("_video");
+    }
+    name
+}
+
+fn video_input(path: PathBuf) -> VideoInput {
+    let name = output_name(&path);
     VideoInput { path, name }
 }
 
@@ -49,7 +89,8 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<VideoInput>, BatchError> {
             })?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && is_video(p))
+                // Hidden files (editor and OS leftovers) only when named explicitly.
+                .filter(|p| p.is_file() && is_video(p) && !is_hidden(p))
                 .collect();
             if found.is_empty() {
                 return Err(BatchError::NoVideos(input.clone()));
@@ -94,6 +135,41 @@ mod tests {
         let videos = expand(&[dir.path().to_path_buf()]).unwrap();
         let names: Vec<_> = videos.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, ["a", "b"]);
+    }
+
+    #[test]
+    fn path_traversal_output_names_stay_inside_out() {
+        for (file, name) in [
+            ("...mp4", "mp4"),
+            ("..mp4", "mp4"),
+            (".mp4", "mp4"),
+            ("..", "video"),
+            (".hidden.mp4", "hidden"),
+            ("a.b.mp4", "a.b"),
+            ("plain", "plain"),
+            ("summary.csv.mp4", "summary.csv_video"),
+            ("INDEX.HTML.mov", "INDEX.HTML_video"),
+        ] {
+            let got = output_name(Path::new("in").join(file).as_path());
+            assert_eq!(got, name, "{file}");
+            let components: Vec<_> = Path::new(&got).components().collect();
+            assert!(
+                matches!(components[..], [std::path::Component::Normal(_)]),
+                "{file} → {got}"
+            );
+        }
+    }
+
+    #[test]
+    fn folder_scans_skip_hidden_files_unless_named() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(&dir.path().join(".partial.mp4"));
+        touch(&dir.path().join("a.mp4"));
+        let videos = expand(&[dir.path().to_path_buf()]).unwrap();
+        let names: Vec<_> = videos.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["a"]);
+        let named = expand(&[dir.path().join(".partial.mp4")]).unwrap();
+        assert_eq!(named[0].name, "partial");
     }
 
     #[test]

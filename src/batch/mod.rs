@@ -6,11 +6,12 @@
 //! are the same for any `--jobs`.
 
 pub mod inputs;
+pub mod lock;
 pub mod marker;
 pub mod pipeline;
 pub mod progress;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -51,6 +52,12 @@ pub enum BatchError {
         first: PathBuf,
         second: PathBuf,
     },
+    #[error("--out {}: is a file, not a folder; give a folder (it is created if missing)", .0.display())]
+    OutIsFile(PathBuf),
+    #[error(transparent)]
+    OutputIsInput(#[from] crate::output::guard::OutputIsInput),
+    #[error(transparent)]
+    Lock(#[from] lock::LockError),
     #[error("--out {}: {source}", path.display())]
     OutDir {
         path: PathBuf,
@@ -191,9 +198,39 @@ pub fn analyze(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
     Ok(run(config)?.exit_code())
 }
 
+/// Refuses, before anything is opened for writing, any output that would replace an input:
+/// `--landmarks`, each video's files and folder, and the batch index.
+fn refuse_overwrites(
+    config: &AnalyzeConfig,
+    videos: &[VideoInput],
+    out: Option<&Path>,
+) -> Result<(), BatchError> {
+    let read = videos
+        .iter()
+        .map(|v| v.path.as_path())
+        .chain(config.judge.config_file.as_deref());
+    let read = crate::output::guard::Inputs::new(read);
+    if let Some(landmarks) = &config.landmarks {
+        read.check("--landmarks", landmarks)?;
+    }
+    let Some(out) = out else { return Ok(()) };
+    for file in [index::SUMMARY_CSV, index::INDEX_HTML, lock::LOCK_FILE] {
+        read.check(file, &out.join(file))?;
+    }
+    for video in videos {
+        let dir = pipeline::video_dir(out, video);
+        read.check("output folder", &dir)?;
+        for file in pipeline::output_files() {
+            read.check(file, &dir.join(file))?;
+        }
+    }
+    Ok(())
+}
+
 fn landmarks_only(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
     let started = Instant::now();
     let videos = inputs::expand(&config.inputs)?;
+    refuse_overwrites(config, &videos, None)?;
     let stop = stop_flag()?;
     let progress = Progress::new(Mode::detect(config.quiet), videos.len());
     let mut pose = PoseEstimator::new(&config.pose)?;
@@ -236,10 +273,15 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
+    if out.exists() && !out.is_dir() {
+        return Err(BatchError::OutIsFile(out));
+    }
+    refuse_overwrites(config, &videos, Some(&out))?;
     std::fs::create_dir_all(&out).map_err(|source| BatchError::OutDir {
         path: out.clone(),
         source,
     })?;
+    let _lock = lock::OutLock::take(&out)?;
     let stop = stop_flag()?;
     let progress = Progress::new(Mode::detect(config.quiet), videos.len());
     let settings = settings_fingerprint(config);

@@ -237,6 +237,21 @@ impl Job<'_> {
     }
 }
 
+/// Every file a video's analysis may write into its folder.
+pub fn output_files() -> Vec<&'static str> {
+    let exporters: [&dyn Exporter; 6] = [
+        &JsonlExporter,
+        &TrcExporter,
+        &JsonExporter,
+        &CsvExporter,
+        &ReportExporter,
+        &AnnotatedExporter { blur_faces: false },
+    ];
+    let mut files: Vec<&'static str> = exporters.iter().map(|e| e.file_name()).collect();
+    files.push(super::marker::MARKER_FILE);
+    files
+}
+
 /// The folder of one video's outputs.
 pub fn video_dir(out: &Path, input: &VideoInput) -> PathBuf {
     out.join(&input.name)

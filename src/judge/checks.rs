@@ -123,7 +123,7 @@ fn deepest_measurable_fppa(w: &RepWindow, leg: Leg, max_flexion_deg: f64) -> Opt
         .enumerate()
         .filter(|(_, f)| f.leg(leg).fppa_deg.value().is_some())
         .map(|(i, _)| i)
-        .filter(|&i| bend(i).map_or(true, |b| b <= max_flexion_deg))
+        .filter(|&i| bend(i).is_none_or(|b| b <= max_flexion_deg))
         .collect();
     if measurable.iter().all(|&i| bend(i).is_none()) {
         return measurable.last().copied();

@@ -14,6 +14,17 @@ use crate::judge::{ConcernStatus, LegPeak, Measure, Outcome, Rep};
 pub struct CsvExporter;
 
 /// A number with the precision a spreadsheet needs, or an empty cell.
+/// A text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return) gets a leading `'`, as OWASP's CSV-injection advice says. Only for
+/// text: numbers are written as they are, so "-3.2" stays a number.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
 fn cell(value: Option<f64>, decimals: usize) -> String {
     value.map_or(String::new(), |v| format!("{v:.decimals$}"))
 }

@@ -10,6 +10,10 @@ use serde::Deserialize;
 use super::report::{escape, NOTICE_HTML, STYLE};
 use super::{atomic, ExportError};
 
+/// The batch's own files in OUT; no video's output folder may take these names.
+pub const SUMMARY_CSV: &str = "summary.csv";
+pub const INDEX_HTML: &str = "index.html";
+
 /// One video's line in the index.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexRow {
@@ -68,9 +72,10 @@ pub fn render_csv(rows: &[IndexRow]) -> Result<Vec<u8>, csv::Error> {
     for row in rows {
         let s = row.summary.as_ref();
         let num = |f: fn(&RepsSummary) -> String| s.map(f).unwrap_or_default();
+        let text = |t: &str| super::csv::spreadsheet_safe(t).into_owned();
         writer.write_record([
-            row.name.clone(),
-            row.path.clone(),
+            text(&row.name),
+            text(&row.path),
             row.status.to_string(),
             num(|s| s.exercise.clone()),
             num(|s| s.frames.to_string()),
@@ -79,8 +84,8 @@ pub fn render_csv(rows: &[IndexRow]) -> Result<Vec<u8>, csv::Error> {
             num(|s| s.reps.to_string()),
             num(|s| s.complete_reps.to_string()),
             num(|s| s.flagged_reps.to_string()),
-            num(|s| s.verdict.clone()),
-            row.error.clone().unwrap_or_default(),
+            num(|s| super::csv::spreadsheet_safe(&s.verdict).into_owned()),
+            text(row.error.as_deref().unwrap_or_default()),
         ])?;
     }
     writer
@@ -170,15 +175,43 @@ fn percent_encode(name: &str) -> String {
 
 /// Writes OUT/summary.csv and OUT/index.html.
 pub fn write(out: &Path, rows: &[IndexRow]) -> Result<(), ExportError> {
-    let csv_path = out.join("summary.csv");
+    let csv_path = out.join(SUMMARY_CSV);
     let csv = render_csv(rows).map_err(|e| ExportError::format(&csv_path, e))?;
     atomic::write(&csv_path, &csv)?;
-    atomic::write(&out.join("index.html"), render_html(rows).as_bytes())
+    atomic::write(&out.join(INDEX_HTML), render_html(rows).as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_injection_in_summary_csv_names_is_neutralised() {
+        let row = |name: &str| IndexRow {
+            name: name.to_string(),
+            path: format!("in/{name}.mp4"),
+            status: "failed",
+            summary: None,
+            error: Some(format!("{name}: broken")),
+        };
+        let rows: Vec<IndexRow> = ["=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "plain"]
+            .iter()
+            .map(|n| row(n))
+            .collect();
+        let csv = String::from_utf8(render_csv(&rows).unwrap()).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        for record in reader.records() {
+            let record = record.unwrap();
+            let (name, error) = (&record[0], &record[11]);
+            assert!(!name.starts_with(['=', '+', '-', '@']), "{name}");
+            assert!(!error.starts_with(['=', '+', '-', '@']), "{error}");
+        }
+        assert!(csv.contains("'=HYPERLINK(1)"), "{csv}");
+        assert!(
+            csv.contains("\nplain,"),
+            "plain names stay as they are: {csv}"
+        );
+    }
 
     #[test]
     fn names_are_encoded_for_links() {

@@ -9,6 +9,7 @@ pub mod annotated;
 pub mod atomic;
 pub mod csv;
 pub mod frames;
+pub mod guard;
 pub mod index;
 pub mod json;
 pub mod jsonl;

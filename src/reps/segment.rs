@@ -247,7 +247,7 @@ impl Segmenter {
                         .rest
                         .iter()
                         .filter(|(m, _)| at.time_s - m.time_s <= PRE_ROLL_S)
-                        .filter(|(m, _)| floor.map_or(true, |f| m.frame >= f))
+                        .filter(|(m, _)| floor.is_none_or(|f| m.frame >= f))
                         .map(|(m, v)| (*m, self.excursion_of(baseline, *v)))
                         .chain(std::iter::once((at, e)))
                         .collect();

@@ -68,7 +68,7 @@ fn fmt_num(value: Option<f64>, decimals: usize, unit: &str) -> String {
 fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
     let e = a.exercise;
     // Only what the rep's view can show: a side rep has no FPPA to list.
-    let seen = |m: Measure| rep.view.get().map_or(true, |v| m.views().contains(&v));
+    let seen = |m: Measure| rep.view.get().is_none_or(|v| m.views().contains(&v));
     let has = |m: Measure| e.shows(m) && seen(m);
     let mut parts = Vec::new();
     for p in &rep.peaks {

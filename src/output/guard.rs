@@ -1,0 +1,122 @@
+//! No output replaces an input. Every file formcheck is about to write is compared with every
+//! file it reads, by canonical path and by file identity (device + inode, which also catches a
+//! hard link or a second spelling through a symlink), before anything is opened for writing.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// An output that names an input.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} {} is the input {}; refusing to overwrite it (write to another file)", output.display(), input.display())]
+pub struct OutputIsInput {
+    /// The flag or file kind, as the user would know it: "--landmarks", "reps.json".
+    pub what: String,
+    pub output: PathBuf,
+    pub input: PathBuf,
+}
+
+/// Where a path leads: its canonical form (through the parent when the file itself does not
+/// exist yet) and, for an existing file, its device and inode.
+#[derive(Debug, PartialEq, Eq)]
+struct Identity {
+    canonical: Option<PathBuf>,
+    inode: Option<(u64, u64)>,
+}
+
+fn identity(path: &Path) -> Identity {
+    let canonical = std::fs::canonicalize(path).ok().or_else(|| {
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
+    });
+    let inode = std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()));
+    Identity { canonical, inode }
+}
+
+fn same_file(a: &Identity, b: &Identity) -> bool {
+    let same_inode = matches!((a.inode, b.inode), (Some(x), Some(y)) if x == y);
+    let same_path = matches!((&a.canonical, &b.canonical), (Some(x), Some(y)) if x == y);
+    same_inode || same_path
+}
+
+/// The inputs of one run, resolved once.
+pub struct Inputs {
+    resolved: Vec<(PathBuf, Identity)>,
+}
+
+impl Inputs {
+    pub fn new<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Inputs {
+        Inputs {
+            resolved: paths
+                .into_iter()
+                .map(|p| (p.to_path_buf(), identity(p)))
+                .collect(),
+        }
+    }
+
+    /// Refuses `output` when it is one of the inputs.
+    pub fn check(&self, what: &str, output: &Path) -> Result<(), OutputIsInput> {
+        if self.resolved.is_empty() {
+            return Ok(());
+        }
+        let out = identity(output);
+        match self.resolved.iter().find(|(_, id)| same_file(id, &out)) {
+            Some((input, _)) => Err(OutputIsInput {
+                what: what.to_string(),
+                output: output.to_path_buf(),
+                input: input.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_output_named_like_the_input_is_refused_naming_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let video = dir.path().join("v.mp4");
+        std::fs::write(&video, b"video").unwrap();
+        let inputs = Inputs::new([video.as_path()]);
+        let err = inputs.check("--landmarks", &video).unwrap_err().to_string();
+        assert!(
+            err.contains("--landmarks") && err.contains("v.mp4"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&video).unwrap(), b"video");
+    }
+
+    #[test]
+    fn another_spelling_of_the_input_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let video = dir.path().join("v.mp4");
+        std::fs::write(&video, b"video").unwrap();
+        let inputs = Inputs::new([video.as_path()]);
+        // Through `..`, a symlink and a hard link.
+        assert!(inputs.check("x", &dir.path().join("sub/../v.mp4")).is_err());
+        let link = dir.path().join("link.mp4");
+        std::os::unix::fs::symlink(&video, &link).unwrap();
+        assert!(inputs.check("x", &link).is_err());
+        let hard = dir.path().join("hard.mp4");
+        std::fs::hard_link(&video, &hard).unwrap();
+        assert!(inputs.check("x", &hard).is_err());
+    }
+
+    #[test]
+    fn a_new_or_different_file_is_allowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let video = dir.path().join("v.mp4");
+        std::fs::write(&video, b"video").unwrap();
+        let other = dir.path().join("w.mp4");
+        std::fs::write(&other, b"other").unwrap();
+        let inputs = Inputs::new([video.as_path()]);
+        assert!(inputs.check("x", &dir.path().join("new.jsonl")).is_ok());
+        assert!(inputs.check("x", &other).is_ok());
+    }
+}

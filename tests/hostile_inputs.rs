@@ -1,0 +1,229 @@
+//! Hostile inputs through the real binary, one regression test for each way they broke
+//! formcheck (issue 14): an output pointed at an input, names that climb out of `--out`, two runs
+//! into one folder, names a spreadsheet would run, and option values outside their range.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{formcheck, sample};
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Exit 2, no panic, one line that contains every `needle`.
+fn assert_refused(out: &Output, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "exit code; stderr: {err}");
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one error line: {lines:?}");
+    for needle in needles {
+        assert!(lines[0].contains(needle), "{needle:?} not in {}", lines[0]);
+    }
+}
+
+fn copy_sample(dir: &Path, name: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::copy(sample(), &path).unwrap();
+    path
+}
+
+#[test]
+fn item1_landmarks_pointed_at_the_input_is_refused_and_the_video_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let video = copy_sample(dir.path(), "v.mp4");
+    let before = std::fs::read(&video).unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    // The same spelling, and another spelling of the same file.
+    for target in [video.clone(), dir.path().join("sub/../v.mp4")] {
+        let out = formcheck()
+            .arg("analyze")
+            .arg(&video)
+            .arg("--landmarks")
+            .arg(&target)
+            .output()
+            .unwrap();
+        assert_refused(&out, &["--landmarks", "is the input", "v.mp4"]);
+        assert_eq!(
+            std::fs::read(&video).unwrap(),
+            before,
+            "the video is untouched"
+        );
+    }
+}
+
+#[test]
+fn item1_live_record_and_session_pointed_at_the_input_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let video = copy_sample(dir.path(), "w.mp4");
+    let before = std::fs::read(&video).unwrap();
+    let hard = dir.path().join("hard.mp4");
+    std::fs::hard_link(&video, &hard).unwrap();
+    for (flag, target) in [
+        ("--record", &video),
+        ("--session", &video),
+        ("--record", &hard),
+    ] {
+        let out = formcheck()
+            .args(["live", "--no-window", "--exercise", "squat", "--file"])
+            .arg(&video)
+            .arg(flag)
+            .arg(target)
+            .output()
+            .unwrap();
+        assert_refused(&out, &[flag, "is the input", "w.mp4"]);
+        assert_eq!(
+            std::fs::read(&video).unwrap(),
+            before,
+            "the video is untouched"
+        );
+    }
+}
+
+#[test]
+fn item1_a_video_inside_its_own_output_folder_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    // OUT/v/annotated.mp4 is where `v`'s annotated video would go; here it is the input itself.
+    std::fs::create_dir_all(dir.path().join("out/annotated")).unwrap();
+    let video = copy_sample(&dir.path().join("out/annotated"), "annotated.mp4");
+    let before = std::fs::read(&video).unwrap();
+    let out = formcheck()
+        .args(["analyze", "--exercise", "squat", "--quiet"])
+        .arg(&video)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_refused(&out, &["annotated.mp4", "is the input"]);
+    assert_eq!(std::fs::read(&video).unwrap(), before);
+}
+
+#[test]
+fn item2_path_traversal_names_stay_inside_out_and_temp_files_outside_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let videos = dir.path().join("in");
+    std::fs::create_dir(&videos).unwrap();
+    // `...mp4` is itself hidden, so it is named; the folder scan meets `.hidden.mp4`.
+    let dots = copy_sample(dir.path(), "...mp4");
+    copy_sample(&videos, ".hidden.mp4");
+    copy_sample(&videos, "a.mp4");
+    // A temporary file of someone else's, next to --out: the clean-up must not reach it.
+    std::fs::write(dir.path().join(".keep.1.tmp"), b"mine").unwrap();
+    let out_dir = dir.path().join("out");
+    let out = formcheck()
+        .args(["analyze", "--exercise", "squat", "--quiet", "--no-video"])
+        .args(["--max-frames", "20"])
+        .arg(&dots)
+        .arg(&videos)
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out_dir.join("mp4/reps.json").is_file(), "...mp4 → OUT/mp4/");
+    assert!(dir.path().join(".keep.1.tmp").is_file());
+    let mut top: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(
+        top,
+        ["...mp4", ".keep.1.tmp", "in", "out"],
+        "nothing written beside --out"
+    );
+    // The hidden file was not taken from the folder scan.
+    let summary = std::fs::read_to_string(out_dir.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 3, "header, mp4 and a: {summary}");
+    assert!(!out_dir.join("hidden").exists());
+}
+
+#[test]
+fn item5_two_runs_into_one_out_the_second_is_refused_while_the_first_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    // The test holds the kernel lock a running batch would hold.
+    let held = std::fs::File::create(out_dir.join(".formcheck.lock")).unwrap();
+    held.lock().unwrap();
+    let out = formcheck()
+        .args([
+            "analyze",
+            "--exercise",
+            "squat",
+            "--no-video",
+            "--max-frames",
+            "5",
+        ])
+        .arg(sample())
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_refused(&out, &["another formcheck run", "out"]);
+    assert!(
+        !out_dir.join("tfjs_pose_squats").exists(),
+        "nothing written"
+    );
+    drop(held);
+    // Once the holder is gone (or dead) the next run takes the lock over.
+    let out = formcheck()
+        .args(["analyze", "--exercise", "squat", "--quiet", "--no-video"])
+        .args(["--max-frames", "5"])
+        .arg(sample())
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn item9_reserved_and_formula_names_are_analysed_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    let videos = dir.path().join("in");
+    std::fs::create_dir(&videos).unwrap();
+    copy_sample(&videos, "summary.csv.mp4");
+    copy_sample(&videos, "index.html.mp4");
+    copy_sample(&videos, "=HYPERLINK(1).mp4");
+    let out_dir = dir.path().join("out");
+    let out = formcheck()
+        .args(["analyze", "--exercise", "squat", "--quiet", "--no-video"])
+        .args(["--max-frames", "10"])
+        .arg(&videos)
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out_dir.join("summary.csv").is_file() && out_dir.join("index.html").is_file());
+    assert!(out_dir.join("summary.csv_video/reps.json").is_file());
+    assert!(out_dir.join("index.html_video/reps.json").is_file());
+    let summary = std::fs::read_to_string(out_dir.join("summary.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(summary.as_bytes());
+    let names: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(names.len(), 3, "{summary}");
+    assert!(names.contains(&"'=HYPERLINK(1)".to_string()), "{names:?}");
+    assert!(names.iter().all(|n| !n.starts_with('=')), "{names:?}");
+}
+
+#[test]
+fn item9_out_naming_a_file_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, b"keep").unwrap();
+    let out = formcheck()
+        .args(["analyze", "--exercise", "squat"])
+        .arg(sample())
+        .arg("--out")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_refused(&out, &["--out", "notes.txt", "is a file, not a folder"]);
+    assert_eq!(std::fs::read(&file).unwrap(), b"keep");
+}
