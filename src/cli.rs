@@ -39,7 +39,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = EngineArg::Auto)]
     pub engine: EngineArg,
 
-    /// Inference threads (default: all cores).
+    /// Inference threads, 1 to the number of cores (default: all cores).
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
 
@@ -107,7 +107,7 @@ pub struct JudgeArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Override one threshold, e.g. `--threshold valgus_fppa_deg=12` (repeatable; wins over --config).
+    /// Override one threshold, e.g. `--threshold valgus_step_down_deg=12` (repeatable; wins over --config).
     #[arg(long = "threshold", value_name = "NAME=VALUE")]
     pub thresholds: Vec<String>,
 
@@ -133,7 +133,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "FILE")]
     pub landmarks: Option<PathBuf>,
 
-    /// Videos analysed at once (default: 1).
+    /// Videos analysed at once, 1 to the number of cores (default: 1).
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
 
@@ -153,7 +153,7 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub no_video: bool,
 
-    /// Stop after this many frames per video.
+    /// Stop after this many frames per video (at least 1).
     #[arg(long, value_name = "N")]
     pub max_frames: Option<u64>,
 
@@ -212,7 +212,7 @@ pub struct LiveArgs {
     pub no_window: bool,
 
     /// When a stream or camera drops, keep trying to reconnect for this long before ending the
-    /// session.
+    /// session (0 to 86400).
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub reconnect_for: f64,
 }

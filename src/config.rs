@@ -107,6 +107,10 @@ pub enum Config {
     Exercises,
 }
 
+/// The longest `--reconnect-for`: a day. Longer is "forever", which a service manager restarting
+/// formcheck does better (and 1e20 s overflowed the clock).
+pub const MAX_RECONNECT_FOR_S: f64 = 86_400.0;
+
 /// The clip `bench` runs on when none is given.
 pub fn bundled_sample() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/tfjs_pose_squats.mp4")
@@ -176,10 +180,19 @@ impl Cli {
             cli::EngineArg::Litert => EngineChoice::LiteRt,
             cli::EngineArg::Opencv => EngineChoice::OpenCv,
         };
+        let cores = default_threads();
         let threads = match global.threads {
             Some(0) => return Err(flag_error("threads", "must be at least 1")),
+            // More threads than cores only slows inference, and a huge count exhausts the
+            // runtime's thread stacks (100000 crashed LiteRT).
+            Some(n) if n > cores => {
+                return Err(flag_error(
+                    "threads",
+                    format!("{n} is more than this machine's {cores} cores; give 1 to {cores}"),
+                ))
+            }
             Some(n) => n,
-            None => default_threads(),
+            None => cores,
         };
         let pose = |smooth: bool, frame_clock: Option<f64>| -> Result<PoseSettings, ConfigError> {
             if let Some(hz) = frame_clock {
@@ -203,9 +216,21 @@ impl Cli {
             CommandArgs::Analyze(a) => {
                 let jobs = match a.jobs {
                     Some(0) => return Err(flag_error("jobs", "must be at least 1")),
+                    // Each job holds its own model: more than the cores only costs memory.
+                    Some(n) if n > cores => {
+                        return Err(flag_error(
+                            "jobs",
+                            format!(
+                                "{n} is more than this machine's {cores} cores; give 1 to {cores}"
+                            ),
+                        ))
+                    }
                     Some(n) => n,
                     None => 1,
                 };
+                if a.max_frames == Some(0) {
+                    return Err(flag_error("max-frames", "must be at least 1"));
+                }
                 if a.landmarks.is_some() && a.inputs.len() != 1 {
                     return Err(flag_error(
                         "landmarks",
@@ -252,10 +277,15 @@ impl Cli {
                         ))
                     }
                 };
-                if !(l.reconnect_for.is_finite() && l.reconnect_for >= 0.0) {
+                if !(l.reconnect_for.is_finite()
+                    && (0.0..=MAX_RECONNECT_FOR_S).contains(&l.reconnect_for))
+                {
                     return Err(flag_error(
                         "reconnect-for",
-                        format!("{} is not a number of seconds", l.reconnect_for),
+                        format!(
+                            "{} is not a number of seconds from 0 to {MAX_RECONNECT_FOR_S} (a day)",
+                            l.reconnect_for
+                        ),
                     ));
                 }
                 // A recording or session log must never replace the video being read.

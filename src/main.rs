@@ -18,9 +18,10 @@ fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Config::Live(live) => {
-            // However the session ended (a key, Ctrl-C, the stream ending), its log is complete.
-            formcheck::live::run(live)?;
-            Ok(ExitCode::SUCCESS)
+            // However the session ended (a key, a signal, the stream ending), its log is complete;
+            // a signal still shows in the exit code (130, 143, 129).
+            let outcome = formcheck::live::run(live)?;
+            Ok(ExitCode::from(outcome.end.exit_code()))
         }
         Config::Bench(bench) => {
             formcheck::bench::run(&bench)?;

@@ -227,3 +227,50 @@ fn item9_out_naming_a_file_says_so() {
     assert_refused(&out, &["--out", "notes.txt", "is a file, not a folder"]);
     assert_eq!(std::fs::read(&file).unwrap(), b"keep");
 }
+
+/// Regression (item 7): `--threads 100000` crashed, `--threads 50000` blamed the model file,
+/// `--reconnect-for 1e20` panicked; (item 9) `--max-frames 0` said "no person found".
+#[test]
+fn item7_option_values_out_of_range_are_refused_naming_the_flag() {
+    let video = sample();
+    let video = video.to_str().unwrap();
+    for (args, flag) in [
+        (vec!["--threads", "100000", "analyze", video], "--threads"),
+        (vec!["--threads", "50000", "bench"], "--threads"),
+        (vec!["analyze", video, "--jobs", "100000"], "--jobs"),
+        (vec!["analyze", video, "--max-frames", "0"], "--max-frames"),
+        (
+            vec!["live", "--file", video, "--reconnect-for", "1e20"],
+            "--reconnect-for",
+        ),
+        (
+            vec!["live", "--file", video, "--reconnect-for", "inf"],
+            "--reconnect-for",
+        ),
+    ] {
+        let out = formcheck().args(&args).output().unwrap();
+        assert_refused(&out, &[flag]);
+    }
+}
+
+/// Regression (item 9): the `--help` example named a threshold that does not exist.
+#[test]
+fn item9_the_help_threshold_example_is_accepted() {
+    let help = formcheck().args(["analyze", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    let example = help
+        .split("`--threshold ")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .expect("an example in --help");
+    let dir = tempfile::tempdir().unwrap();
+    let out = formcheck()
+        .args(["analyze", "--exercise", "squat", "--quiet", "--no-video"])
+        .args(["--max-frames", "3", "--threshold", example])
+        .arg(sample())
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{example}: {}", stderr(&out));
+}

@@ -446,8 +446,9 @@ fn the_window_shows_skeleton_numbers_and_count_under_xvfb() {
     eprintln!("screenshot: {}", shot.display());
 }
 
-#[test]
-fn ctrl_c_ends_the_session_with_its_summary() {
+/// Starts a session on the sample, waits for its first rep, sends `signal`, and returns the
+/// exit code and the session log.
+fn session_ended_by(signal: &str) -> (Option<i32>, Vec<serde_json::Value>) {
     let dir = tempfile::tempdir().unwrap();
     let session = dir.path().join("interrupted.jsonl");
     let mut live = Command::new(bin())
@@ -466,22 +467,34 @@ fn ctrl_c_ends_the_session_with_its_summary() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let sent = Command::new("kill")
-        .args(["-INT", &live.id().to_string()])
+        .args([&format!("-{signal}"), &live.id().to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
     let status = wait_for(&mut live, Duration::from_secs(20));
-    assert!(status.success());
-    let lines = read_lines(&session);
-    let summary = lines.last().unwrap();
-    assert_eq!(summary["type"], "summary");
-    assert_eq!(summary["end"], "ctrl_c");
-    // Stopped early: the clip is 13 s long.
-    assert!(summary["duration_s"].as_f64().unwrap() < 11.0);
-    assert!(
-        complete_reps(&lines) >= 1,
-        "the rep done before Ctrl-C is kept"
-    );
+    (status.code(), read_lines(&session))
+}
+
+/// Regression (issue 14, item 7): Ctrl-C exited 0, and SIGTERM or SIGHUP lost the summary line.
+#[test]
+fn item7_ctrl_c_sigterm_and_sighup_end_the_session_with_its_summary_and_exit_code() {
+    for (signal, code, end) in [
+        ("INT", 130, "ctrl_c"),
+        ("TERM", 143, "terminated"),
+        ("HUP", 129, "hung_up"),
+    ] {
+        let (status, lines) = session_ended_by(signal);
+        assert_eq!(status, Some(code), "SIG{signal}");
+        let summary = lines.last().unwrap();
+        assert_eq!(summary["type"], "summary", "SIG{signal}");
+        assert_eq!(summary["end"], end);
+        // Stopped early: the clip is 13 s long.
+        assert!(summary["duration_s"].as_f64().unwrap() < 11.0);
+        assert!(
+            complete_reps(&lines) >= 1,
+            "the rep done before SIG{signal} is kept"
+        );
+    }
 }
 
 #[test]

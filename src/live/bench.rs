@@ -3,7 +3,6 @@
 //! second, frame-to-cue latency, frames dropped as stale, and peak memory. The window itself is
 //! not opened (a bench may run headless); drawing the overlay is included.
 
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -179,7 +178,7 @@ pub fn bench_live(config: &BenchConfig) -> Result<LiveBenchReport, LiveError> {
         print_cues: false,
         quiet: true,
         snapshot_dir: std::env::temp_dir(),
-        stop: Arc::new(AtomicBool::new(false)),
+        stop: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
     };
     let coach = Coach::new(exercise, None, thresholds);
     let outcome = run_loop(capture, &mut pose, coach, None, None, &options, None)?;

@@ -18,7 +18,7 @@ mod window;
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -77,7 +77,12 @@ pub enum LiveError {
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
     Key,
+    /// SIGINT.
     CtrlC,
+    /// SIGTERM (`kill`, a service manager stopping it).
+    Terminated,
+    /// SIGHUP (the terminal closed).
+    HungUp,
     WindowClosed,
     StreamEnded,
     StreamLost,
@@ -90,6 +95,8 @@ impl EndReason {
         match self {
             EndReason::Key => "stopped with a key",
             EndReason::CtrlC => "stopped with Ctrl-C",
+            EndReason::Terminated => "stopped by SIGTERM",
+            EndReason::HungUp => "stopped by SIGHUP (terminal closed)",
             EndReason::WindowClosed => "window closed",
             EndReason::StreamEnded => "the video ended",
             EndReason::StreamLost => "the stream did not come back",
@@ -117,6 +124,43 @@ pub struct LiveOutcome {
 }
 
 /// Where the loop sends what it has to say.
+impl EndReason {
+    /// The process's exit code: 128 + the signal for a signal, as shells report it (130 for
+    /// Ctrl-C, 143 for SIGTERM, 129 for SIGHUP); 0 for every ordinary end.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            EndReason::CtrlC => 128 + signal_hook::consts::SIGINT as u8,
+            EndReason::Terminated => 128 + signal_hook::consts::SIGTERM as u8,
+            EndReason::HungUp => 128 + signal_hook::consts::SIGHUP as u8,
+            _ => 0,
+        }
+    }
+
+    fn from_signal(signal: usize) -> EndReason {
+        match signal as i32 {
+            signal_hook::consts::SIGTERM => EndReason::Terminated,
+            signal_hook::consts::SIGHUP => EndReason::HungUp,
+            _ => EndReason::CtrlC,
+        }
+    }
+}
+
+/// SIGINT, SIGTERM and SIGHUP all end the session the same way, between frames, so its summary
+/// line and log are written; the flag holds the signal's number (0: none yet).
+fn stop_on_signals() -> Arc<AtomicUsize> {
+    let stop = Arc::new(AtomicUsize::new(0));
+    for signal in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        // Registration fails only for a forbidden signal, which these are not; if it did, the
+        // default action would still end the process, losing only the summary line.
+        let _ = signal_hook::flag::register_usize(signal, Arc::clone(&stop), signal as usize);
+    }
+    stop
+}
+
 pub(crate) struct Options {
     pub window: bool,
     /// Draw the overlay even without a window (the bench counts its cost).
@@ -125,7 +169,8 @@ pub(crate) struct Options {
     pub print_cues: bool,
     pub quiet: bool,
     pub snapshot_dir: PathBuf,
-    pub stop: Arc<AtomicBool>,
+    /// The signal that asked the session to end, 0 while none has.
+    pub stop: Arc<AtomicUsize>,
 }
 
 /// The `session` line: what was run, against which thresholds.
@@ -238,13 +283,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
         None
     };
 
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = Arc::clone(&stop);
-        // Fails only when a handler is already installed (a second session in one process):
-        // that one still stops the process, so nothing is lost but the summary line.
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
-    }
+    let stop = stop_on_signals();
     if let Some(log) = log.as_mut() {
         log.append(&SessionStart {
             kind: "session",
@@ -377,8 +416,9 @@ pub(crate) fn run_loop(
     // The loop body returns an error only for failures that end the session; the summary is
     // still written below before the error is passed up.
     let mut step = || -> Result<Option<EndReason>, LiveError> {
-        if options.stop.load(Ordering::SeqCst) {
-            return Ok(Some(EndReason::CtrlC));
+        match options.stop.load(Ordering::SeqCst) {
+            0 => {}
+            signal => return Ok(Some(EndReason::from_signal(signal))),
         }
         if let Some(w) = window.as_ref() {
             if !w.is_open() {
