@@ -147,7 +147,7 @@ fn chromium() -> Option<PathBuf> {
 #[test]
 fn report_opens_in_headless_chromium_without_console_errors() {
     let Some(chromium) = chromium() else {
-        eprintln!("skipped: chromium is not installed (apt-get install -y chromium)");
+        common::skip::missing("chromium is not installed (apt-get install -y chromium)");
         return;
     };
     // A knee/ankle width limit above what the sample's clean squats show makes them flagged,

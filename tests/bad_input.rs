@@ -1,6 +1,9 @@
 //! Bad input through the real binary: each gives one error line naming what is wrong, a non-zero
 //! exit code and no panic; a video that breaks mid-way keeps the frames already written.
 
+#[path = "common/skip.rs"]
+mod skip;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -112,7 +115,7 @@ fn truncated_mp4_without_its_index_is_named() {
 #[test]
 fn video_breaking_midway_keeps_the_frames_already_written() {
     if !has_ffmpeg() {
-        eprintln!("skipped: ffmpeg is not installed (needed to make a streamable copy to cut)");
+        skip::missing("ffmpeg is not installed (needed to make a streamable copy to cut)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -148,7 +151,7 @@ fn video_breaking_midway_keeps_the_frames_already_written() {
 #[test]
 fn video_with_no_person_writes_every_frame_as_not_detected() {
     if !has_ffmpeg() {
-        eprintln!("skipped: ffmpeg is not installed (needed to make a clip with no person)");
+        skip::missing("ffmpeg is not installed (needed to make a clip with no person)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -3,6 +3,9 @@
 //! with no camera at all. The reps live counts are checked against the batch analyser's count on
 //! the same clip. Tests that need ffmpeg or Xvfb skip with a message when those are missing.
 
+#[path = "common/skip.rs"]
+mod skip;
+
 use std::io::BufRead;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -251,7 +254,7 @@ fn spawn_live_url(port: u16, reconnect_for_s: u32, session: &Path, stderr: Stdio
 #[test]
 fn a_stream_counts_the_same_reps_as_batch() {
     if !have("ffmpeg") {
-        eprintln!("skipped: ffmpeg is not installed");
+        skip::missing("ffmpeg is not installed");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -271,7 +274,7 @@ fn a_stream_counts_the_same_reps_as_batch() {
 #[test]
 fn a_stream_that_restarts_mid_way_reconnects_and_the_session_goes_on() {
     if !have("ffmpeg") {
-        eprintln!("skipped: ffmpeg is not installed");
+        skip::missing("ffmpeg is not installed");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -364,11 +367,11 @@ fn start_xvfb_at(base: u32) -> Option<Xvfb> {
 #[test]
 fn the_window_shows_skeleton_numbers_and_count_under_xvfb() {
     if !have("Xvfb") || !have("import") {
-        eprintln!("skipped: Xvfb or ImageMagick's import is not installed");
+        skip::missing("Xvfb or ImageMagick's import is not installed");
         return;
     }
     let Some(xvfb) = start_xvfb() else {
-        eprintln!("skipped: Xvfb did not start");
+        skip::missing("Xvfb did not start");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -500,11 +503,11 @@ fn item7_ctrl_c_sigterm_and_sighup_end_the_session_with_its_summary_and_exit_cod
 #[test]
 fn keys_snapshot_reset_pause_and_quit_under_xvfb() {
     if !have("Xvfb") || !have("xdotool") {
-        eprintln!("skipped: Xvfb or xdotool is not installed");
+        skip::missing("Xvfb or xdotool is not installed");
         return;
     }
     let Some(xvfb) = start_xvfb_at(30) else {
-        eprintln!("skipped: Xvfb did not start");
+        skip::missing("Xvfb did not start");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -7,6 +7,9 @@
 //! files) and OpenCV DNN (on the ONNX exports). Skips, saying why, when ../shared is absent.
 //! Figures per clip are printed (`--nocapture`).
 
+#[path = "common/skip.rs"]
+mod skip;
+
 use std::path::{Path, PathBuf};
 
 use formcheck::config::PoseSettings;
@@ -106,7 +109,7 @@ fn lower_limb_landmarks_agree_with_mediapipe_on_opencv_dnn() {
 
 fn agree_with_mediapipe(engine: EngineChoice) {
     let Some(shared) = shared_dir() else {
-        println!("skipped: ../shared/reference not found beside the checkout");
+        skip::missing("../shared/reference not found beside the checkout");
         return;
     };
     let mut clips: Vec<(String, PathBuf, PathBuf)> = std::fs::read_dir(shared.join("reference"))

@@ -1,6 +1,9 @@
 //! Video in: phone rotation metadata is honoured and timestamps come from the container, so a
 //! variable-frame-rate clip keeps its real times. The clips are made by ffmpeg at test time.
 
+#[path = "common/skip.rs"]
+mod skip;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -21,7 +24,7 @@ fn ffmpeg(args: &[&str]) -> bool {
             true
         }
         Err(_) => {
-            eprintln!("skipped: ffmpeg is not installed (needed to make the test clip)");
+            skip::missing("ffmpeg is not installed (needed to make the test clip)");
             false
         }
     }

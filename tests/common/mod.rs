@@ -2,6 +2,8 @@
 //! `../shared/` lookups that skip with a message when absent.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod skip;
+
 use std::path::{Path, PathBuf};
 
 use formcheck::analysis::{analyze_frames, Analysis};
@@ -116,7 +118,7 @@ pub fn shared(name: &str) -> Option<PathBuf> {
     if path.exists() {
         Some(path)
     } else {
-        eprintln!("skipped: {} is not there", path.display());
+        skip::missing(&format!("{} is not there", path.display()));
         None
     }
 }
