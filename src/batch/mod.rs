@@ -171,7 +171,28 @@ fn stop_flag() -> Result<Arc<AtomicBool>, BatchError> {
 
 /// Every setting that changes an output, for the resume marker.
 fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
+    // The model files' contents, not their names: a lite model copied over the full one's file
+    // gives other landmarks. A file that cannot be read fails the pose stage anyway.
+    let model_sha256: Vec<String> = [&config.pose.models.detector, &config.pose.models.landmark]
+        .iter()
+        .map(|path| match std::fs::read(path) {
+            Ok(bytes) => {
+                use sha2::Digest;
+                format!("{:x}", sha2::Sha256::digest(bytes))
+            }
+            Err(e) => format!("unreadable: {e}"),
+        })
+        .collect();
+    // Every threshold as the run resolves it (defaults, --config, --threshold).
+    let thresholds = config
+        .judge
+        .thresholds()
+        .ok()
+        .and_then(|t| serde_json::to_value(t).ok());
     serde_json::json!({
+        "engine": config.pose.models.backend.name(),
+        "model_sha256": model_sha256,
+        "thresholds": thresholds,
         "model": config.pose.model.name(),
         "smooth": config.pose.smooth,
         "frame_clock": config.pose.frame_clock,
