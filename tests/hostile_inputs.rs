@@ -322,3 +322,120 @@ fn item9_switching_engine_redoes_the_video_instead_of_resuming() {
         "reps.json names the engine that made it"
     );
 }
+
+/// Runs ffmpeg quietly; `false` (after saying so) when it is not installed.
+fn ffmpeg(args: &[&str]) -> bool {
+    match std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .status()
+    {
+        Ok(status) => {
+            assert!(status.success(), "ffmpeg {args:?} failed");
+            true
+        }
+        Err(_) => {
+            common::skip::missing("ffmpeg is not installed (needed to make the rotated clips)");
+            false
+        }
+    }
+}
+
+/// Every frame's landmarks from frames.jsonl, without the header line.
+fn landmark_lines(folder: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(folder.join("frames.jsonl")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn item3_phone_videos_turned_90_180_270_give_the_upright_reps_and_landmarks() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let lossless = ["-c:v", "libx264", "-qp", "0", "-preset", "ultrafast"];
+    // The upright clip, losslessly re-encoded so that the turned copies hold the same pixels.
+    if !ffmpeg(
+        &[
+            &["-i", &sample().to_string_lossy()],
+            &lossless[..],
+            &[&d("upright.mp4")],
+        ]
+        .concat(),
+    ) {
+        return;
+    }
+    // Stored turned, tagged so that players turn it back (FFmpeg 5.1's `rotate` tag is the
+    // counter-clockwise display angle): what a phone held sideways writes.
+    for (name, stored_as, tag) in [
+        ("cw90", "transpose=2", "270"),
+        ("half", "hflip,vflip", "180"),
+        ("cw270", "transpose=1", "90"),
+    ] {
+        let raw = d(&format!("{name}.raw.mp4"));
+        assert!(ffmpeg(
+            &[
+                &["-i", &d("upright.mp4"), "-vf", stored_as],
+                &lossless[..],
+                &[&raw]
+            ]
+            .concat()
+        ));
+        let tagged = format!("rotate={tag}");
+        assert!(ffmpeg(&[
+            "-i",
+            &raw,
+            "-c",
+            "copy",
+            "-metadata:s:v:0",
+            &tagged,
+            &d(&format!("{name}.mp4"))
+        ]));
+        std::fs::remove_file(&raw).unwrap();
+    }
+    let out = formcheck()
+        .arg("analyze")
+        .args(["upright.mp4", "cw90.mp4", "half.mp4", "cw270.mp4"])
+        .args(["--exercise", "squat", "--jobs", "1", "--out", "out"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let folder = dir.path().join("out");
+    let reps = |name: &str| {
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(folder.join(name).join("reps.json")).unwrap())
+                .unwrap();
+        (json["video"]["rotation_deg"].clone(), json["sets"].clone())
+    };
+    let (upright_rotation, upright_sets) = reps("upright");
+    assert_eq!(upright_rotation, 0);
+    let upright_frames = landmark_lines(&folder.join("upright"));
+    let rep_count = upright_sets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reps"].as_array().unwrap().len())
+        .sum::<usize>();
+    assert!(
+        rep_count >= 2,
+        "the upright sample has its reps: {upright_sets}"
+    );
+    for (name, clockwise) in [("cw90", 90), ("half", 180), ("cw270", 270)] {
+        let (rotation, sets) = reps(name);
+        assert_eq!(rotation, clockwise, "{name}");
+        assert_eq!(
+            sets, upright_sets,
+            "{name}: the same reps, numbers and flags"
+        );
+        let frames = landmark_lines(&folder.join(name));
+        assert_eq!(frames.len(), upright_frames.len());
+        // Same pixels once turned, so the same landmarks in the upright picture's coordinates.
+        assert_eq!(
+            frames, upright_frames,
+            "{name}: landmarks differ from the upright clip's"
+        );
+    }
+}

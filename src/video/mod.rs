@@ -1,7 +1,8 @@
 //! Video in: the first stage. Opens a file, a webcam index or a stream URL through OpenCV's
-//! `VideoCapture`, turns phone videos upright from their rotation metadata, and stamps each frame
+//! `VideoCapture`, turns phone videos upright from the rotation in their container, and stamps each frame
 //! with its presentation time from the container (variable frame rate is real), not index/fps.
 
+mod orientation;
 mod prefetch;
 mod source;
 

@@ -7,6 +7,8 @@ use opencv::core::Mat;
 use opencv::prelude::*;
 use opencv::videoio::{self, VideoCapture};
 
+use super::orientation::{self, Rotation};
+
 /// Where frames come from, as the user named it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceSpec {
@@ -66,7 +68,8 @@ pub struct VideoInfo {
     pub fps: Option<f64>,
     /// The container's frame count; an estimate for some formats, `None` for live sources.
     pub frame_count: Option<u64>,
-    /// Rotation metadata in degrees (phone videos); frames are already turned upright.
+    /// How far the stored picture is turned clockwise to show it upright (phone videos): 0, 90,
+    /// 180 or 270. The frames handed out are already turned.
     pub rotation_deg: i32,
 }
 
@@ -90,6 +93,22 @@ pub struct VideoSource {
     opened_at: Instant,
     /// The first frame, decoded at open to learn the upright size; handed out by the first read.
     pending: Option<Mat>,
+    rotation: Rotation,
+}
+
+/// The rotation OpenCV reads from the stream, for what is not MP4/QuickTime (streams, other
+/// containers). OpenCV 4.6.0 reports FFmpeg's counter-clockwise display angle (opencv#22088);
+/// other versions are taken as documented, clockwise.
+fn rotation_from_opencv(meta_deg: f64) -> Option<Rotation> {
+    let counter_clockwise = opencv::core::get_version_major() == 4
+        && opencv::core::get_version_minor() == 6
+        && opencv::core::get_version_revision() == 0;
+    let clockwise = if counter_clockwise {
+        -meta_deg
+    } else {
+        meta_deg
+    };
+    Rotation::from_clockwise_deg(clockwise)
 }
 
 /// A stream that does not answer within this time is reported unreachable, not waited on forever.
@@ -181,16 +200,26 @@ impl VideoSource {
             last_step_s: None,
             opened_at: Instant::now(),
             pending: None,
+            rotation: Rotation::Upright,
         };
-        // OpenCV's FFmpeg back end turns frames upright itself when this is on (4.5+).
-        let _ = source.capture.set(videoio::CAP_PROP_ORIENTATION_AUTO, 1.0);
+        // OpenCV 4.6 turns ±90° the wrong way (opencv#22088): decode as stored, turn here.
+        let _ = source.capture.set(videoio::CAP_PROP_ORIENTATION_AUTO, 0.0);
         let get = |c: &VideoCapture, prop| c.get(prop).unwrap_or(0.0);
         let fps = get(&source.capture, videoio::CAP_PROP_FPS);
         let count = get(&source.capture, videoio::CAP_PROP_FRAME_COUNT);
         source.info.fps = (fps.is_finite() && fps > 0.0 && fps < 1000.0).then_some(fps);
         source.info.frame_count =
             (!spec.is_live() && count.is_finite() && count > 0.0).then_some(count as u64);
-        source.info.rotation_deg = get(&source.capture, videoio::CAP_PROP_ORIENTATION_META) as i32;
+        let decoder_says = get(&source.capture, videoio::CAP_PROP_ORIENTATION_META);
+        source.rotation = match spec {
+            SourceSpec::File(path) => std::fs::File::open(path)
+                .ok()
+                .and_then(|f| orientation::read_rotation(&mut std::io::BufReader::new(f))),
+            _ => None,
+        }
+        .or_else(|| rotation_from_opencv(decoder_says))
+        .unwrap_or(Rotation::Upright);
+        source.info.rotation_deg = source.rotation.clockwise_deg();
 
         // Decode the first frame now: a file that opens but yields nothing is not a video, and
         // the upright size is only certain from a real frame.
@@ -206,10 +235,23 @@ impl VideoSource {
                 SourceSpec::Url(u) => VideoError::Stream(u.clone()),
             });
         }
+        let first = source.upright(first)?;
         source.info.width = first.cols() as u32;
         source.info.height = first.rows() as u32;
         source.pending = Some(first);
         Ok(source)
+    }
+
+    fn upright(&self, stored: Mat) -> Result<Mat, VideoError> {
+        let code = match self.rotation {
+            Rotation::Upright => return Ok(stored),
+            Rotation::Clockwise90 => opencv::core::ROTATE_90_CLOCKWISE,
+            Rotation::Half => opencv::core::ROTATE_180,
+            Rotation::Clockwise270 => opencv::core::ROTATE_90_COUNTERCLOCKWISE,
+        };
+        let mut turned = Mat::default();
+        opencv::core::rotate(&stored, &mut turned, code).map_err(|e| cv_err(&self.spec, e))?;
+        Ok(turned)
     }
 
     pub fn info(&self) -> &VideoInfo {
@@ -233,7 +275,7 @@ impl VideoSource {
                 if !got || image.empty() {
                     return Ok(None);
                 }
-                image
+                self.upright(image)?
             }
         };
         let time_s = self.timestamp();
