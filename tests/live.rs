@@ -326,6 +326,96 @@ fn a_stream_that_restarts_mid_way_reconnects_and_the_session_goes_on() {
     );
 }
 
+/// A plain HTTP/1.1 file server, as a web server or a phone app serves a recording: byte ranges
+/// (FFmpeg seeks to an MP4's index at its end) and one request per connection. Returns the port
+/// and the number of requests that asked for the file from its first byte.
+fn serve_file_over_http(file: PathBuf) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let from_start = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = from_start.clone();
+    std::thread::spawn(move || {
+        let body = std::fs::read(&file).unwrap();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut byte = [0u8; 1];
+            while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                request.push(byte[0]);
+            }
+            let request = String::from_utf8_lossy(&request).to_lowercase();
+            let start = request
+                .lines()
+                .find_map(|l| l.strip_prefix("range: bytes="))
+                .and_then(|r| r.split('-').next()?.trim().parse::<usize>().ok())
+                .unwrap_or(0)
+                .min(body.len());
+            if start == 0 {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+            let head = format!(
+                "HTTP/1.1 {}\r\nContent-Type: video/mp4\r\nAccept-Ranges: bytes\r\n\
+                 Content-Range: bytes {start}-{}/{}\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n",
+                if start == 0 {
+                    "200 OK"
+                } else {
+                    "206 Partial Content"
+                },
+                body.len() - 1,
+                body.len(),
+                body.len() - start
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body[start..]);
+        }
+    });
+    (port, from_start)
+}
+
+#[test]
+fn item4_a_url_naming_a_file_ends_with_the_file_and_replays_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("url-file.jsonl");
+    let (port, reads_from_start) = serve_file_over_http(sample());
+    let mut live = Command::new(bin())
+        .args(["live", "--exercise", "squat", "--no-window"])
+        .args(["--url", &format!("http://127.0.0.1:{port}/squats.mp4")])
+        .args(["--reconnect-for", "5"])
+        .arg("--session")
+        .arg(&session)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The clip lasts 12.8 s at its own rate; replaying it (as before) never ended.
+    let status = wait_for(&mut live, Duration::from_secs(45));
+    let mut stderr = String::new();
+    if let Some(mut e) = live.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    assert!(status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("reconnecting"),
+        "a file is not reconnected: {stderr}"
+    );
+    let lines = read_lines(&session);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["end"], "stream_ended");
+    assert_eq!(summary["reconnects"], 0);
+    // Every frame once: the clip has 65.
+    assert_eq!(summary["frames_captured"], 65, "{summary}");
+    assert_eq!(complete_reps(&lines), batch_complete_reps("squat"));
+    let opened = reads_from_start.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        opened, 1,
+        "the file was fetched from its start {opened} times"
+    );
+}
+
 struct Xvfb {
     child: Child,
     display: String,

@@ -1,5 +1,6 @@
-//! The capture thread's view of a real source: a camera, an RTSP/HTTP stream, or a file played
-//! at its real rate as if it were a camera. Frames are stamped on one session clock that keeps
+//! The capture thread's view of a real source: a camera, an RTSP/HTTP stream, or a recording (a
+//! file, or a URL naming one) played at its real rate as if it were a camera. A recording ends
+//! with its last frame; only live streams are reconnected. Frames are stamped on one session clock that keeps
 //! running across reconnects, so rep times stay in order after a stream comes back.
 
 use std::time::{Duration, Instant};
@@ -11,6 +12,8 @@ use super::capture::{Feed, FeedRead};
 pub struct SourceFeed {
     spec: SourceSpec,
     source: Option<VideoSource>,
+    /// A recording with an end: played at its own rate, and its end is the session's.
+    finite: bool,
     /// The session clock's zero.
     started: Instant,
     /// For files: the wall-clock instant of media time zero, so frames come out at their real rate.
@@ -22,14 +25,11 @@ impl SourceFeed {
     pub fn new(source: VideoSource) -> SourceFeed {
         SourceFeed {
             spec: source.spec().clone(),
+            finite: source.info().finite,
             source: Some(source),
             started: Instant::now(),
             file_epoch: None,
         }
-    }
-
-    fn is_file(&self) -> bool {
-        matches!(self.spec, SourceSpec::File(_))
     }
 }
 
@@ -40,7 +40,7 @@ impl Feed for SourceFeed {
         };
         match source.read() {
             Ok(Some(frame)) => {
-                let time_s = if self.is_file() {
+                let time_s = if self.finite {
                     // Wait until the frame's own time: a file plays like a camera would.
                     let epoch = *self.file_epoch.get_or_insert_with(Instant::now);
                     let due = epoch + Duration::from_secs_f64(frame.time_s.max(0.0));
@@ -57,13 +57,13 @@ impl Feed for SourceFeed {
                     time_s,
                 }
             }
-            Ok(None) if self.is_file() => FeedRead::Ended,
+            Ok(None) if self.finite => FeedRead::Ended,
             Ok(None) => {
                 self.source = None;
                 FeedRead::Lost("the stream stopped sending frames".into())
             }
-            // A damaged tail of a file is its end: what was read is kept.
-            Err(_) if self.is_file() => FeedRead::Ended,
+            // A damaged tail of a recording is its end: what was read is kept.
+            Err(_) if self.finite => FeedRead::Ended,
             Err(e) => {
                 self.source = None;
                 FeedRead::Lost(e.to_string())

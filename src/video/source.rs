@@ -26,10 +26,6 @@ impl SourceSpec {
             SourceSpec::Url(u) => u.clone(),
         }
     }
-
-    fn is_live(&self) -> bool {
-        !matches!(self, SourceSpec::File(_))
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +64,8 @@ pub struct VideoInfo {
     pub fps: Option<f64>,
     /// The container's frame count; an estimate for some formats, `None` for live sources.
     pub frame_count: Option<u64>,
+    /// A recording with an end (a file, or a URL that names one), not a camera or live stream.
+    pub finite: bool,
     /// How far the stored picture is turned clockwise to show it upright (phone videos): 0, 90,
     /// 180 or 270. The frames handed out are already turned.
     pub rotation_deg: i32,
@@ -193,6 +191,7 @@ impl VideoSource {
                 height: 0,
                 fps: None,
                 frame_count: None,
+                finite: false,
                 rotation_deg: 0,
             },
             next_index: 0,
@@ -208,8 +207,15 @@ impl VideoSource {
         let fps = get(&source.capture, videoio::CAP_PROP_FPS);
         let count = get(&source.capture, videoio::CAP_PROP_FRAME_COUNT);
         source.info.fps = (fps.is_finite() && fps > 0.0 && fps < 1000.0).then_some(fps);
-        source.info.frame_count =
-            (!spec.is_live() && count.is_finite() && count > 0.0).then_some(count as u64);
+        let counted = count.is_finite() && count > 0.0;
+        // A URL whose container knows its length names a file (HTTP MP4, VOD), not a live stream:
+        // it ends with the file and is never reconnected, which would replay it from the start.
+        source.info.finite = match spec {
+            SourceSpec::File(_) => true,
+            SourceSpec::Url(_) => counted,
+            SourceSpec::Camera(_) => false,
+        };
+        source.info.frame_count = (source.info.finite && counted).then_some(count as u64);
         let decoder_says = get(&source.capture, videoio::CAP_PROP_ORIENTATION_META);
         source.rotation = match spec {
             SourceSpec::File(path) => std::fs::File::open(path)
@@ -293,7 +299,7 @@ impl VideoSource {
     /// 0 for the frames the decoder hands out while draining at the end of a clip with B-frames,
     /// so a missing or backward time continues from the last real interval, keeping time monotonic.
     fn timestamp(&mut self) -> f64 {
-        if self.spec.is_live() {
+        if !self.info.finite {
             return self.opened_at.elapsed().as_secs_f64();
         }
         let pts = self
