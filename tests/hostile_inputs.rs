@@ -439,3 +439,162 @@ fn item3_phone_videos_turned_90_180_270_give_the_upright_reps_and_landmarks() {
         );
     }
 }
+
+/// formcheck with every file it writes capped at `bytes`, the way a nearly full disk stops a
+/// writer: a write past the cap fails (EFBIG) instead of killing the process (SIGXFSZ ignored).
+fn formcheck_with_file_size_limit(bytes: u64) -> std::process::Command {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = formcheck();
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0
+                || libc::signal(libc::SIGXFSZ, libc::SIG_IGN) == libc::SIG_ERR
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd
+}
+
+/// Every file under `dir`, by name, hidden ones included.
+fn all_files(dir: &Path) -> Vec<String> {
+    common::tree(dir)
+        .keys()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The batch on a disk that fills up during the annotated video: the error names the file and
+/// nothing broken, temporary or falsely complete is left.
+fn assert_failed_video_left_clean(out: &Output, folder: &Path, cause: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "a failed video exits 1: {err}");
+    let video = folder.join("v");
+    let named = video.join("annotated.mp4");
+    assert!(
+        err.contains(&*named.to_string_lossy()),
+        "names the file: {err}"
+    );
+    assert!(err.contains(cause), "says why ({cause}): {err}");
+    // Temporary names are hidden and end in `.tmp` (or `.tmp.mp4`): `.annotated.PID.tmp.mp4`.
+    let temporary = err
+        .split(|c: char| c == '/' || c.is_whitespace() || c == ':')
+        .any(|part| part.starts_with('.') && (part.ends_with(".tmp") || part.contains(".tmp.")));
+    assert!(!temporary, "never blames a temporary file: {err}");
+    let files = all_files(folder);
+    assert!(!named.exists(), "no corrupt annotated.mp4: {files:?}");
+    assert!(
+        !files.iter().any(|f| f.contains(".tmp")),
+        "no temporary files left: {files:?}"
+    );
+    assert!(
+        !video.join(".complete").exists(),
+        "not marked complete: a rerun redoes it"
+    );
+    // What was computed before the disk filled is kept.
+    assert!(video.join("reps.json").exists(), "{files:?}");
+    let summary = std::fs::read_to_string(folder.join("summary.csv")).unwrap();
+    assert!(
+        summary.contains("failed") && summary.contains("annotated.mp4"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn item6_a_full_disk_never_leaves_a_corrupt_video_under_its_final_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let video = copy_sample(dir.path(), "v.mp4");
+    let folder = dir.path().join("out");
+    // Everything else is under 400 KB; the annotated video is about 1.5 MB.
+    let out = formcheck_with_file_size_limit(1_000_000)
+        .arg("analyze")
+        .arg(&video)
+        .args(["--exercise", "squat", "--out"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert_failed_video_left_clean(&out, &folder, "cut short");
+}
+
+/// A small tmpfs, unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn item6_no_space_left_on_device_is_named_as_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let video = copy_sample(dir.path(), "v.mp4");
+    let mount = dir.path().join("disk");
+    std::fs::create_dir(&mount).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&mount)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        common::skip::missing("mounting a 1 MiB tmpfs (a disk that fills up) needs root");
+        return;
+    }
+    let _disk = SmallDisk(mount.clone());
+    let folder = mount.join("out");
+    let out = formcheck()
+        .arg("analyze")
+        .arg(&video)
+        .args(["--exercise", "squat", "--out"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert_failed_video_left_clean(&out, &folder, "No space left on device");
+}
+
+#[test]
+fn item6_live_record_on_a_full_disk_fails_the_session_after_its_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("rec.mp4");
+    let session = dir.path().join("session.jsonl");
+    let out = formcheck_with_file_size_limit(1_000_000)
+        .args(["live", "--no-window", "--exercise", "squat", "--file"])
+        .arg(sample())
+        .arg("--record")
+        .arg(&record)
+        .arg("--session")
+        .arg(&session)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "not 0: {err}");
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("--record") && last.contains("rec.mp4"),
+        "{err}"
+    );
+    assert!(last.contains("cut short"), "{err}");
+    let text = std::fs::read_to_string(&session).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(
+        summary["end"], "stream_ended",
+        "how the session ended is kept"
+    );
+    assert!(
+        summary["error"].as_str().unwrap().contains("--record"),
+        "{summary}"
+    );
+    assert!(
+        summary["complete_reps"].as_u64().unwrap() >= 1,
+        "the reps are kept"
+    );
+}

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use opencv::core::Mat;
 
-use super::record::Recorder;
+use super::record::{RecordError, Recorder};
 
 /// What a feed hands the capture thread on each read.
 pub enum FeedRead {
@@ -123,6 +123,8 @@ struct Slot {
     frame_first: bool,
     end: Option<CaptureEnd>,
     stats: CaptureStats,
+    /// Why `--record` failed, if it did: the session goes on, but its exit says so.
+    record_error: Option<RecordError>,
 }
 
 struct Shared {
@@ -237,14 +239,12 @@ impl Capture {
         }
     }
 
-    pub fn stats(&self) -> CaptureStats {
-        self.shared.lock().stats
-    }
-
-    /// Stops the thread, finishes the recording, and returns the final counts.
-    pub fn stop(mut self) -> CaptureStats {
+    /// Stops the thread, finishes the recording, and returns the final counts and whether the
+    /// recording failed.
+    pub fn stop(mut self) -> (CaptureStats, Option<RecordError>) {
         self.shutdown();
-        self.stats()
+        let mut slot = self.shared.lock();
+        (slot.stats, slot.record_error.take())
     }
 
     fn shutdown(&mut self) {
@@ -280,6 +280,7 @@ fn capture_loop(
                     if let Err(e) = rec.write(&image) {
                         // Keep going without the recording: the session matters more.
                         shared.event(CaptureEvent::RecordFailed(e.to_string()));
+                        shared.lock().record_error = Some(e);
                         recorder = None;
                     }
                 }
@@ -301,7 +302,7 @@ fn capture_loop(
     };
     if let Some(rec) = recorder.take() {
         if let Err(e) = rec.finish() {
-            shared.event(CaptureEvent::RecordFailed(e.to_string()));
+            shared.lock().record_error = Some(e);
         }
     }
     shared.lock().end = Some(end);
@@ -416,7 +417,7 @@ mod tests {
             capture.next(Duration::from_secs(1)),
             Next::Ended(CaptureEnd::EndOfFile)
         ));
-        let stats = capture.stop();
+        let (stats, _) = capture.stop();
         assert_eq!(stats.captured, 10);
         assert_eq!(stats.dropped, 9);
     }
@@ -451,7 +452,7 @@ mod tests {
             seen,
             ["frame 1", "lost", "retry 1", "retry 2", "back", "frame 2"]
         );
-        assert_eq!(capture.stop().reconnects, 1);
+        assert_eq!(capture.stop().0.reconnects, 1);
     }
 
     #[test]

@@ -583,7 +583,7 @@ pub(crate) fn run_loop(
     };
     // Close the window before the summary is written, so the user sees the session end.
     drop(window);
-    let stats = capture.stop();
+    let (stats, record_error) = capture.stop();
     let (closing, tally) = coach.finish();
     for rep in &closing {
         log_rep(&mut log, rep, options)?;
@@ -592,6 +592,12 @@ pub(crate) fn run_loop(
     let end = match &result {
         Ok(end) => end.clone(),
         Err(_) => EndReason::Error,
+    };
+    // A recording that failed (a full disk) fails the session once its summary is written; the
+    // summary keeps how the session itself ended.
+    let result = match (result, record_error) {
+        (Ok(_), Some(e)) => Err(LiveError::Record(e)),
+        (result, _) => result,
     };
     let outcome = LiveOutcome {
         end,

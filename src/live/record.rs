@@ -14,6 +14,8 @@ pub enum RecordError {
     Open { path: PathBuf },
     #[error("--record {path}: writing a frame failed: {message}")]
     Write { path: PathBuf, message: String },
+    #[error("--record {path}: {message}; the file is left as written")]
+    Incomplete { path: PathBuf, message: String },
 }
 
 pub struct Recorder {
@@ -81,11 +83,18 @@ impl Recorder {
         Ok(())
     }
 
-    /// Closes the file so its index is written; a file not finished is unplayable in many players.
+    /// Closes the file so its index is written, then reads it back: the writer hides write
+    /// errors (a full disk), so only a file that reads back whole counts as recorded.
     pub fn finish(mut self) -> Result<u64, RecordError> {
         self.writer.release().map_err(|e| RecordError::Write {
             path: self.path.clone(),
             message: e.message,
+        })?;
+        crate::video::check_written(&self.path, self.frames).map_err(|message| {
+            RecordError::Incomplete {
+                path: self.path.clone(),
+                message,
+            }
         })?;
         Ok(self.frames)
     }

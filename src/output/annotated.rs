@@ -193,17 +193,25 @@ impl Exporter for AnnotatedExporter {
 
     fn export(&self, result: &VideoResult, dest: &Path) -> Result<(), ExportError> {
         let temp = temp_video_path(dest);
-        let written = self.write_video(result, &temp);
+        // Errors name the file the user asked for, never the temporary one; a video that does
+        // not read back whole is never renamed into place.
+        let written = self
+            .write_video(result, &temp)
+            .and_then(|frames| {
+                crate::video::check_written(&temp, frames)
+                    .map_err(|problem| ExportError::format(&temp, problem))
+            })
+            .and_then(|()| std::fs::rename(&temp, dest).map_err(|e| ExportError::io(&temp, e)));
         if written.is_err() {
             let _ = std::fs::remove_file(&temp);
         }
-        written?;
-        std::fs::rename(&temp, dest).map_err(|e| ExportError::io(dest, e))
+        written.map_err(|e| e.for_file(dest))
     }
 }
 
 impl AnnotatedExporter {
-    fn write_video(&self, result: &VideoResult, temp: &Path) -> Result<(), ExportError> {
+    /// Writes the video to `temp`; returns the number of frames written.
+    fn write_video(&self, result: &VideoResult, temp: &Path) -> Result<u64, ExportError> {
         let mut source = open_source(result)?;
         let size = Size::new(result.video.width as i32, result.video.height as i32);
         let fourcc = videoio::VideoWriter::fourcc('m', 'p', '4', 'v').map_err(cv(temp))?;
@@ -223,6 +231,7 @@ impl AnnotatedExporter {
             ));
         }
         let painter = Painter::new(result, self.blur_faces);
+        let mut frames = 0;
         // Only the frames the analysis saw (--max-frames, or a video cut short).
         for (i, posed) in result.frames_in_order(temp)?.enumerate() {
             let posed = posed?;
@@ -231,8 +240,10 @@ impl AnnotatedExporter {
             };
             painter.paint(i, &posed, &mut frame.image, temp)?;
             writer.write(&frame.image).map_err(cv(temp))?;
+            frames += 1;
         }
-        writer.release().map_err(cv(temp))
+        writer.release().map_err(cv(temp))?;
+        Ok(frames)
     }
 }
 

@@ -28,7 +28,7 @@ pub fn temp_path(dest: &Path) -> PathBuf {
 impl AtomicFile {
     pub fn create(dest: &Path) -> Result<Self, ExportError> {
         let temp = temp_path(dest);
-        let file = File::create(&temp).map_err(|e| ExportError::io(&temp, e))?;
+        let file = File::create(&temp).map_err(|e| ExportError::io(dest, e))?;
         Ok(AtomicFile {
             temp,
             dest: dest.to_path_buf(),
@@ -44,7 +44,7 @@ impl AtomicFile {
         match self.writer.as_mut() {
             Some(w) => w
                 .write_all(bytes)
-                .map_err(|e| ExportError::io(&self.temp, e)),
+                .map_err(|e| ExportError::io(&self.dest, e)),
             None => Ok(()),
         }
     }
@@ -53,21 +53,26 @@ impl AtomicFile {
     /// of the machine; a commit after an error still publishes it).
     pub fn flush(&mut self) -> Result<(), ExportError> {
         match self.writer.as_mut() {
-            Some(w) => w.flush().map_err(|e| ExportError::io(&self.temp, e)),
+            Some(w) => w.flush().map_err(|e| ExportError::io(&self.dest, e)),
             None => Ok(()),
         }
     }
 
-    /// Flushes, syncs and renames the file into place.
+    /// Flushes, syncs and renames the file into place. On any failure the temporary file is
+    /// removed and the error names the destination, with the system's cause.
     pub fn commit(mut self) -> Result<(), ExportError> {
-        if let Some(writer) = self.writer.take() {
-            let file = writer
-                .into_inner()
-                .map_err(|e| ExportError::io(&self.temp, e.into_error()))?;
-            file.sync_all()
-                .map_err(|e| ExportError::io(&self.temp, e))?;
+        let Some(writer) = self.writer.take() else {
+            return Ok(());
+        };
+        let committed = writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|file| file.sync_all())
+            .and_then(|()| std::fs::rename(&self.temp, &self.dest));
+        if committed.is_err() {
+            let _ = std::fs::remove_file(&self.temp);
         }
-        std::fs::rename(&self.temp, &self.dest).map_err(|e| ExportError::io(&self.dest, e))
+        committed.map_err(|e| ExportError::io(&self.dest, e))
     }
 }
 
@@ -131,6 +136,25 @@ mod tests {
         }
         assert_eq!(std::fs::read(&dest).unwrap(), b"old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_commit_names_the_real_file_and_leaves_no_temporary_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder in the way makes the final rename fail, as a full disk fails the sync.
+        let dest = dir.path().join("reps.json");
+        std::fs::create_dir(&dest).unwrap();
+        std::fs::write(dest.join("keep"), b"x").unwrap();
+        let mut file = AtomicFile::create(&dest).unwrap();
+        file.write_all(b"{}").unwrap();
+        let err = file.commit().unwrap_err().to_string();
+        assert!(err.contains("/reps.json: Is a directory"), "{err}");
+        assert!(
+            !err.contains(".reps.json."),
+            "not the temporary name: {err}"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "only the folder in the way is left");
     }
 
     #[test]

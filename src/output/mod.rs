@@ -162,6 +162,14 @@ impl ExportError {
         }
     }
 
+    /// The same error, naming `dest`: a temporary file's name means nothing to the user.
+    pub fn for_file(self, dest: &Path) -> Self {
+        match self {
+            ExportError::Io { source, .. } => ExportError::io(dest, source),
+            ExportError::Format { message, .. } => ExportError::format(dest, message),
+        }
+    }
+
     pub fn format(path: &Path, message: impl std::fmt::Display) -> Self {
         ExportError::Format {
             path: path.to_path_buf(),

@@ -1,10 +1,13 @@
 //! Video in: the first stage. Opens a file, a webcam index or a stream URL through OpenCV's
 //! `VideoCapture`, turns phone videos upright from the rotation in their container, and stamps each frame
 //! with its presentation time from the container (variable frame rate is real), not index/fps.
+//! It also reads back a video a writer finished, since OpenCV's writer hides write errors.
 
 mod orientation;
 mod prefetch;
 mod source;
+mod written;
 
 pub use prefetch::{Prefetcher, PREFETCH_DEPTH};
 pub use source::{SourceSpec, VideoError, VideoFrame, VideoInfo, VideoSource};
+pub use written::check_written;
