@@ -16,7 +16,7 @@ use crate::judge::{
     Thresholds,
 };
 use crate::landmarks::PoseFrame;
-use crate::reps::{Moment, Phase, Segment, Segmenter};
+use crate::reps::{Incomplete, Moment, Phase, Segment, Segmenter};
 
 /// Live mode keeps this many seconds of frames (enough for the longest rep); batch keeps all.
 const LIVE_HISTORY_S: f64 = 120.0;
@@ -369,7 +369,14 @@ impl Analyzer {
             .is_some_and(|last_end| seg.start.time_s - last_end > self.thresholds.set_rest_s);
         let set_leg = if new_set { None } else { self.set_leg };
         let min_depth = self.exercise.min_depth(&self.thresholds);
-        let assessed = if seg.depth < min_depth {
+        let assessed = if seg.depth < min_depth && seg.incomplete == Some(Incomplete::FramesMissing)
+        {
+            Err(format!(
+                "cut short where the video skips ahead (frames missing), at {:.2} {}",
+                seg.depth,
+                self.exercise.rep_signal().unit()
+            ))
+        } else if seg.depth < min_depth {
             Err(format!(
                 "too small to count: {:.2} {} (a rep needs {:.2})",
                 seg.depth,

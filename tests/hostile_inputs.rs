@@ -598,3 +598,162 @@ fn item6_live_record_on_a_full_disk_fails_the_session_after_its_summary() {
         "the reps are kept"
     );
 }
+
+/// Every rep and rejected movement of a reps.json as (start frame, bottom, end, start s, end s).
+fn movements(reps_json: &Path) -> Vec<(u64, u64, u64, f64, f64, String)> {
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(reps_json).unwrap()).unwrap();
+    let mut all = Vec::new();
+    for set in json["sets"].as_array().unwrap() {
+        for r in set["reps"].as_array().unwrap() {
+            all.push((
+                r["start_frame"].as_u64().unwrap(),
+                r["bottom_frame"].as_u64().unwrap(),
+                r["end_frame"].as_u64().unwrap(),
+                r["start_s"].as_f64().unwrap(),
+                r["end_s"].as_f64().unwrap(),
+                r["incomplete"].as_str().unwrap_or("complete").to_string(),
+            ));
+        }
+    }
+    for r in json["rejected"].as_array().unwrap() {
+        all.push((
+            r["start"]["frame"].as_u64().unwrap(),
+            r["bottom"]["frame"].as_u64().unwrap(),
+            r["end"]["frame"].as_u64().unwrap(),
+            r["start"]["time_s"].as_f64().unwrap(),
+            r["end"]["time_s"].as_f64().unwrap(),
+            r["reason"].as_str().unwrap().to_string(),
+        ));
+    }
+    all.sort_by_key(|m| m.0);
+    all
+}
+
+#[test]
+fn item8_a_gap_in_the_timestamps_never_makes_reps_overlap() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    // The clip skips ahead by 0.6, 2 and 20 s after frame 29, half way down the second squat.
+    let gaps = [("gap_short", "0.6"), ("gap_2s", "2"), ("gap_20s", "20")];
+    let sample = sample().to_string_lossy().into_owned();
+    for (name, seconds) in gaps {
+        let jump = format!("setpts='if(lt(N,30),PTS,PTS+{seconds}/TB)'");
+        let args = [
+            "-i",
+            &sample,
+            "-vf",
+            &jump,
+            "-fps_mode",
+            "passthrough",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            &d(&format!("{name}.mp4")),
+        ];
+        if !ffmpeg(&args) {
+            return;
+        }
+    }
+    let out = formcheck()
+        .arg("analyze")
+        .args(["gap_short.mp4", "gap_2s.mp4", "gap_20s.mp4"])
+        .args(["--exercise", "squat", "--out", "out"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (name, _) in gaps {
+        let all = movements(&dir.path().join("out").join(name).join("reps.json"));
+        assert!(all.len() >= 3, "{name}: {all:?}");
+        for m in &all {
+            assert!(
+                m.0 <= m.1 && m.1 <= m.2 && m.3 <= m.4,
+                "{name}: out of order {m:?}"
+            );
+        }
+        for pair in all.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            assert!(a.2 < b.0 && a.4 < b.3, "{name}: {a:?} overlaps {b:?}");
+        }
+        // Across a jump longer than a rep survives, the rep is cut and says why.
+        let cut = all
+            .iter()
+            .filter(|m| m.5.contains("frames_missing") || m.5.contains("skips ahead"));
+        if name == "gap_short" {
+            assert_eq!(cut.count(), 0, "a 0.6 s jump is bridged: {all:?}");
+        } else {
+            assert_eq!(cut.count(), 1, "{name}: {all:?}");
+        }
+    }
+}
+
+#[test]
+fn item8_a_truncated_file_is_reported_as_cut_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole.mp4");
+    let sample = sample().to_string_lossy().into_owned();
+    // The index first (as phones and web uploads write it), so a copy cut short still opens.
+    let args = [
+        "-i",
+        &sample,
+        "-c",
+        "copy",
+        "-movflags",
+        "+faststart",
+        &whole.to_string_lossy(),
+    ];
+    if !ffmpeg(&args) {
+        return;
+    }
+    let bytes = std::fs::read(&whole).unwrap();
+    std::fs::write(dir.path().join("cut.mp4"), &bytes[..bytes.len() * 6 / 10]).unwrap();
+    let out = formcheck()
+        .args([
+            "--quiet",
+            "analyze",
+            "cut.mp4",
+            "--exercise",
+            "squat",
+            "--out",
+            "out",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("WARNING") && err.contains("cut short"),
+        "even with --quiet: {err}"
+    );
+    let folder = dir.path().join("out/cut");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("reps.json")).unwrap()).unwrap();
+    let truncated = &json["video"]["truncated"];
+    assert_eq!(truncated["frames_declared"], 65, "{json}");
+    let decoded = truncated["frames_decoded"].as_u64().unwrap();
+    assert!((10..60).contains(&decoded), "{truncated}");
+    assert_eq!(json["video"]["frames"], decoded);
+    let report = std::fs::read_to_string(folder.join("report.html")).unwrap();
+    assert!(report.contains("Incomplete video") && report.contains("cut short"));
+    // The whole file is not flagged.
+    let out = formcheck()
+        .args([
+            "analyze",
+            "whole.mp4",
+            "--exercise",
+            "squat",
+            "--out",
+            "out",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!stderr(&out).contains("WARNING"), "{}", stderr(&out));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/whole/reps.json")).unwrap())
+            .unwrap();
+    assert!(json["video"].get("truncated").is_none());
+}

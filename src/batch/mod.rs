@@ -82,7 +82,10 @@ pub enum BatchError {
 /// What became of one video in this run.
 #[derive(Debug)]
 pub enum Status {
-    Done,
+    /// Analysed; with what the user must know about it (a file cut short).
+    Done {
+        warning: Option<String>,
+    },
     Skipped,
     Failed(String),
     /// Not started, or stopped, because of Ctrl-C.
@@ -125,7 +128,7 @@ impl BatchReport {
     /// One line for the terminal: counts and throughput (videos a minute, frames a second) over
     /// the videos analysed in this run.
     pub fn summary_line(&self) -> String {
-        let done = self.count(|s| matches!(s, Status::Done));
+        let done = self.count(|s| matches!(s, Status::Done { .. }));
         let frames: u64 = self.videos.iter().map(|v| v.frames).sum();
         let secs = self.elapsed.as_secs_f64().max(1e-9);
         let mut line = format!(
@@ -351,7 +354,10 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
             let (status, frames) = status_frames;
             let line = outcome_line(input, &dir, &status, frames, video_started.elapsed());
             match &status {
-                Status::Failed(_) => progress.error(index, &line),
+                // Shown even with --quiet.
+                Status::Failed(_) | Status::Done { warning: Some(_) } => {
+                    progress.error(index, &line)
+                }
                 Status::Interrupted => {}
                 _ => progress.finished(index, &line),
             }
@@ -447,7 +453,7 @@ fn run_one(
         progress: cx.progress.start(&input.name),
     };
     match job.run(pose, analyzer, cx.run_settings) {
-        Ok(Finished::Done { frames }) => (Status::Done, frames),
+        Ok(Finished::Done { frames, warning }) => (Status::Done { warning }, frames),
         Ok(Finished::Skipped) => (Status::Skipped, 0),
         Err(PipelineError::Interrupted) => (Status::Interrupted, 0),
         Err(e) => (Status::Failed(e.to_string()), 0),
@@ -463,10 +469,14 @@ fn outcome_line(
 ) -> String {
     let video = input.path.display();
     match status {
-        Status::Done => {
+        Status::Done { warning } => {
             let secs = elapsed.as_secs_f64().max(1e-9);
+            let warning = warning
+                .as_ref()
+                .map(|w| format!("; WARNING: {w}"))
+                .unwrap_or_default();
             format!(
-                "{video}: {frames} frames in {secs:.1} s ({:.1} FPS) → {}",
+                "{video}: {frames} frames in {secs:.1} s ({:.1} FPS) → {}{warning}",
                 frames as f64 / secs,
                 dir.display()
             )
@@ -486,7 +496,7 @@ fn index_rows(videos: &[VideoOutcome]) -> Vec<IndexRow> {
         .iter()
         .map(|v| {
             let (status, summary, error) = match &v.status {
-                Status::Done | Status::Skipped => {
+                Status::Done { .. } | Status::Skipped => {
                     match index::read_summary(&v.dir.join("reps.json")) {
                         // "done" either way: the index describes the outputs, which are
                         // the same whether made now or by an earlier run.

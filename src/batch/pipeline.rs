@@ -21,7 +21,7 @@ use crate::output::report::ReportExporter;
 use crate::output::trc::TrcExporter;
 use crate::output::{atomic, ExportError, Exporter, RunSettings, VideoFacts, VideoResult};
 use crate::pose::{PoseError, PoseEstimator};
-use crate::video::{Prefetcher, SourceSpec, VideoError, VideoSource};
+use crate::video::{Ending, Prefetcher, SourceSpec, VideoError, VideoSource};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -44,8 +44,12 @@ pub enum PipelineError {
 
 /// What became of one video.
 pub enum Finished {
-    /// Analysed now; `frames` were decoded and run through the pose model.
-    Done { frames: u64 },
+    /// Analysed now; `frames` were decoded and run through the pose model. `warning` says what
+    /// the user must know about the result (the file was cut short).
+    Done {
+        frames: u64,
+        warning: Option<String>,
+    },
     /// Its outputs were already complete.
     Skipped,
 }
@@ -100,6 +104,7 @@ impl Job<'_> {
             frames: 0,
             duration_s: 0.0,
             rotation_deg: info.rotation_deg,
+            truncated: None,
         };
         // Decoding runs a couple of frames ahead on its own thread, hidden behind inference.
         let mut source = Prefetcher::spawn(source);
@@ -107,6 +112,9 @@ impl Job<'_> {
         let frames = FrameStore::spilled(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
         let (mut frames, broke) = self.pose_pass(&mut source, pose, Some(&mut analyzer), frames);
         let broke = broke.or_else(|| self.no_person(&frames));
+        if let Some(Ending::Truncated(t)) = source.ending() {
+            facts.truncated = Some(t);
+        }
         drop(source);
         let spill = frames.path().unwrap_or_else(|| self.dir.clone());
         frames.finish().map_err(|e| ExportError::io(&spill, e))?;
@@ -148,6 +156,7 @@ impl Job<'_> {
         }
         Ok(Finished::Done {
             frames: facts.frames,
+            warning: facts.truncated.map(|t| t.describe()),
         })
     }
 

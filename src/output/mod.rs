@@ -125,8 +125,11 @@ pub struct VideoFacts {
     pub frames: u64,
     /// Time of the last frame decoded, in seconds.
     pub duration_s: f64,
-    /// Rotation metadata in degrees; frames were turned upright before pose estimation.
+    /// How far the stored picture was turned clockwise (phone videos), before pose estimation.
     pub rotation_deg: i32,
+    /// Set when the file ended before the frames it declares: only that much was analysed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<crate::video::Truncation>,
 }
 
 impl VideoFacts {

@@ -94,6 +94,9 @@ pub enum Incomplete {
     VideoEnded,
     /// The person was lost for longer than a rep survives.
     PersonLost,
+    /// The video jumps ahead between two frames (a gap in its timestamps) for longer than a rep
+    /// survives: what happened in between was never filmed.
+    FramesMissing,
     /// They went down again, or stopped, without coming back up.
     NotBackUp,
 }
@@ -103,6 +106,7 @@ impl Incomplete {
         match self {
             Incomplete::VideoEnded => "the video ended during the rep",
             Incomplete::PersonLost => "the person was lost from view",
+            Incomplete::FramesMissing => "the video skips ahead here (frames missing)",
             Incomplete::NotBackUp => "did not come back up",
         }
     }
@@ -231,7 +235,13 @@ impl Segmenter {
         let rep = self.rep.take()?;
         self.phase = Phase::Rest;
         self.last_seen = None;
-        Some(self.close(rep, None, Incomplete::PersonLost))
+        // Back-to-back frames far apart in time: the video skipped, the person did not vanish.
+        let why = if at.frame == last.frame + 1 {
+            Incomplete::FramesMissing
+        } else {
+            Incomplete::PersonLost
+        };
+        Some(self.close(rep, None, why))
     }
 
     fn observe(&mut self, at: Moment, value: f64) -> Option<Segment> {
@@ -349,7 +359,11 @@ impl Segmenter {
         let (peak_at, depth) = rep.peak;
         let (end_at, end_e) =
             end.unwrap_or_else(|| rep.samples.last().copied().unwrap_or((peak_at, depth)));
-        let complete = otherwise != Incomplete::PersonLost && end_e <= COMPLETE_FRACTION * depth;
+        let cut = matches!(
+            otherwise,
+            Incomplete::PersonLost | Incomplete::FramesMissing
+        );
+        let complete = !cut && end_e <= COMPLETE_FRACTION * depth;
         self.floor = Some(end_at);
         self.rest.retain(|(m, _)| m.frame >= end_at.frame);
         Segment {
@@ -521,6 +535,32 @@ mod tests {
         assert_eq!(segs.len(), 1);
         assert!(!segs[0].complete);
         assert!(tail.is_none());
+    }
+
+    #[test]
+    fn a_jump_in_the_timestamps_cuts_the_rep_as_frames_missing_and_reps_never_overlap() {
+        // Half way down, the video skips 5 s between two frames, then a whole rep follows.
+        let mut sig = rest(30);
+        sig.extend(ramp(30, 0.4).map(Some));
+        sig.extend(rest(30));
+        sig.extend(rep(30, 0, 30, 0.4));
+        sig.extend(rest(30));
+        let mut s = Segmenter::new(params(Direction::Down));
+        let mut segs = Vec::new();
+        for (i, e) in sig.iter().enumerate() {
+            let mut m = at(i as u64);
+            if i >= 60 {
+                m.time_s += 5.0;
+            }
+            segs.extend(s.push(m, e.map(|e| 1.0 - e)));
+        }
+        segs.extend(s.finish());
+        assert_eq!(segs.len(), 2, "{segs:?}");
+        assert_eq!(segs[0].incomplete, Some(Incomplete::FramesMissing));
+        assert!(segs[0].end.frame < 60, "the cut rep ends before the jump");
+        assert!(segs[1].complete);
+        assert!(segs[0].end.frame < segs[1].start.frame);
+        assert!(segs[0].end.time_s < segs[1].start.time_s);
     }
 
     #[test]

@@ -8,6 +8,6 @@ mod prefetch;
 mod source;
 mod written;
 
-pub use prefetch::{Prefetcher, PREFETCH_DEPTH};
-pub use source::{SourceSpec, VideoError, VideoFrame, VideoInfo, VideoSource};
+pub use prefetch::{Ending, Prefetcher, PREFETCH_DEPTH};
+pub use source::{SourceSpec, Truncation, VideoError, VideoFrame, VideoInfo, VideoSource};
 pub use written::check_written;

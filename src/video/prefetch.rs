@@ -6,15 +6,34 @@
 use std::sync::mpsc::{self, Receiver};
 use std::thread::JoinHandle;
 
-use super::{VideoError, VideoFrame, VideoInfo, VideoSource};
+use super::{Truncation, VideoError, VideoFrame, VideoInfo, VideoSource};
 
 /// Frames decoded ahead: two is enough to hide decode behind inference, and bounds memory.
 pub const PREFETCH_DEPTH: usize = 2;
 
 pub struct Prefetcher {
     info: VideoInfo,
-    frames: Option<Receiver<Result<VideoFrame, VideoError>>>,
+    frames: Option<Receiver<Decoded>>,
     worker: Option<JoinHandle<()>>,
+    /// How the video ended, once it has.
+    ending: Option<Ending>,
+}
+
+/// What the decode thread hands over: a frame, a failure, or the end. The end is said out loud,
+/// so a thread that dies (or never starts) is an error, not a short video.
+enum Decoded {
+    Frame(VideoFrame),
+    Failed(VideoError),
+    End(Option<Truncation>),
+}
+
+/// How decoding ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Ending {
+    /// The last frame the container declares.
+    Whole,
+    /// Before it: the file is cut short.
+    Truncated(Truncation),
 }
 
 impl Prefetcher {
@@ -25,15 +44,13 @@ impl Prefetcher {
         let worker = std::thread::Builder::new()
             .name("formcheck-decode".into())
             .spawn(move || loop {
-                let item = source.read();
-                let last = !matches!(item, Ok(Some(_)));
-                let sent = match item {
-                    Ok(Some(frame)) => tx.send(Ok(frame)),
-                    Ok(None) => break,
-                    Err(e) => tx.send(Err(e)),
+                let (item, last) = match source.read() {
+                    Ok(Some(frame)) => (Decoded::Frame(frame), false),
+                    Ok(None) => (Decoded::End(source.truncation()), true),
+                    Err(e) => (Decoded::Failed(e), true),
                 };
                 // A closed receiver means the consumer stopped early: stop decoding too.
-                if sent.is_err() || last {
+                if tx.send(item).is_err() || last {
                     break;
                 }
             })
@@ -42,6 +59,7 @@ impl Prefetcher {
             info,
             frames: Some(rx),
             worker,
+            ending: None,
         }
     }
 
@@ -51,12 +69,30 @@ impl Prefetcher {
 
     /// The next frame, `None` at the end; a decode error ends the stream after it is returned.
     pub fn read(&mut self) -> Result<Option<VideoFrame>, VideoError> {
-        match self.frames.as_ref().map(|rx| rx.recv()) {
-            Some(Ok(Ok(frame))) => Ok(Some(frame)),
-            Some(Ok(Err(e))) => Err(e),
-            // The worker finished (end of video) or could not start.
-            Some(Err(_)) | None => Ok(None),
+        if self.ending.is_some() {
+            return Ok(None);
         }
+        match self.frames.as_ref().map(|rx| rx.recv()) {
+            Some(Ok(Decoded::Frame(frame))) => Ok(Some(frame)),
+            Some(Ok(Decoded::Failed(e))) => Err(e),
+            Some(Ok(Decoded::End(truncation))) => {
+                self.ending = Some(match truncation {
+                    Some(t) => Ending::Truncated(t),
+                    None => Ending::Whole,
+                });
+                Ok(None)
+            }
+            // The thread is gone without saying the video ended: a crash, not an end.
+            Some(Err(_)) | None => Err(VideoError::Read {
+                source_name: self.info.source.clone(),
+                message: "the decoding thread stopped unexpectedly".into(),
+            }),
+        }
+    }
+
+    /// How the video ended; `None` while frames are still coming (or after an error).
+    pub fn ending(&self) -> Option<Ending> {
+        self.ending
     }
 }
 
@@ -102,6 +138,26 @@ mod tests {
             }
         }
         assert_eq!(n, 65);
+        assert_eq!(ahead.ending(), Some(Ending::Whole));
+    }
+
+    #[test]
+    fn a_decode_thread_that_dies_is_an_error_not_the_end_of_the_video() {
+        let source = VideoSource::open(&sample()).unwrap();
+        let (tx, rx) = mpsc::sync_channel(1);
+        drop(tx); // as when the thread panics before saying the video ended
+        let mut ahead = Prefetcher {
+            info: source.info().clone(),
+            frames: Some(rx),
+            worker: None,
+            ending: None,
+        };
+        let Err(err) = ahead.read() else {
+            panic!("a dead decode thread read as a frame or the end");
+        };
+        let err = err.to_string();
+        assert!(err.contains("decoding thread stopped"), "{err}");
+        assert_eq!(ahead.ending(), None);
     }
 
     #[test]

@@ -54,6 +54,33 @@ pub enum VideoError {
     },
 }
 
+/// A recording that ended before the frames its container declares: cut short (a copy that
+/// did not finish, a damaged file), not a shorter clip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Truncation {
+    pub frames_decoded: u64,
+    pub frames_declared: u64,
+}
+
+impl Truncation {
+    /// Frame counts some containers give are estimates from the duration: a few frames short is
+    /// not a truncation.
+    fn from_counts(decoded: u64, declared: u64) -> Option<Truncation> {
+        let slack = (declared / 200).max(2);
+        (decoded + slack < declared).then_some(Truncation {
+            frames_decoded: decoded,
+            frames_declared: declared,
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "the file is cut short: {} of the {} frames it declares could be decoded; the rest is not analysed",
+            self.frames_decoded, self.frames_declared
+        )
+    }
+}
+
 /// Facts about an opened source. Width and height are those of the upright frames.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VideoInfo {
@@ -92,6 +119,8 @@ pub struct VideoSource {
     /// The first frame, decoded at open to learn the upright size; handed out by the first read.
     pending: Option<Mat>,
     rotation: Rotation,
+    /// The decoder has said there are no more frames.
+    ended: bool,
 }
 
 /// The rotation OpenCV reads from the stream, for what is not MP4/QuickTime (streams, other
@@ -200,6 +229,7 @@ impl VideoSource {
             opened_at: Instant::now(),
             pending: None,
             rotation: Rotation::Upright,
+            ended: false,
         };
         // OpenCV 4.6 turns ±90° the wrong way (opencv#22088): decode as stored, turn here.
         let _ = source.capture.set(videoio::CAP_PROP_ORIENTATION_AUTO, 0.0);
@@ -279,6 +309,7 @@ impl VideoSource {
                     .read(&mut image)
                     .map_err(|e| cv_err(&self.spec, e))?;
                 if !got || image.empty() {
+                    self.ended = true;
                     return Ok(None);
                 }
                 self.upright(image)?
@@ -323,5 +354,13 @@ impl VideoSource {
     /// Frames handed out so far.
     pub fn frames_read(&self) -> u64 {
         self.next_index
+    }
+
+    /// Once the decoder has ended: whether it ended before the frames the container declares.
+    pub fn truncation(&self) -> Option<Truncation> {
+        if !self.ended || !self.info.finite {
+            return None;
+        }
+        Truncation::from_counts(self.next_index, self.info.frame_count?)
     }
 }

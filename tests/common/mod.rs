@@ -45,6 +45,7 @@ impl Fixture {
             frames: file.frames.len() as u64,
             duration_s: file.frames.last().unwrap().time_s,
             rotation_deg: 0,
+            truncated: None,
         };
         let exercise = formcheck::exercise::find("squat").unwrap();
         let analysis = analyze_frames(&file.frames, exercise, None, thresholds);

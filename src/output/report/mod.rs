@@ -521,7 +521,7 @@ pub fn render(result: &VideoResult) -> Result<String, String> {
 <body>
 <h1>{title}: {name}</h1>
 <p class="facts">{path} · {w}×{h} · {frames} frames over {dur:.1} s · camera view seen: {view} ({judges}) · model {model} on {engine}</p>
-{NOTICE_HTML}
+{truncated}{NOTICE_HTML}
 <h2>Verdict</h2>
 {verdicts}
 {notes}
@@ -542,6 +542,10 @@ pub fn render(result: &VideoResult) -> Result<String, String> {
         h = v.height,
         frames = v.frames,
         dur = v.duration_s,
+        truncated = v.truncated.map_or_else(String::new, |t| format!(
+            "<p class=\"notice\"><strong>Incomplete video</strong>{}</p>\n",
+            escape(&t.describe())
+        )),
         judges = escape(&a.summary.view.map_or_else(
             || "the view could not be told".to_string(),
             |v| crate::exercise::view_judges(a.exercise, v)
