@@ -757,3 +757,39 @@ fn item8_a_truncated_file_is_reported_as_cut_short() {
             .unwrap();
     assert!(json["video"].get("truncated").is_none());
 }
+
+#[test]
+fn item9_a_lite_model_copied_over_the_full_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let video = copy_sample(dir.path(), "v.mp4");
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    let shipped = common::repo().join("models");
+    std::fs::copy(
+        shipped.join("pose_detection.onnx"),
+        models.join("pose_detection.onnx"),
+    )
+    .unwrap();
+    std::fs::copy(
+        shipped.join("pose_landmark_lite.onnx"),
+        models.join("pose_landmark_full.onnx"),
+    )
+    .unwrap();
+    let out = formcheck()
+        .arg("--models")
+        .arg(&models)
+        .args(["--engine", "opencv", "analyze"])
+        .arg(&video)
+        .args(["--exercise", "squat", "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_refused(
+        &out,
+        &["pose_landmark_full.onnx", "holds pose_landmark_lite.onnx"],
+    );
+    assert!(
+        !dir.path().join("out").exists(),
+        "nothing analysed with the wrong model"
+    );
+}

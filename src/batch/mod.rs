@@ -178,13 +178,7 @@ fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
     // gives other landmarks. A file that cannot be read fails the pose stage anyway.
     let model_sha256: Vec<String> = [&config.pose.models.detector, &config.pose.models.landmark]
         .iter()
-        .map(|path| match std::fs::read(path) {
-            Ok(bytes) => {
-                use sha2::Digest;
-                format!("{:x}", sha2::Sha256::digest(bytes))
-            }
-            Err(e) => format!("unreadable: {e}"),
-        })
+        .map(|path| crate::pose::file_sha256(path).unwrap_or_else(|e| format!("unreadable: {e}")))
         .collect();
     // Every threshold as the run resolves it (defaults, --config, --threshold).
     let thresholds = config

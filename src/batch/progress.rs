@@ -88,6 +88,7 @@ impl Progress {
 
     /// One finished video (done, skipped or failed): a line, and a step of the overall bar.
     pub fn finished(&self, index: usize, line: &str) {
+        let _stderr = crate::pose::hold_stderr();
         match self.mode {
             Mode::Quiet => {}
             Mode::Lines => eprintln!("[{}/{}] {line}", index + 1, self.total),
@@ -98,6 +99,7 @@ impl Progress {
 
     /// A line outside any video (the final summary, the Ctrl-C notice).
     pub fn note(&self, line: &str) {
+        let _stderr = crate::pose::hold_stderr();
         match self.mode {
             Mode::Quiet => {}
             Mode::Lines => eprintln!("{line}"),
@@ -108,6 +110,7 @@ impl Progress {
     /// A failure: shown even with `--quiet`, since it is an error.
     pub fn error(&self, index: usize, line: &str) {
         if self.mode == Mode::Quiet {
+            let _stderr = crate::pose::hold_stderr();
             eprintln!("formcheck: {line}");
             self.overall.inc(1);
         } else {

@@ -138,6 +138,18 @@ thread_local! {
     static CAPTURING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// Held while formcheck itself writes a line to stderr (batch progress, which other threads
+/// print while one loads a model): such a line then waits the few milliseconds a load takes
+/// instead of landing in the capture. Loads are serialised by the same lock.
+pub fn hold_stderr() -> std::sync::MutexGuard<'static, ()> {
+    if CAPTURING.with(|c| c.get()) {
+        // This thread is inside a capture already (and holds the lock): nothing to wait for.
+        static UNCONTENDED: Mutex<()> = Mutex::new(());
+        return UNCONTENDED.lock().unwrap_or_else(|e| e.into_inner());
+    }
+    STDERR_CAPTURE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn with_stderr_captured<T>(f: impl FnOnce() -> T) -> (T, String) {
     if CAPTURING.with(|c| c.get()) {
         return (f(), String::new());
@@ -619,6 +631,30 @@ mod tests {
         // A model dropped inside a failing load captures again on the same thread.
         let ((inner, _), _) = with_stderr_captured(|| with_stderr_captured(|| 7));
         assert_eq!(inner, 7);
+    }
+
+    #[test]
+    fn a_line_printed_while_another_thread_loads_is_not_caught() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let loader = std::thread::spawn(move || {
+            with_stderr_captured(|| {
+                tx.send(()).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(300));
+            })
+            .1
+        });
+        rx.recv().unwrap();
+        {
+            let _quiet = hold_stderr();
+            let line = b"[2/3] other.mp4: 65 frames\n";
+            // SAFETY: writing a byte slice to fd 2.
+            unsafe { libc::write(2, line.as_ptr().cast(), line.len()) };
+        }
+        let caught = loader.join().unwrap();
+        assert!(
+            !caught.contains("other.mp4"),
+            "the progress line went into the capture"
+        );
     }
 
     #[test]

@@ -21,8 +21,9 @@ pub mod smoothing;
 mod tflite_check;
 
 pub use estimator::{PoseError, PoseEstimator, StageTimings};
-pub use litert::{LITERT_ENV, LITERT_LIBRARY, LITERT_VERSION};
+pub use litert::{hold_stderr, LITERT_ENV, LITERT_LIBRARY, LITERT_VERSION};
 pub use model_files::{
-    Backend, EngineChoice, ModelFileError, ModelFiles, ModelKind, DETECTOR_STEM, MODELS_ENV,
+    file_sha256, Backend, EngineChoice, ModelFileError, ModelFiles, ModelKind, DETECTOR_STEM,
+    MODELS_ENV,
 };
 pub use one_euro::{LowPassFilter, OneEuroFilter, OneEuroSettings};

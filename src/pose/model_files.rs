@@ -90,6 +90,17 @@ pub enum ModelFileError {
     MissingInEnv { dir: PathBuf, file: String },
     #[error("model file {file} not found (looked in {searched}); pass --models DIR or set ${MODELS_ENV}")]
     NotFound { file: String, searched: String },
+    #[error("model file {path} holds {holds} (its sha256 is that file's in models/SHA256SUMS), not {expected}; copy the right file back")]
+    Mislabeled {
+        path: PathBuf,
+        holds: String,
+        expected: String,
+    },
+    #[error("cannot read model file {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("--engine litert: {library} not found (looked in {searched}); run .ci/setup, which installs it, or set ${env} to its path", library = litert::LITERT_LIBRARY, env = litert::LITERT_ENV)]
     LiteRtMissing { searched: String },
 }
@@ -168,8 +179,56 @@ fn locate_dir(
     })
 }
 
+/// A file's sha256, hex.
+pub fn file_sha256(path: &Path) -> std::io::Result<String> {
+    use sha2::Digest;
+    Ok(format!("{:x}", sha2::Sha256::digest(std::fs::read(path)?)))
+}
+
+/// The checksums of the shipped model files, as `models/SHA256SUMS` lists them.
+const SHIPPED_SHA256: &str = include_str!("../../models/SHA256SUMS");
+
+/// Refuses a file that is byte for byte another shipped model (the lite landmark model copied
+/// over the full one's name): it would load, and run the wrong network under the right name. A
+/// file no checksum knows (a user's own model) is allowed.
+fn check_not_another_model(path: &Path) -> Result<(), ModelFileError> {
+    let actual = file_sha256(path).map_err(|source| ModelFileError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let expected = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let holds = SHIPPED_SHA256
+        .lines()
+        .filter_map(|l| l.split_once("  "))
+        .find(|(sum, _)| *sum == actual)
+        .map(|(_, name)| name.trim());
+    match holds {
+        Some(name) if name != expected => Err(ModelFileError::Mislabeled {
+            path: path.to_path_buf(),
+            holds: name.to_string(),
+            expected,
+        }),
+        _ => Ok(()),
+    }
+}
+
 impl ModelFiles {
+    /// The files found, each checked not to be another shipped model under this one's name.
     pub fn locate(
+        given: Option<&Path>,
+        kind: ModelKind,
+        engine: EngineChoice,
+    ) -> Result<ModelFiles, ModelFileError> {
+        let files = Self::find(given, kind, engine)?;
+        check_not_another_model(&files.detector)?;
+        check_not_another_model(&files.landmark)?;
+        Ok(files)
+    }
+
+    fn find(
         given: Option<&Path>,
         kind: ModelKind,
         engine: EngineChoice,
