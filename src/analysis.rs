@@ -12,8 +12,8 @@ use crate::exercise::{self, Exercise, ExerciseError, LegMode};
 use crate::geometry::{measure, FrameMeasures, Leg, MeasureContext, View};
 use crate::judge::checks::{self, RepWindow};
 use crate::judge::{
-    outcome, BodyPeak, ConcernResult, ConcernStatus, Flag, LegPeak, Measure, Outcome, Rep, RepSet,
-    Thresholds,
+    outcome, rep_quality, BodyPeak, ConcernResult, ConcernStatus, Flag, LegPeak, Measure, Outcome,
+    Rep, RepSet, Thresholds,
 };
 use crate::landmarks::PoseFrame;
 use crate::reps::{Incomplete, Moment, Phase, Segment, Segmenter};
@@ -401,6 +401,12 @@ impl Analyzer {
             self.set_leg = Some(*leg);
         }
         self.last_rep_end_s = Some(seg.end.time_s);
+        let quality = rep_quality(
+            &a.legs,
+            seg.start.frame,
+            seg.end.frame,
+            &self.frames[self.window(seg.start.frame, seg.end.frame)],
+        );
         let rep = Rep {
             number: self.reps.len() as u32 + 1,
             set: self.set,
@@ -418,6 +424,7 @@ impl Analyzer {
             outcome: outcome(&a.concerns),
             concerns: a.concerns,
             flags: a.flags,
+            quality,
         };
         self.reps.push(rep.clone());
         Ok(rep)

@@ -189,7 +189,7 @@ fn an_unknown_exercise_is_a_one_line_error_before_anything_opens() {
 }
 
 #[test]
-fn a_file_played_live_logs_each_rep_and_a_summary_and_counts_as_batch_does() {
+fn item10_a_file_played_live_logs_each_rep_as_reps_json_does_and_counts_as_batch_does() {
     let dir = tempfile::tempdir().unwrap();
     let session = dir.path().join("session.jsonl");
     let record = dir.path().join("raw.avi");
@@ -219,11 +219,31 @@ fn a_file_played_live_logs_each_rep_and_a_summary_and_counts_as_batch_does() {
     assert!(batch >= 1, "batch finds reps on the sample");
     assert_eq!(complete_reps(&lines), batch, "{stdout}");
     assert_eq!(summary["complete_reps"], batch);
-    // Each rep carries the batch rep fields.
+    // Each rep line is a reps.json rep, field for field (issue 14 item 10: the shapes differed).
+    let batch_dir = tempfile::tempdir().unwrap();
+    let analyzed = Command::new(bin())
+        .args(["analyze", "--exercise", "squat", "--no-video", "--out"])
+        .arg(batch_dir.path())
+        .arg(sample())
+        .output()
+        .unwrap();
+    assert!(analyzed.status.success());
+    let reps_json: Value = serde_json::from_slice(
+        &std::fs::read(batch_dir.path().join("tfjs_pose_squats/reps.json")).unwrap(),
+    )
+    .unwrap();
+    let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    let batch_rep = &reps_json["sets"][0]["reps"][0];
     for rep in of_type(&lines, "rep") {
-        for field in ["number", "set", "start", "bottom", "end", "peaks", "flags"] {
-            assert!(rep.get(field).is_some(), "rep line lacks {field}: {rep}");
-        }
+        let mut live_keys = keys(rep);
+        live_keys.retain(|k| k != "type");
+        assert_eq!(
+            live_keys,
+            keys(batch_rep),
+            "rep line and reps.json rep differ in shape"
+        );
+        assert_eq!(keys(&rep["quality"]), keys(&batch_rep["quality"]));
+        assert_eq!(keys(&rep["measures"]), keys(&batch_rep["measures"]));
     }
     // --no-window prints the reps to the terminal.
     assert_eq!(
@@ -318,7 +338,7 @@ fn a_stream_that_restarts_mid_way_reconnects_and_the_session_goes_on() {
         .unwrap();
     let after = of_type(&lines, "rep")
         .iter()
-        .filter(|r| r["complete"] == true && r["end"]["time_s"].as_f64().unwrap() > reconnected_at)
+        .filter(|r| r["complete"] == true && r["end_s"].as_f64().unwrap() > reconnected_at)
         .count();
     assert!(
         after >= batch_complete_reps("squat"),
@@ -682,10 +702,7 @@ fn rep_digest(rep: &Value) -> (bool, u64, Vec<String>, Vec<String>) {
         .iter()
         .map(|c| format!("{}={}", c["concern"], c["status"]))
         .collect();
-    let bottom = rep["bottom"]["frame"]
-        .as_u64()
-        .or_else(|| rep["bottom_frame"].as_u64())
-        .unwrap();
+    let bottom = rep["bottom_frame"].as_u64().unwrap();
     (rep["complete"] == true, bottom, faults, concerns)
 }
 

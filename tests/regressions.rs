@@ -199,6 +199,7 @@ fn knee_past_toes_is_never_read_from_estimated_depth_on_the_frontal_sample() {
         None,
         formcheck::judge::Thresholds::default(),
     );
+    assert!(a.reps().count() >= 2, "the sample's reps are found");
     assert!(a
         .reps()
         .all(|r| r.faults().all(|f| f.kind() != "knee_past_toe")));

@@ -4,9 +4,11 @@
 //! composed by each exercise profile.
 
 pub mod checks;
+mod quality;
 mod rep;
 mod thresholds;
 
+pub use quality::{rep_quality, LegShare, Quality};
 pub use rep::*;
 pub use thresholds::*;
 

@@ -210,6 +210,7 @@ pub struct Rep {
     /// Each concern the exercise judges: ok, a fault, or not judged with the reason.
     pub concerns: Vec<ConcernResult>,
     pub outcome: Outcome,
+    pub quality: super::Quality,
 }
 
 impl Rep {

@@ -34,6 +34,7 @@ use crate::draw::{self, Banner, Overlay, Perf};
 use crate::judge::Rep;
 use crate::judge::Thresholds;
 use crate::landmarks::PoseFrame;
+use crate::output::json::RepRecord;
 use crate::pose::{PoseError, PoseEstimator};
 use crate::video::{SourceSpec, VideoError, VideoFrame, VideoSource};
 
@@ -192,8 +193,9 @@ struct SessionStart<'a> {
 struct RepLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
+    /// The rep exactly as `reps.json` writes it.
     #[serde(flatten)]
-    rep: &'a Rep,
+    rep: RepRecord<'a>,
 }
 
 #[derive(Serialize)]
@@ -641,7 +643,10 @@ fn log_rep(
     options: &Options,
 ) -> Result<(), LiveError> {
     if let Some(log) = log.as_mut() {
-        log.append(&RepLine { kind: "rep", rep })?;
+        log.append(&RepLine {
+            kind: "rep",
+            rep: RepRecord::new(rep),
+        })?;
     }
     if !options.quiet {
         // Each concern as the exercise judged it: its cue, "ok", or "not judged".

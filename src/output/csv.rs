@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use super::json::rep_quality;
 use super::{atomic, ExportError, Exporter, VideoResult};
 use crate::geometry::Leg;
 use crate::judge::{ConcernStatus, LegPeak, Measure, Outcome, Rep};
@@ -162,11 +161,10 @@ fn columns(result: &VideoResult) -> Vec<Column> {
         ));
         cols.push(("hold_s", Box::new(|r: &Rep| cell(r.body.hold_s, 2))));
     }
-    let frames = result.analysis.frames.clone();
     cols.push((
         "detected_share",
         Box::new(move |r: &Rep| {
-            let q = rep_quality(r, &frames);
+            let q = &r.quality;
             cell(
                 (q.frames > 0).then(|| q.detected_frames as f64 / q.frames as f64),
                 3,

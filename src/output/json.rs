@@ -9,9 +9,11 @@ use serde::Serialize;
 
 use super::report::{NOT_A_DIAGNOSIS, PRECAUTIONS};
 use super::{atomic, overall_verdict, ExportError, Exporter, RunSettings, VideoFacts, VideoResult};
-use crate::analysis::{Analysis, Rejected};
-use crate::geometry::{FrameMeasures, Leg, Measured, View};
-use crate::judge::{BodyPeak, ConcernResult, Flag, LegPeak, Outcome, Rep, SetVerdict, Thresholds};
+use crate::analysis::Rejected;
+use crate::geometry::{Leg, Measured, View};
+use crate::judge::{
+    BodyPeak, ConcernResult, Flag, LegPeak, Outcome, Quality, Rep, SetVerdict, Thresholds,
+};
 use crate::reps::Incomplete;
 
 /// 2: each measure judged only in its view (knee over toe from the side, in the image), reps
@@ -75,11 +77,12 @@ struct SetOut<'a> {
     number: u32,
     verdict: &'a SetVerdict,
     verdict_text: String,
-    reps: Vec<RepOut<'a>>,
+    reps: Vec<RepRecord<'a>>,
 }
 
+/// One rep as `reps.json` and live's session log write it: the same fields in both.
 #[derive(Serialize)]
-struct RepOut<'a> {
+pub struct RepRecord<'a> {
     number: u32,
     set: u32,
     complete: bool,
@@ -101,7 +104,7 @@ struct RepOut<'a> {
     concerns: &'a [ConcernResult],
     measures: MeasuresOut<'a>,
     flags: Vec<FlagOut<'a>>,
-    quality: Quality,
+    quality: &'a Quality,
 }
 
 #[derive(Serialize)]
@@ -118,119 +121,41 @@ struct FlagOut<'a> {
     text: String,
 }
 
-/// How far a rep's numbers can be trusted.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Quality {
-    /// Frames from start to end.
-    pub frames: u64,
-    /// Of those, frames with a person found.
-    pub detected_frames: u64,
-    /// Per judged leg: the share of the rep's frames whose FPPA could be judged.
-    pub fppa_judged: Vec<LegShare>,
-    /// Lowest landmark visibility of the judged legs over the rep.
-    pub min_visibility: Option<f64>,
-    /// The camera view seen most often during the rep.
-    pub view: Option<View>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LegShare {
-    pub leg: Leg,
-    pub share: f64,
-}
-
-/// The quality of one rep from the measures of its frames.
-pub fn rep_quality(rep: &Rep, frames: &[FrameMeasures]) -> Quality {
-    let in_rep: Vec<&FrameMeasures> = frames
-        .iter()
-        .filter(|f| f.frame >= rep.start.frame && f.frame <= rep.end.frame)
-        .collect();
-    let n = in_rep.len() as u64;
-    let fppa_judged = rep
-        .legs
-        .iter()
-        .map(|&leg| {
-            let judged = in_rep
+impl<'a> RepRecord<'a> {
+    pub fn new(rep: &'a Rep) -> RepRecord<'a> {
+        RepRecord {
+            number: rep.number,
+            set: rep.set,
+            complete: rep.complete,
+            incomplete: rep.incomplete,
+            flagged: rep.faults().next().is_some(),
+            outcome: rep.outcome,
+            start_s: rep.start.time_s,
+            bottom_s: rep.bottom.time_s,
+            end_s: rep.end.time_s,
+            start_frame: rep.start.frame,
+            bottom_frame: rep.bottom.frame,
+            end_frame: rep.end.frame,
+            legs: &rep.legs,
+            depth: rep.depth,
+            view: &rep.view,
+            turn_deg: rep.turn_deg,
+            concerns: &rep.concerns,
+            measures: MeasuresOut {
+                legs: &rep.peaks,
+                body: &rep.body,
+            },
+            flags: rep
+                .flags
                 .iter()
-                .filter(|f| f.leg(leg).fppa_deg.value().is_some())
-                .count();
-            LegShare {
-                leg,
-                share: if n == 0 {
-                    0.0
-                } else {
-                    round3(judged as f64 / n as f64)
-                },
-            }
-        })
-        .collect();
-    let min_visibility = in_rep
-        .iter()
-        .flat_map(|f| rep.legs.iter().filter_map(|&leg| f.leg(leg).min_visibility))
-        .fold(None, |lo: Option<f64>, v| {
-            Some(lo.map_or(v, |lo| lo.min(v)))
-        });
-    let mut views: Vec<(View, u32)> = Vec::new();
-    for view in in_rep.iter().filter_map(|f| f.view.get()) {
-        match views.iter_mut().find(|(v, _)| *v == view) {
-            Some((_, count)) => *count += 1,
-            None => views.push((view, 1)),
+                .map(|flag| FlagOut {
+                    flag,
+                    fault: flag.is_fault(),
+                    text: flag.describe(),
+                })
+                .collect(),
+            quality: &rep.quality,
         }
-    }
-    // Most frequent; on a tie the first seen, so the choice does not depend on hashing.
-    let view = views
-        .iter()
-        .fold(None::<(View, u32)>, |best, &(v, c)| match best {
-            Some((_, bc)) if bc >= c => best,
-            _ => Some((v, c)),
-        })
-        .map(|(v, _)| v);
-    Quality {
-        frames: n,
-        detected_frames: in_rep.iter().filter(|f| f.detected).count() as u64,
-        fppa_judged,
-        min_visibility,
-        view,
-    }
-}
-
-fn round3(v: f64) -> f64 {
-    (v * 1000.0).round() / 1000.0
-}
-
-fn rep_out<'a>(rep: &'a Rep, analysis: &Analysis) -> RepOut<'a> {
-    RepOut {
-        number: rep.number,
-        set: rep.set,
-        complete: rep.complete,
-        incomplete: rep.incomplete,
-        flagged: rep.faults().next().is_some(),
-        outcome: rep.outcome,
-        start_s: rep.start.time_s,
-        bottom_s: rep.bottom.time_s,
-        end_s: rep.end.time_s,
-        start_frame: rep.start.frame,
-        bottom_frame: rep.bottom.frame,
-        end_frame: rep.end.frame,
-        legs: &rep.legs,
-        depth: rep.depth,
-        view: &rep.view,
-        turn_deg: rep.turn_deg,
-        concerns: &rep.concerns,
-        measures: MeasuresOut {
-            legs: &rep.peaks,
-            body: &rep.body,
-        },
-        flags: rep
-            .flags
-            .iter()
-            .map(|flag| FlagOut {
-                flag,
-                fault: flag.is_fault(),
-                text: flag.describe(),
-            })
-            .collect(),
-        quality: rep_quality(rep, &analysis.frames),
     }
 }
 
@@ -276,7 +201,7 @@ pub fn render(result: &VideoResult) -> Result<Vec<u8>, serde_json::Error> {
                 number: set.number,
                 verdict: &set.verdict,
                 verdict_text: set.verdict.describe(),
-                reps: set.reps.iter().map(|r| rep_out(r, a)).collect(),
+                reps: set.reps.iter().map(RepRecord::new).collect(),
             })
             .collect(),
         rejected: &a.rejected,
