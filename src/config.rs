@@ -122,25 +122,29 @@ fn default_threads() -> usize {
         .unwrap_or(1)
 }
 
+/// One `--threshold NAME=VALUE`: the name and a finite value (the name is checked later, against
+/// the thresholds).
+pub fn parse_threshold_arg(pair: &str) -> Result<(String, f64), ConfigError> {
+    let (name, value) = pair
+        .split_once('=')
+        .ok_or_else(|| flag_error("threshold", format!("'{pair}' is not NAME=VALUE")))?;
+    let value: f64 = value.trim().parse().map_err(|_| {
+        flag_error(
+            "threshold",
+            format!("'{value}' in '{pair}' is not a number"),
+        )
+    })?;
+    if !value.is_finite() {
+        return Err(flag_error("threshold", format!("'{pair}' is not finite")));
+    }
+    Ok((name.trim().to_string(), value))
+}
+
 fn judge_settings(args: cli::JudgeArgs) -> Result<JudgeSettings, ConfigError> {
     let overrides = args
         .thresholds
         .iter()
-        .map(|pair| {
-            let (name, value) = pair
-                .split_once('=')
-                .ok_or_else(|| flag_error("threshold", format!("'{pair}' is not NAME=VALUE")))?;
-            let value: f64 = value.trim().parse().map_err(|_| {
-                flag_error(
-                    "threshold",
-                    format!("'{value}' in '{pair}' is not a number"),
-                )
-            })?;
-            if !value.is_finite() {
-                return Err(flag_error("threshold", format!("'{pair}' is not finite")));
-            }
-            Ok((name.trim().to_string(), value))
-        })
+        .map(|pair| parse_threshold_arg(pair))
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(path) = &args.config {
         if !path.is_file() {

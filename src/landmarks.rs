@@ -383,9 +383,15 @@ pub fn read_jsonl(path: &Path) -> Result<LandmarkFile, LandmarkFileError> {
         path: shown.clone(),
         source,
     })?;
+    parse_jsonl(std::io::BufReader::new(file), &shown)
+}
+
+/// [`read_jsonl`] on any reader; `shown` names it in errors.
+pub fn parse_jsonl(reader: impl BufRead, shown: &str) -> Result<LandmarkFile, LandmarkFileError> {
+    let shown = shown.to_string();
     let (mut width, mut height) = (0u32, 0u32);
     let mut frames = Vec::new();
-    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+    for (n, line) in reader.lines().enumerate() {
         let line = line.map_err(|source| LandmarkFileError::Io {
             path: shown.clone(),
             source,

@@ -9,6 +9,8 @@ pub mod cli;
 pub mod config;
 pub mod draw;
 pub mod exercise;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod geometry;
 pub mod judge;
 pub mod landmarks;

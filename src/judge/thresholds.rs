@@ -197,6 +197,17 @@ impl Thresholds {
         Ok(())
     }
 
+    /// Every named threshold is finite and within its declared range, as `set` guarantees; the
+    /// fuzz targets check it after any accepted input.
+    #[doc(hidden)]
+    pub fn all_in_range(&self) -> bool {
+        let mut copy = self.clone();
+        SPECS.iter().all(|s| {
+            copy.slot(s.name)
+                .is_some_and(|v| v.is_finite() && *v >= s.min && *v <= s.max)
+        })
+    }
+
     /// Applies a `--config` file's text (the caller reads the file); `origin` names it.
     pub fn apply_toml(&mut self, text: &str, origin: &str) -> Result<(), JudgeError> {
         let parse_error = |message: String| JudgeError::ConfigParse {

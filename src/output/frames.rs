@@ -200,6 +200,11 @@ fn encode(frame: &PoseFrame) -> Vec<u8> {
     out
 }
 
+/// The frames in a spill file's bytes (whole records only), as the reader decodes them.
+pub(crate) fn decode_records(bytes: &[u8]) -> Vec<PoseFrame> {
+    bytes.chunks_exact(RECORD_BYTES).map(decode).collect()
+}
+
 fn decode(record: &[u8]) -> PoseFrame {
     let mut at = 0;
     let mut take = |n: usize| {

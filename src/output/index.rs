@@ -41,14 +41,17 @@ pub struct RepsSummary {
 
 /// Reads the summary of a video's reps.json.
 pub fn read_summary(reps_json: &Path) -> Result<RepsSummary, ExportError> {
+    let bytes = std::fs::read(reps_json).map_err(|e| ExportError::io(reps_json, e))?;
+    parse_summary(&bytes).map_err(|e| ExportError::format(reps_json, e))
+}
+
+/// The summary of reps.json's bytes.
+pub fn parse_summary(bytes: &[u8]) -> Result<RepsSummary, serde_json::Error> {
     #[derive(Deserialize)]
     struct File {
         summary: RepsSummary,
     }
-    let bytes = std::fs::read(reps_json).map_err(|e| ExportError::io(reps_json, e))?;
-    serde_json::from_slice::<File>(&bytes)
-        .map(|f| f.summary)
-        .map_err(|e| ExportError::format(reps_json, e))
+    serde_json::from_slice::<File>(bytes).map(|f| f.summary)
 }
 
 const CSV_HEADER: [&str; 12] = [

@@ -18,7 +18,7 @@ pub mod one_euro;
 pub mod projection;
 pub mod roi;
 pub mod smoothing;
-mod tflite_check;
+pub(crate) mod tflite_check;
 
 pub use estimator::{PoseError, PoseEstimator, StageTimings};
 pub use litert::{hold_stderr, LITERT_ENV, LITERT_LIBRARY, LITERT_VERSION};

@@ -3,7 +3,7 @@
 //! with its presentation time from the container (variable frame rate is real), not index/fps.
 //! It also reads back a video a writer finished, since OpenCV's writer hides write errors.
 
-mod orientation;
+pub(crate) mod orientation;
 mod prefetch;
 mod source;
 mod written;
