@@ -298,8 +298,20 @@ impl Analyzer {
     }
 
     /// Ends the stream: a rep under way is closed (incomplete unless already back up).
-    pub fn finish(mut self) -> Analysis {
-        if let Some(seg) = self.segmenter.finish() {
+    pub fn finish(self) -> Analysis {
+        self.finish_with(Incomplete::VideoEnded)
+    }
+
+    /// Ends the stream of a file cut short: a rep under way says so, not "the video ended".
+    pub fn finish_cut_short(self) -> Analysis {
+        self.finish_with(Incomplete::FileCutShort)
+    }
+
+    fn finish_with(mut self, ended: Incomplete) -> Analysis {
+        if let Some(mut seg) = self.segmenter.finish() {
+            if seg.incomplete == Some(Incomplete::VideoEnded) {
+                seg.incomplete = Some(ended);
+            }
             let _ = self.close(seg);
         }
         let t = &self.thresholds;

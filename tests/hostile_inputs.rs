@@ -738,6 +738,14 @@ fn item8_a_truncated_file_is_reported_as_cut_short() {
     assert_eq!(json["video"]["frames"], decoded);
     let report = std::fs::read_to_string(folder.join("report.html")).unwrap();
     assert!(report.contains("Incomplete video") && report.contains("cut short"));
+    // The rep the cut falls in says so, not "the video ended".
+    let last = json["sets"].as_array().unwrap().last().unwrap()["reps"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["incomplete"], "file_cut_short", "{last}");
     // The whole file is not flagged.
     let out = formcheck()
         .args([

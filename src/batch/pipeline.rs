@@ -120,7 +120,10 @@ impl Job<'_> {
         frames.finish().map_err(|e| ExportError::io(&spill, e))?;
         facts.frames = frames.len() as u64;
         facts.duration_s = frames.last_time_s().unwrap_or(0.0);
-        let analysis = analyzer.finish();
+        let analysis = match facts.truncated {
+            Some(_) => analyzer.finish_cut_short(),
+            None => analyzer.finish(),
+        };
         let mut result = VideoResult {
             video: &facts,
             settings,

@@ -94,6 +94,8 @@ pub enum Incomplete {
     VideoEnded,
     /// The person was lost for longer than a rep survives.
     PersonLost,
+    /// The file is cut short (fewer frames than it declares) during the rep.
+    FileCutShort,
     /// The video jumps ahead between two frames (a gap in its timestamps) for longer than a rep
     /// survives: what happened in between was never filmed.
     FramesMissing,
@@ -107,6 +109,7 @@ impl Incomplete {
             Incomplete::VideoEnded => "the video ended during the rep",
             Incomplete::PersonLost => "the person was lost from view",
             Incomplete::FramesMissing => "the video skips ahead here (frames missing)",
+            Incomplete::FileCutShort => "the file is cut short during the rep",
             Incomplete::NotBackUp => "did not come back up",
         }
     }
