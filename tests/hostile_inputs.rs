@@ -801,3 +801,86 @@ fn item9_a_lite_model_copied_over_the_full_one_is_refused() {
         "nothing analysed with the wrong model"
     );
 }
+
+#[test]
+fn item8_a_picture_size_change_inside_a_file_is_refused_naming_the_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let sample = sample().to_string_lossy().into_owned();
+    let (a, b) = (d("a.mp4"), d("b.mp4"));
+    let encode = [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+    ];
+    // Two clips joined without re-encoding: 720×1280, then 720×720 (OpenCV 4.6 would stretch
+    // the second part to the first's size without a word).
+    let first = [&["-i", &sample, "-frames:v", "30"][..], &encode, &[&a]].concat();
+    let second = [
+        &["-ss", "6", "-i", &sample, "-vf", "scale=720:720,setsar=1"][..],
+        &encode,
+        &[&b],
+    ]
+    .concat();
+    if !ffmpeg(&first) {
+        return;
+    }
+    assert!(ffmpeg(&second));
+    std::fs::write(dir.path().join("list.txt"), "file a.mp4\nfile b.mp4\n").unwrap();
+    let joined = [
+        "-f",
+        "concat",
+        "-i",
+        &d("list.txt"),
+        "-c",
+        "copy",
+        &d("joined.mp4"),
+    ];
+    assert!(ffmpeg(&joined));
+
+    let out = formcheck()
+        .args([
+            "analyze",
+            "joined.mp4",
+            "a.mp4",
+            "--exercise",
+            "squat",
+            "--out",
+            "out",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the joined file fails, the other is done: {err}"
+    );
+    assert!(
+        err.contains("joined.mp4") && err.contains("720×1280, then 720×720"),
+        "{err}"
+    );
+    assert!(dir.path().join("out/a/.complete").exists());
+    assert!(
+        !dir.path().join("out/joined/reps.json").exists(),
+        "nothing judged on it"
+    );
+
+    let out = formcheck()
+        .args([
+            "live",
+            "--no-window",
+            "--exercise",
+            "squat",
+            "--file",
+            "joined.mp4",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_refused(&out, &["--file", "joined.mp4", "picture size changes"]);
+}

@@ -87,6 +87,7 @@ impl Job<'_> {
         Marker::remove_in(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
         atomic::sweep_temp_files(&self.dir);
 
+        crate::video::check_one_picture_size(&self.input.path)?;
         let source = VideoSource::open(&SourceSpec::File(self.input.path.clone()))?;
         pose.reset();
         let info = source.info().clone();
@@ -165,6 +166,7 @@ impl Job<'_> {
 
     /// `--landmarks` without `--exercise`: pose only, every frame to the landmark log.
     pub fn landmarks_only(self, pose: &mut PoseEstimator) -> Result<u64, PipelineError> {
+        crate::video::check_one_picture_size(&self.input.path)?;
         let source = VideoSource::open(&SourceSpec::File(self.input.path.clone()))?;
         pose.reset();
         self.progress.set_total(source.info().frame_count);

@@ -259,10 +259,14 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
         window::check_display()?;
     }
     let mut pose = PoseEstimator::new(&config.pose)?;
-    let source = VideoSource::open(&config.source).map_err(|error| LiveError::Source {
+    let source_err = |error| LiveError::Source {
         flag: source_flag(&config.source),
         error,
-    })?;
+    };
+    if let SourceSpec::File(path) = &config.source {
+        crate::video::check_one_picture_size(path).map_err(source_err)?;
+    }
+    let source = VideoSource::open(&config.source).map_err(source_err)?;
     // Opened once the source is known good, so a missing camera leaves no empty log behind.
     let mut log = config
         .session

@@ -5,9 +5,11 @@
 
 pub(crate) mod orientation;
 mod prefetch;
+mod sizes;
 mod source;
 mod written;
 
 pub use prefetch::{Ending, Prefetcher, PREFETCH_DEPTH};
+pub use sizes::check_one_picture_size;
 pub use source::{SourceSpec, Truncation, VideoError, VideoFrame, VideoInfo, VideoSource};
 pub use written::check_written;

@@ -47,6 +47,8 @@ pub enum VideoError {
     Camera(i32),
     #[error("stream {0} cannot be opened: unreachable, or not a video stream")]
     Stream(String),
+    #[error("{}: its picture size changes part-way ({sizes}); formcheck analyses one size: cut it where the size changes (ffmpeg -ss / -t) and analyse each part", path.display())]
+    SizeChanges { path: PathBuf, sizes: String },
     #[error("reading from {source_name} failed: {message}")]
     Read {
         source_name: String,
