@@ -18,6 +18,13 @@ use formcheck::pose::{EngineChoice, ModelFiles, ModelKind, PoseEstimator};
 use formcheck::video::{SourceSpec, VideoSource};
 use serde_json::Value;
 
+/// Sessions run in real time and keep only the newest frame: two at once on two cores drop
+/// frames, and with them reps and windows the tests wait for. One at a time, then.
+fn one_session_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static CPU: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    CPU.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_formcheck")
 }
@@ -190,6 +197,7 @@ fn an_unknown_exercise_is_a_one_line_error_before_anything_opens() {
 
 #[test]
 fn item10_a_file_played_live_logs_each_rep_as_reps_json_does_and_counts_as_batch_does() {
+    let _cpu = one_session_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let session = dir.path().join("session.jsonl");
     let record = dir.path().join("raw.avi");
@@ -273,6 +281,7 @@ fn spawn_live_url(port: u16, reconnect_for_s: u32, session: &Path, stderr: Stdio
 
 #[test]
 fn a_stream_counts_the_same_reps_as_batch() {
+    let _cpu = one_session_at_a_time();
     if !have("ffmpeg") {
         skip::missing("ffmpeg is not installed");
         return;
@@ -293,6 +302,7 @@ fn a_stream_counts_the_same_reps_as_batch() {
 
 #[test]
 fn a_stream_that_restarts_mid_way_reconnects_and_the_session_goes_on() {
+    let _cpu = one_session_at_a_time();
     if !have("ffmpeg") {
         skip::missing("ffmpeg is not installed");
         return;
@@ -397,6 +407,7 @@ fn serve_file_over_http(file: PathBuf) -> (u16, std::sync::Arc<std::sync::atomic
 
 #[test]
 fn item4_a_url_naming_a_file_ends_with_the_file_and_replays_nothing() {
+    let _cpu = one_session_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let session = dir.path().join("url-file.jsonl");
     let (port, reads_from_start) = serve_file_over_http(sample());
@@ -476,6 +487,7 @@ fn start_xvfb_at(base: u32) -> Option<Xvfb> {
 
 #[test]
 fn the_window_shows_skeleton_numbers_and_count_under_xvfb() {
+    let _cpu = one_session_at_a_time();
     if !have("Xvfb") || !have("import") {
         skip::missing("Xvfb or ImageMagick's import is not installed");
         return;
@@ -591,6 +603,7 @@ fn session_ended_by(signal: &str) -> (Option<i32>, Vec<serde_json::Value>) {
 /// Regression (issue 14, item 7): Ctrl-C exited 0, and SIGTERM or SIGHUP lost the summary line.
 #[test]
 fn item7_ctrl_c_sigterm_and_sighup_end_the_session_with_its_summary_and_exit_code() {
+    let _cpu = one_session_at_a_time();
     for (signal, code, end) in [
         ("INT", 130, "ctrl_c"),
         ("TERM", 143, "terminated"),
@@ -612,6 +625,7 @@ fn item7_ctrl_c_sigterm_and_sighup_end_the_session_with_its_summary_and_exit_cod
 
 #[test]
 fn keys_snapshot_reset_pause_and_quit_under_xvfb() {
+    let _cpu = one_session_at_a_time();
     if !have("Xvfb") || !have("xdotool") {
         skip::missing("Xvfb or xdotool is not installed");
         return;
@@ -712,6 +726,7 @@ fn rep_digest(rep: &Value) -> (bool, u64, Vec<String>, Vec<String>) {
 /// side squats when ../shared is there (CI must have it).
 #[test]
 fn live_file_gives_the_same_reps_and_flags_as_analyze() {
+    let _cpu = one_session_at_a_time();
     let mut clips = vec![sample()];
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/videos");
     if shared.is_dir() {
