@@ -884,3 +884,38 @@ fn item8_a_picture_size_change_inside_a_file_is_refused_naming_the_sizes() {
         .unwrap();
     assert_refused(&out, &["--file", "joined.mp4", "picture size changes"]);
 }
+
+#[test]
+fn item9_a_fifo_is_refused_in_one_line_instead_of_waiting_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.mp4");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = |args: &[&str]| {
+        let mut child = formcheck()
+            .args(args)
+            .arg(&fifo)
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Before: blocked opening the FIFO, with no writer ever coming.
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > until {
+                let _ = child.kill();
+                panic!("{args:?} on a FIFO is still waiting after 30 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        child.wait_with_output().unwrap()
+    };
+    let out = run(&["analyze", "--exercise", "squat", "--out", "out"]);
+    assert_refused(&out, &["pipe.mp4", "not a regular file"]);
+    let out = run(&["live", "--no-window", "--exercise", "squat", "--file"]);
+    assert_refused(&out, &["pipe.mp4", "not a regular file"]);
+}

@@ -97,8 +97,11 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<VideoInput>, BatchError> {
             }
             found.sort();
             videos.extend(found.into_iter().map(video_input));
-        } else {
+        } else if meta.is_file() {
             videos.push(video_input(input.clone()));
+        } else {
+            // A FIFO would block the first read (the resume checksum) until a writer came.
+            return Err(BatchError::NotAFile(input.clone()));
         }
     }
     // The same file named twice (directly and through its folder, say) is analysed once.

@@ -44,6 +44,8 @@ pub enum BatchError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("input {}: not a regular file (a FIFO, socket or device); give a video file, which formcheck needs to seek in", .0.display())]
+    NotAFile(PathBuf),
     #[error("input folder {} holds no video files", .0.display())]
     NoVideos(PathBuf),
     #[error("{} and {} would both write to OUT/{name}/; analyse them into different --out folders", first.display(), second.display())]

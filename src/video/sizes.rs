@@ -42,6 +42,10 @@ fn keyframe_sizes(path: &Path) -> Option<Vec<(u32, u32)>> {
 
 /// Refuses a file whose picture size changes part-way, naming the sizes.
 pub fn check_one_picture_size(path: &Path) -> Result<(), VideoError> {
+    // Anything but a regular file (a FIFO would block ffprobe) is refused when it is opened.
+    if !path.metadata().is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
     match keyframe_sizes(path) {
         Some(sizes) if sizes.len() > 1 => Err(VideoError::SizeChanges {
             path: path.to_path_buf(),

@@ -34,6 +34,8 @@ pub enum VideoError {
     NotFound(PathBuf),
     #[error("{0} is a directory, not a video file")]
     IsDirectory(PathBuf),
+    #[error("{0} is not a regular file (a FIFO, socket or device); give a video file, which formcheck needs to seek in")]
+    NotAFile(PathBuf),
     #[error("video file is empty (0 bytes): {0}")]
     Empty(PathBuf),
     #[error("cannot read video file {path}: {source}")]
@@ -163,6 +165,10 @@ fn check_file(path: &Path) -> Result<(), VideoError> {
     })?;
     if meta.is_dir() {
         return Err(VideoError::IsDirectory(path.to_path_buf()));
+    }
+    // Opening a FIFO would wait for a writer, forever.
+    if !meta.is_file() {
+        return Err(VideoError::NotAFile(path.to_path_buf()));
     }
     if meta.len() == 0 {
         return Err(VideoError::Empty(path.to_path_buf()));
