@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{formcheck, sample};
+use common::{ffmpeg, formcheck, sample};
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -321,24 +321,6 @@ fn item9_switching_engine_redoes_the_video_instead_of_resuming() {
         reps.contains("\"litert\""),
         "reps.json names the engine that made it"
     );
-}
-
-/// Runs ffmpeg quietly; `false` (after saying so) when it is not installed.
-fn ffmpeg(args: &[&str]) -> bool {
-    match std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y"])
-        .args(args)
-        .status()
-    {
-        Ok(status) => {
-            assert!(status.success(), "ffmpeg {args:?} failed");
-            true
-        }
-        Err(_) => {
-            common::skip::missing("ffmpeg is not installed (needed to make the rotated clips)");
-            false
-        }
-    }
 }
 
 /// Every frame's landmarks from frames.jsonl, without the header line.

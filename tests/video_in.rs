@@ -1,34 +1,13 @@
 //! Video in: phone rotation metadata is honoured and timestamps come from the container, so a
 //! variable-frame-rate clip keeps its real times. The clips are made by ffmpeg at test time.
 
-#[path = "common/skip.rs"]
-mod skip;
+mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
+use common::{ffmpeg, sample};
 use formcheck::video::{SourceSpec, VideoSource};
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/tfjs_pose_squats.mp4")
-}
-
-fn ffmpeg(args: &[&str]) -> bool {
-    match Command::new("ffmpeg")
-        .args(["-v", "error", "-y"])
-        .args(args)
-        .status()
-    {
-        Ok(status) => {
-            assert!(status.success(), "ffmpeg {args:?} failed");
-            true
-        }
-        Err(_) => {
-            skip::missing("ffmpeg is not installed (needed to make the test clip)");
-            false
-        }
-    }
-}
 
 fn read_all(path: &Path) -> (u32, u32, i32, Vec<f64>) {
     let mut source = VideoSource::open(&SourceSpec::File(path.to_path_buf())).unwrap();

@@ -141,13 +141,9 @@ thread_local! {
 /// Held while formcheck itself writes a line to stderr (batch progress, which other threads
 /// print while one loads a model): such a line then waits the few milliseconds a load takes
 /// instead of landing in the capture. Loads are serialised by the same lock.
-pub fn hold_stderr() -> std::sync::MutexGuard<'static, ()> {
-    if CAPTURING.with(|c| c.get()) {
-        // This thread is inside a capture already (and holds the lock): nothing to wait for.
-        static UNCONTENDED: Mutex<()> = Mutex::new(());
-        return UNCONTENDED.lock().unwrap_or_else(|e| e.into_inner());
-    }
-    STDERR_CAPTURE.lock().unwrap_or_else(|e| e.into_inner())
+pub fn hold_stderr() -> Option<std::sync::MutexGuard<'static, ()>> {
+    // Inside a capture this thread holds the lock already: there is nothing to wait for.
+    (!CAPTURING.with(|c| c.get())).then(|| STDERR_CAPTURE.lock().unwrap_or_else(|e| e.into_inner()))
 }
 
 fn with_stderr_captured<T>(f: impl FnOnce() -> T) -> (T, String) {

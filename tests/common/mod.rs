@@ -152,3 +152,22 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     walk(dir, dir, &mut out);
     out
 }
+
+/// Runs ffmpeg quietly to make a test clip; `false` (after saying so, or failing under CI) when
+/// ffmpeg is not installed. A failing ffmpeg run fails the test.
+pub fn ffmpeg(args: &[&str]) -> bool {
+    match std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .status()
+    {
+        Ok(status) => {
+            assert!(status.success(), "ffmpeg {args:?} failed");
+            true
+        }
+        Err(_) => {
+            skip::missing("ffmpeg is not installed (needed to make the test clip)");
+            false
+        }
+    }
+}
