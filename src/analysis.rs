@@ -246,6 +246,12 @@ impl Analyzer {
         if frame.pose.is_some() {
             self.detected_frames += 1;
         }
+        // Someone else took over the pose: the rep under way and the rest level were theirs.
+        let handed_over = self
+            .ctx
+            .another_person(frame)
+            .then(|| self.segmenter.restart(Incomplete::PersonChanged))
+            .flatten();
         let at_rest = self.segmenter.phase() == Phase::Rest;
         self.ctx.observe(frame, at_rest);
         let measures = measure(frame, &self.ctx);
@@ -255,7 +261,8 @@ impl Analyzer {
         };
         let value = self.exercise.rep_signal().value(&measures);
         self.frames.push(measures.clone());
-        let segment = self.segmenter.push(at, value);
+        let pushed = self.segmenter.push(at, value);
+        let segment = handed_over.or(pushed);
 
         let mut update = FrameUpdate {
             measures,

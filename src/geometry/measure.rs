@@ -39,6 +39,19 @@ pub const SIDE_MIN_TURN_DEG: f64 = 65.0;
 /// shin angles a body can load put it less than one foot length ahead).
 pub const MAX_PLAUSIBLE_KNEE_OVER_TOE: f64 = 1.0;
 
+/// Knee over the foot needs the toes at least this far below the hip (leg lengths): an upright
+/// stance, not a body lying or folded over (formcheck rule).
+const MIN_UPRIGHT_LEG: f64 = 0.5;
+
+/// The pelvis moving more than this many leg lengths between two detections, and faster than
+/// [`PERSON_JUMP_SPEED`], is another person (formcheck rule: a sprinter's pelvis covers about
+/// 10 leg lengths a second, no programme exercise a fifth of that; a leg length or more in one
+/// frame is a hand-over, as on ../shared/videos/sports2d_demo.mp4 frame 165: 3.9 leg lengths in
+/// 0.2 s).
+pub const PERSON_JUMP_LEGS: f64 = 1.0;
+/// Leg lengths per second; see [`PERSON_JUMP_LEGS`].
+pub const PERSON_JUMP_SPEED: f64 = 6.0;
+
 /// At-rest foot lengths kept per leg; knee-over-toe is scaled by their median (1.5 s at 30 fps).
 const FOOT_SAMPLES: usize = 45;
 
@@ -70,6 +83,16 @@ pub struct MeasureContext {
     pub side_min_turn_deg: f64,
     pub max_plausible_knee_over_toe: f64,
     pub standing: StandingReference,
+    /// Where the pelvis was last seen, to tell when the pose jumps to someone else.
+    pub(crate) last_pelvis: Option<PelvisAt>,
+}
+
+/// The pelvis in one frame: time, image position, and the body's size there (pixels).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PelvisAt {
+    time_s: f64,
+    at: Vec2,
+    size: f64,
 }
 
 impl Default for MeasureContext {
@@ -83,11 +106,51 @@ impl Default for MeasureContext {
             side_min_turn_deg: SIDE_MIN_TURN_DEG,
             max_plausible_knee_over_toe: MAX_PLAUSIBLE_KNEE_OVER_TOE,
             standing: StandingReference::default(),
+            last_pelvis: None,
         }
     }
 }
 
 impl MeasureContext {
+    /// Whether this frame's body is someone else than the last one seen: the pelvis jumped
+    /// further and faster than a body moves (a single-person pose model hands over to a person
+    /// crossing the frame while the one it followed is hidden or blurred). Then the standing
+    /// reference is forgotten: it belonged to the other body.
+    pub fn another_person(&mut self, frame: &PoseFrame) -> bool {
+        use LandmarkIndex::*;
+        let Some(pose) = &frame.pose else {
+            return false;
+        };
+        // Positions only: a hip seen at low visibility still says where the body is.
+        let p = Points::new(pose, frame, 0.0);
+        let Ok(at) = p.mid(LeftHip, RightHip) else {
+            return false;
+        };
+        let size = Leg::BOTH
+            .iter()
+            .filter_map(|leg| {
+                let j = leg.joints();
+                Some((p.image(j.ankle).ok()? - p.image(j.hip).ok()?).norm())
+            })
+            .fold(0.0, f64::max);
+        let now = PelvisAt {
+            time_s: frame.time_s,
+            at,
+            size,
+        };
+        let changed = self.last_pelvis.is_some_and(|last| {
+            let scale = self.standing.leg().unwrap_or(last.size).max(last.size);
+            let dt = (now.time_s - last.time_s).max(f64::EPSILON);
+            let moved = (now.at - last.at).norm() / scale;
+            positive(scale) && moved > PERSON_JUMP_LEGS && moved / dt > PERSON_JUMP_SPEED
+        });
+        self.last_pelvis = Some(now);
+        if changed {
+            self.standing = StandingReference::default();
+        }
+        changed
+    }
+
     /// Takes one frame into the standing reference: thighs always, legs and (in a side view)
     /// feet only `at_rest`, so lengths never change in the middle of a rep.
     pub fn observe(&mut self, frame: &PoseFrame, at_rest: bool) {
@@ -528,7 +591,15 @@ fn knee_foot_offset(
     if across.abs() < MIN_MIDLINE_OFFSET * leg_len {
         return Err(NotJudged::MedialSideUnknown);
     }
-    Ok((k.x - toe.x) * across.signum() / leg_len)
+    // The hip–toe line, not the toe alone: feet turned out or set wide put the toes outside a
+    // knee that is perfectly in line with them (a straight leg slanting out reads 0 here).
+    let drop = toe.y - h.y;
+    if drop < MIN_UPRIGHT_LEG * leg_len {
+        return Err(NotJudged::Degenerate);
+    }
+    let t = ((k.y - h.y) / drop).clamp(0.0, 1.0);
+    let line_x = h.x + (toe.x - h.x) * t;
+    Ok((k.x - line_x) * across.signum() / leg_len)
 }
 
 /// How far the knee is ahead of the toe (foot index), horizontally in the image, in the

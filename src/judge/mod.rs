@@ -79,7 +79,7 @@ pub enum Flag {
         knee_ankle_ratio: f64,
         threshold: f64,
     },
-    /// The knee travelled medial to the foot.
+    /// The knee travelled medial to the hip–toe line.
     KneeMedialToFoot {
         leg: Leg,
         offset: f64,
@@ -164,7 +164,7 @@ impl Flag {
                 offset,
                 threshold,
             } => format!(
-                "{leg} knee travelled inside the foot by {:.0}% of leg length (limit {:.0}%)",
+                "{leg} knee travelled inside the line from hip to toes by {:.0}% of leg length (limit {:.0}%)",
                 offset * 100.0,
                 threshold * 100.0
             ),

@@ -86,7 +86,7 @@ thresholds! {
     VALGUS_STEP_DOWN_DEG valgus_step_down_deg = 10.0, "degrees", 0.0, 90.0;
     /// Knees closer than 0.8 × ankle width at the bottom: valgus in a bilateral squat (formcheck rule after Noyes et al. 2005 AJSM 33:197 knee-separation screening).
     KNEE_ANKLE_RATIO_MIN knee_ankle_ratio_min = 0.8, "knee/ankle width", 0.0, 5.0;
-    /// Knee medial to the 2nd toe by > half a foot width (0.0275 H / 0.491 H hip–ankle, Winter 2009 segment proportions): past the foot's medial border, Piva et al. 2006 step-down criterion.
+    /// Knee inside the hip–2nd-toe line by > half a foot width (0.0275 H / 0.491 H hip–ankle, Winter 2009 segment proportions): past the foot's medial border, Piva et al. 2006 step-down criterion.
     KNEE_MEDIAL_TO_FOOT knee_medial_to_foot = 0.056, "leg lengths", 0.0, 1.0;
     /// Knee > 10% of a foot length past the toes in a lunge, step-up or single-leg squat: the programme's "knee not past the toes" (formcheck rule for the number).
     KNEE_PAST_TOE knee_past_toe = 0.10, "foot lengths", 0.0, 1.0;

@@ -99,6 +99,9 @@ pub enum Incomplete {
     /// The video jumps ahead between two frames (a gap in its timestamps) for longer than a rep
     /// survives: what happened in between was never filmed.
     FramesMissing,
+    /// The pose jumped to someone else (a person crossing the frame) during the rep: what
+    /// followed was another body.
+    PersonChanged,
     /// They went down again, or stopped, without coming back up.
     NotBackUp,
 }
@@ -110,6 +113,9 @@ impl Incomplete {
             Incomplete::PersonLost => "the person was lost from view",
             Incomplete::FramesMissing => "the video skips ahead here (frames missing)",
             Incomplete::FileCutShort => "the file is cut short during the rep",
+            Incomplete::PersonChanged => {
+                "the camera's view of the person was taken over by someone else"
+            }
             Incomplete::NotBackUp => "did not come back up",
         }
     }
@@ -348,6 +354,17 @@ impl Segmenter {
         }
     }
 
+    /// Starts afresh, as for another person: a rep under way comes back cut (`why`), and the
+    /// rest level is forgotten, since it belonged to the body seen before.
+    pub fn restart(&mut self, why: Incomplete) -> Option<Segment> {
+        self.rest.clear();
+        self.last_seen = None;
+        self.last_excursion = None;
+        self.phase = Phase::Rest;
+        let rep = self.rep.take()?;
+        Some(self.close(rep, None, why))
+    }
+
     /// Ends the segmenter: a rep still under way comes back incomplete (or complete, if it was
     /// already back near rest).
     pub fn finish(&mut self) -> Option<Segment> {
@@ -364,7 +381,7 @@ impl Segmenter {
             end.unwrap_or_else(|| rep.samples.last().copied().unwrap_or((peak_at, depth)));
         let cut = matches!(
             otherwise,
-            Incomplete::PersonLost | Incomplete::FramesMissing
+            Incomplete::PersonLost | Incomplete::FramesMissing | Incomplete::PersonChanged
         );
         let complete = !cut && end_e <= COMPLETE_FRACTION * depth;
         self.floor = Some(end_at);
