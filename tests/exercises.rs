@@ -771,6 +771,55 @@ fn single_leg_bridge_counts_lifts_and_flags_low_lift_pelvis_and_knee() {
     assert_eq!(kinds(got[2]), vec!["knee_medial_to_foot", "pelvic_drop"]);
 }
 
+/// The bridge's working leg flipped on the last rep of a set, where neither foot clearly stayed
+/// put: a rep that does not clearly point to the other leg keeps the set's leg.
+#[test]
+fn bridge_keeps_its_working_leg_on_an_ambiguous_last_rep() {
+    let rep = |start| BridgeRep {
+        plan: Plan {
+            start,
+            down: 30,
+            hold: 30,
+            up: 30,
+        },
+        lift: 0.25,
+        drop: 0.0,
+        knee_in: 0.0,
+    };
+    let reps = vec![rep(30), rep(150), rep(270)];
+    let mut frames = bridge_frames(&reps, 400);
+    // Last rep: the free foot held still as well, and the standing foot sliding a little more
+    // than it (5 px against 4 px): alone, the rep reads as the right leg's, but not clearly.
+    let last = reps[2].plan;
+    let right_at_start = frames[last.start as usize].pose.as_ref().unwrap().landmarks
+        [LandmarkIndex::RightAnkle.index()]
+    .unwrap();
+    for frame in &mut frames[last.start as usize..=last.end() as usize] {
+        let p = phase_of(&[last], frame.index).0;
+        let pose = frame.pose.as_mut().unwrap();
+        let mut right = right_at_start;
+        right.y += 4.0 * p;
+        pose.landmarks[LandmarkIndex::RightAnkle.index()] = Some(right);
+        if let Some(left) = pose.landmarks[LandmarkIndex::LeftAnkle.index()].as_mut() {
+            left.y += 5.0 * p;
+        }
+    }
+    let alone = run(&frames[240..], "single-leg-bridge", None);
+    let alone: Vec<&Rep> = alone.reps().collect();
+    assert_eq!(alone.len(), 1);
+    assert_eq!(
+        alone[0].legs,
+        vec![Leg::Right],
+        "the test's last rep on its own"
+    );
+
+    let a = run(&frames, "single-leg-bridge", None);
+    assert_eq!(a.summary.complete_reps, 3, "{:?}", a.rejected);
+    for rep in a.reps() {
+        assert_eq!(rep.legs, vec![Leg::Left], "rep {}", rep.number);
+    }
+}
+
 // --------------------------------------------------------------- side plank
 
 struct PlankRep {
