@@ -86,6 +86,16 @@ pub enum CommandArgs {
     Live(LiveArgs),
     /// List the exercises with their cues and how to film them.
     Exercises,
+    /// Rebuild OUT/index.html and OUT/summary.csv from every finished video in OUT, whichever
+    /// run made it.
+    Index(IndexArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// The --out folder of earlier analyze runs.
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
 }
 
 /// Settings shared by analyze and live: which exercise, which leg, which thresholds.

@@ -105,6 +105,8 @@ pub enum Config {
     Bench(BenchConfig),
     Live(LiveConfig),
     Exercises,
+    /// Rebuild the index of this output folder.
+    Index(PathBuf),
 }
 
 /// The longest `--reconnect-for`: a day. Longer is "forever", which a service manager restarting
@@ -217,6 +219,7 @@ impl Cli {
         };
         Ok(match self.command {
             CommandArgs::Exercises => Config::Exercises,
+            CommandArgs::Index(a) => Config::Index(a.out),
             CommandArgs::Analyze(a) => {
                 let jobs = match a.jobs {
                     Some(0) => return Err(flag_error("jobs", "must be at least 1")),

@@ -28,6 +28,14 @@ fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Config::Analyze(analyze) => Ok(formcheck::batch::analyze(&analyze)?),
+        Config::Index(out) => {
+            let listed = formcheck::batch::write_index(&out)?;
+            println!(
+                "{listed} finished videos listed in {}",
+                out.join(formcheck::output::index::INDEX_HTML).display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Config::Exercises => {
             print!("{}", formcheck::exercise::describe_all());
             Ok(ExitCode::SUCCESS)

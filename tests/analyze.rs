@@ -258,6 +258,55 @@ fn rerun_skips_complete_videos_and_force_redoes_them() {
     assert!(std::fs::metadata(&reps).unwrap().modified().unwrap() > first);
 }
 
+/// Each run overwrote the index with its own videos only, so earlier videos in OUT dropped out
+/// of index.html and summary.csv; `formcheck index OUT` rebuilds both from what OUT holds.
+#[test]
+fn a_second_run_into_the_same_out_keeps_the_first_runs_videos_in_the_index() {
+    let out = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
+    let second = inputs.path().join("second_clip.mp4");
+    std::fs::copy(sample(), &second).unwrap();
+    let args = ["--max-frames", "20", "--no-video"];
+    assert_eq!(
+        analyze(&[&sample()], out.path(), &args).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        analyze(&[&second], out.path(), &args).status.code(),
+        Some(0)
+    );
+    let csv_rows = |dir: &Path| -> Vec<String> {
+        std::fs::read_to_string(dir.join("summary.csv"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').take(3).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    let expected = vec![
+        format!("second_clip,{},done", second.display()),
+        format!("tfjs_pose_squats,{},done", sample().display()),
+    ];
+    assert_eq!(csv_rows(out.path()), expected);
+    let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(
+        html.contains("tfjs_pose_squats/report.html") && html.contains("second_clip/report.html")
+    );
+
+    // The index rebuilt on its own lists the same videos; an unfinished folder is not one.
+    std::fs::remove_file(out.path().join("summary.csv")).unwrap();
+    std::fs::remove_file(out.path().join("second_clip/.complete")).unwrap();
+    let rebuilt = run(formcheck().arg("index").arg(out.path()));
+    assert_eq!(rebuilt.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&rebuilt.stdout).starts_with("1 finished videos listed"));
+    assert_eq!(csv_rows(out.path()), expected[1..].to_vec());
+
+    let missing = run(formcheck().arg("index").arg(out.path().join("nope")));
+    assert_eq!(missing.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(err.lines().count() == 1 && err.contains("nope"), "{err}");
+}
+
 #[test]
 fn a_bad_video_is_reported_and_the_batch_goes_on() {
     let videos = tempfile::tempdir().unwrap();

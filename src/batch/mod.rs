@@ -56,6 +56,8 @@ pub enum BatchError {
     },
     #[error("--out {}: is a file, not a folder; give a folder (it is created if missing)", .0.display())]
     OutIsFile(PathBuf),
+    #[error("index {}: not a folder; give the --out folder of an earlier analyze", .0.display())]
+    NotAnOutput(PathBuf),
     #[error(transparent)]
     OutputIsInput(#[from] crate::output::guard::OutputIsInput),
     #[error(transparent)]
@@ -395,7 +397,10 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
             })
         })
         .collect();
-    index::write(&out, &index_rows(&videos))?;
+    let mut rows = index_rows(&videos);
+    let listed: Vec<&Path> = videos.iter().map(|v| v.dir.as_path()).collect();
+    rows.extend(complete_rows(&out, &listed)?);
+    index::write(&out, &rows)?;
     let report = BatchReport {
         out,
         videos,
@@ -484,6 +489,33 @@ fn outcome_line(
         Status::Failed(message) => format!("{video}: FAILED: {message}"),
         Status::Interrupted => format!("{video}: interrupted"),
     }
+}
+
+/// Rebuilds OUT's index (summary.csv, index.html) from the finished videos' folders, whichever
+/// run made them (`formcheck index OUT`); returns how many videos it lists.
+pub fn write_index(out: &Path) -> Result<usize, BatchError> {
+    if !out.is_dir() {
+        return Err(BatchError::NotAnOutput(out.to_path_buf()));
+    }
+    let rows = complete_rows(out, &[])?;
+    index::write(out, &rows)?;
+    Ok(rows.len())
+}
+
+/// A row for every finished video folder in OUT (those with a completion marker) not in
+/// `listed`, by folder name: the index lists what OUT holds, not only this run's videos.
+fn complete_rows(out: &Path, listed: &[&Path]) -> Result<Vec<IndexRow>, BatchError> {
+    let entries = std::fs::read_dir(out).map_err(|source| BatchError::OutDir {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|d| d.join(marker::MARKER_FILE).is_file())
+        .filter(|d| !listed.iter().any(|l| l == d))
+        .collect();
+    dirs.sort();
+    Ok(dirs.iter().map(|d| index::read_row(d)).collect())
 }
 
 /// The index's rows, in input order. Finished videos are read back from their reps.json.

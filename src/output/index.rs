@@ -45,6 +45,45 @@ pub fn read_summary(reps_json: &Path) -> Result<RepsSummary, ExportError> {
     parse_summary(&bytes).map_err(|e| ExportError::format(reps_json, e))
 }
 
+/// The index row of a finished video's folder, from its reps.json (the folder names the row).
+pub fn read_row(dir: &Path) -> IndexRow {
+    #[derive(Deserialize)]
+    struct Video {
+        path: String,
+    }
+    #[derive(Deserialize)]
+    struct File {
+        summary: RepsSummary,
+        video: Video,
+    }
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let reps_json = dir.join("reps.json");
+    let parsed = std::fs::read(&reps_json)
+        .map_err(|e| ExportError::io(&reps_json, e))
+        .and_then(|bytes| {
+            serde_json::from_slice::<File>(&bytes).map_err(|e| ExportError::format(&reps_json, e))
+        });
+    match parsed {
+        Ok(file) => IndexRow {
+            name,
+            path: file.video.path,
+            status: "done",
+            summary: Some(file.summary),
+            error: None,
+        },
+        Err(e) => IndexRow {
+            name,
+            path: String::new(),
+            status: "failed",
+            summary: None,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
 /// The summary of reps.json's bytes.
 pub fn parse_summary(bytes: &[u8]) -> Result<RepsSummary, serde_json::Error> {
     #[derive(Deserialize)]
