@@ -31,7 +31,8 @@ fn run() -> anyhow::Result<ExitCode> {
         Config::Index(out) => {
             let listed = formcheck::batch::write_index(&out)?;
             println!(
-                "{listed} finished videos listed in {}",
+                "{listed} finished video{} listed in {}",
+                if listed == 1 { "" } else { "s" },
                 out.join(formcheck::output::index::INDEX_HTML).display()
             );
             Ok(ExitCode::SUCCESS)
