@@ -27,6 +27,25 @@ fn squat_frame(f: u64, p: f64, yaw: f64) -> formcheck::landmarks::PoseFrame {
     body.frontal(f)
 }
 
+/// The frames through the squat profile with the default thresholds.
+fn analyze_squat(frames: &[formcheck::landmarks::PoseFrame]) -> formcheck::analysis::Analysis {
+    analyze_frames(
+        frames,
+        exercise::find("squat").unwrap(),
+        None,
+        Thresholds::default(),
+    )
+}
+
+fn assert_no_knee_medial_to_foot_fault(rep: &formcheck::judge::Rep) {
+    assert!(
+        rep.faults()
+            .all(|f| !matches!(f, Flag::KneeMedialToFoot { .. })),
+        "{:?}",
+        rep.flags
+    );
+}
+
 /// tfjs_pose_squats: the subject stands turned to the camera, so their knees, travelling
 /// forward over the toes, shift sideways in the image and one reads "inside the foot".
 #[test]
@@ -40,12 +59,7 @@ fn turned_body_does_not_read_as_knee_medial_to_foot_in_a_squat() {
     let frames: Vec<_> = (0..120)
         .map(|f| squat_frame(f, phase_of(&[plan], f).0, 35.0))
         .collect();
-    let a = analyze_frames(
-        &frames,
-        exercise::find("squat").unwrap(),
-        None,
-        Thresholds::default(),
-    );
+    let a = analyze_squat(&frames);
     let rep = a.reps().next().expect("one rep");
     // One leg alone does read past the limit: the test would catch the old per-leg check.
     let t = Thresholds::default();
@@ -53,12 +67,7 @@ fn turned_body_does_not_read_as_knee_medial_to_foot_in_a_squat() {
         .peaks
         .iter()
         .any(|p| checks::knee_medial_to_foot(p, &t).is_some()));
-    assert!(
-        rep.faults()
-            .all(|f| !matches!(f, Flag::KneeMedialToFoot { .. })),
-        "{:?}",
-        rep.flags
-    );
+    assert_no_knee_medial_to_foot_fault(rep);
 }
 
 /// Landmark jitter used to creep the standing leg length up frame by frame, which read as the
@@ -134,12 +143,7 @@ fn formcheck_pose_on_the_sample_counts_two_reps_one_incomplete_and_no_valgus() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/tfjs_pose_squats.formcheck-full.jsonl");
     let file = read_jsonl(&path).expect("fixture readable");
-    let a = analyze_frames(
-        &file.frames,
-        exercise::find("squat").unwrap(),
-        None,
-        Thresholds::default(),
-    );
+    let a = analyze_squat(&file.frames);
     assert_eq!(a.summary.complete_reps, 2);
     assert_eq!(a.summary.incomplete_reps, 1);
     let labelled = [2.0, 6.6, 11.8];
@@ -193,12 +197,7 @@ fn knee_past_toes_is_never_read_from_estimated_depth_on_the_frontal_sample() {
             );
         }
     }
-    let a = formcheck::analysis::analyze_frames(
-        &file.frames,
-        formcheck::exercise::find("squat").unwrap(),
-        None,
-        formcheck::judge::Thresholds::default(),
-    );
+    let a = analyze_squat(&file.frames);
     assert!(a.reps().count() >= 2, "the sample's reps are found");
     assert!(a
         .reps()
@@ -267,12 +266,7 @@ fn wide_stance_squat(fppa: f64) -> formcheck::analysis::Analysis {
             wide_stance_frame(f, p, fppa * valgus_ramp(p))
         })
         .collect();
-    analyze_frames(
-        &frames,
-        exercise::find("squat").unwrap(),
-        None,
-        Thresholds::default(),
-    )
+    analyze_squat(&frames)
 }
 
 /// sports2d_demo: standing on the wall, feet wide and turned out, legs straight lines from the
@@ -303,12 +297,7 @@ fn wide_stance_with_turned_out_feet_does_not_read_as_knee_medial_to_foot() {
         );
     }
     // (Knees inside the ankles in this stance is the knee/ankle width check's business.)
-    assert!(
-        rep.faults()
-            .all(|f| !matches!(f, Flag::KneeMedialToFoot { .. })),
-        "{:?}",
-        rep.flags
-    );
+    assert_no_knee_medial_to_foot_fault(rep);
 }
 
 /// The same stance with the knees caving in is still caught by the knee's place over the foot.
@@ -338,7 +327,7 @@ fn a_person_crossing_the_frame_cuts_the_rep_instead_of_joining_it() {
     let frames: Vec<_> = (0..140)
         .map(|f| {
             let mut frame = squat_frame(f, phase_of(&[plan], f).0, 0.0);
-            // Frames 45–69: the pose is on someone standing 700 px to the side.
+            // Frames 45–69: the pose is on someone standing 550 px to the side.
             if (45..70).contains(&f) {
                 let standing = squat_frame(f, 0.0, 0.0);
                 frame.pose = standing.pose;
@@ -349,12 +338,7 @@ fn a_person_crossing_the_frame_cuts_the_rep_instead_of_joining_it() {
             frame
         })
         .collect();
-    let a = analyze_frames(
-        &frames,
-        exercise::find("squat").unwrap(),
-        None,
-        Thresholds::default(),
-    );
+    let a = analyze_squat(&frames);
     let reps: Vec<_> = a.reps().collect();
     let cut = reps
         .iter()
@@ -379,11 +363,6 @@ fn a_person_crossing_the_frame_cuts_the_rep_instead_of_joining_it() {
     let plain: Vec<_> = (0..140)
         .map(|f| squat_frame(f, phase_of(&[plan], f).0, 0.0))
         .collect();
-    let a = analyze_frames(
-        &plain,
-        exercise::find("squat").unwrap(),
-        None,
-        Thresholds::default(),
-    );
+    let a = analyze_squat(&plain);
     assert_eq!(a.reps().filter(|r| r.complete).count(), 1);
 }

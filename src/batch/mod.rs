@@ -524,13 +524,11 @@ fn index_rows(videos: &[VideoOutcome]) -> Vec<IndexRow> {
         .iter()
         .map(|v| {
             let (status, summary, error) = match &v.status {
+                // "done" either way: the index describes the outputs, which are the same
+                // whether made now or by an earlier run.
                 Status::Done { .. } | Status::Skipped => {
-                    match index::read_summary(&v.dir.join("reps.json")) {
-                        // "done" either way: the index describes the outputs, which are
-                        // the same whether made now or by an earlier run.
-                        Ok(summary) => ("done", Some(summary), None),
-                        Err(e) => ("failed", None, Some(e.to_string())),
-                    }
+                    let row = index::read_row(&v.dir);
+                    (row.status, row.summary, row.error)
                 }
                 Status::Failed(message) => ("failed", None, Some(message.clone())),
                 Status::Interrupted => (

@@ -126,13 +126,7 @@ impl MeasureContext {
         let Ok(at) = p.mid(LeftHip, RightHip) else {
             return false;
         };
-        let size = Leg::BOTH
-            .iter()
-            .filter_map(|leg| {
-                let j = leg.joints();
-                Some((p.image(j.ankle).ok()? - p.image(j.hip).ok()?).norm())
-            })
-            .fold(0.0, f64::max);
+        let size = longer_leg(&p).unwrap_or(0.0);
         let now = PelvisAt {
             time_s: frame.time_s,
             at,
@@ -657,18 +651,23 @@ fn knee_flexion(p: &Points, leg: Leg, view: Result<View, NotJudged>) -> Result<S
     })
 }
 
-/// Hip height above the image's bottom edge in leg lengths: the standing reference, or this
-/// frame's longer leg before there is one.
-fn hip_height(p: &Points, image_height: u32, ctx: &MeasureContext) -> Result<f64, NotJudged> {
-    use LandmarkIndex::*;
-    let hip = p.mid(LeftHip, RightHip)?;
-    let this_frame = Leg::BOTH
+/// This frame's longer leg, hip to ankle, in pixels (of the legs whose hip and ankle are seen).
+fn longer_leg(p: &Points) -> Option<f64> {
+    Leg::BOTH
         .iter()
         .filter_map(|leg| {
             let j = leg.joints();
             Some((p.image(j.ankle).ok()? - p.image(j.hip).ok()?).norm())
         })
-        .fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.max(l))));
+        .fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.max(l))))
+}
+
+/// Hip height above the image's bottom edge in leg lengths: the standing reference, or this
+/// frame's longer leg before there is one.
+fn hip_height(p: &Points, image_height: u32, ctx: &MeasureContext) -> Result<f64, NotJudged> {
+    use LandmarkIndex::*;
+    let hip = p.mid(LeftHip, RightHip)?;
+    let this_frame = longer_leg(p);
     // The reference alone once there is one: a per-frame length would make the scale jitter.
     let leg = match (ctx.standing.leg(), this_frame) {
         (Some(r), _) => r,

@@ -39,22 +39,13 @@ pub struct RepsSummary {
     pub verdict: String,
 }
 
-/// Reads the summary of a video's reps.json.
-pub fn read_summary(reps_json: &Path) -> Result<RepsSummary, ExportError> {
-    let bytes = std::fs::read(reps_json).map_err(|e| ExportError::io(reps_json, e))?;
-    parse_summary(&bytes).map_err(|e| ExportError::format(reps_json, e))
-}
-
 /// The index row of a finished video's folder, from its reps.json (the folder names the row).
 pub fn read_row(dir: &Path) -> IndexRow {
-    #[derive(Deserialize)]
-    struct Video {
-        path: String,
-    }
+    // Only the summary decides the row: a file without the video's path is still listed.
     #[derive(Deserialize)]
     struct File {
         summary: RepsSummary,
-        video: Video,
+        video: Option<serde_json::Value>,
     }
     let name = dir
         .file_name()
@@ -69,7 +60,13 @@ pub fn read_row(dir: &Path) -> IndexRow {
     match parsed {
         Ok(file) => IndexRow {
             name,
-            path: file.video.path,
+            path: file
+                .video
+                .as_ref()
+                .and_then(|v| v.get("path"))
+                .and_then(|p| p.as_str())
+                .unwrap_or_default()
+                .to_string(),
             status: "done",
             summary: Some(file.summary),
             error: None,
