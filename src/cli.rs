@@ -96,6 +96,11 @@ pub struct IndexArgs {
     /// The --out folder of earlier analyze runs.
     #[arg(value_name = "OUT")]
     pub out: PathBuf,
+
+    /// Also check every video of this manifest (one path a line, as for --from-list): report
+    /// done, failed and missing, and exit 1 when any is failed or missing.
+    #[arg(long, value_name = "MANIFEST")]
+    pub check: Option<PathBuf>,
 }
 
 /// Settings shared by analyze and live: which exercise, which leg, which thresholds.
@@ -129,8 +134,23 @@ pub struct JudgeArgs {
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Video files, or folders of videos.
-    #[arg(required = true, value_name = "VIDEO|DIR")]
+    #[arg(required_unless_present = "from_list", value_name = "VIDEO|DIR")]
     pub inputs: Vec<PathBuf>,
+
+    /// Also analyse the videos this manifest names, one path a line (relative paths from the
+    /// manifest's folder; blank lines and # comments skipped).
+    #[arg(long, value_name = "FILE")]
+    pub from_list: Option<PathBuf>,
+
+    /// Analyse one shard of the videos: I/N is shard I of N, from 0; auto reads a Slurm array's
+    /// or a Kubernetes Indexed Job's variables. Shards do not write the index: run
+    /// `formcheck index OUT` when all are done.
+    #[arg(long, value_name = "auto|I/N")]
+    pub shard: Option<String>,
+
+    /// The number of shards, for --shard auto under a Kubernetes Indexed Job (its completions).
+    #[arg(long, value_name = "N")]
+    pub shard_count: Option<usize>,
 
     #[command(flatten)]
     pub judge: JudgeArgs,

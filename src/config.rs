@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::batch::shard::{self, Shard, ShardSpec};
 use crate::cli::{self, Cli, CommandArgs};
 use crate::pose::{EngineChoice, ModelFiles, ModelKind};
 use crate::video::SourceSpec;
@@ -64,6 +65,10 @@ pub struct JudgeSettings {
 #[derive(Debug, Clone)]
 pub struct AnalyzeConfig {
     pub inputs: Vec<PathBuf>,
+    /// A manifest of more videos, one path a line.
+    pub from_list: Option<PathBuf>,
+    /// Only this shard of the videos, and no index.
+    pub shard: Option<Shard>,
     pub pose: PoseSettings,
     pub judge: JudgeSettings,
     pub out: Option<PathBuf>,
@@ -106,7 +111,14 @@ pub enum Config {
     Live(LiveConfig),
     Exercises,
     /// Rebuild the index of this output folder.
-    Index(PathBuf),
+    Index(IndexConfig),
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexConfig {
+    pub out: PathBuf,
+    /// A manifest to check OUT against.
+    pub check: Option<PathBuf>,
 }
 
 /// The longest `--reconnect-for`: a day. Longer is "forever", which a service manager restarting
@@ -122,6 +134,33 @@ fn default_threads() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
+}
+
+/// `--shard` and `--shard-count`, with the scheduler's variables read now for `auto` (`env`
+/// looks one up), so a task started with the wrong ones stops before any video.
+pub fn shard_settings(
+    spec: Option<&str>,
+    shard_count: Option<usize>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Shard>, ConfigError> {
+    let as_flag = |e: shard::ShardError| flag_error("shard", e.to_string());
+    let spec = match spec {
+        Some(text) => Some(shard::parse(text).map_err(as_flag)?),
+        None => None,
+    };
+    match (spec, shard_count) {
+        (_, Some(0)) => Err(flag_error("shard-count", "must be at least 1")),
+        (None, Some(_)) => Err(flag_error("shard-count", "goes with --shard auto")),
+        (None, None) => Ok(None),
+        (Some(ShardSpec::Auto), count) => {
+            shard::from_scheduler(count, env).map(Some).map_err(as_flag)
+        }
+        (Some(ShardSpec::Fixed(fixed)), Some(count)) if count != fixed.count => Err(flag_error(
+            "shard-count",
+            format!("{count} contradicts --shard {fixed}"),
+        )),
+        (Some(ShardSpec::Fixed(fixed)), _) => Ok(Some(fixed)),
+    }
 }
 
 /// One `--threshold NAME=VALUE`: the name and a finite value (the name is checked later, against
@@ -219,7 +258,10 @@ impl Cli {
         };
         Ok(match self.command {
             CommandArgs::Exercises => Config::Exercises,
-            CommandArgs::Index(a) => Config::Index(a.out),
+            CommandArgs::Index(a) => Config::Index(IndexConfig {
+                out: a.out,
+                check: a.check,
+            }),
             CommandArgs::Analyze(a) => {
                 let jobs = match a.jobs {
                     Some(0) => return Err(flag_error("jobs", "must be at least 1")),
@@ -244,10 +286,21 @@ impl Cli {
                         "takes a single video; use --out for several",
                     ));
                 }
+                let shard = shard_settings(a.shard.as_deref(), a.shard_count, |name| {
+                    std::env::var(name).ok()
+                })?;
+                if shard.is_some() && a.landmarks.is_some() {
+                    return Err(flag_error(
+                        "shard",
+                        "splits a batch; --landmarks takes a single video",
+                    ));
+                }
                 Config::Analyze(AnalyzeConfig {
                     pose: pose(!a.judge.no_smooth, a.filter_fps)?,
                     judge: judge_settings(a.judge)?,
                     inputs: a.inputs,
+                    from_list: a.from_list,
+                    shard,
                     out: a.out,
                     landmarks: a.landmarks,
                     jobs,

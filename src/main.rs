@@ -28,15 +28,7 @@ fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Config::Analyze(analyze) => Ok(formcheck::batch::analyze(&analyze)?),
-        Config::Index(out) => {
-            let listed = formcheck::batch::write_index(&out)?;
-            println!(
-                "{listed} finished video{} listed in {}",
-                if listed == 1 { "" } else { "s" },
-                out.join(formcheck::output::index::INDEX_HTML).display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        Config::Index(index) => Ok(formcheck::batch::index(&index)?),
         Config::Exercises => {
             print!("{}", formcheck::exercise::describe_all());
             Ok(ExitCode::SUCCESS)

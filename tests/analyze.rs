@@ -298,7 +298,11 @@ fn a_second_run_into_the_same_out_keeps_the_first_runs_videos_in_the_index() {
     std::fs::remove_file(out.path().join("second_clip/.complete")).unwrap();
     let rebuilt = run(formcheck().arg("index").arg(out.path()));
     assert_eq!(rebuilt.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&rebuilt.stdout).starts_with("1 finished video listed"));
+    let said = String::from_utf8_lossy(&rebuilt.stdout);
+    assert!(
+        said.starts_with("1 video listed") && said.contains("1 done, 0 failed"),
+        "{said}"
+    );
     assert_eq!(csv_rows(out.path()), expected[1..].to_vec());
 
     let missing = run(formcheck().arg("index").arg(out.path().join("nope")));

@@ -140,44 +140,58 @@ fn item2_path_traversal_names_stay_inside_out_and_temp_files_outside_survive() {
     assert!(!out_dir.join("hidden").exists());
 }
 
+/// Two runs into one OUT used to be refused outright (one lock for the whole folder). Now each
+/// video has its own lock: the second run leaves the video the first is writing to it, analyses
+/// the others, and sweeps none of the first run's temporary files.
 #[test]
-fn item5_two_runs_into_one_out_the_second_is_refused_while_the_first_holds_it() {
+fn item5_two_runs_into_one_out_never_write_one_video_at_once() {
     let dir = tempfile::tempdir().unwrap();
+    let videos = dir.path().join("in");
+    std::fs::create_dir(&videos).unwrap();
+    copy_sample(&videos, "a.mp4");
+    copy_sample(&videos, "b.mp4");
     let out_dir = dir.path().join("out");
-    std::fs::create_dir(&out_dir).unwrap();
-    // The test holds the kernel lock a running batch would hold.
-    let held = std::fs::File::create(out_dir.join(".formcheck.lock")).unwrap();
+    std::fs::create_dir_all(out_dir.join("a")).unwrap();
+    // The test holds the kernel lock a worker analysing a.mp4 would hold, with its temp file.
+    let held = std::fs::File::create(out_dir.join("a/.formcheck.lock")).unwrap();
     held.lock().unwrap();
-    let out = formcheck()
-        .args([
-            "analyze",
-            "--exercise",
-            "squat",
-            "--no-video",
-            "--max-frames",
-            "5",
-        ])
-        .arg(sample())
-        .arg("--out")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
-    assert_refused(&out, &["another formcheck run", "out"]);
+    std::fs::write(out_dir.join("a/.reps.json.4242.tmp"), b"being written").unwrap();
+    let analyze = || {
+        formcheck()
+            .args(["analyze", "--exercise", "squat", "--no-video"])
+            .args(["--max-frames", "5"])
+            .arg(&videos)
+            .arg("--out")
+            .arg(&out_dir)
+            .output()
+            .unwrap()
+    };
+    let out = analyze();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
     assert!(
-        !out_dir.join("tfjs_pose_squats").exists(),
-        "nothing written"
+        err.contains("another formcheck run is analysing it")
+            && err.contains("1 left to another run"),
+        "{err}"
     );
+    assert!(out_dir.join("b/.complete").is_file(), "b analysed");
+    assert!(!out_dir.join("a/.complete").exists(), "a left alone");
+    assert!(
+        out_dir.join("a/.reps.json.4242.tmp").is_file(),
+        "the other run's temp file is not swept"
+    );
+    let summary = std::fs::read_to_string(out_dir.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 2, "header and b: {summary}");
     drop(held);
     // Once the holder is gone (or dead) the next run takes the lock over.
-    let out = formcheck()
-        .args(["analyze", "--exercise", "squat", "--quiet", "--no-video"])
-        .args(["--max-frames", "5"])
-        .arg(sample())
-        .arg("--out")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
+    let out = analyze();
     assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out_dir.join("a/.complete").is_file());
+    assert!(
+        !out_dir.join("a/.reps.json.4242.tmp").exists(),
+        "a dead run's leftovers go"
+    );
+    assert!(stderr(&out).contains("1 skipped"), "{}", stderr(&out));
 }
 
 #[test]

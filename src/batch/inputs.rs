@@ -1,6 +1,6 @@
-//! Turning the command line's `VIDEO|DIR...` into the list of videos to analyse, each with its
-//! output folder name. Folders are read one level deep, in name order, so a batch is the same
-//! list, in the same order, every time it runs.
+//! Turning the command line's `VIDEO|DIR...` and `--from-list` manifest into the list of videos
+//! to analyse, each with its output folder name. Folders are read one level deep, in name order,
+//! so a batch is the same list, in the same order, every time it runs.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +19,9 @@ pub struct VideoInput {
     pub path: PathBuf,
     /// The output folder's name: the file name without its extension.
     pub name: String,
+    /// The path relative to the input it came from (a folder's entry: its file name; a file or a
+    /// manifest line: as written), which orders the videos for sharding.
+    pub key: String,
 }
 
 fn is_video(path: &Path) -> bool {
@@ -32,15 +35,11 @@ fn is_hidden(path: &Path) -> bool {
         .is_some_and(|n| n.to_string_lossy().starts_with('.'))
 }
 
-/// Names OUT already uses for the batch's own files (and the lock), never a video's folder.
+/// Names OUT already uses for the batch's own files, never a video's folder.
 fn reserved(name: &str) -> bool {
-    [
-        index::SUMMARY_CSV,
-        index::INDEX_HTML,
-        super::lock::LOCK_FILE,
-    ]
-    .iter()
-    .any(|r| name.eq_ignore_ascii_case(r))
+    [index::SUMMARY_CSV, index::INDEX_HTML]
+        .iter()
+        .any(|r| name.eq_ignore_ascii_case(r))
 }
 
 /// The output folder's name for a video: its file name without the extension, with leading dots
@@ -70,12 +69,42 @@ pub fn output_name(path: &Path) -> String {
     name
 }
 
-fn video_input(path: PathBuf) -> VideoInput {
+fn video_input(path: PathBuf, key: &Path) -> VideoInput {
     let name = output_name(&path);
-    VideoInput { path, name }
+    let key = key.to_string_lossy().into_owned();
+    VideoInput { path, name, key }
 }
 
-pub fn expand(inputs: &[PathBuf]) -> Result<Vec<VideoInput>, BatchError> {
+/// One entry of a `--from-list` manifest: where the video is, and the line as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub path: PathBuf,
+    pub line: String,
+}
+
+/// The videos a manifest names, one path a line; blank lines and `#` comments are skipped, and a
+/// relative path is taken from the manifest's own folder, so the manifest can travel with the
+/// videos. A path is not checked here: a missing video fails on its own and the others go on.
+pub fn read_list(manifest: &Path) -> Result<Vec<Listed>, BatchError> {
+    let text = std::fs::read_to_string(manifest).map_err(|source| BatchError::List {
+        path: manifest.to_path_buf(),
+        source,
+    })?;
+    let base = manifest.parent().unwrap_or(Path::new(""));
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| Listed {
+            path: base.join(line),
+            line: line.to_string(),
+        })
+        .collect())
+}
+
+/// The videos of `inputs` (files and folders, checked now) then of `listed` (a manifest's
+/// entries, checked when each is analysed).
+pub fn expand(inputs: &[PathBuf], listed: &[Listed]) -> Result<Vec<VideoInput>, BatchError> {
     let mut videos = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|source| BatchError::Input {
@@ -96,14 +125,22 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<VideoInput>, BatchError> {
                 return Err(BatchError::NoVideos(input.clone()));
             }
             found.sort();
-            videos.extend(found.into_iter().map(video_input));
+            videos.extend(found.into_iter().map(|path| {
+                let key = path.strip_prefix(input).unwrap_or(&path).to_path_buf();
+                video_input(path, &key)
+            }));
         } else if meta.is_file() {
-            videos.push(video_input(input.clone()));
+            videos.push(video_input(input.clone(), input));
         } else {
             // A FIFO would block the first read (the resume checksum) until a writer came.
             return Err(BatchError::NotAFile(input.clone()));
         }
     }
+    videos.extend(
+        listed
+            .iter()
+            .map(|entry| video_input(entry.path.clone(), Path::new(&entry.line))),
+    );
     // The same file named twice (directly and through its folder, say) is analysed once.
     let mut seen = std::collections::HashSet::new();
     videos.retain(|v| seen.insert(std::fs::canonicalize(&v.path).unwrap_or(v.path.clone())));
@@ -125,6 +162,47 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<VideoInput>, BatchError> {
 mod tests {
     use super::*;
 
+    fn expand_args(inputs: &[PathBuf]) -> Result<Vec<VideoInput>, BatchError> {
+        expand(inputs, &[])
+    }
+
+    #[test]
+    fn a_manifest_names_videos_from_its_own_folder_and_a_missing_one_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("trials")).unwrap();
+        touch(&dir.path().join("trials/a.mp4"));
+        let manifest = dir.path().join("videos.txt");
+        std::fs::write(
+            &manifest,
+            "# trial videos\ntrials/a.mp4\n\n  trials/missing.mov  \r\n",
+        )
+        .unwrap();
+        let listed = read_list(&manifest).unwrap();
+        let videos = expand(&[], &listed).unwrap();
+        let found: Vec<_> = videos
+            .iter()
+            .map(|v| (v.name.as_str(), v.key.as_str(), v.path.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("a", "trials/a.mp4", dir.path().join("trials/a.mp4")),
+                (
+                    "missing",
+                    "trials/missing.mov",
+                    dir.path().join("trials/missing.mov")
+                ),
+            ]
+        );
+        let message = read_list(&dir.path().join("nope.txt"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("--from-list ") && message.contains("nope.txt"),
+            "{message}"
+        );
+    }
+
     fn touch(path: &Path) {
         std::fs::write(path, b"x").unwrap();
     }
@@ -135,7 +213,7 @@ mod tests {
         touch(&dir.path().join("b.mp4"));
         touch(&dir.path().join("a.MOV"));
         touch(&dir.path().join("notes.txt"));
-        let videos = expand(&[dir.path().to_path_buf()]).unwrap();
+        let videos = expand_args(&[dir.path().to_path_buf()]).unwrap();
         let names: Vec<_> = videos.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, ["a", "b"]);
     }
@@ -168,10 +246,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         touch(&dir.path().join(".partial.mp4"));
         touch(&dir.path().join("a.mp4"));
-        let videos = expand(&[dir.path().to_path_buf()]).unwrap();
+        let videos = expand_args(&[dir.path().to_path_buf()]).unwrap();
         let names: Vec<_> = videos.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, ["a"]);
-        let named = expand(&[dir.path().join(".partial.mp4")]).unwrap();
+        let named = expand_args(&[dir.path().join(".partial.mp4")]).unwrap();
         assert_eq!(named[0].name, "partial");
     }
 
@@ -180,7 +258,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.mp4");
         touch(&file);
-        let videos = expand(&[file.clone(), dir.path().to_path_buf()]).unwrap();
+        let videos = expand_args(&[file.clone(), dir.path().to_path_buf()]).unwrap();
         assert_eq!(videos.len(), 1);
     }
 
@@ -190,7 +268,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("x")).unwrap();
         touch(&dir.path().join("a.mp4"));
         touch(&dir.path().join("x/a.mov"));
-        let err = expand(&[dir.path().join("a.mp4"), dir.path().join("x/a.mov")]).unwrap_err();
+        let err = expand_args(&[dir.path().join("a.mp4"), dir.path().join("x/a.mov")]).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("a.mp4") && msg.contains("a.mov"), "{msg}");
     }
@@ -199,9 +277,11 @@ mod tests {
     fn missing_input_and_empty_folder_are_named() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("nope.mp4");
-        let msg = expand(&[missing]).unwrap_err().to_string();
+        let msg = expand_args(&[missing]).unwrap_err().to_string();
         assert!(msg.contains("nope.mp4"), "{msg}");
-        let msg = expand(&[dir.path().to_path_buf()]).unwrap_err().to_string();
+        let msg = expand_args(&[dir.path().to_path_buf()])
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("no video files"), "{msg}");
     }
 }

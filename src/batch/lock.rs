@@ -1,9 +1,12 @@
-//! One batch at a time in an output folder. Two runs into one `--out` would sweep each other's
-//! temporary files and the last to finish would write an index that contradicts the outputs on
-//! disk, so a batch holds an exclusive lock on `OUT/.formcheck.lock` while it runs.
+//! One writer per video. Two runs into one `--out` (overlapping shards, a rerun while the first
+//! is still going, two users) must never analyse the same video at once, nor sweep each other's
+//! temporary files, so a worker holds an exclusive lock on `OUT/<video>/.formcheck.lock` from
+//! before it checks the completion marker until the video's last file is written. Other videos
+//! of the same folder stay free for other runs.
 //!
-//! The lock is the kernel's (`flock`, through std's `File::try_lock`): it goes when the process
-//! does, however it dies, so a lock file left by a killed run is simply taken over.
+//! The lock is the kernel's (`flock`, through std's `File::try_lock`, so no crate is needed): it
+//! goes when the process does, however it dies, so a lock file left by a killed worker is simply
+//! taken over.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -12,25 +15,26 @@ pub const LOCK_FILE: &str = ".formcheck.lock";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("--out {}: another formcheck run is writing there; wait for it to finish or give another --out", .0.display())]
-    Busy(PathBuf),
-    #[error("--out {}: cannot lock {LOCK_FILE}: {source}", dir.display())]
+    #[error("cannot lock {}: {source}", path.display())]
     Io {
-        dir: PathBuf,
+        path: PathBuf,
         source: std::io::Error,
     },
 }
 
-/// Held for as long as the batch writes into the folder.
+/// Held for as long as a worker writes one video's folder.
 #[derive(Debug)]
-pub struct OutLock {
+pub struct VideoLock {
     _file: File,
 }
 
-impl OutLock {
-    pub fn take(dir: &Path) -> Result<OutLock, LockError> {
+impl VideoLock {
+    /// The lock on the video folder `dir` (which must exist), or `None` when another process
+    /// holds it.
+    pub fn try_take(dir: &Path) -> Result<Option<VideoLock>, LockError> {
+        let path = dir.join(LOCK_FILE);
         let io = |source| LockError::Io {
-            dir: dir.to_path_buf(),
+            path: path.clone(),
             source,
         };
         let file = OpenOptions::new()
@@ -38,15 +42,14 @@ impl OutLock {
             .write(true)
             .create(true)
             .truncate(false)
-            .open(dir.join(LOCK_FILE))
+            .open(&path)
             .map_err(io)?;
         match file.try_lock() {
-            Ok(()) => {}
             // The file stays empty (no pid in it), so two runs leave byte-identical folders.
-            Err(TryLockError::WouldBlock) => return Err(LockError::Busy(dir.to_path_buf())),
-            Err(TryLockError::Error(e)) => return Err(io(e)),
+            Ok(()) => Ok(Some(VideoLock { _file: file })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(e)) => Err(io(e)),
         }
-        Ok(OutLock { _file: file })
     }
 }
 
@@ -55,19 +58,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn two_runs_into_one_out_second_is_refused() {
+    fn a_video_locked_by_one_worker_is_refused_to_another_until_released() {
         let dir = tempfile::tempdir().unwrap();
-        let first = OutLock::take(dir.path()).unwrap();
-        let err = OutLock::take(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("another formcheck run"), "{err}");
+        let first = VideoLock::try_take(dir.path()).unwrap().expect("free");
+        assert!(VideoLock::try_take(dir.path()).unwrap().is_none());
+        let other = tempfile::tempdir().unwrap();
+        assert!(
+            VideoLock::try_take(other.path()).unwrap().is_some(),
+            "another video stays free"
+        );
         drop(first);
-        OutLock::take(dir.path()).expect("free again once the first run ends");
+        assert!(VideoLock::try_take(dir.path()).unwrap().is_some());
     }
 
     #[test]
     fn a_lock_file_left_behind_is_taken_over() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(LOCK_FILE), "999999").unwrap();
-        OutLock::take(dir.path()).expect("no process holds it");
+        assert!(VideoLock::try_take(dir.path()).unwrap().is_some());
     }
 }

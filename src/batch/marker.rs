@@ -2,6 +2,9 @@
 //! after every other file of the video is in place; it records what the outputs were made from
 //! (the video's size and modification time, the settings). A rerun skips a video only when the
 //! marker is there and still matches, so a changed video or changed settings are redone.
+//!
+//! A video that failed gets `OUT/<video>/.failed` instead, with the error, so whichever run or
+//! shard failed it, `formcheck index` lists it as failed and `index --check` can gate on it.
 
 use std::path::Path;
 
@@ -10,6 +13,43 @@ use serde::{Deserialize, Serialize};
 use crate::output::{atomic, ExportError};
 
 pub const MARKER_FILE: &str = ".complete";
+pub const FAILED_FILE: &str = ".failed";
+
+/// Why a video failed, kept in its folder until it is analysed again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The video as the batch was given it.
+    pub path: String,
+    pub error: String,
+}
+
+impl Failure {
+    pub fn write_in(&self, dir: &Path) -> Result<(), ExportError> {
+        let dest = dir.join(FAILED_FILE);
+        let bytes = serde_json::to_vec_pretty(self).map_err(|e| ExportError::format(&dest, e))?;
+        atomic::write(&dest, &bytes)
+    }
+
+    /// The failure recorded in `dir`, if any (an unreadable record reads as a failure too).
+    pub fn read_in(dir: &Path) -> Option<Failure> {
+        let bytes = std::fs::read(dir.join(FAILED_FILE)).ok()?;
+        Some(serde_json::from_slice(&bytes).unwrap_or_else(|e| Failure {
+            path: String::new(),
+            error: format!("{FAILED_FILE} unreadable: {e}"),
+        }))
+    }
+
+    pub fn remove_in(dir: &Path) -> std::io::Result<()> {
+        remove_if_there(&dir.join(FAILED_FILE))
+    }
+}
+
+fn remove_if_there(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Marker {
@@ -56,10 +96,7 @@ impl Marker {
     /// Removes the marker before outputs are redone, so a run stopped half-way is not taken for
     /// a finished one.
     pub fn remove_in(dir: &Path) -> std::io::Result<()> {
-        match std::fs::remove_file(dir.join(MARKER_FILE)) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        remove_if_there(&dir.join(MARKER_FILE))
     }
 }
 
@@ -86,5 +123,20 @@ mod tests {
         Marker::remove_in(dir.path()).unwrap();
         assert!(!marker.matches_in(dir.path()));
         Marker::remove_in(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn a_failure_record_reads_back_until_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Failure::read_in(dir.path()), None);
+        let failure = Failure {
+            path: "in/a.mp4".into(),
+            error: "cannot read in/a.mp4".into(),
+        };
+        failure.write_in(dir.path()).unwrap();
+        assert_eq!(Failure::read_in(dir.path()), Some(failure));
+        Failure::remove_in(dir.path()).unwrap();
+        Failure::remove_in(dir.path()).unwrap();
+        assert_eq!(Failure::read_in(dir.path()), None);
     }
 }

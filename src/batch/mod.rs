@@ -1,16 +1,19 @@
-//! The `analyze` command: expand the inputs into videos, analyse them on `--jobs` worker threads
-//! (each with its own pose model, so memory grows with the jobs, not with the videos), show
-//! progress, keep going past a bad video, stop cleanly on Ctrl-C, and write the batch index.
+//! The `analyze` command: expand the inputs into videos (or one shard of them), analyse them on
+//! `--jobs` worker threads (each with its own pose model, so memory grows with the jobs, not with
+//! the videos), show progress, keep going past a bad video, stop cleanly on Ctrl-C, and write the
+//! batch index; and the `index` command, which writes the same index from OUT alone.
 //!
-//! Results are kept in input order whatever thread finished first, so the index and every file
-//! are the same for any `--jobs`.
+//! The index is built from what OUT holds, in folder-name order, so every file is the same for
+//! any `--jobs`, any split into shards, and any number of runs into one OUT.
 
 pub mod inputs;
 pub mod lock;
 pub mod marker;
 pub mod pipeline;
 pub mod progress;
+pub mod shard;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -23,7 +26,7 @@ use pipeline::{Finished, Job, PipelineError};
 use progress::{Mode, Progress};
 
 use crate::analysis::Analyzer;
-use crate::config::AnalyzeConfig;
+use crate::config::{AnalyzeConfig, IndexConfig};
 use crate::output::index::{self, IndexRow};
 use crate::output::RunSettings;
 use crate::pose::{PoseError, PoseEstimator};
@@ -46,6 +49,11 @@ pub enum BatchError {
     },
     #[error("input {}: not a regular file (a FIFO, socket or device); give a video file, which formcheck needs to seek in", .0.display())]
     NotAFile(PathBuf),
+    #[error("--from-list {}: {source}", path.display())]
+    List {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("input folder {} holds no video files", .0.display())]
     NoVideos(PathBuf),
     #[error("{} and {} would both write to OUT/{name}/; analyse them into different --out folders", first.display(), second.display())]
@@ -91,6 +99,8 @@ pub enum Status {
         warning: Option<String>,
     },
     Skipped,
+    /// Left to another run that is analysing it now (its lock is held).
+    Busy,
     Failed(String),
     /// Not started, or stopped, because of Ctrl-C.
     Interrupted,
@@ -109,6 +119,8 @@ pub struct VideoOutcome {
 #[derive(Debug)]
 pub struct BatchReport {
     pub out: PathBuf,
+    /// The shard this run analysed; a shard writes no index.
+    pub shard: Option<shard::Shard>,
     pub videos: Vec<VideoOutcome>,
     pub interrupted: bool,
     pub elapsed: Duration,
@@ -141,17 +153,30 @@ impl BatchReport {
             self.count(|s| matches!(s, Status::Skipped)),
             self.count(|s| matches!(s, Status::Failed(_))),
         );
+        let busy = self.count(|s| matches!(s, Status::Busy));
+        if busy > 0 {
+            line.push_str(&format!(", {busy} left to another run analysing them now"));
+        }
         let interrupted = self.count(|s| matches!(s, Status::Interrupted));
         if interrupted > 0 {
             line.push_str(&format!(", {interrupted} not finished (interrupted)"));
         }
         line.push_str(&format!(
-            " in {:.1} s: {:.1} videos/min, {:.1} FPS; index: {}",
+            " in {:.1} s: {:.1} videos/min, {:.1} FPS; ",
             secs,
             done as f64 * 60.0 / secs,
             frames as f64 / secs,
-            self.out.join("index.html").display()
         ));
+        match self.shard {
+            Some(shard) => line.push_str(&format!(
+                "shard {shard}; when every shard is done: formcheck index {}",
+                self.out.display()
+            )),
+            None => line.push_str(&format!(
+                "index: {}",
+                self.out.join(index::INDEX_HTML).display()
+            )),
+        }
         line
     }
 }
@@ -236,7 +261,7 @@ fn refuse_overwrites(
         read.check("--landmarks", landmarks)?;
     }
     let Some(out) = out else { return Ok(()) };
-    for file in [index::SUMMARY_CSV, index::INDEX_HTML, lock::LOCK_FILE] {
+    for file in [index::SUMMARY_CSV, index::INDEX_HTML] {
         read.check(file, &out.join(file))?;
     }
     for video in videos {
@@ -251,7 +276,7 @@ fn refuse_overwrites(
 
 fn landmarks_only(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
     let started = Instant::now();
-    let videos = inputs::expand(&config.inputs)?;
+    let videos = inputs::expand(&config.inputs, &[])?;
     refuse_overwrites(config, &videos, None)?;
     let stop = stop_flag()?;
     let progress = Progress::new(Mode::detect(config.quiet), videos.len());
@@ -290,7 +315,16 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
     // Exercise and thresholds are checked once, before any video: a typo fails in one line.
     Analyzer::from_settings(&config.judge)?;
     let run_settings = RunSettings::from_config(config);
-    let videos = inputs::expand(&config.inputs)?;
+    let listed = match &config.from_list {
+        Some(manifest) => inputs::read_list(manifest)?,
+        None => Vec::new(),
+    };
+    let mut videos = inputs::expand(&config.inputs, &listed)?;
+    if let Some(shard) = config.shard {
+        let keys: Vec<&str> = videos.iter().map(|v| v.key.as_str()).collect();
+        let taken = shard::select(&keys, shard);
+        videos = taken.into_iter().map(|i| videos[i].clone()).collect();
+    }
     let out = config
         .out
         .clone()
@@ -303,7 +337,6 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
         path: out.clone(),
         source,
     })?;
-    let _lock = lock::OutLock::take(&out)?;
     let stop = stop_flag()?;
     let progress = Progress::new(Mode::detect(config.quiet), videos.len());
     let settings = settings_fingerprint(config);
@@ -397,12 +430,19 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
             })
         })
         .collect();
-    let mut rows = index_rows(&videos);
-    let listed: Vec<&Path> = videos.iter().map(|v| v.dir.as_path()).collect();
-    rows.extend(complete_rows(&out, &listed)?);
-    index::write(&out, &rows)?;
+    // A shard leaves the index to `formcheck index`, once every shard is done.
+    if config.shard.is_none() {
+        let mut rows = rows_in(&out)?;
+        for video in &videos {
+            if let Some(row) = unfinished_row(video) {
+                rows.insert(video.input.name.clone(), row);
+            }
+        }
+        index::write(&out, &rows.into_values().collect::<Vec<_>>())?;
+    }
     let report = BatchReport {
         out,
+        shard: config.shard,
         videos,
         interrupted: stop.load(Ordering::SeqCst),
         elapsed: started.elapsed(),
@@ -426,7 +466,38 @@ struct Context<'a> {
     progress: &'a Progress,
 }
 
+/// One video under its folder's lock; a failure is recorded in the folder, whichever run or
+/// shard `formcheck index` later reads it from.
 fn run_one(
+    cx: &Context,
+    input: &VideoInput,
+    dir: &std::path::Path,
+    pose: &mut PoseEstimator,
+) -> (Status, u64) {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        let message = format!("cannot create output folder {}: {e}", dir.display());
+        return (Status::Failed(message), 0);
+    }
+    let _lock = match lock::VideoLock::try_take(dir) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => return (Status::Busy, 0),
+        Err(e) => return (Status::Failed(e.to_string()), 0),
+    };
+    let (status, frames) = analyse_one(cx, input, dir, pose);
+    if let Status::Failed(error) = &status {
+        let failure = marker::Failure {
+            path: input.path.display().to_string(),
+            error: error.clone(),
+        };
+        if let Err(e) = failure.write_in(dir) {
+            let both = format!("{error}; and its failure could not be recorded: {e}");
+            return (Status::Failed(both), frames);
+        }
+    }
+    (status, frames)
+}
+
+fn analyse_one(
     cx: &Context,
     input: &VideoInput,
     dir: &std::path::Path,
@@ -486,64 +557,147 @@ fn outcome_line(
             "{video}: already complete in {} (--force redoes it)",
             dir.display()
         ),
+        Status::Busy => format!(
+            "{video}: another formcheck run is analysing it into {} now; left to it",
+            dir.display()
+        ),
         Status::Failed(message) => format!("{video}: FAILED: {message}"),
         Status::Interrupted => format!("{video}: interrupted"),
     }
 }
 
-/// Rebuilds OUT's index (summary.csv, index.html) from the finished videos' folders, whichever
-/// run made them (`formcheck index OUT`); returns how many videos it lists.
-pub fn write_index(out: &Path) -> Result<usize, BatchError> {
+/// The `index` command: rebuilds OUT's index (summary.csv, index.html) from the video folders,
+/// whichever run or shard made them; with `--check`, exit 1 unless every video of the manifest
+/// is done.
+pub fn index(config: &IndexConfig) -> Result<ExitCode, BatchError> {
+    let out = &config.out;
     if !out.is_dir() {
-        return Err(BatchError::NotAnOutput(out.to_path_buf()));
+        return Err(BatchError::NotAnOutput(out.clone()));
     }
-    let rows = complete_rows(out, &[])?;
+    let rows = rows_in(out)?;
+    let rows: Vec<IndexRow> = rows.into_values().collect();
     index::write(out, &rows)?;
-    Ok(rows.len())
+    let done = rows.iter().filter(|r| r.status == "done").count();
+    let failed = rows.len() - done;
+    println!(
+        "{} video{} listed in {}: {done} done, {failed} failed",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        out.join(index::INDEX_HTML).display()
+    );
+    let Some(manifest) = &config.check else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let check = check(out, manifest)?;
+    for line in &check.problems {
+        println!("{line}");
+    }
+    println!(
+        "check against {}: {} videos, {} done, {} failed, {} missing",
+        manifest.display(),
+        check.videos,
+        check.done,
+        check.failed,
+        check.missing
+    );
+    Ok(if check.failed + check.missing > 0 {
+        ExitCode::from(EXIT_SOME_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-/// A row for every finished video folder in OUT (those with a completion marker) not in
-/// `listed`, by folder name: the index lists what OUT holds, not only this run's videos.
-fn complete_rows(out: &Path, listed: &[&Path]) -> Result<Vec<IndexRow>, BatchError> {
+/// What OUT holds for each video of a manifest.
+#[derive(Debug, Default, PartialEq)]
+pub struct Check {
+    pub videos: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub missing: usize,
+    /// One line per video failed or missing.
+    pub problems: Vec<String>,
+}
+
+/// Each manifest video's state in OUT: done (its completion marker is there), failed (its
+/// failure is recorded) or missing (never started, interrupted, or still being written).
+pub fn check(out: &Path, manifest: &Path) -> Result<Check, BatchError> {
+    let listed = inputs::read_list(manifest)?;
+    let videos = inputs::expand(&[], &listed)?;
+    let mut check = Check {
+        videos: videos.len(),
+        ..Check::default()
+    };
+    for video in &videos {
+        let dir = pipeline::video_dir(out, video);
+        if dir.join(marker::MARKER_FILE).is_file() {
+            check.done += 1;
+        } else if let Some(failure) = marker::Failure::read_in(&dir) {
+            check.failed += 1;
+            check.problems.push(format!(
+                "failed: {}: {}",
+                video.path.display(),
+                failure.error
+            ));
+        } else {
+            check.missing += 1;
+            check.problems.push(format!(
+                "missing: {} (no finished output in {})",
+                video.path.display(),
+                dir.display()
+            ));
+        }
+    }
+    Ok(check)
+}
+
+/// A row for every video folder in OUT that is finished (its completion marker is there) or
+/// failed (its failure is recorded), by folder name. A folder still being written has neither and
+/// is left out: the index lists what OUT holds, whichever run made it.
+fn rows_in(out: &Path) -> Result<BTreeMap<String, IndexRow>, BatchError> {
     let entries = std::fs::read_dir(out).map_err(|source| BatchError::OutDir {
         path: out.to_path_buf(),
         source,
     })?;
-    let mut dirs: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|d| d.join(marker::MARKER_FILE).is_file())
-        .filter(|d| !listed.iter().any(|l| l == d))
-        .collect();
-    dirs.sort();
-    Ok(dirs.iter().map(|d| index::read_row(d)).collect())
+    let mut rows = BTreeMap::new();
+    for dir in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        let Some(name) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            continue;
+        };
+        let row = if dir.join(marker::MARKER_FILE).is_file() {
+            index::read_row(&dir)
+        } else if let Some(failure) = marker::Failure::read_in(&dir) {
+            IndexRow {
+                name: name.clone(),
+                path: failure.path,
+                status: "failed",
+                summary: None,
+                error: Some(failure.error),
+            }
+        } else {
+            continue;
+        };
+        rows.insert(name, row);
+    }
+    Ok(rows)
 }
 
-/// The index's rows, in input order. Finished videos are read back from their reps.json.
-fn index_rows(videos: &[VideoOutcome]) -> Vec<IndexRow> {
-    videos
-        .iter()
-        .map(|v| {
-            let (status, summary, error) = match &v.status {
-                // "done" either way: the index describes the outputs, which are the same
-                // whether made now or by an earlier run.
-                Status::Done { .. } | Status::Skipped => {
-                    let row = index::read_row(&v.dir);
-                    (row.status, row.summary, row.error)
-                }
-                Status::Failed(message) => ("failed", None, Some(message.clone())),
-                Status::Interrupted => (
-                    "interrupted",
-                    None,
-                    Some("not finished: interrupted; run again to finish it".to_string()),
-                ),
-            };
-            IndexRow {
-                name: v.input.name.clone(),
-                path: v.input.path.display().to_string(),
-                status,
-                summary,
-                error,
-            }
-        })
-        .collect()
+/// This run's row for a video it did not finish, which says more than the folder (a failure that
+/// could not be recorded, an interruption); `None` for a finished or skipped video, whose row is
+/// read from its folder, and for one another run is analysing.
+fn unfinished_row(video: &VideoOutcome) -> Option<IndexRow> {
+    let (status, error) = match &video.status {
+        Status::Done { .. } | Status::Skipped | Status::Busy => return None,
+        Status::Failed(message) => ("failed", message.clone()),
+        Status::Interrupted => (
+            "interrupted",
+            "not finished: interrupted; run again to finish it".to_string(),
+        ),
+    };
+    Some(IndexRow {
+        name: video.input.name.clone(),
+        path: video.input.path.display().to_string(),
+        status,
+        summary: None,
+        error: Some(error),
+    })
 }

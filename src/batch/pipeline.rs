@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::inputs::VideoInput;
-use super::marker::Marker;
+use super::marker::{Failure, Marker};
 use super::progress::VideoProgress;
 use crate::analysis::Analyzer;
 use crate::config::AnalyzeConfig;
@@ -85,6 +85,7 @@ impl Job<'_> {
             source,
         })?;
         Marker::remove_in(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
+        Failure::remove_in(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
         atomic::sweep_temp_files(&self.dir);
 
         crate::video::check_one_picture_size(&self.input.path)?;
@@ -262,7 +263,11 @@ pub fn output_files() -> Vec<&'static str> {
         &AnnotatedExporter { blur_faces: false },
     ];
     let mut files: Vec<&'static str> = exporters.iter().map(|e| e.file_name()).collect();
-    files.push(super::marker::MARKER_FILE);
+    files.extend([
+        super::marker::MARKER_FILE,
+        super::marker::FAILED_FILE,
+        super::lock::LOCK_FILE,
+    ]);
     files
 }
 
