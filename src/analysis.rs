@@ -405,7 +405,7 @@ impl Analyzer {
         } else {
             self.assess(seg.start.frame, seg.bottom.frame, seg.end.frame, set_leg)
         };
-        let a = match assessed {
+        let mut a = match assessed {
             Ok(a) => a,
             Err(reason) => {
                 let r = reject(reason);
@@ -413,6 +413,9 @@ impl Analyzer {
                 return Err(r);
             }
         };
+        if let Some(why) = seg.incomplete {
+            never_ok_unfinished(&mut a.concerns, why);
+        }
         if new_set {
             self.set += 1;
         }
@@ -634,6 +637,19 @@ struct Assessed {
     body: BodyPeak,
     flags: Vec<Flag>,
     concerns: Vec<ConcernResult>,
+}
+
+/// A rep cut off before its end (the video ended, the person was lost or replaced) may not have
+/// reached its turning point, so a concern it passed is not judged, never ok; a fault it showed
+/// was seen, and stays.
+fn never_ok_unfinished(concerns: &mut [ConcernResult], why: Incomplete) {
+    for c in concerns.iter_mut() {
+        if c.status == ConcernStatus::Ok {
+            c.status = ConcernStatus::NotJudged {
+                reason: format!("the rep was not finished: {}", why.describe()),
+            };
+        }
+    }
 }
 
 /// How each concern the exercise judges went: a fault (with the exercise's cue for it), ok when

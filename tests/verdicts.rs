@@ -8,7 +8,7 @@ mod model;
 use formcheck::analysis::analyze_frames;
 use formcheck::exercise;
 use formcheck::geometry::{measure, View};
-use formcheck::judge::{Outcome, Thresholds};
+use formcheck::judge::{ConcernStatus, Outcome, Thresholds};
 use formcheck::landmarks::PoseFrame;
 use model::*;
 
@@ -219,4 +219,54 @@ fn a_feet_only_close_up_judges_nothing_that_needs_the_pelvis() {
                 | formcheck::geometry::NotJudged::UnknownView
         )
     ));
+}
+
+/// An unfinished rep (here the video ends at its bottom) read "valgus: ok" and "passed" in the
+/// report and reps.json, though it may never have reached its turning point. Its concerns are
+/// now not judged, with the reason; a fault it showed was seen, and stays.
+#[test]
+fn an_unfinished_rep_is_never_ok_and_keeps_a_fault_it_showed() {
+    let plans: Vec<Plan> = (0..3)
+        .map(|i| Plan {
+            start: 30 + i * 80,
+            down: 25,
+            hold: 5,
+            up: 25,
+        })
+        .collect();
+    // The video ends at the third rep's bottom.
+    let total = plans[2].start + plans[2].down + plans[2].hold;
+    for (fppa, unfinished_outcome) in [(0.0, Outcome::NotJudged), (20.0, Outcome::Flagged)] {
+        let frames: Vec<PoseFrame> = (0..total)
+            .map(|f| seen(&squat_body(phase_of(&plans, f).0, fppa), f, 0.0))
+            .collect();
+        let a = analyze_frames(
+            &frames,
+            exercise::find("squat").unwrap(),
+            None,
+            Thresholds::default(),
+        );
+        let reps: Vec<_> = a.reps().collect();
+        assert_eq!(reps.len(), 3, "fppa {fppa}: {:?}", a.rejected);
+        let finished = if fppa == 0.0 {
+            Outcome::Passed
+        } else {
+            Outcome::Flagged
+        };
+        assert!(reps[..2]
+            .iter()
+            .all(|r| r.complete && r.outcome == finished));
+        let last = reps[2];
+        assert!(!last.complete, "fppa {fppa}");
+        assert_eq!(last.outcome, unfinished_outcome, "{:?}", last.concerns);
+        for c in &last.concerns {
+            match &c.status {
+                ConcernStatus::Ok => panic!("fppa {fppa}: {c:?} on an unfinished rep"),
+                ConcernStatus::NotJudged { reason } => {
+                    assert!(reason.contains("the rep was not finished"), "{reason}")
+                }
+                ConcernStatus::Fault { .. } => assert_eq!(fppa, 20.0),
+            }
+        }
+    }
 }
