@@ -1,6 +1,6 @@
 //! The Slurm job array users submit (`deploy/slurm/submit`, `formcheck-array.sbatch`), run on a
 //! real one-node Slurm cluster started for the test (`tests/support/slurm-cluster`, needing root
-//! and `.ci/slurm-packages`): its merged output must be the single-machine run's, file for file.
+//! and `.ci/slurm-packages`, with slurmdbd on a private MariaDB so `sacct` works): its merged output must be the single-machine run's, file for file.
 
 mod common;
 
@@ -50,26 +50,30 @@ impl Cluster {
         Ok(cluster)
     }
 
-    /// Each job of the completion log (jobcomp/filetxt: Debian's Slurm has no sacct without
-    /// slurmdbd) as its id, array task (if any), state and exit code.
-    fn finished_jobs(&self) -> Vec<(String, Option<String>, String, String)> {
-        let log = std::fs::read_to_string(self.dir.join("jobcomp.txt")).unwrap_or_default();
-        log.lines()
-            .map(|line| {
-                let field = |name: &str| {
-                    line.split_whitespace()
-                        .find_map(|f| f.strip_prefix(name).map(str::to_string))
-                };
-                let array = field("ArrayJobId=").filter(|a| a != "0");
-                let id = array
-                    .clone()
-                    .unwrap_or_else(|| field("JobId=").unwrap_or_default());
-                let task = array.and(field("ArrayTaskId="));
-                let state = field("JobState=").unwrap_or_default();
-                let exit = field("ExitCode=").unwrap_or_default();
-                (id, task, state, exit)
-            })
-            .collect()
+    /// `sacct`'s lines (`JobID|State|ExitCode`, array tasks as `ID_N`) for `jobs`, once it
+    /// has `expected` of them: slurmdbd records a job's end a moment after sbatch --wait sees it.
+    fn sacct(&self, jobs: &[&str], expected: usize) -> Vec<String> {
+        let started = Instant::now();
+        loop {
+            let out = Command::new("sacct")
+                .env("SLURM_CONF", &self.conf)
+                .args(["-X", "-n", "-P", "-o", "JobID,State,ExitCode", "-j"])
+                .arg(jobs.join(","))
+                .output()
+                .expect("sacct runs");
+            let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(str::to_string)
+                .collect();
+            let done = lines
+                .iter()
+                .filter(|l| !l.contains("|RUNNING|") && !l.contains("|PENDING|"))
+                .count();
+            if done >= expected || started.elapsed().as_secs() > 20 {
+                return lines;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
     }
 }
 
@@ -181,26 +185,22 @@ fn a_slurm_job_array_then_its_index_job_give_the_single_machine_run() {
     let expected = format!("{n} videos, {n} done, 0 failed, 0 missing", n = clips.len());
     assert!(index_log.contains(&expected), "{index_log}");
 
-    // Slurm's own record: every array task and the index job completed.
-    let jobs = cluster.finished_jobs();
-    let tasks: Vec<_> = jobs.iter().filter(|j| j.0 == array_id).collect();
-    let index: Vec<_> = jobs.iter().filter(|j| j.0 == index_id).collect();
+    // Slurm's own accounting: every array task and the index job completed.
+    let tasks: usize = TASKS.parse().unwrap();
+    let states = cluster.sacct(&[&array_id, &index_id], tasks + 1);
     eprintln!(
-        "slurm: array job {array_id} ({} tasks) and index job {index_id}: {jobs:?}; \
-         wall time {array_s:.1} s for submit --wait against {single_s:.1} s for one \
-         analyze --jobs 2 of the same {} clips",
-        tasks.len(),
+        "sacct: {states:?}; wall time {array_s:.1} s for submit --wait against {single_s:.1} s \
+         for one analyze --jobs 2 of the same {} clips",
         clips.len()
     );
-    assert_eq!(tasks.len(), TASKS.parse::<usize>().unwrap(), "{jobs:?}");
-    for (_, task, state, exit) in tasks.iter().chain(&index) {
-        assert_eq!(
-            (state.as_str(), exit.as_str()),
-            ("COMPLETED", "0:0"),
-            "task {task:?}: {jobs:?}"
-        );
-    }
-    assert_eq!(index.len(), 1, "{jobs:?}");
+    let mut expected: Vec<String> = (0..tasks)
+        .map(|t| format!("{array_id}_{t}|COMPLETED|0:0"))
+        .collect();
+    expected.push(format!("{index_id}|COMPLETED|0:0"));
+    let mut got = states.clone();
+    got.sort();
+    expected.sort();
+    assert_eq!(got, expected);
 
     // Merged, the shards are the single run, file for file.
     let (single, sharded) = (tree(&single), tree(&sharded));
