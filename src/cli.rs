@@ -89,6 +89,44 @@ pub enum CommandArgs {
     /// Rebuild OUT/index.html and OUT/summary.csv from every finished video in OUT, whichever
     /// run made it.
     Index(IndexArgs),
+    /// The sessions recorded so far, per person and exercise; a progress report or the reps as CSV.
+    History(HistoryCommandArgs),
+}
+
+/// Where analyze and live record each session.
+#[derive(Debug, Args, Clone)]
+pub struct HistoryArgs {
+    /// The history database (default: $XDG_DATA_HOME/formcheck/history.sqlite, else
+    /// ~/.local/share/formcheck/history.sqlite).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
+    /// Record nothing in the history (shards record nothing unless --history is given).
+    #[arg(long, conflicts_with = "history")]
+    pub no_history: bool,
+
+    /// Whose sessions these are, in the history.
+    #[arg(long, value_name = "NAME", default_value = "me")]
+    pub person: String,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryCommandArgs {
+    /// The history database (default: as for analyze and live).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
+    /// Only this person's sessions.
+    #[arg(long, value_name = "NAME")]
+    pub person: Option<String>,
+
+    /// Write a self-contained progress page here.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+
+    /// Write every rep here as CSV.
+    #[arg(long, value_name = "FILE.csv")]
+    pub csv: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +193,9 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub judge: JudgeArgs,
 
+    #[command(flatten)]
+    pub history: HistoryArgs,
+
     /// Output folder; each video gets OUT/<video name>/.
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -216,6 +257,9 @@ pub struct BenchArgs {
 pub struct LiveArgs {
     #[command(flatten)]
     pub judge: JudgeArgs,
+
+    #[command(flatten)]
+    pub history: HistoryArgs,
 
     /// Webcam index.
     #[arg(long, value_name = "N", conflicts_with_all = ["url", "file"])]

@@ -62,9 +62,18 @@ pub struct JudgeSettings {
     pub overrides: Vec<(String, f64)>,
 }
 
+/// Where sessions are recorded, and for whom.
+#[derive(Debug, Clone)]
+pub struct HistorySettings {
+    /// The database; `None` records nothing.
+    pub path: Option<PathBuf>,
+    pub person: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct AnalyzeConfig {
     pub inputs: Vec<PathBuf>,
+    pub history: HistorySettings,
     /// A manifest of more videos, one path a line.
     pub from_list: Option<PathBuf>,
     /// Only this shard of the videos, and no index.
@@ -94,6 +103,7 @@ pub struct BenchConfig {
 #[derive(Debug, Clone)]
 pub struct LiveConfig {
     pub source: SourceSpec,
+    pub history: HistorySettings,
     pub pose: PoseSettings,
     pub judge: JudgeSettings,
     pub session: Option<PathBuf>,
@@ -112,6 +122,15 @@ pub enum Config {
     Exercises,
     /// Rebuild the index of this output folder.
     Index(IndexConfig),
+    History(HistoryConfig),
+}
+
+#[derive(Debug, Clone)]
+pub struct HistoryConfig {
+    pub path: PathBuf,
+    pub person: Option<String>,
+    pub report: Option<PathBuf>,
+    pub csv: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -134,6 +153,30 @@ fn default_threads() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
+}
+
+/// `--history`, `--no-history` and `--person`: the default database unless told otherwise (a
+/// shard records nothing unless given `--history`: a cluster's home folder is often on a network
+/// file system, where SQLite's locks cannot be trusted).
+fn history_settings(
+    args: cli::HistoryArgs,
+    default_on: bool,
+) -> Result<HistorySettings, ConfigError> {
+    if args.person.trim().is_empty() {
+        return Err(flag_error("person", "must not be empty"));
+    }
+    let path = match (args.history, args.no_history) {
+        (_, true) => None,
+        (Some(path), false) => Some(path),
+        (None, false) if default_on => {
+            Some(crate::history::default_path().map_err(|e| flag_error("history", e.to_string()))?)
+        }
+        (None, false) => None,
+    };
+    Ok(HistorySettings {
+        path,
+        person: args.person,
+    })
 }
 
 /// `--shard` and `--shard-count`, with the scheduler's variables read now for `auto` (`env`
@@ -258,6 +301,16 @@ impl Cli {
         };
         Ok(match self.command {
             CommandArgs::Exercises => Config::Exercises,
+            CommandArgs::History(h) => Config::History(HistoryConfig {
+                path: match h.history {
+                    Some(path) => path,
+                    None => crate::history::default_path()
+                        .map_err(|e| flag_error("history", e.to_string()))?,
+                },
+                person: h.person,
+                report: h.report,
+                csv: h.csv,
+            }),
             CommandArgs::Index(a) => Config::Index(IndexConfig {
                 out: a.out,
                 check: a.check,
@@ -295,7 +348,9 @@ impl Cli {
                         "splits a batch; --landmarks takes a single video",
                     ));
                 }
+                let history = history_settings(a.history, shard.is_none())?;
                 Config::Analyze(AnalyzeConfig {
+                    history,
                     pose: pose(!a.judge.no_smooth, a.filter_fps)?,
                     judge: judge_settings(a.judge)?,
                     inputs: a.inputs,
@@ -375,6 +430,7 @@ impl Cli {
                     }
                 }
                 Config::Live(LiveConfig {
+                    history: history_settings(l.history, true)?,
                     reconnect_for: std::time::Duration::from_secs_f64(l.reconnect_for),
                     source,
                     pose: pose(!l.judge.no_smooth, None)?,

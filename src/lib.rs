@@ -12,6 +12,7 @@ pub mod exercise;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod geometry;
+pub mod history;
 pub mod judge;
 pub mod landmarks;
 pub mod live;

@@ -29,6 +29,10 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         Config::Analyze(analyze) => Ok(formcheck::batch::analyze(&analyze)?),
         Config::Index(index) => Ok(formcheck::batch::index(&index)?),
+        Config::History(history) => {
+            formcheck::history::run_command(&history)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Config::Exercises => {
             print!("{}", formcheck::exercise::describe_all());
             Ok(ExitCode::SUCCESS)

@@ -131,22 +131,9 @@ fn sample_end_to_end_writes_every_file() {
     assert!(summary.contains(",done,"));
 }
 
-/// Chromium, when installed: its path.
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            std::env::var_os("PATH").and_then(|paths| {
-                std::env::split_paths(&paths)
-                    .map(|p| p.join(name))
-                    .find(|p| p.is_file())
-            })
-        })
-}
-
 #[test]
 fn report_opens_in_headless_chromium_without_console_errors() {
-    let Some(chromium) = chromium() else {
+    let Some(chromium) = common::chromium() else {
         common::skip::missing("chromium is not installed (apt-get install -y chromium)");
         return;
     };
@@ -175,28 +162,9 @@ fn report_opens_in_headless_chromium_without_console_errors() {
     }
     let profile = tempfile::tempdir().unwrap();
     let shot = profile.path().join("report.png");
-    let browse = |extra: &[&str]| {
-        let mut cmd = Command::new(&chromium);
-        cmd.args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(extra)
-        .arg(format!("file://{}", report.display()))
-        .stdin(Stdio::null());
-        cmd.output().unwrap()
-    };
+    let browse = |extra: &[&str]| common::chromium_open(&chromium, profile.path(), &report, extra);
     let dom = browse(&["--dump-dom"]);
-    let stderr = String::from_utf8_lossy(&dom.stderr);
-    let console: Vec<&str> = stderr.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    let console = common::console_lines(&dom);
     assert!(console.is_empty(), "console messages: {console:#?}");
     let dom = String::from_utf8_lossy(&dom.stdout);
     assert!(dom.contains("Exercise feedback, not a diagnosis."));

@@ -69,6 +69,10 @@ fn analyze_counts_the_labelled_squats_and_finds_their_bottoms() {
     assert!(!labels.is_empty());
     let out = tempfile::tempdir().unwrap();
     let status = Command::new(env!("CARGO_BIN_EXE_formcheck"))
+        .env(
+            "XDG_DATA_HOME",
+            std::env::temp_dir().join("formcheck-tests-data"),
+        )
         .arg("analyze")
         .args(labels.iter().map(|l| &l.video))
         .args([

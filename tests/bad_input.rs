@@ -8,7 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn formcheck() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_formcheck"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_formcheck"));
+    cmd.env(
+        "XDG_DATA_HOME",
+        std::env::temp_dir().join("formcheck-tests-data"),
+    );
+    cmd
 }
 
 fn sample() -> PathBuf {

@@ -29,6 +29,16 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_formcheck")
 }
 
+/// The binary, with the default history in a folder of the tests', never the user's own.
+fn formcheck_cmd() -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.env(
+        "XDG_DATA_HOME",
+        std::env::temp_dir().join("formcheck-tests-data"),
+    );
+    cmd
+}
+
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/tfjs_pose_squats.mp4")
 }
@@ -150,7 +160,7 @@ fn wait_for(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
 
 #[test]
 fn an_absent_camera_is_a_one_line_error() {
-    let out = Command::new(bin())
+    let out = formcheck_cmd()
         .args([
             "live",
             "--exercise",
@@ -179,7 +189,7 @@ fn an_absent_camera_is_a_one_line_error() {
 
 #[test]
 fn an_unknown_exercise_is_a_one_line_error_before_anything_opens() {
-    let out = Command::new(bin())
+    let out = formcheck_cmd()
         .args([
             "live",
             "--exercise",
@@ -202,7 +212,7 @@ fn item10_a_file_played_live_logs_each_rep_as_reps_json_does_and_counts_as_batch
     let session = dir.path().join("session.jsonl");
     let record = dir.path().join("raw.avi");
     let started = Instant::now();
-    let out = Command::new(bin())
+    let out = formcheck_cmd()
         .args(["live", "--exercise", "squat", "--no-window", "--file"])
         .arg(sample())
         .arg("--session")
@@ -229,7 +239,7 @@ fn item10_a_file_played_live_logs_each_rep_as_reps_json_does_and_counts_as_batch
     assert_eq!(summary["complete_reps"], batch);
     // Each rep line is a reps.json rep, field for field (issue 14 item 10: the shapes differed).
     let batch_dir = tempfile::tempdir().unwrap();
-    let analyzed = Command::new(bin())
+    let analyzed = formcheck_cmd()
         .args(["analyze", "--exercise", "squat", "--no-video", "--out"])
         .arg(batch_dir.path())
         .arg(sample())
@@ -267,7 +277,7 @@ fn item10_a_file_played_live_logs_each_rep_as_reps_json_does_and_counts_as_batch
 
 /// `live --url` on the stream `serve` gives on `port`, squats, headless, logging to `session`.
 fn spawn_live_url(port: u16, reconnect_for_s: u32, session: &Path, stderr: Stdio) -> Child {
-    Command::new(bin())
+    formcheck_cmd()
         .args(["live", "--exercise", "squat", "--no-window"])
         .args(["--url", &format!("http://127.0.0.1:{port}/live.ts")])
         .args(["--reconnect-for", &reconnect_for_s.to_string()])
@@ -411,7 +421,7 @@ fn item4_a_url_naming_a_file_ends_with_the_file_and_replays_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let session = dir.path().join("url-file.jsonl");
     let (port, reads_from_start) = serve_file_over_http(sample());
-    let mut live = Command::new(bin())
+    let mut live = formcheck_cmd()
         .args(["live", "--exercise", "squat", "--no-window"])
         .args(["--url", &format!("http://127.0.0.1:{port}/squats.mp4")])
         .args(["--reconnect-for", "5"])
@@ -498,7 +508,7 @@ fn the_window_shows_skeleton_numbers_and_count_under_xvfb() {
     };
     let dir = tempfile::tempdir().unwrap();
     let session = dir.path().join("window.jsonl");
-    let mut live = Command::new(bin())
+    let mut live = formcheck_cmd()
         .env("DISPLAY", &xvfb.display)
         .args(["live", "--exercise", "squat", "--side", "left", "--file"])
         .arg(sample())
@@ -576,7 +586,7 @@ fn the_window_shows_skeleton_numbers_and_count_under_xvfb() {
 fn session_ended_by(signal: &str) -> (Option<i32>, Vec<serde_json::Value>) {
     let dir = tempfile::tempdir().unwrap();
     let session = dir.path().join("interrupted.jsonl");
-    let mut live = Command::new(bin())
+    let mut live = formcheck_cmd()
         .args(["live", "--exercise", "squat", "--no-window", "--file"])
         .arg(sample())
         .arg("--session")
@@ -636,7 +646,7 @@ fn keys_snapshot_reset_pause_and_quit_under_xvfb() {
     };
     let dir = tempfile::tempdir().unwrap();
     let session = dir.path().join("keys.jsonl");
-    let mut live = Command::new(bin())
+    let mut live = formcheck_cmd()
         .env("DISPLAY", &xvfb.display)
         .args(["live", "--exercise", "squat", "--file"])
         .arg(sample())
@@ -738,7 +748,7 @@ fn live_file_gives_the_same_reps_and_flags_as_analyze() {
     }
     for clip in clips {
         let dir = tempfile::tempdir().unwrap();
-        let out = Command::new(bin())
+        let out = formcheck_cmd()
             .args([
                 "analyze",
                 "--exercise",
@@ -768,7 +778,7 @@ fn live_file_gives_the_same_reps_and_flags_as_analyze() {
             .flat_map(|s| s["reps"].as_array().unwrap().iter().map(rep_digest))
             .collect();
         let session = dir.path().join("live.jsonl");
-        let out = Command::new(bin())
+        let out = formcheck_cmd()
             .args(["live", "--exercise", "squat", "--no-window", "--file"])
             .arg(&clip)
             .arg("--session")

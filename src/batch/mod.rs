@@ -89,6 +89,8 @@ pub enum BatchError {
     Export(#[from] crate::output::ExportError),
     #[error(transparent)]
     Video(#[from] PipelineError),
+    #[error(transparent)]
+    History(#[from] crate::history::HistoryError),
 }
 
 /// What became of one video in this run.
@@ -260,6 +262,9 @@ fn refuse_overwrites(
     if let Some(landmarks) = &config.landmarks {
         read.check("--landmarks", landmarks)?;
     }
+    if let Some(history) = &config.history.path {
+        read.check("--history", history)?;
+    }
     let Some(out) = out else { return Ok(()) };
     for file in [index::SUMMARY_CSV, index::INDEX_HTML] {
         read.check(file, &out.join(file))?;
@@ -289,6 +294,7 @@ fn landmarks_only(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
             marker: None,
             stop: &stop,
             progress: progress.start(&input.name),
+            history: None,
         };
         let frames = job.landmarks_only(&mut pose)?;
         let secs = started.elapsed().as_secs_f64().max(1e-9);
@@ -337,6 +343,11 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
         path: out.clone(),
         source,
     })?;
+    // Opened before any video, so an unwritable or too-new history stops the run at once.
+    let history = match &config.history.path {
+        Some(path) => Some(Mutex::new(crate::history::History::open(path)?)),
+        None => None,
+    };
     let stop = stop_flag()?;
     let progress = Progress::new(Mode::detect(config.quiet), videos.len());
     let settings = settings_fingerprint(config);
@@ -355,6 +366,7 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
         run_settings: &run_settings,
         stop: &stop,
         progress: &progress,
+        history: history.as_ref(),
     };
     let worker = || -> Result<(), BatchError> {
         let mut pose: Option<PoseEstimator> = None;
@@ -464,6 +476,7 @@ struct Context<'a> {
     run_settings: &'a RunSettings,
     stop: &'a AtomicBool,
     progress: &'a Progress,
+    history: Option<&'a Mutex<crate::history::History>>,
 }
 
 /// One video under its folder's lock; a failure is recorded in the folder, whichever run or
@@ -523,6 +536,7 @@ fn analyse_one(
         marker: Some(marker),
         stop: cx.stop,
         progress: cx.progress.start(&input.name),
+        history: cx.history,
     };
     match job.run(pose, analyzer, cx.run_settings) {
         Ok(Finished::Done { frames, warning }) => (Status::Done { warning }, frames),

@@ -12,6 +12,7 @@ use super::marker::{Failure, Marker};
 use super::progress::VideoProgress;
 use crate::analysis::Analyzer;
 use crate::config::AnalyzeConfig;
+use crate::history::{History, HistoryError, SessionInfo};
 use crate::output::annotated::{self, AnnotatedExporter};
 use crate::output::csv::CsvExporter;
 use crate::output::frames::FrameStore;
@@ -63,6 +64,8 @@ pub struct Job<'a> {
     pub marker: Option<Marker>,
     pub stop: &'a AtomicBool,
     pub progress: VideoProgress,
+    /// Where the finished video is recorded, shared by the batch's workers.
+    pub history: Option<&'a std::sync::Mutex<History>>,
 }
 
 impl Job<'_> {
@@ -159,10 +162,45 @@ impl Job<'_> {
         if let Some(marker) = &self.marker {
             marker.write_in(&self.dir)?;
         }
+        // The outputs are complete whatever the history says: a failure to record is a warning.
+        let mut warning = facts.truncated.map(|t| t.describe());
+        if let Err(e) = self.record(&analysis) {
+            let said = format!("not recorded in the history: {e}");
+            warning = Some(match warning {
+                Some(w) => format!("{w}; {said}"),
+                None => said,
+            });
+        }
         Ok(Finished::Done {
             frames: facts.frames,
-            warning: facts.truncated.map(|t| t.describe()),
+            warning,
         })
+    }
+
+    /// The video and its reps into the history, replacing its earlier record.
+    fn record(&self, analysis: &crate::analysis::Analysis) -> Result<(), HistoryError> {
+        let Some(history) = self.history else {
+            return Ok(());
+        };
+        let path = &self.input.path;
+        let modified = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs() as i64);
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        let info = SessionInfo {
+            person: self.config.history.person.clone(),
+            source: path.display().to_string(),
+            video_key: Some(key.display().to_string()),
+            at_unix_s: modified,
+            exercise: analysis.exercise.name().to_string(),
+            side: crate::history::side_of(analysis.reps()),
+            model: self.config.pose.model.name().to_string(),
+            engine: self.config.pose.models.backend.name().to_string(),
+        };
+        let mut history = history.lock().unwrap_or_else(|e| e.into_inner());
+        history.record_video(&info, analysis.reps()).map(|_| ())
     }
 
     /// `--landmarks` without `--exercise`: pose only, every frame to the landmark log.

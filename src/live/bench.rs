@@ -181,7 +181,15 @@ pub fn bench_live(config: &BenchConfig) -> Result<LiveBenchReport, LiveError> {
         stop: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
     };
     let coach = Coach::new(exercise, None, thresholds);
-    let outcome = run_loop(capture, &mut pose, coach, None, None, &options, None)?;
+    let outcome = run_loop(
+        capture,
+        &mut pose,
+        coach,
+        &mut super::Records::default(),
+        None,
+        &options,
+        None,
+    )?;
     let report = LiveBenchReport {
         model: config.pose.model.name(),
         threads: config.pose.threads,

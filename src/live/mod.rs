@@ -31,6 +31,7 @@ use crate::analysis::AnalysisError;
 use crate::bench::{median, percentile};
 use crate::config::LiveConfig;
 use crate::draw::{self, Banner, Overlay, Perf};
+use crate::history::{History, SessionId, SessionInfo};
 use crate::judge::Rep;
 use crate::judge::Thresholds;
 use crate::landmarks::PoseFrame;
@@ -65,6 +66,8 @@ pub enum LiveError {
     Analysis(#[from] AnalysisError),
     #[error(transparent)]
     Session(#[from] SessionError),
+    #[error(transparent)]
+    History(#[from] crate::history::HistoryError),
     #[error(transparent)]
     Record(#[from] RecordError),
     #[error(transparent)]
@@ -268,11 +271,18 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     }
     let source = VideoSource::open(&config.source).map_err(source_err)?;
     // Opened once the source is known good, so a missing camera leaves no empty log behind.
-    let mut log = config
+    let log = config
         .session
         .as_deref()
         .map(SessionLog::open)
         .transpose()?;
+    let history = config
+        .history
+        .path
+        .as_deref()
+        .map(History::open)
+        .transpose()?;
+    let mut records = Records { log, history: None };
     let info = source.info().clone();
     let recorder = match &config.record {
         Some(path) => Some(Recorder::create(
@@ -290,7 +300,21 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     };
 
     let stop = stop_on_signals();
-    if let Some(log) = log.as_mut() {
+    if let Some(db) = history {
+        let mut db = db;
+        let id = db.start_live(&SessionInfo {
+            person: config.history.person.clone(),
+            source: config.source.describe(),
+            video_key: None,
+            at_unix_s: unix_now() as i64,
+            exercise: exercise.name().to_string(),
+            side: side_name(config.judge.side).map(str::to_string),
+            model: config.pose.model.name().to_string(),
+            engine: config.pose.models.backend.name().to_string(),
+        })?;
+        records.history = Some(LiveHistory { db, id });
+    }
+    if let Some(log) = records.log.as_mut() {
         log.append(&SessionStart {
             kind: "session",
             started_unix_s: unix_now(),
@@ -342,7 +366,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
         capture,
         &mut pose,
         coach,
-        log.as_mut(),
+        &mut records,
         window,
         &options,
         config.record.as_deref(),
@@ -358,7 +382,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
             t.incomplete_reps,
             t.sets,
             if t.sets == 1 { "" } else { "s" },
-            match &log {
+            match &records.log {
                 Some(l) => format!("; session log {}", l.path().display()),
                 None => String::new(),
             }
@@ -396,12 +420,25 @@ fn recent_median(v: &[f64]) -> f64 {
     median(&v[v.len().saturating_sub(15)..]).unwrap_or(0.0)
 }
 
+/// Where each rep goes as it completes: the session log and the history, each optional.
+#[derive(Default)]
+pub(crate) struct Records {
+    pub log: Option<SessionLog>,
+    pub history: Option<LiveHistory>,
+}
+
+/// This session's record in the history.
+pub(crate) struct LiveHistory {
+    pub db: History,
+    pub id: SessionId,
+}
+
 /// The loop shared by `live` and `bench --live`.
 pub(crate) fn run_loop(
     capture: Capture,
     pose: &mut PoseEstimator,
     mut coach: Coach,
-    mut log: Option<&mut SessionLog>,
+    records: &mut Records,
     mut window: Option<Window>,
     options: &Options,
     record: Option<&Path>,
@@ -435,7 +472,9 @@ pub(crate) fn run_loop(
             if let Some(w) = window.as_mut() {
                 // Frames that arrive while paused are dropped; what happens to the stream is not.
                 match capture.next(Duration::ZERO) {
-                    Next::Event(event) => handle_event(&event, &mut log, options, last_time_s)?,
+                    Next::Event(event) => {
+                        handle_event(&event, &mut records.log.as_mut(), options, last_time_s)?
+                    }
                     Next::Ended(CaptureEnd::GaveUp { .. }) => {
                         return Ok(Some(EndReason::StreamLost))
                     }
@@ -451,7 +490,7 @@ pub(crate) fn run_loop(
                     Some(Key::Snapshot) => snapshot(last_shown.as_ref(), options),
                     Some(Key::ResetSet) => {
                         for rep in coach.reset_set() {
-                            log_rep(&mut log, &rep, options)?;
+                            log_rep(records, &rep, options)?;
                         }
                     }
                     None => {}
@@ -474,7 +513,7 @@ pub(crate) fn run_loop(
                 let (view, reps) = coach.push(&pose_frame, posed);
                 let analysed = Instant::now();
                 for rep in &reps {
-                    log_rep(&mut log, rep, options)?;
+                    log_rep(records, rep, options)?;
                 }
                 if let Some(cue) = &view.new_cue {
                     if options.print_cues {
@@ -528,7 +567,7 @@ pub(crate) fn run_loop(
                 None => None,
             },
             Next::Event(event) => {
-                handle_event(&event, &mut log, options, last_time_s)?;
+                handle_event(&event, &mut records.log.as_mut(), options, last_time_s)?;
                 if matches!(event, CaptureEvent::Reconnected { .. }) {
                     // A new connection is a new video: tracking and smoothing start afresh.
                     pose.reset();
@@ -569,7 +608,7 @@ pub(crate) fn run_loop(
             Some(Key::Snapshot) => snapshot(last_shown.as_ref(), options),
             Some(Key::ResetSet) => {
                 for rep in coach.reset_set() {
-                    log_rep(&mut log, &rep, options)?;
+                    log_rep(records, &rep, options)?;
                 }
                 if !options.quiet {
                     eprintln!("formcheck live: set reset; counting set {}", coach.set());
@@ -592,7 +631,7 @@ pub(crate) fn run_loop(
     let (stats, record_error) = capture.stop();
     let (closing, tally) = coach.finish();
     for rep in &closing {
-        log_rep(&mut log, rep, options)?;
+        log_rep(records, rep, options)?;
     }
     let duration_s = started.elapsed().as_secs_f64();
     let end = match &result {
@@ -617,7 +656,13 @@ pub(crate) fn run_loop(
         analysis_ms,
         draw_ms,
     };
-    if let Some(log) = log.as_mut() {
+    // The end goes into the history after the summary into the log, so a history that fails
+    // here cannot cost the summary.
+    let ended = records
+        .history
+        .as_mut()
+        .map(|h| h.db.end_live(h.id, outcome.end.describe()));
+    if let Some(log) = records.log.as_mut() {
         log.append(&SummaryLine {
             kind: "summary",
             end: &outcome.end,
@@ -638,15 +683,19 @@ pub(crate) fn run_loop(
             record,
         })?;
     }
+    let result = match (result, ended) {
+        (Ok(_), Some(Err(e))) => Err(e.into()),
+        (result, _) => result,
+    };
     result.map(|_| outcome)
 }
 
-fn log_rep(
-    log: &mut Option<&mut SessionLog>,
-    rep: &Rep,
-    options: &Options,
-) -> Result<(), LiveError> {
-    if let Some(log) = log.as_mut() {
+fn log_rep(records: &mut Records, rep: &Rep, options: &Options) -> Result<(), LiveError> {
+    // The history first: a session killed between the two has every logged rep in the history.
+    if let Some(history) = records.history.as_mut() {
+        history.db.add_rep(history.id, rep)?;
+    }
+    if let Some(log) = records.log.as_mut() {
         log.append(&RepLine {
             kind: "rep",
             rep: RepRecord::new(rep),

@@ -128,6 +128,11 @@ pub fn shared(name: &str) -> Option<PathBuf> {
 pub fn formcheck() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_formcheck"));
     cmd.env_remove("FORMCHECK_MODELS");
+    // The default history goes to a folder of the tests', never the user's own.
+    cmd.env(
+        "XDG_DATA_HOME",
+        std::env::temp_dir().join("formcheck-tests-data"),
+    );
     cmd
 }
 
@@ -170,4 +175,54 @@ pub fn ffmpeg(args: &[&str]) -> bool {
             false
         }
     }
+}
+
+/// Chromium, when installed: its path.
+pub fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|p| p.join(name))
+                    .find(|p| p.is_file())
+            })
+        })
+}
+
+/// Opens `page` in headless Chromium with its console logged to stderr, plus `extra` flags
+/// (`--dump-dom`, `--screenshot=…`), in the profile folder `profile`.
+pub fn chromium_open(
+    chromium: &Path,
+    profile: &Path,
+    page: &Path,
+    extra: &[&str],
+) -> std::process::Output {
+    std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The console lines Chromium logged while it opened a page (empty: no errors, no warnings).
+pub fn console_lines(out: &std::process::Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect()
 }

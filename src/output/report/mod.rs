@@ -216,6 +216,7 @@ fn plots_for(result: &VideoResult) -> Vec<(&'static str, TimePlot, &'static str)
         let plot = TimePlot {
             caption: "Pelvic tilt, + = left hip lower".into(),
             y_label: "tilt (°)".into(),
+            x_label: "time (s)",
             duration_s: result.video.duration_s,
             series: vec![body_series(a, "pelvis", |f| f.pelvic_drop_deg.get())],
             spans: spans(a),
@@ -240,6 +241,7 @@ fn plots_for(result: &VideoResult) -> Vec<(&'static str, TimePlot, &'static str)
         let plot = TimePlot {
             caption: "Hip short of straight (shoulder–hip–knee), 0 = in line".into(),
             y_label: "hip (°)".into(),
+            x_label: "time (s)",
             duration_s: result.video.duration_s,
             series: vec![body_series(a, "hip", |f| {
                 f.hip_flexion_deg.get().map(|s| s.value)
@@ -256,6 +258,7 @@ fn plots_for(result: &VideoResult) -> Vec<(&'static str, TimePlot, &'static str)
         let plot = TimePlot {
             caption: "Body line: hip above (+) or below (−) the shoulder–ankle line".into(),
             y_label: "body line (°)".into(),
+            x_label: "time (s)",
             duration_s: result.video.duration_s,
             series: vec![body_series(a, "hip", |f| f.body_line_deg.get())],
             spans: spans(a),
@@ -289,6 +292,7 @@ fn fppa_plot(result: &VideoResult) -> TimePlot {
     TimePlot {
         caption: "Knee valgus angle (FPPA), + = knee inside the hip–ankle line".into(),
         y_label: "FPPA (°)".into(),
+        x_label: "time (s)",
         duration_s: result.video.duration_s,
         series: vec![
             leg_series(a, Leg::Left, LEFT_COLOR, |m| &m.fppa_deg, |v| *v),
@@ -307,6 +311,7 @@ fn kot_plot(result: &VideoResult) -> TimePlot {
     TimePlot {
         caption: "Knee over toe, + = knee ahead of the toes (% of foot length)".into(),
         y_label: "knee over toe (%)".into(),
+        x_label: "time (s)",
         duration_s: result.video.duration_s,
         series: vec![
             leg_series(

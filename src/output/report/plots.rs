@@ -27,6 +27,8 @@ pub struct Level {
 pub struct TimePlot {
     pub caption: String,
     pub y_label: String,
+    /// What the x axis counts (its values run from 0 to `duration_s`).
+    pub x_label: &'static str,
     pub duration_s: f64,
     pub series: Vec<Series>,
     pub spans: Vec<Span>,
@@ -105,7 +107,7 @@ fn draw(
         .build_cartesian_2d(0.0..x_hi, y_lo..y_hi)?;
     chart
         .configure_mesh()
-        .x_desc("time (s)")
+        .x_desc(plot.x_label)
         .y_desc(plot.y_label.as_str())
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
@@ -174,6 +176,7 @@ mod tests {
         let plot = TimePlot {
             caption: "FPPA".into(),
             y_label: "degrees".into(),
+            x_label: "time (s)",
             duration_s: 2.0,
             series: vec![Series {
                 label: "left".into(),

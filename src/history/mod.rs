@@ -1,0 +1,579 @@
+//! Output stage, across sessions: the history. Every analysed video and every live session goes
+//! into one SQLite database with its reps, so progress can be followed week by week
+//! (`formcheck history`). A video analysed again replaces its record; a live session's reps are
+//! committed one by one as they complete, so a session killed outright keeps every finished rep.
+//!
+//! WAL mode with `synchronous=FULL`: a commit is on disk when it returns, readers never block
+//! the writer, and two writers wait for each other (`busy_timeout`) instead of failing.
+
+pub mod report;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite_migration::{Migrations, M};
+
+use crate::geometry::Leg;
+use crate::judge::{Concern, ConcernStatus, Outcome, Rep};
+use crate::output::json::RepRecord;
+
+/// The file under the user's data directory when `--history` is not given.
+pub const DEFAULT_FILE: &str = "formcheck/history.sqlite";
+/// How long a writer waits for another process's write to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The schema, one step a version (SQLite's `user_version` counts them). Never edit a step
+/// that has shipped: add one.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(
+        "CREATE TABLE session (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('video', 'live')),
+            -- What was watched: the video's path, or the live source.
+            source TEXT NOT NULL,
+            -- A video's canonical path, so analysing it again updates its record; NULL live.
+            video_key TEXT UNIQUE,
+            -- When it happened, seconds since the Unix epoch (a video: its modification time).
+            at_unix_s INTEGER NOT NULL,
+            exercise TEXT NOT NULL,
+            side TEXT,
+            model TEXT NOT NULL,
+            engine TEXT NOT NULL,
+            formcheck_version TEXT NOT NULL,
+            -- How a live session ended; NULL while it runs (or if it was killed).
+            ended TEXT
+        );
+        CREATE INDEX session_person ON session (person, exercise, at_unix_s);
+        CREATE TABLE rep (
+            session_id INTEGER NOT NULL REFERENCES session (id) ON DELETE CASCADE,
+            number INTEGER NOT NULL,
+            set_number INTEGER NOT NULL,
+            -- The legs judged, 'left', 'right' or 'left,right'.
+            legs TEXT NOT NULL,
+            complete INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            -- Each concern: ok, fault or not_judged; NULL when the exercise does not judge it.
+            valgus TEXT,
+            knee_over_toe TEXT,
+            left_fppa_deg REAL,
+            right_fppa_deg REAL,
+            -- The rep as reps.json holds it: every measure and flag, judged or not, with reasons.
+            record TEXT NOT NULL,
+            PRIMARY KEY (session_id, number)
+        );",
+    )])
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("--history {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("--history {}: cannot create its folder: {source}", path.display())]
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("--history {}: written by a newer formcheck (schema version {found}, this one knows up to {known}); upgrade formcheck or give another --history", path.display())]
+    Newer {
+        path: PathBuf,
+        found: usize,
+        known: usize,
+    },
+    #[error("--history {}: {source}", path.display())]
+    Migrate {
+        path: PathBuf,
+        source: rusqlite_migration::Error,
+    },
+    #[error("history {}: {source}", path.display())]
+    Sql {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(transparent)]
+    Write(#[from] crate::output::ExportError),
+    #[error("--report: {0}")]
+    Report(String),
+    #[error("no --history given and no home folder to keep it in (set $XDG_DATA_HOME or $HOME, or give --history FILE)")]
+    NoHome,
+}
+
+/// `formcheck history`: the table on the terminal, and the progress page and rep CSV when asked.
+/// A history that does not exist yet is said so, not created.
+pub fn run_command(config: &crate::config::HistoryConfig) -> Result<(), HistoryError> {
+    if !config.path.exists() {
+        println!(
+            "no sessions recorded yet ({} does not exist; analyze and live record there)",
+            config.path.display()
+        );
+        return Ok(());
+    }
+    let history = History::open(&config.path)?;
+    let person = config.person.as_deref();
+    let sessions = history.sessions(person)?;
+    print!("{}", report::table(&sessions));
+    if let Some(path) = &config.csv {
+        let bytes = report::csv(&history.reps(person)?)
+            .map_err(|e| crate::output::ExportError::format(path, e))?;
+        crate::output::atomic::write(path, &bytes)?;
+        println!("reps: {}", path.display());
+    }
+    if let Some(path) = &config.report {
+        let page = report::html(&sessions, &history.reps(person)?).map_err(HistoryError::Report)?;
+        crate::output::atomic::write(path, page.as_bytes())?;
+        println!("progress report: {}", path.display());
+    }
+    Ok(())
+}
+
+/// `$XDG_DATA_HOME/formcheck/history.sqlite`, else `~/.local/share/formcheck/history.sqlite`.
+pub fn default_path() -> Result<PathBuf, HistoryError> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/share"))
+        })
+        .ok_or(HistoryError::NoHome)?;
+    Ok(data.join(DEFAULT_FILE))
+}
+
+/// What one session was, besides its reps.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub person: String,
+    pub source: String,
+    /// A video's canonical path (its record is replaced when it is analysed again); `None` live.
+    pub video_key: Option<String>,
+    pub at_unix_s: i64,
+    pub exercise: String,
+    pub side: Option<String>,
+    pub model: String,
+    pub engine: String,
+}
+
+/// The side a session worked: the one leg every rep judged, "both" when reps judged both legs or
+/// differ, `None` with no reps.
+pub fn side_of<'r>(reps: impl IntoIterator<Item = &'r Rep>) -> Option<String> {
+    let mut legs: Vec<Leg> = reps
+        .into_iter()
+        .flat_map(|r| r.legs.iter().copied())
+        .collect();
+    legs.sort_by_key(|l| l.name());
+    legs.dedup();
+    match legs.as_slice() {
+        [] => None,
+        [one] => Some(one.name().to_string()),
+        _ => Some("both".to_string()),
+    }
+}
+
+/// A session under way, for its reps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionId(i64);
+
+/// The open database.
+pub struct History {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl History {
+    /// Opens (creating it and its folder if need be) and brings the schema up to date. A
+    /// database from a newer formcheck is refused untouched.
+    pub fn open(path: &Path) -> Result<History, HistoryError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| HistoryError::Folder {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        }
+        let open = |source| HistoryError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(open)?;
+        let found: usize = conn
+            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+            .map_err(open)?
+            .max(0) as usize;
+        let known = migrations_count();
+        if found > known {
+            return Err(HistoryError::Newer {
+                path: path.to_path_buf(),
+                found,
+                known,
+            });
+        }
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|source| HistoryError::Migrate {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(History {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sql(&self, source: rusqlite::Error) -> HistoryError {
+        HistoryError::Sql {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// An analysed video and all its reps, in one transaction: replaces the video's earlier
+    /// record (same canonical path) if there is one.
+    pub fn record_video<'r>(
+        &mut self,
+        info: &SessionInfo,
+        reps: impl IntoIterator<Item = &'r Rep>,
+    ) -> Result<SessionId, HistoryError> {
+        let path = self.path.clone();
+        let sql = |source| HistoryError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        if let Some(key) = &info.video_key {
+            tx.execute("DELETE FROM session WHERE video_key = ?1", params![key])
+                .map_err(sql)?;
+        }
+        let id = insert_session(&tx, info, "video", Some("video analysed")).map_err(sql)?;
+        for rep in reps {
+            insert_rep(&tx, id, rep).map_err(sql)?;
+        }
+        tx.commit().map_err(sql)?;
+        Ok(id)
+    }
+
+    /// A live session starts: its record, with no reps yet and no end.
+    pub fn start_live(&mut self, info: &SessionInfo) -> Result<SessionId, HistoryError> {
+        insert_session(&self.conn, info, "live", None).map_err(|e| self.sql(e))
+    }
+
+    /// One rep of a live session, committed (on disk) before this returns.
+    pub fn add_rep(&mut self, id: SessionId, rep: &Rep) -> Result<(), HistoryError> {
+        insert_rep(&self.conn, id, rep).map_err(|e| self.sql(e))
+    }
+
+    pub fn end_live(&mut self, id: SessionId, ended: &str) -> Result<(), HistoryError> {
+        self.conn
+            .execute(
+                "UPDATE session SET ended = ?1 WHERE id = ?2",
+                params![ended, id.0],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Every session, oldest first, with its counts; only `person`'s when given.
+    pub fn sessions(&self, person: Option<&str>) -> Result<Vec<SessionRow>, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.id, s.person, s.kind, s.source, s.at_unix_s, s.exercise, s.side,
+                        s.model, s.engine, s.formcheck_version, s.ended,
+                        COUNT(DISTINCT r.set_number), COUNT(r.number),
+                        COALESCE(SUM(r.complete), 0),
+                        COALESCE(SUM(r.complete AND r.valgus = 'fault'), 0),
+                        COALESCE(SUM(r.complete AND r.valgus IN ('ok', 'fault')), 0),
+                        COALESCE(SUM(r.complete AND r.knee_over_toe = 'fault'), 0),
+                        COALESCE(SUM(r.complete AND r.knee_over_toe IN ('ok', 'fault')), 0),
+                        COALESCE(SUM(r.valgus IS NOT NULL), 0),
+                        COALESCE(SUM(r.knee_over_toe IS NOT NULL), 0)
+                 FROM session s LEFT JOIN rep r ON r.session_id = s.id
+                 WHERE ?1 IS NULL OR s.person = ?1
+                 GROUP BY s.id ORDER BY s.at_unix_s, s.id",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![person], |r| {
+                Ok(SessionRow {
+                    id: r.get(0)?,
+                    person: r.get(1)?,
+                    kind: r.get(2)?,
+                    source: r.get(3)?,
+                    at_unix_s: r.get(4)?,
+                    exercise: r.get(5)?,
+                    side: r.get(6)?,
+                    model: r.get(7)?,
+                    engine: r.get(8)?,
+                    formcheck_version: r.get(9)?,
+                    ended: r.get(10)?,
+                    sets: r.get(11)?,
+                    reps: r.get(12)?,
+                    complete_reps: r.get(13)?,
+                    valgus_faults: r.get(14)?,
+                    valgus_judged: r.get(15)?,
+                    knee_over_toe_faults: r.get(16)?,
+                    knee_over_toe_judged: r.get(17)?,
+                    valgus_assessed: r.get(18)?,
+                    knee_over_toe_assessed: r.get(19)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Every rep, in session then rep order; only `person`'s when given.
+    pub fn reps(&self, person: Option<&str>) -> Result<Vec<RepRow>, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.id, s.person, s.at_unix_s, s.exercise, r.set_number, r.number,
+                        r.legs, r.complete, r.outcome, r.valgus, r.knee_over_toe,
+                        r.left_fppa_deg, r.right_fppa_deg, r.record
+                 FROM rep r JOIN session s ON s.id = r.session_id
+                 WHERE ?1 IS NULL OR s.person = ?1
+                 ORDER BY s.at_unix_s, s.id, r.number",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![person], |r| {
+                Ok(RepRow {
+                    session_id: r.get(0)?,
+                    person: r.get(1)?,
+                    at_unix_s: r.get(2)?,
+                    exercise: r.get(3)?,
+                    set: r.get(4)?,
+                    number: r.get(5)?,
+                    legs: r.get(6)?,
+                    complete: r.get(7)?,
+                    outcome: r.get(8)?,
+                    valgus: r.get(9)?,
+                    knee_over_toe: r.get(10)?,
+                    left_fppa_deg: r.get(11)?,
+                    right_fppa_deg: r.get(12)?,
+                    record: r.get(13)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// The session whose video is at `key`, if it is recorded.
+    pub fn video_session(&self, key: &str) -> Result<Option<i64>, HistoryError> {
+        self.conn
+            .query_row(
+                "SELECT id FROM session WHERE video_key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+}
+
+fn migrations_count() -> usize {
+    // The number of steps in `migrations()`: the user_version it brings a database to.
+    let mut probe = match Connection::open_in_memory() {
+        Ok(c) => c,
+        Err(_) => return usize::MAX,
+    };
+    if migrations().to_latest(&mut probe).is_err() {
+        return usize::MAX;
+    }
+    probe
+        .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+        .map(|v| v.max(0) as usize)
+        .unwrap_or(usize::MAX)
+}
+
+fn insert_session(
+    conn: &Connection,
+    info: &SessionInfo,
+    kind: &str,
+    ended: Option<&str>,
+) -> Result<SessionId, rusqlite::Error> {
+    conn.execute(
+        "INSERT INTO session (person, kind, source, video_key, at_unix_s, exercise, side, model,
+                              engine, formcheck_version, ended)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            info.person,
+            kind,
+            info.source,
+            info.video_key,
+            info.at_unix_s,
+            info.exercise,
+            info.side,
+            info.model,
+            info.engine,
+            env!("CARGO_PKG_VERSION"),
+            ended,
+        ],
+    )?;
+    Ok(SessionId(conn.last_insert_rowid()))
+}
+
+fn concern_status(rep: &Rep, concern: Concern) -> Option<&'static str> {
+    rep.concerns
+        .iter()
+        .find(|c| c.concern == concern)
+        .map(|c| match c.status {
+            ConcernStatus::Ok => "ok",
+            ConcernStatus::Fault { .. } => "fault",
+            ConcernStatus::NotJudged { .. } => "not_judged",
+        })
+}
+
+fn insert_rep(conn: &Connection, id: SessionId, rep: &Rep) -> Result<(), rusqlite::Error> {
+    let fppa = |leg: Leg| rep.peak(leg).and_then(|p| p.fppa_deg.get());
+    let legs: Vec<&str> = rep.legs.iter().map(|l| l.name()).collect();
+    let record = serde_json::to_string(&RepRecord::new(rep))
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let outcome = match rep.outcome {
+        Outcome::Passed => "passed",
+        Outcome::Flagged => "flagged",
+        Outcome::NotJudged => "not_judged",
+    };
+    conn.execute(
+        "INSERT INTO rep (session_id, number, set_number, legs, complete, outcome, valgus,
+                          knee_over_toe, left_fppa_deg, right_fppa_deg, record)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            id.0,
+            rep.number,
+            rep.set,
+            legs.join(","),
+            rep.complete,
+            outcome,
+            concern_status(rep, Concern::Valgus),
+            concern_status(rep, Concern::KneeOverToe),
+            fppa(Leg::Left),
+            fppa(Leg::Right),
+            record,
+        ],
+    )?;
+    Ok(())
+}
+
+/// One session with its counts (complete reps only for the fault shares).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRow {
+    pub id: i64,
+    pub person: String,
+    pub kind: String,
+    pub source: String,
+    pub at_unix_s: i64,
+    pub exercise: String,
+    pub side: Option<String>,
+    pub model: String,
+    pub engine: String,
+    pub formcheck_version: String,
+    pub ended: Option<String>,
+    pub sets: i64,
+    pub reps: i64,
+    pub complete_reps: i64,
+    pub valgus_faults: i64,
+    pub valgus_judged: i64,
+    pub knee_over_toe_faults: i64,
+    pub knee_over_toe_judged: i64,
+    /// Reps whose exercise judges the concern at all (judged or not).
+    pub valgus_assessed: i64,
+    pub knee_over_toe_assessed: i64,
+}
+
+/// One rep as the history keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepRow {
+    pub session_id: i64,
+    pub person: String,
+    pub at_unix_s: i64,
+    pub exercise: String,
+    pub set: i64,
+    pub number: i64,
+    pub legs: String,
+    pub complete: bool,
+    pub outcome: String,
+    pub valgus: Option<String>,
+    pub knee_over_toe: Option<String>,
+    pub left_fppa_deg: Option<f64>,
+    pub right_fppa_deg: Option<f64>,
+    pub record: String,
+}
+
+/// A day as YYYY-MM-DD (UTC) from seconds since the epoch (civil-from-days, Howard Hinnant's
+/// algorithm), so the history needs no date crate.
+pub fn date_of(unix_s: i64) -> String {
+    let (y, m, d) = civil(unix_s.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// The Monday that starts the (ISO) week of `unix_s`, as YYYY-MM-DD.
+pub fn week_of(unix_s: i64) -> String {
+    let days = unix_s.div_euclid(86_400);
+    // 1970-01-01 was a Thursday: days since the Monday before it.
+    let monday = days - (days + 3).rem_euclid(7);
+    date_of(monday * 86_400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_weeks_in_utc() {
+        assert_eq!(date_of(0), "1970-01-01");
+        assert_eq!(date_of(951_782_400), "2000-02-29");
+        // Thursday 2026-12-03 belongs to the week of Monday 2026-11-30.
+        assert_eq!(date_of(1_796_256_000), "2026-12-03");
+        assert_eq!(week_of(1_796_256_000), "2026-11-30");
+        assert_eq!(week_of(1_795_996_800), "2026-11-30", "the Monday itself");
+        assert_eq!(week_of(-1), "1969-12-29");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite");
+        History::open(&path).unwrap();
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", 99).unwrap();
+        }
+        let err = History::open(&path).err().unwrap().to_string();
+        assert!(
+            err.contains("newer formcheck") && err.contains("99"),
+            "{err}"
+        );
+        let conn = Connection::open(&path).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 99);
+    }
+}
