@@ -89,8 +89,17 @@ pub enum CommandArgs {
     /// Rebuild OUT/index.html and OUT/summary.csv from every finished video in OUT, whichever
     /// run made it.
     Index(IndexArgs),
+    /// Print the home programme (exercises, sides, sets, reps, rest, where the camera goes).
+    Programme(ProgrammeArgs),
     /// The sessions recorded so far, per person and exercise; a progress report or the reps as CSV.
     History(HistoryCommandArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProgrammeArgs {
+    /// A programme of your own (TOML, as `formcheck programme` prints the default's form).
+    #[arg(long, value_name = "FILE")]
+    pub programme: Option<PathBuf>,
 }
 
 /// Where analyze and live record each session.

@@ -123,6 +123,8 @@ pub enum Config {
     /// Rebuild the index of this output folder.
     Index(IndexConfig),
     History(HistoryConfig),
+    /// Print the programme: this file's, or the built-in one.
+    Programme(Option<PathBuf>),
 }
 
 #[derive(Debug, Clone)]
@@ -301,6 +303,7 @@ impl Cli {
         };
         Ok(match self.command {
             CommandArgs::Exercises => Config::Exercises,
+            CommandArgs::Programme(p) => Config::Programme(p.programme),
             CommandArgs::History(h) => Config::History(HistoryConfig {
                 path: match h.history {
                     Some(path) => path,

@@ -18,6 +18,7 @@ pub mod landmarks;
 pub mod live;
 pub mod output;
 pub mod pose;
+pub mod programme;
 pub mod reps;
 pub mod video;
 

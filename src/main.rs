@@ -29,6 +29,25 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         Config::Analyze(analyze) => Ok(formcheck::batch::analyze(&analyze)?),
         Config::Index(index) => Ok(formcheck::batch::index(&index)?),
+        Config::Programme(file) => {
+            let programme = match &file {
+                Some(path) => formcheck::programme::Programme::load(path)?,
+                None => formcheck::programme::Programme::default_programme(),
+            };
+            print!("{}", programme.describe());
+            if file.is_none() {
+                println!(
+                    "\nAs a file for --programme:\n\n{}",
+                    formcheck::programme::DEFAULT_TOML
+                );
+            }
+            println!(
+                "{} {}",
+                formcheck::output::report::NOT_A_DIAGNOSIS,
+                formcheck::output::report::PRECAUTIONS
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Config::History(history) => {
             formcheck::history::run_command(&history)?;
             Ok(ExitCode::SUCCESS)
