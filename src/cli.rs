@@ -278,9 +278,16 @@ pub struct LiveArgs {
     #[arg(long, value_name = "URL", conflicts_with = "file")]
     pub url: Option<String>,
 
-    /// Play a video file at its real rate, as if it were a camera.
+    /// Play a video file at its real rate, as if it were a camera. With --programme, give it
+    /// once per exercise, in programme order, to replay recorded footage through the session.
     #[arg(long, value_name = "VIDEO")]
-    pub file: Option<PathBuf>,
+    pub file: Vec<PathBuf>,
+
+    /// A guided session through the programme (this TOML file's, or the built-in one): set-up
+    /// prompts, reps against the target, switch legs, rest, a summary of each set, and the
+    /// precautions at the end.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
+    pub programme: Option<PathBuf>,
 
     /// Append each rep and the session summary to this JSONL file.
     #[arg(long, value_name = "FILE")]
@@ -293,6 +300,19 @@ pub struct LiveArgs {
     /// Print cues and reps to the terminal instead of opening a window.
     #[arg(long)]
     pub no_window: bool,
+
+    /// Speak: a tone and the count for each rep, a fault the moment it is seen, set prompts
+    /// (needs espeak-ng; works with --no-window too).
+    #[arg(long)]
+    pub voice: bool,
+
+    /// Say nothing (the default; --voice turns speech on).
+    #[arg(long, conflicts_with_all = ["voice", "voice_log"])]
+    pub no_voice: bool,
+
+    /// Keep everything spoken in this WAV file (speaks into it even without --voice, silently).
+    #[arg(long, value_name = "FILE.wav")]
+    pub voice_log: Option<PathBuf>,
 
     /// When a stream or camera drops, keep trying to reconnect for this long before ending the
     /// session (0 to 86400).

@@ -16,6 +16,8 @@ pub enum ConfigError {
     Models(#[from] crate::pose::ModelFileError),
     #[error(transparent)]
     OutputIsInput(#[from] crate::output::guard::OutputIsInput),
+    #[error(transparent)]
+    Programme(#[from] crate::programme::ProgrammeError),
 }
 
 fn flag_error(flag: &'static str, message: impl Into<String>) -> ConfigError {
@@ -62,6 +64,24 @@ pub struct JudgeSettings {
     pub overrides: Vec<(String, f64)>,
 }
 
+/// What is spoken, and where it is kept.
+#[derive(Debug, Clone)]
+pub struct VoiceSettings {
+    /// Played on the sound device (`--voice`); else only kept in the log.
+    pub aloud: bool,
+    pub log: Option<PathBuf>,
+}
+
+/// A guided session: the programme, and each exercise's own recording when replayed from files.
+#[derive(Debug, Clone)]
+pub struct GuidedSettings {
+    pub programme: crate::programme::Programme,
+    /// The programme's file, or "built-in".
+    pub name: String,
+    /// One per exercise, in programme order; empty when one camera or stream serves them all.
+    pub files: Vec<PathBuf>,
+}
+
 /// Where sessions are recorded, and for whom.
 #[derive(Debug, Clone)]
 pub struct HistorySettings {
@@ -103,6 +123,10 @@ pub struct BenchConfig {
 #[derive(Debug, Clone)]
 pub struct LiveConfig {
     pub source: SourceSpec,
+    /// Speech, when asked for.
+    pub voice: Option<VoiceSettings>,
+    /// `--programme`: a guided session instead of one exercise.
+    pub programme: Option<GuidedSettings>,
     pub history: HistorySettings,
     pub pose: PoseSettings,
     pub judge: JudgeSettings,
@@ -383,7 +407,30 @@ impl Cli {
                 })
             }
             CommandArgs::Live(l) => {
-                let source = match (l.camera, l.url, l.file) {
+                let programme = match &l.programme {
+                    None => None,
+                    Some(path) if path.as_os_str().is_empty() => Some(GuidedSettings {
+                        programme: crate::programme::Programme::default_programme(),
+                        name: "built-in".into(),
+                        files: Vec::new(),
+                    }),
+                    Some(path) => Some(GuidedSettings {
+                        programme: crate::programme::Programme::load(path)?,
+                        name: path.display().to_string(),
+                        files: Vec::new(),
+                    }),
+                };
+                let programme = match programme {
+                    Some(g) => Some(guided_settings(g, &l.file, &l.judge, l.record.is_some())?),
+                    None if l.file.len() > 1 => {
+                        return Err(flag_error(
+                            "file",
+                            "give it once (several, one per exercise, only with --programme)",
+                        ))
+                    }
+                    None => None,
+                };
+                let source = match (l.camera, l.url, l.file.first().cloned()) {
                     (Some(i), None, None) => SourceSpec::Camera(i),
                     (None, Some(u), None) => SourceSpec::Url(u),
                     (None, None, Some(f)) => SourceSpec::File(f),
@@ -407,13 +454,13 @@ impl Cli {
                     ));
                 }
                 // A recording or session log must never replace the video being read.
-                let read: Vec<&std::path::Path> = match &source {
-                    SourceSpec::File(f) => vec![f.as_path()],
-                    _ => vec![],
-                };
+                let read: Vec<&std::path::Path> = l.file.iter().map(PathBuf::as_path).collect();
                 let inputs = crate::output::guard::Inputs::new(read);
                 if let Some(record) = &l.record {
                     inputs.check("--record", record)?;
+                }
+                if let Some(voice_log) = &l.voice_log {
+                    inputs.check("--voice-log", voice_log)?;
                 }
                 if let Some(session) = &l.session {
                     inputs.check("--session", session)?;
@@ -432,7 +479,13 @@ impl Cli {
                         }
                     }
                 }
+                let voice = (l.voice || l.voice_log.is_some()).then(|| VoiceSettings {
+                    aloud: l.voice,
+                    log: l.voice_log.clone(),
+                });
                 Config::Live(LiveConfig {
+                    voice,
+                    programme,
                     history: history_settings(l.history, true)?,
                     reconnect_for: std::time::Duration::from_secs_f64(l.reconnect_for),
                     source,
@@ -446,6 +499,51 @@ impl Cli {
             }
         })
     }
+}
+
+/// A programme's checks against the rest of `live`'s flags: the exercises and sides are the
+/// programme's, and a recording per exercise means exactly one `--file` for each.
+fn guided_settings(
+    mut g: GuidedSettings,
+    files: &[PathBuf],
+    judge: &crate::cli::JudgeArgs,
+    record: bool,
+) -> Result<GuidedSettings, ConfigError> {
+    if judge.exercise.is_some() {
+        return Err(flag_error(
+            "exercise",
+            "not with --programme, which names its own exercises",
+        ));
+    }
+    if judge.side.is_some() {
+        return Err(flag_error(
+            "side",
+            "not with --programme, which names its own sides",
+        ));
+    }
+    let steps = g.programme.steps.len();
+    if files.len() > 1 || (files.len() == 1 && steps > 1) {
+        if files.len() != steps {
+            return Err(flag_error(
+                "file",
+                format!(
+                    "the programme has {steps} exercise{}; give --file once for each, in order ({} given)",
+                    if steps == 1 { "" } else { "s" },
+                    files.len()
+                ),
+            ));
+        }
+        if record {
+            return Err(flag_error(
+                "record",
+                "not with one --file per exercise (the files are the recording)",
+            ));
+        }
+    }
+    if !files.is_empty() {
+        g.files = files.to_vec();
+    }
+    Ok(g)
 }
 
 impl From<Sex> for crate::judge::SexBand {

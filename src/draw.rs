@@ -555,6 +555,39 @@ fn draw_banner(image: &mut Mat, banner: &Banner, s: &Scale) -> Result<i32, DrawE
     Ok(top)
 }
 
+/// A page of text on a dark ground, wrapped to fit (the end of a guided session).
+pub fn notice(lines: &[&str]) -> Result<Mat, DrawError> {
+    const WIDTH: i32 = 1000;
+    const HEIGHT: i32 = 640;
+    const PAD: i32 = 40;
+    const SCALE: f64 = 0.8;
+    const THICK: i32 = 2;
+    let mut page = Mat::new_rows_cols_with_default(HEIGHT, WIDTH, core::CV_8UC3, bgr(PANEL))?;
+    let mut wrapped: Vec<String> = Vec::new();
+    for line in lines {
+        let mut current = String::new();
+        for word in line.split_whitespace() {
+            let candidate = if current.is_empty() {
+                word.to_string()
+            } else {
+                format!("{current} {word}")
+            };
+            if text_size(&candidate, SCALE, THICK)?.width > WIDTH - 2 * PAD && !current.is_empty() {
+                wrapped.push(std::mem::replace(&mut current, word.to_string()));
+            } else {
+                current = candidate;
+            }
+        }
+        wrapped.push(current);
+    }
+    let line_height = text_size("Ag", SCALE, THICK)?.height * 2;
+    for (i, line) in wrapped.iter().enumerate() {
+        let y = PAD + line_height * (i as i32 + 1);
+        put(&mut page, line, Point::new(PAD, y), SCALE, WHITE, THICK)?;
+    }
+    Ok(page)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

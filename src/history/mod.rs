@@ -26,8 +26,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The schema, one step a version (SQLite's `user_version` counts them). Never edit a step
 /// that has shipped: add one.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE session (
+    Migrations::new(vec![
+        M::up(
+            "CREATE TABLE session (
             id INTEGER PRIMARY KEY,
             person TEXT NOT NULL,
             kind TEXT NOT NULL CHECK (kind IN ('video', 'live')),
@@ -63,7 +64,17 @@ fn migrations() -> Migrations<'static> {
             record TEXT NOT NULL,
             PRIMARY KEY (session_id, number)
         );",
-    )])
+        ),
+        // Version 2: the answer at the end of a guided session (pain, swelling, giving way).
+        M::up(
+            "CREATE TABLE check_in (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL,
+            at_unix_s INTEGER NOT NULL,
+            answer TEXT NOT NULL CHECK (answer IN ('yes', 'no', 'not_answered'))
+        );",
+        ),
+    ])
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,6 +127,12 @@ pub fn run_command(config: &crate::config::HistoryConfig) -> Result<(), HistoryE
     let person = config.person.as_deref();
     let sessions = history.sessions(person)?;
     print!("{}", report::table(&sessions));
+    for (who, at) in history.warnings(person)? {
+        println!(
+            "{who} answered yes on {} to pain, sudden swelling or the knee giving way: see a doctor before training on",
+            date_of(at)
+        );
+    }
     if let Some(path) = &config.csv {
         let bytes = report::csv(&history.reps(person)?)
             .map_err(|e| crate::output::ExportError::format(path, e))?;
@@ -274,6 +291,37 @@ impl History {
     /// One rep of a live session, committed (on disk) before this returns.
     pub fn add_rep(&mut self, id: SessionId, rep: &Rep) -> Result<(), HistoryError> {
         insert_rep(&self.conn, id, rep).map_err(|e| self.sql(e))
+    }
+
+    /// The answer to the end-of-session question, committed before this returns.
+    pub fn record_check_in(
+        &mut self,
+        person: &str,
+        at_unix_s: i64,
+        answer: &str,
+    ) -> Result<(), HistoryError> {
+        self.conn
+            .execute(
+                "INSERT INTO check_in (person, at_unix_s, answer) VALUES (?1, ?2, ?3)",
+                params![person, at_unix_s, answer],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Every check-in answered yes: (person, when), oldest first; only `person`'s when given.
+    pub fn warnings(&self, person: Option<&str>) -> Result<Vec<(String, i64)>, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT person, at_unix_s FROM check_in
+                 WHERE answer = 'yes' AND (?1 IS NULL OR person = ?1) ORDER BY at_unix_s",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![person], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
     }
 
     pub fn end_live(&mut self, id: SessionId, ended: &str) -> Result<(), HistoryError> {

@@ -78,6 +78,16 @@ impl Concern {
         }
     }
 
+    /// A fault of this concern said before a count ("knee caved in on 2").
+    fn spoken_fault(self) -> &'static str {
+        match self {
+            Concern::Valgus => "knee caved in",
+            Concern::KneeOverToe => "knee past the toes",
+            Concern::Pelvis => "pelvis dropped",
+            Concern::HipLift => "hip not lifted enough",
+        }
+    }
+
     /// What a fault of this concern did, after a count ("2 caved in").
     fn fault_phrase(self) -> &'static str {
         match self {
@@ -297,6 +307,44 @@ impl SetVerdict {
             });
         }
         parts.join("; ")
+    }
+}
+
+impl SetVerdict {
+    /// The set in a sentence for the ear: "10 reps, knee caved in on 2: push it out over the
+    /// little toe". Concerns with no fault are summed up in one word; a concern judged on no rep
+    /// is said to be not judged, never passed.
+    pub fn spoken(&self) -> String {
+        if self.reps == 0 {
+            return "no complete rep".into();
+        }
+        let mut out = format!("{} rep{}", self.reps, if self.reps == 1 { "" } else { "s" });
+        let faulted: Vec<&ConcernTally> = self.concerns.iter().filter(|c| c.faulted > 0).collect();
+        for c in &faulted {
+            out.push_str(&format!(
+                ", {} on {}{}",
+                c.concern.spoken_fault(),
+                c.faulted,
+                c.main_cue.map(|cue| format!(": {cue}")).unwrap_or_default()
+            ));
+        }
+        let judged_clean = self.concerns.iter().any(|c| c.judged > 0 && c.faulted == 0);
+        if faulted.is_empty() && judged_clean {
+            out.push_str(", good alignment");
+        }
+        let unjudged: Vec<&str> = self
+            .concerns
+            .iter()
+            .filter(|c| c.judged == 0)
+            .map(|c| c.concern.describe())
+            .collect();
+        if !unjudged.is_empty() {
+            out.push_str(&format!(
+                "; {} not judged from this view",
+                unjudged.join(" and ")
+            ));
+        }
+        out
     }
 }
 

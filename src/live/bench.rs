@@ -17,6 +17,8 @@ use crate::pose::PoseEstimator;
 use crate::video::{SourceSpec, VideoFrame, VideoSource};
 
 use super::capture::{Backoff, Capture, Feed, FeedRead};
+use super::coaching::Coaching;
+use super::outputs::Outputs;
 use super::{run_loop, Coach, LiveError, Options};
 use crate::bench::{peak_rss_mib, percentile};
 
@@ -175,17 +177,21 @@ pub fn bench_live(config: &BenchConfig) -> Result<LiveBenchReport, LiveError> {
     let options = Options {
         window: false,
         draw: true,
-        print_cues: false,
         quiet: true,
         snapshot_dir: std::env::temp_dir(),
         stop: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+        sources: Vec::new(),
+        backoff: Backoff::default(),
     };
     let coach = Coach::new(exercise, None, thresholds);
-    let outcome = run_loop(
+    let (outcome, _) = run_loop(
         capture,
         &mut pose,
-        coach,
-        &mut super::Records::default(),
+        Coaching::one(coach, None),
+        &mut Outputs {
+            quiet: true,
+            ..Outputs::default()
+        },
         None,
         &options,
         None,

@@ -8,36 +8,34 @@
 
 pub mod bench;
 mod capture;
+mod check;
 mod coach;
+mod coaching;
 mod cues;
 mod feed;
+mod frames;
+pub mod guide;
+mod outputs;
 mod record;
 mod session;
 mod setup;
+pub mod voice;
 mod window;
 
-use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use opencv::core::{Mat, Vector};
-use opencv::imgcodecs;
-use opencv::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::AnalysisError;
-use crate::bench::{median, percentile};
 use crate::config::LiveConfig;
-use crate::draw::{self, Banner, Overlay, Perf};
-use crate::history::{History, SessionId, SessionInfo};
-use crate::judge::Rep;
+use crate::draw;
+use crate::history::{History, SessionInfo};
 use crate::judge::Thresholds;
-use crate::landmarks::PoseFrame;
-use crate::output::json::RepRecord;
 use crate::pose::{PoseError, PoseEstimator};
-use crate::video::{SourceSpec, VideoError, VideoFrame, VideoSource};
+use crate::video::{SourceSpec, VideoError, VideoSource};
 
 pub use capture::{Backoff, CaptureEnd, CaptureStats};
 pub use coach::{Coach, CoachView, Tally};
@@ -47,7 +45,10 @@ pub use session::{SessionError, SessionLog};
 pub use setup::{SetupProblem, ViewNeed};
 pub use window::{Key, WindowError};
 
-use capture::{Capture, CaptureEvent, Feed, Next};
+use capture::Capture;
+use coaching::Coaching;
+use frames::run_loop;
+use outputs::{LiveHistory, Outputs};
 use record::Recorder;
 use window::Window;
 
@@ -68,6 +69,8 @@ pub enum LiveError {
     Session(#[from] SessionError),
     #[error(transparent)]
     History(#[from] crate::history::HistoryError),
+    #[error(transparent)]
+    Voice(#[from] voice::VoiceError),
     #[error(transparent)]
     Record(#[from] RecordError),
     #[error(transparent)]
@@ -169,12 +172,13 @@ pub(crate) struct Options {
     pub window: bool,
     /// Draw the overlay even without a window (the bench counts its cost).
     pub draw: bool,
-    /// Print cues and reps (for --no-window); stream events are printed unless quiet.
-    pub print_cues: bool,
     pub quiet: bool,
     pub snapshot_dir: PathBuf,
     /// The signal that asked the session to end, 0 while none has.
     pub stop: Arc<AtomicUsize>,
+    /// Each exercise's own recording, in programme order (empty: one source throughout).
+    pub sources: Vec<PathBuf>,
+    pub backoff: Backoff,
 }
 
 /// The `session` line: what was run, against which thresholds.
@@ -186,19 +190,13 @@ struct SessionStart<'a> {
     source: String,
     exercise: &'static str,
     side: Option<&'static str>,
+    /// A guided session's programme: its file, or "built-in".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    programme: Option<&'a str>,
     model: &'static str,
     engine: &'static str,
     thresholds: &'a Thresholds,
     formcheck: &'static str,
-}
-
-#[derive(Serialize)]
-struct RepLine<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    /// The rep exactly as `reps.json` writes it.
-    #[serde(flatten)]
-    rep: RepRecord<'a>,
 }
 
 #[derive(Serialize)]
@@ -254,22 +252,45 @@ fn side_name(side: Option<crate::config::SideChoice>) -> Option<&'static str> {
     })
 }
 
-/// Runs a live session until a key, Ctrl-C, the window closing or the source ending.
+/// A guided programme, as `live --programme` asked for it.
+fn guided(config: &LiveConfig, thresholds: Thresholds) -> Option<Coaching> {
+    let g = config.programme.as_ref()?;
+    Some(Coaching::Programme(guide::Guide::new(
+        g.programme.clone(),
+        thresholds,
+        !g.files.is_empty(),
+    )))
+}
+
+/// Runs a live session until a key, Ctrl-C, the window closing or the source ending; a guided
+/// session until its programme is done, then asks whether anything hurt.
 pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     // Everything that can fail on bad input fails here, before the camera is opened.
-    let (exercise, thresholds) = crate::analysis::resolve_settings(&config.judge)?;
+    let thresholds = config.judge.thresholds().map_err(AnalysisError::from)?;
+    let coaching = match guided(&config, thresholds.clone()) {
+        Some(guide) => guide,
+        None => {
+            let (exercise, thresholds) = crate::analysis::resolve_settings(&config.judge)?;
+            Coaching::one(
+                Coach::new(exercise, config.judge.side, thresholds),
+                config.judge.side,
+            )
+        }
+    };
     if config.window {
         window::check_display()?;
     }
     let mut pose = PoseEstimator::new(&config.pose)?;
-    let source_err = |error| LiveError::Source {
-        flag: source_flag(&config.source),
-        error,
-    };
-    if let SourceSpec::File(path) = &config.source {
-        crate::video::check_one_picture_size(path).map_err(source_err)?;
+    let source = open_source(&config.source)?;
+    if let Some(g) = &config.programme {
+        // Every exercise's recording is checked before the session starts.
+        for file in g.files.iter().skip(1) {
+            crate::video::check_one_picture_size(file).map_err(|error| LiveError::Source {
+                flag: "--file",
+                error,
+            })?;
+        }
     }
-    let source = VideoSource::open(&config.source).map_err(source_err)?;
     // Opened once the source is known good, so a missing camera leaves no empty log behind.
     let log = config
         .session
@@ -282,7 +303,19 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
         .as_deref()
         .map(History::open)
         .transpose()?;
-    let mut records = Records { log, history: None };
+    // Speech is checked before the camera is watched: a missing espeak-ng fails in one line.
+    let voice = match &config.voice {
+        Some(v) => Some(voice::Voice::start(v.aloud, v.log.clone())?),
+        None => None,
+    };
+    let mut outputs = Outputs {
+        log,
+        voice,
+        print_cues: !config.window && !config.quiet,
+        quiet: config.quiet,
+        tag_reps: config.programme.is_some(),
+        ..Outputs::default()
+    };
     let info = source.info().clone();
     let recorder = match &config.record {
         Some(path) => Some(Recorder::create(
@@ -300,27 +333,35 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     };
 
     let stop = stop_on_signals();
+    let exercise_name = coaching.exercise().map_or("programme", |e| e.name());
     if let Some(db) = history {
-        let mut db = db;
-        let id = db.start_live(&SessionInfo {
-            person: config.history.person.clone(),
-            source: config.source.describe(),
-            video_key: None,
-            at_unix_s: unix_now() as i64,
-            exercise: exercise.name().to_string(),
-            side: side_name(config.judge.side).map(str::to_string),
-            model: config.pose.model.name().to_string(),
-            engine: config.pose.models.backend.name().to_string(),
-        })?;
-        records.history = Some(LiveHistory { db, id });
+        let mut h = LiveHistory {
+            db,
+            info: SessionInfo {
+                person: config.history.person.clone(),
+                source: config.source.describe(),
+                video_key: None,
+                at_unix_s: unix_now() as i64,
+                exercise: exercise_name.to_string(),
+                side: side_name(config.judge.side).map(str::to_string),
+                model: config.pose.model.name().to_string(),
+                engine: config.pose.models.backend.name().to_string(),
+            },
+            sessions: Vec::new(),
+        };
+        if let Coaching::One { coach, side, .. } = &coaching {
+            h.start(coach.exercise().name(), *side)?;
+        }
+        outputs.history = Some(h);
     }
-    if let Some(log) = records.log.as_mut() {
+    if let Some(log) = outputs.log.as_mut() {
         log.append(&SessionStart {
             kind: "session",
             started_unix_s: unix_now(),
             source: config.source.describe(),
-            exercise: exercise.name(),
+            exercise: exercise_name,
             side: side_name(config.judge.side),
+            programme: config.programme.as_ref().map(|g| g.name.as_str()),
             model: config.pose.model.name(),
             engine: config.pose.models.backend.name(),
             thresholds: &thresholds,
@@ -330,28 +371,29 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     if !config.quiet {
         eprintln!(
             "formcheck live: {} from {} ({}×{}); {}",
-            exercise.name(),
+            exercise_name,
             config.source.describe(),
             info.width,
             info.height,
-            if config.window {
-                "q/Esc quit, space pause, r reset set, s snapshot"
-            } else {
-                "Ctrl-C to stop"
+            match (config.window, config.programme.is_some()) {
+                (true, true) =>
+                    "q/Esc end, n skip the exercise, r repeat it, space pause, s snapshot",
+                (true, false) => "q/Esc quit, space pause, r reset set, s snapshot",
+                (false, _) => "Ctrl-C to stop",
             }
         );
     }
-    let coach = Coach::new(exercise, config.judge.side, thresholds);
-    let feed: Box<dyn Feed> = Box::new(feed::SourceFeed::new(source));
+    if let Coaching::Programme(guide) = &coaching {
+        outputs.announce(&guide.opening(), 0.0)?;
+    }
     let backoff = Backoff {
         give_up: config.reconnect_for,
         ..Backoff::default()
     };
-    let capture = Capture::start(feed, recorder, backoff);
+    let capture = Capture::start(Box::new(feed::SourceFeed::new(source)), recorder, backoff);
     let options = Options {
         window: config.window,
         draw: config.window,
-        print_cues: !config.window && !config.quiet,
         quiet: config.quiet,
         snapshot_dir: config
             .session
@@ -361,16 +403,37 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from(".")),
         stop,
+        sources: config
+            .programme
+            .as_ref()
+            .map(|g| g.files.clone())
+            .unwrap_or_default(),
+        backoff,
     };
-    let outcome = run_loop(
+    let session = run_loop(
         capture,
         &mut pose,
-        coach,
-        &mut records,
+        coaching,
+        &mut outputs,
         window,
         &options,
         config.record.as_deref(),
-    )?;
+    );
+    let outcome = match session {
+        Ok((outcome, window)) => {
+            if config.programme.is_some() && outcome.end.exit_code() == 0 {
+                check_in(&mut outputs, window, &config)?;
+            }
+            Ok(outcome)
+        }
+        Err(e) => Err(e),
+    };
+    // What was queued is said and the voice log written however the session ended.
+    let spoken = outputs.voice.take().map(voice::Voice::finish);
+    let outcome = outcome?;
+    if let Some(spoken) = spoken {
+        report_voice(&spoken?, &config);
+    }
     if !config.quiet {
         let t = &outcome.tally;
         eprintln!(
@@ -382,7 +445,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
             t.incomplete_reps,
             t.sets,
             if t.sets == 1 { "" } else { "s" },
-            match &records.log {
+            match &outputs.log {
                 Some(l) => format!("; session log {}", l.path().display()),
                 None => String::new(),
             }
@@ -391,431 +454,95 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     Ok(outcome)
 }
 
-/// Frames per second over the last second of processed frames.
-struct Rate {
-    times: VecDeque<Instant>,
+fn open_source(spec: &SourceSpec) -> Result<VideoSource, LiveError> {
+    let source_err = |error| LiveError::Source {
+        flag: source_flag(spec),
+        error,
+    };
+    if let SourceSpec::File(path) = spec {
+        crate::video::check_one_picture_size(path).map_err(source_err)?;
+    }
+    VideoSource::open(spec).map_err(source_err)
 }
 
-impl Rate {
-    fn tick(&mut self, now: Instant) -> f64 {
-        self.times.push_back(now);
-        while self
-            .times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1))
-        {
-            self.times.pop_front();
-        }
-        match (self.times.front(), self.times.len()) {
-            (Some(first), n) if n > 1 => {
-                (n - 1) as f64 / now.duration_since(*first).as_secs_f64().max(1e-6)
-            }
-            _ => 0.0,
-        }
-    }
-}
-
-/// The recent latencies, for the corner: a median over the last 15 frames reads steadily.
-fn recent_median(v: &[f64]) -> f64 {
-    median(&v[v.len().saturating_sub(15)..]).unwrap_or(0.0)
-}
-
-/// Where each rep goes as it completes: the session log and the history, each optional.
-#[derive(Default)]
-pub(crate) struct Records {
-    pub log: Option<SessionLog>,
-    pub history: Option<LiveHistory>,
-}
-
-/// This session's record in the history.
-pub(crate) struct LiveHistory {
-    pub db: History,
-    pub id: SessionId,
-}
-
-/// The loop shared by `live` and `bench --live`.
-pub(crate) fn run_loop(
-    capture: Capture,
-    pose: &mut PoseEstimator,
-    mut coach: Coach,
-    records: &mut Records,
-    mut window: Option<Window>,
-    options: &Options,
-    record: Option<&Path>,
-) -> Result<LiveOutcome, LiveError> {
-    let started = Instant::now();
-    let mut rate = Rate {
-        times: VecDeque::new(),
-    };
-    let mut latency_ms = Vec::new();
-    let mut work_ms = Vec::new();
-    let (mut pose_ms, mut analysis_ms, mut draw_ms) = (Vec::new(), Vec::new(), Vec::new());
-    let ms = |from: Instant, to: Instant| to.duration_since(from).as_secs_f64() * 1000.0;
-    let mut processed = 0u64;
-    let mut paused = false;
-    let mut last_shown: Option<Mat> = None;
-    let mut last_time_s = 0.0;
-
-    // The loop body returns an error only for failures that end the session; the summary is
-    // still written below before the error is passed up.
-    let mut step = || -> Result<Option<EndReason>, LiveError> {
-        match options.stop.load(Ordering::SeqCst) {
-            0 => {}
-            signal => return Ok(Some(EndReason::from_signal(signal))),
-        }
-        if let Some(w) = window.as_ref() {
-            if !w.is_open() {
-                return Ok(Some(EndReason::WindowClosed));
-            }
-        }
-        if paused {
-            if let Some(w) = window.as_mut() {
-                // Frames that arrive while paused are dropped; what happens to the stream is not.
-                match capture.next(Duration::ZERO) {
-                    Next::Event(event) => {
-                        handle_event(&event, &mut records.log.as_mut(), options, last_time_s)?
-                    }
-                    Next::Ended(CaptureEnd::GaveUp { .. }) => {
-                        return Ok(Some(EndReason::StreamLost))
-                    }
-                    Next::Ended(_) => return Ok(Some(EndReason::StreamEnded)),
-                    Next::Frame(_) | Next::Idle => {}
-                }
-                match w.wait(30)? {
-                    Some(Key::Quit) => return Ok(Some(EndReason::Key)),
-                    Some(Key::Pause) => {
-                        paused = false;
-                        pose.reset();
-                    }
-                    Some(Key::Snapshot) => snapshot(last_shown.as_ref(), options),
-                    Some(Key::ResetSet) => {
-                        for rep in coach.reset_set() {
-                            log_rep(records, &rep, options)?;
-                        }
-                    }
-                    None => {}
-                }
-            }
-            return Ok(None);
-        }
-        let key = match capture.next(Duration::from_millis(100)) {
-            Next::Frame(frame) => {
-                let taken = Instant::now();
-                let captured_at = frame.captured_at;
-                last_time_s = frame.time_s;
-                let video = VideoFrame {
-                    index: frame.index,
-                    time_s: frame.time_s,
-                    image: frame.image,
-                };
-                let pose_frame: PoseFrame = pose.process(&video)?;
-                let posed = Instant::now();
-                let (view, reps) = coach.push(&pose_frame, posed);
-                let analysed = Instant::now();
-                for rep in &reps {
-                    log_rep(records, rep, options)?;
-                }
-                if let Some(cue) = &view.new_cue {
-                    if options.print_cues {
-                        println!("{:>7.2}s  cue: {}", video.time_s, cue.text);
-                    }
-                }
-                processed += 1;
-                let fps = rate.tick(Instant::now());
-                let mut image = video.image;
-                let shown_latency = recent_median(&latency_ms);
-                let status = if !view.counting { Some("SETUP") } else { None };
-                let overlay = Overlay {
-                    pose: pose_frame.pose.as_ref(),
-                    working_leg: view.working_leg,
-                    left: view.left,
-                    right: view.right,
-                    body: view.body,
-                    count: Some(view.count),
-                    banner: view.banner.as_ref().map(|c| Banner {
-                        text: &c.text,
-                        kind: c.kind,
-                    }),
-                    status,
-                    perf: Some(Perf {
-                        fps,
-                        latency_ms: shown_latency,
-                    }),
-                };
-                if options.draw {
-                    draw::draw_overlay(&mut image, &overlay)?;
-                }
-                let drawn = Instant::now();
-                let shown_key = match window.as_mut() {
-                    Some(w) => w.show(&image)?,
-                    None => None,
-                };
-                let done = Instant::now();
-                latency_ms.push(ms(captured_at, done));
-                work_ms.push(ms(taken, done));
-                pose_ms.push(ms(taken, posed));
-                analysis_ms.push(ms(posed, analysed));
-                draw_ms.push(ms(analysed, drawn));
-                if options.window {
-                    last_shown = Some(image);
-                }
-                shown_key
-            }
-            // Between frames the window still takes keys (and must, or they are lost).
-            Next::Idle => match window.as_mut() {
-                Some(w) => w.wait(1)?,
-                None => None,
-            },
-            Next::Event(event) => {
-                handle_event(&event, &mut records.log.as_mut(), options, last_time_s)?;
-                if matches!(event, CaptureEvent::Reconnected { .. }) {
-                    // A new connection is a new video: tracking and smoothing start afresh.
-                    pose.reset();
-                }
-                return Ok(None);
-            }
-            Next::Ended(CaptureEnd::EndOfFile) | Next::Ended(CaptureEnd::Stopped) => {
-                return Ok(Some(EndReason::StreamEnded))
-            }
-            Next::Ended(CaptureEnd::GaveUp { source, after }) => {
-                if !options.quiet {
-                    eprintln!(
-                        "formcheck live: {source} did not come back in {:.0} s; ending the session",
-                        after.as_secs_f64()
-                    );
-                }
-                return Ok(Some(EndReason::StreamLost));
-            }
-        };
-        match key {
-            Some(Key::Quit) => return Ok(Some(EndReason::Key)),
-            Some(Key::Pause) => {
-                paused = true;
-                if let (Some(w), Some(shown)) = (window.as_mut(), last_shown.as_ref()) {
-                    // The frame as it was, with a banner saying why it does not move.
-                    let mut still = shown.try_clone().map_err(draw::DrawError::from)?;
-                    let overlay = Overlay {
-                        banner: Some(Banner {
-                            text: "paused: space to go on",
-                            kind: draw::CueKind::Info,
-                        }),
-                        ..Overlay::default()
-                    };
-                    draw::draw_overlay(&mut still, &overlay)?;
-                    w.show(&still)?;
-                }
-            }
-            Some(Key::Snapshot) => snapshot(last_shown.as_ref(), options),
-            Some(Key::ResetSet) => {
-                for rep in coach.reset_set() {
-                    log_rep(records, &rep, options)?;
-                }
-                if !options.quiet {
-                    eprintln!("formcheck live: set reset; counting set {}", coach.set());
-                }
-            }
-            None => {}
-        }
-        Ok(None)
-    };
-
-    let result = loop {
-        match step() {
-            Ok(None) => continue,
-            Ok(Some(end)) => break Ok(end),
-            Err(e) => break Err(e),
-        }
-    };
-    // Close the window before the summary is written, so the user sees the session end.
-    drop(window);
-    let (stats, record_error) = capture.stop();
-    let (closing, tally) = coach.finish();
-    for rep in &closing {
-        log_rep(records, rep, options)?;
-    }
-    let duration_s = started.elapsed().as_secs_f64();
-    let end = match &result {
-        Ok(end) => end.clone(),
-        Err(_) => EndReason::Error,
-    };
-    // A recording that failed (a full disk) fails the session once its summary is written; the
-    // summary keeps how the session itself ended.
-    let result = match (result, record_error) {
-        (Ok(_), Some(e)) => Err(LiveError::Record(e)),
-        (result, _) => result,
-    };
-    let outcome = LiveOutcome {
-        end,
-        tally,
-        capture: stats,
-        processed,
-        duration_s,
-        latency_ms,
-        work_ms,
-        pose_ms,
-        analysis_ms,
-        draw_ms,
-    };
-    // The end goes into the history after the summary into the log, so a history that fails
-    // here cannot cost the summary.
-    let ended = records
-        .history
-        .as_mut()
-        .map(|h| h.db.end_live(h.id, outcome.end.describe()));
-    if let Some(log) = records.log.as_mut() {
-        log.append(&SummaryLine {
-            kind: "summary",
-            end: &outcome.end,
-            error: result.as_ref().err().map(|e| e.to_string()),
-            duration_s,
-            tally: &outcome.tally,
-            frames_captured: stats.captured,
-            frames_processed: processed,
-            frames_dropped: stats.dropped,
-            reconnects: stats.reconnects,
-            fps: if duration_s > 0.0 {
-                processed as f64 / duration_s
-            } else {
-                0.0
-            },
-            latency_ms_median: percentile(&outcome.latency_ms, 50.0),
-            latency_ms_p95: percentile(&outcome.latency_ms, 95.0),
-            record,
-        })?;
-    }
-    let result = match (result, ended) {
-        (Ok(_), Some(Err(e))) => Err(e.into()),
-        (result, _) => result,
-    };
-    result.map(|_| outcome)
-}
-
-fn log_rep(records: &mut Records, rep: &Rep, options: &Options) -> Result<(), LiveError> {
-    // The history first: a session killed between the two has every logged rep in the history.
-    if let Some(history) = records.history.as_mut() {
-        history.db.add_rep(history.id, rep)?;
-    }
-    if let Some(log) = records.log.as_mut() {
-        log.append(&RepLine {
-            kind: "rep",
-            rep: RepRecord::new(rep),
-        })?;
-    }
-    if !options.quiet {
-        // Each concern as the exercise judged it: its cue, "ok", or "not judged".
-        let concerns: Vec<String> = rep
-            .concerns
-            .iter()
-            .map(|c| match &c.status {
-                crate::judge::ConcernStatus::Ok => format!("{} ok", c.concern.describe()),
-                crate::judge::ConcernStatus::Fault { cue } => cue.to_string(),
-                crate::judge::ConcernStatus::NotJudged { .. } => {
-                    format!("{} not judged", c.concern.describe())
-                }
-            })
-            .collect();
-        let mut concerns = concerns;
-        // Knee travel the exercise shows without judging it (the squat's).
-        let judged_kot = rep
-            .concerns
-            .iter()
-            .any(|c| c.concern == crate::judge::Concern::KneeOverToe);
-        if !judged_kot {
-            for p in &rep.peaks {
-                if let Some(kot) = p.knee_over_toe.get() {
-                    concerns.push(format!(
-                        "{} knee over toe {:+.0}% of a foot (shown, not judged)",
-                        p.leg,
-                        kot.value * 100.0
-                    ));
-                }
-            }
-        }
-        let verdict = match rep.incomplete {
-            Some(why) => format!("incomplete ({})", why.describe()),
-            None => concerns.join("; "),
-        };
-        println!(
-            "{:>7.2}s  set {} rep {}: {verdict}",
-            rep.end.time_s, rep.set, rep.number
-        );
-    }
-    Ok(())
-}
-
-fn handle_event(
-    event: &CaptureEvent,
-    log: &mut Option<&mut SessionLog>,
-    options: &Options,
-    t_s: f64,
-) -> Result<(), LiveError> {
-    let (name, message) = match event {
-        CaptureEvent::Lost { reason, retry_in } => (
-            "stream_lost",
-            format!(
-                "stream lost ({reason}); reconnecting in {:.1} s",
-                retry_in.as_secs_f64()
-            ),
-        ),
-        CaptureEvent::RetryFailed {
-            attempt,
-            message,
-            retry_in,
-        } => (
-            "reconnect_failed",
-            format!(
-                "reconnect attempt {attempt} failed ({message}); next try in {:.1} s",
-                retry_in.as_secs_f64()
-            ),
-        ),
-        CaptureEvent::Reconnected { after } => (
-            "reconnected",
-            format!(
-                "stream back after {:.1} s; the session continues",
-                after.as_secs_f64()
-            ),
-        ),
-        CaptureEvent::RecordFailed(message) => (
-            "record_failed",
-            format!("{message}; recording stopped, the session continues"),
-        ),
-    };
-    if !options.quiet {
-        eprintln!("formcheck live: {message}");
-    }
-    if let Some(log) = log.as_mut() {
-        log.append(&EventLine {
-            kind: "event",
-            event: name,
-            t_s,
-            message: &message,
-        })?;
-    }
-    Ok(())
-}
-
-/// `s`: the annotated frame as shown, to a PNG beside the session log (or here). A failure is
-/// reported and the session goes on: a snapshot is not worth losing the session for.
-fn snapshot(image: Option<&Mat>, options: &Options) {
-    let Some(image) = image else {
+fn report_voice(spoken: &voice::Spoken, config: &LiveConfig) {
+    if config.quiet {
         return;
-    };
-    let millis = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
-    let path = options
-        .snapshot_dir
-        .join(format!("formcheck-snapshot-{millis}.png"));
-    match imgcodecs::imwrite(&path, image, &Vector::new()) {
-        Ok(true) if !options.quiet => {
-            eprintln!("formcheck live: snapshot saved to {}", path.display())
-        }
-        Ok(true) => {}
-        Ok(false) => eprintln!(
-            "formcheck live: snapshot {}: could not write the file",
-            path.display()
-        ),
-        Err(e) => eprintln!("formcheck live: snapshot {}: {}", path.display(), e.message),
     }
+    eprintln!(
+        "formcheck live: voice: {} utterance{}{}{}",
+        spoken.utterances,
+        if spoken.utterances == 1 { "" } else { "s" },
+        if spoken.dropped > 0 {
+            format!(", {} dropped (speech was behind)", spoken.dropped)
+        } else {
+            String::new()
+        },
+        match config.voice.as_ref().and_then(|v| v.log.as_ref()) {
+            Some(log) => format!("; {:.1} s kept in {}", spoken.log_seconds, log.display()),
+            None => String::new(),
+        }
+    );
+}
+
+#[derive(Serialize)]
+struct CheckLine {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    question: &'static str,
+    answer: check::Answer,
+}
+
+/// The end of a guided session: the precautions are shown and said, and the answer to whether
+/// anything hurt is asked (in the window, or on the terminal), recorded, and answered.
+fn check_in(
+    outputs: &mut Outputs,
+    window: Option<Window>,
+    config: &LiveConfig,
+) -> Result<(), LiveError> {
+    let notice = format!(
+        "{} {}",
+        crate::output::report::NOT_A_DIAGNOSIS,
+        crate::output::report::PRECAUTIONS
+    );
+    eprintln!("formcheck live: {notice}");
+    eprintln!("formcheck live: {}", check::QUESTION);
+    if let Some(voice) = outputs.voice.as_mut() {
+        voice.say(check::QUESTION);
+    }
+    let answer = match window {
+        Some(mut w) => {
+            w.show_notice(&[
+                crate::output::report::NOT_A_DIAGNOSIS,
+                crate::output::report::PRECAUTIONS,
+                "",
+                check::QUESTION,
+            ])?;
+            check::ask_window(|| w.wait_raw(100).ok().flatten())
+        }
+        None => check::ask_terminal(&mut std::io::stdin().lock()),
+    };
+    if let Some(log) = outputs.log.as_mut() {
+        log.append(&CheckLine {
+            kind: "check",
+            question: check::QUESTION,
+            answer,
+        })?;
+    }
+    if let Some(h) = outputs.history.as_mut() {
+        h.db.record_check_in(&config.history.person, unix_now() as i64, answer.key())?;
+    }
+    match answer {
+        check::Answer::Yes => {
+            eprintln!("formcheck live: {}", check::SEE_A_DOCTOR);
+            if let Some(voice) = outputs.voice.as_mut() {
+                voice.say(check::SEE_A_DOCTOR);
+            }
+        }
+        check::Answer::No => eprintln!("formcheck live: thank you; recorded"),
+        check::Answer::NotAnswered => eprintln!(
+            "formcheck live: no answer recorded; if anything hurt, swelled or gave way, see a doctor"
+        ),
+    }
+    Ok(())
 }

@@ -17,12 +17,15 @@ pub enum WindowError {
 pub enum Key {
     Quit,
     Pause,
+    /// `r`: resets the set (one exercise) or repeats the exercise (a programme).
     ResetSet,
     Snapshot,
+    /// `n`: a programme's next exercise.
+    Skip,
 }
 
 impl Key {
-    /// q or Esc quits, space pauses, r resets the set, s saves a snapshot.
+    /// q or Esc quits, space pauses, r resets the set, s saves a snapshot, n skips.
     pub fn from_code(code: i32) -> Option<Key> {
         if code < 0 {
             return None;
@@ -33,6 +36,7 @@ impl Key {
             k if k == i32::from(b' ') => Some(Key::Pause),
             k if k == i32::from(b'r') || k == i32::from(b'R') => Some(Key::ResetSet),
             k if k == i32::from(b's') || k == i32::from(b'S') => Some(Key::Snapshot),
+            k if k == i32::from(b'n') || k == i32::from(b'N') => Some(Key::Skip),
             _ => None,
         }
     }
@@ -101,6 +105,18 @@ impl Window {
     pub fn wait(&self, ms: i32) -> Result<Option<Key>, WindowError> {
         let code = highgui::wait_key(ms).map_err(|e| WindowError::Show(e.message))?;
         Ok(Key::from_code(code))
+    }
+
+    /// Waits for any key, as its byte (for y/n answers).
+    pub fn wait_raw(&self, ms: i32) -> Result<Option<u8>, WindowError> {
+        let code = highgui::wait_key(ms).map_err(|e| WindowError::Show(e.message))?;
+        Ok((code >= 0).then_some((code & 0xFF) as u8))
+    }
+
+    /// A page of text in place of the video (the end of a guided session).
+    pub fn show_notice(&mut self, lines: &[&str]) -> Result<(), WindowError> {
+        let page = crate::draw::notice(lines).map_err(|e| WindowError::Show(e.to_string()))?;
+        self.show(&page).map(|_| ())
     }
 
     /// False once the user has closed the window with its close button.
