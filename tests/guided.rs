@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -53,24 +53,6 @@ fn lines(path: &Path) -> Vec<Value> {
 
 fn of_type<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
     lines.iter().filter(|l| l["type"] == kind).collect()
-}
-
-/// sox's `stat` of a sound file: (length in seconds, RMS amplitude).
-fn sox_stat(file: &Path) -> (f64, f64) {
-    let out = Command::new("sox")
-        .arg(file)
-        .args(["-n", "stat"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stderr);
-    let field = |name: &str| {
-        text.lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split(':').nth(1))
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .unwrap_or_else(|| panic!("{name} not in sox's stat: {text}"))
-    };
-    (field("Length (seconds)"), field("RMS     amplitude"))
 }
 
 fn query(db: &Path, sql: &str) -> Vec<(String, i64, i64, i64)> {
@@ -207,7 +189,7 @@ fn a_whole_programme_replayed_from_files_speaks_records_every_rep_and_asks_at_th
         .unwrap();
     // Each announcement and, per complete rep, a tone and a count; the question and advice.
     assert!(utterances >= said.len() + 2 * 3, "{spoken_line}");
-    let (seconds, rms) = sox_stat(&wav);
+    let (seconds, rms) = common::sox_stat(&wav);
     assert!(seconds > 10.0, "{seconds} s of speech");
     assert!(rms > 0.01, "not silence: RMS {rms}");
 
@@ -282,39 +264,6 @@ fn a_file_count_that_does_not_match_the_programme_is_one_line_naming_the_flag() 
     assert!(err.contains("--file: give it once"), "{err}");
 }
 
-struct Xvfb {
-    child: std::process::Child,
-    display: String,
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A display of our own (90 plus a bit of the process id), apart from live.rs's.
-fn start_xvfb() -> Option<Xvfb> {
-    let number = 90 + (std::process::id() % 30);
-    let child = Command::new("Xvfb")
-        .arg(format!(":{number}"))
-        .args(["-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-    let until = Instant::now() + Duration::from_secs(10);
-    while !socket.exists() && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Some(Xvfb {
-        child,
-        display: format!(":{number}"),
-    })
-}
-
 #[test]
 fn keys_skip_an_exercise_and_end_the_session_under_xvfb() {
     let _cpu = one_session_at_a_time();
@@ -322,7 +271,7 @@ fn keys_skip_an_exercise_and_end_the_session_under_xvfb() {
         skip::missing("Xvfb or xdotool is not installed");
         return;
     }
-    let Some(xvfb) = start_xvfb() else {
+    let Some(xvfb) = common::xvfb::start_xvfb_at(90) else {
         skip::missing("Xvfb did not start");
         return;
     };

@@ -5,6 +5,8 @@
 
 #[path = "common/skip.rs"]
 mod skip;
+#[path = "common/xvfb.rs"]
+mod xvfb;
 
 use std::io::BufRead;
 use std::net::TcpListener;
@@ -17,6 +19,7 @@ use formcheck::config::{JudgeSettings, PoseSettings, Sex};
 use formcheck::pose::{EngineChoice, ModelFiles, ModelKind, PoseEstimator};
 use formcheck::video::{SourceSpec, VideoSource};
 use serde_json::Value;
+use xvfb::{start_xvfb_at, Xvfb};
 
 /// Sessions run in real time and keep only the newest frame: two at once on two cores drop
 /// frames, and with them reps and windows the tests wait for. One at a time, then.
@@ -457,42 +460,8 @@ fn item4_a_url_naming_a_file_ends_with_the_file_and_replays_nothing() {
     );
 }
 
-struct Xvfb {
-    child: Child,
-    display: String,
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start_xvfb() -> Option<Xvfb> {
     start_xvfb_at(60)
-}
-
-/// A display number of our own (`base` plus a bit of the process id), so the two window tests,
-/// parallel runs and a developer's :99 do not collide.
-fn start_xvfb_at(base: u32) -> Option<Xvfb> {
-    let number = base + (std::process::id() % 30);
-    let child = Command::new("Xvfb")
-        .arg(format!(":{number}"))
-        .args(["-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-    let until = Instant::now() + Duration::from_secs(10);
-    while !socket.exists() && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Some(Xvfb {
-        child,
-        display: format!(":{number}"),
-    })
 }
 
 #[test]

@@ -14,24 +14,6 @@ fn have(tool: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// sox's `stat` of a sound file: (length in seconds, RMS amplitude).
-fn sox_stat(file: &std::path::Path) -> (f64, f64) {
-    let out = Command::new("sox")
-        .arg(file)
-        .args(["-n", "stat"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stderr);
-    let field = |name: &str| {
-        text.lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split(':').nth(1))
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .unwrap_or_else(|| panic!("{name} not in sox's stat: {text}"))
-    };
-    (field("Length (seconds)"), field("RMS     amplitude"))
-}
-
 #[test]
 fn a_live_session_speaks_each_rep_into_the_voice_log() {
     if !have("espeak-ng") || !have("sox") {
@@ -70,7 +52,7 @@ fn a_live_session_speaks_each_rep_into_the_voice_log() {
         said as usize >= 2 * complete,
         "{said} utterances for {complete} reps: {err}"
     );
-    let (seconds, rms) = sox_stat(&wav);
+    let (seconds, rms) = common::sox_stat(&wav);
     assert!(seconds > 0.5 * complete as f64, "{seconds} s of speech");
     assert!(rms > 0.01, "not silence: RMS {rms}");
 }

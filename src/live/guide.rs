@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::config::SideChoice;
 use crate::draw::RepCount;
+use crate::exercise::{Exercise, LegMode};
 use crate::judge::{Rep, RepSet, Thresholds};
 use crate::landmarks::PoseFrame;
 use crate::programme::{Programme, Side};
@@ -214,7 +215,7 @@ impl Guide {
                 "Exercise {} of {}: {}. {} set{} of {}. Camera: {}",
                 block.step + 1,
                 self.programme.steps.len(),
-                named(step.exercise.title(), block.side),
+                named(step.exercise, block.side),
                 step.sets,
                 if step.sets == 1 { "" } else { "s" },
                 step.reps,
@@ -290,7 +291,7 @@ impl Guide {
                 "Go: set {} of {}, {}",
                 b.set,
                 self.programme.steps[b.step].sets,
-                side_words(b.side)
+                side_words(self.programme.steps[b.step].exercise, b.side)
             ),
         }
     }
@@ -356,7 +357,7 @@ impl Guide {
             kind: AnnouncementKind::SetDone,
             text: format!(
                 "{}, set {}: {summary}",
-                named(step.exercise.title(), block.side),
+                named(step.exercise, block.side),
                 block.set
             ),
         });
@@ -422,7 +423,15 @@ impl Guide {
             self.phase = Phase::Working;
             out.said.push(Announcement {
                 kind: AnnouncementKind::SwitchLegs,
-                text: format!("Switch legs: {}", side_words(next.side)),
+                text: {
+                    let exercise = self.programme.steps[next.step].exercise;
+                    let what = if exercise.legs() == LegMode::Support {
+                        "sides"
+                    } else {
+                        "legs"
+                    };
+                    format!("Switch {what}: {}", side_words(exercise, next.side))
+                },
             });
         } else {
             let rest_s = self.programme.steps[next.step].rest_s;
@@ -458,10 +467,8 @@ impl Guide {
             }
         }
         for rep in closing {
-            // Closing reps are never complete enough to close the block.
-            let was = self.phase;
+            // A rep the analyser completes as it closes counts, and may close the block.
             self.take(rep, out);
-            self.phase = was;
         }
     }
 
@@ -486,18 +493,33 @@ impl Guide {
             kind: AnnouncementKind::ExerciseCut,
             text: format!("{title}: {reason}"),
         });
-        let target = self.programme.steps[step].reps;
-        for i in self.at..=last {
+        self.cut_short(self.at..=last, reason, out);
+        self.at = last;
+        self.advance(last + 1, out).unwrap_or(Next::Go)
+    }
+
+    /// Records blocks `range` as short, with `reason`; the first is the one under way, with the
+    /// reps it has.
+    fn cut_short(
+        &mut self,
+        range: std::ops::RangeInclusive<usize>,
+        reason: &str,
+        out: &mut Coached,
+    ) {
+        let first = *range.start();
+        for i in range {
             let b = self.blocks[i];
-            let reps = if i == self.at {
+            let reps = if i == first {
                 std::mem::take(&mut self.reps)
             } else {
                 Vec::new()
             };
             let set = RepSet::new(b.set, reps);
+            let step = &self.programme.steps[b.step];
+            let target = step.reps;
             self.record(
                 BlockResult {
-                    exercise: self.programme.steps[step].exercise.name(),
+                    exercise: step.exercise.name(),
                     side: b.side,
                     set: b.set,
                     target,
@@ -511,8 +533,6 @@ impl Guide {
                 out,
             );
         }
-        self.at = last;
-        self.advance(last + 1, out).unwrap_or(Next::Go)
     }
 
     /// `n`: the rest of this exercise is skipped.
@@ -569,31 +589,13 @@ impl Guide {
         let mut out = Coached::default();
         if self.phase != Phase::Done {
             self.close_coach(&mut out);
-            for i in self.at..self.blocks.len() {
-                let b = self.blocks[i];
-                let reps = if i == self.at {
-                    std::mem::take(&mut self.reps)
-                } else {
-                    Vec::new()
-                };
-                let set = RepSet::new(b.set, reps);
-                let target = self.programme.steps[b.step].reps;
-                self.record(
-                    BlockResult {
-                        exercise: self.programme.steps[b.step].exercise.name(),
-                        side: b.side,
-                        set: b.set,
-                        target,
-                        reps: set.verdict.reps,
-                        flagged: set.verdict.flagged,
-                        status: BlockStatus::Short {
-                            reason: "the session ended".into(),
-                        },
-                        summary: format!("{} of {target} reps", set.verdict.reps),
-                    },
-                    &mut out,
-                );
-            }
+        }
+        if self.phase != Phase::Done {
+            self.cut_short(
+                self.at..=self.blocks.len() - 1,
+                "the session ended",
+                &mut out,
+            );
         }
         let mut tally = self.tally;
         tally.sets = self.results.iter().filter(|r| r.reps > 0).count() as u32;
@@ -608,18 +610,22 @@ impl Guide {
 }
 
 /// "Stationary lunge, left leg"; a both-legs exercise by its title alone.
-fn named(title: &str, side: Side) -> String {
+fn named(exercise: &dyn Exercise, side: Side) -> String {
     match side {
-        Side::Both => title.to_string(),
-        side => format!("{title}, {}", side_words(side)),
+        Side::Both => exercise.title().to_string(),
+        side => format!("{}, {}", exercise.title(), side_words(exercise, side)),
     }
 }
 
-fn side_words(side: Side) -> &'static str {
-    match side {
-        Side::Left => "left leg",
-        Side::Right => "right leg",
-        Side::Both => "both legs",
+/// The side as the exercise works it: a leg, or the side lain on (the side plank).
+fn side_words(exercise: &dyn Exercise, side: Side) -> &'static str {
+    let support = exercise.legs() == LegMode::Support;
+    match (side, support) {
+        (Side::Left, false) => "left leg",
+        (Side::Right, false) => "right leg",
+        (Side::Left, true) => "left side",
+        (Side::Right, true) => "right side",
+        (Side::Both, _) => "both legs",
     }
 }
 
@@ -885,6 +891,26 @@ mod tests {
             unjudged.spoken(),
             "8 reps; valgus (knee caving in) not judged from this view"
         );
+    }
+
+    #[test]
+    fn the_side_plank_switches_sides_and_a_lunge_switches_legs() {
+        for (name, said) in [
+            ("side-plank", "Switch sides: right side"),
+            ("lunge", "Switch legs: right leg"),
+        ] {
+            let p = programme(&format!(
+                "[[exercise]]\nname = \"{name}\"\nsides = [\"left\", \"right\"]\nsets = 1\nreps = 8\nrest_s = 30\n"
+            ));
+            let mut guide = Guide::new(p, thresholds(), false);
+            let mut out = Coached::default();
+            assert_eq!(
+                guide.close_block(BlockStatus::Done, &mut out),
+                Some(Next::Go)
+            );
+            assert_eq!(out.said[1].text, said);
+            assert_eq!(guide.block().map(|b| b.side), Some(Side::Right));
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod skip;
+pub mod xvfb;
 
 use std::path::{Path, PathBuf};
 
@@ -225,4 +226,22 @@ pub fn console_lines(out: &std::process::Output) -> Vec<String> {
         .filter(|l| l.contains(":CONSOLE"))
         .map(str::to_string)
         .collect()
+}
+
+/// sox's `stat` of a sound file: (length in seconds, RMS amplitude).
+pub fn sox_stat(file: &Path) -> (f64, f64) {
+    let out = std::process::Command::new("sox")
+        .arg(file)
+        .args(["-n", "stat"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    let field = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split(':').nth(1))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("{name} not in sox's stat: {text}"))
+    };
+    (field("Length (seconds)"), field("RMS     amplitude"))
 }
