@@ -139,6 +139,8 @@ pub fn readouts(exercise: &dyn Exercise, m: Option<&FrameMeasures>, faults: &[&F
 pub struct RepCount {
     pub reps: u32,
     pub set: u32,
+    /// A guided set's target ("Rep 3/10").
+    pub target: Option<u32>,
 }
 
 /// Why the banner is shown; chooses its colour.
@@ -418,7 +420,10 @@ fn draw_panel(image: &mut Mat, o: &Overlay, s: &Scale) -> Result<(), DrawError> 
     let mut y = margin;
     if let Some(count) = o.count {
         y += count_h - s.px(8.0);
-        let text = format!("Rep {}   Set {}", count.reps, count.set);
+        let text = match count.target {
+            Some(target) => format!("Rep {}/{target}   Set {}", count.reps, count.set),
+            None => format!("Rep {}   Set {}", count.reps, count.set),
+        };
         put(
             image,
             &text,
@@ -661,7 +666,11 @@ mod tests {
                 text: "knee caving in",
                 kind: CueKind::Fault,
             }),
-            count: Some(RepCount { reps: 3, set: 1 }),
+            count: Some(RepCount {
+                reps: 3,
+                set: 1,
+                target: None,
+            }),
             perf: Some(Perf {
                 fps: 30.0,
                 latency_ms: 40.0,
@@ -698,7 +707,11 @@ mod tests {
                 fps: 5.0,
                 latency_ms: 12.0,
             }),
-            count: Some(RepCount { reps: 0, set: 1 }),
+            count: Some(RepCount {
+                reps: 0,
+                set: 1,
+                target: None,
+            }),
             ..Default::default()
         };
         draw_overlay(&mut image, &overlay).unwrap();

@@ -214,6 +214,11 @@ fn a_whole_programme_replayed_from_files_speaks_records_every_rep_and_asks_at_th
     assert!(dom.status.success());
     let console = common::console_lines(&dom);
     assert!(console.is_empty(), "console messages: {console:#?}");
+    // The yes is on the page too, before anything else.
+    assert!(
+        String::from_utf8_lossy(&dom.stdout).contains("ann answered yes on"),
+        "the check-in is not on the progress page"
+    );
 }
 
 #[test]

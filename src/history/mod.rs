@@ -140,7 +140,12 @@ pub fn run_command(config: &crate::config::HistoryConfig) -> Result<(), HistoryE
         println!("reps: {}", path.display());
     }
     if let Some(path) = &config.report {
-        let page = report::html(&sessions, &history.reps(person)?).map_err(HistoryError::Report)?;
+        let page = report::html(
+            &sessions,
+            &history.reps(person)?,
+            &history.warnings(person)?,
+        )
+        .map_err(HistoryError::Report)?;
         crate::output::atomic::write(path, page.as_bytes())?;
         println!("progress report: {}", path.display());
     }

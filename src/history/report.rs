@@ -192,8 +192,22 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 }
 
 /// The self-contained progress page.
-pub fn html(sessions: &[SessionRow], reps: &[RepRow]) -> Result<String, String> {
+/// The progress page. `warnings`: check-ins answered yes (person, when), shown first.
+pub fn html(
+    sessions: &[SessionRow],
+    reps: &[RepRow],
+    warnings: &[(String, i64)],
+) -> Result<String, String> {
     let mut body = String::new();
+    for (person, at) in warnings {
+        let _ = writeln!(
+            body,
+            "<div class=\"verdict flagged\">{} answered yes on {} to pain, sudden swelling or the \
+             knee giving way: see a doctor before training on.</div>",
+            escape(person),
+            crate::history::date_of(*at)
+        );
+    }
     if sessions.is_empty() {
         body.push_str("<p>No sessions recorded yet.</p>");
     }

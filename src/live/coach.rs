@@ -184,6 +184,7 @@ impl Coach {
             count: RepCount {
                 reps: self.reps_in_set,
                 set: self.set,
+                target: None,
             },
             new_cue: if fresh { banner.clone() } else { None },
             banner,
@@ -410,7 +411,14 @@ mod tests {
         }
         assert!(coach.reset_set().is_empty());
         let (view, _) = coach.push(&standing(20, 465.0), now);
-        assert_eq!(view.count, RepCount { reps: 0, set: 2 });
+        assert_eq!(
+            view.count,
+            RepCount {
+                reps: 0,
+                set: 2,
+                target: None
+            }
+        );
         assert_eq!(coach.finish().1.sets, 2);
     }
 }

@@ -277,6 +277,7 @@ impl Guide {
             view.count = RepCount {
                 reps: self.complete_in_block(),
                 set: block.set,
+                target: Some(self.target()),
             };
         }
         out.view = Some(view);

@@ -104,6 +104,7 @@ impl<'a> Painter<'a> {
             count: Some(RepCount {
                 reps: current.map_or(done, |r| r.number),
                 set,
+                target: None,
             }),
             banner: faults.first().map(|f| Banner {
                 text: exercise.cue(f),

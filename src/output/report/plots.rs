@@ -135,7 +135,12 @@ fn draw(
         let color = series.color;
         let mut labelled = false;
         for run in runs(&series.points) {
-            let drawn = chart.draw_series(LineSeries::new(run, color.stroke_width(2)))?;
+            // A lone point (one session, one measured frame) is no line: a dot shows it.
+            let drawn = if run.len() == 1 {
+                chart.draw_series(run.into_iter().map(|p| Circle::new(p, 3, color.filled())))?
+            } else {
+                chart.draw_series(LineSeries::new(run, color.stroke_width(2)))?
+            };
             if !labelled {
                 drawn.label(series.label.as_str()).legend(move |(x, y)| {
                     PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2))
