@@ -325,7 +325,14 @@ impl SetVerdict {
                 ", {} on {}{}",
                 c.concern.spoken_fault(),
                 c.faulted,
-                c.main_cue.map(|cue| format!(": {cue}")).unwrap_or_default()
+                // The cue's advice alone: "knee caving in: push it out …" after "knee caved
+                // in on 2" would say the fault twice.
+                c.main_cue
+                    .map(|cue| format!(
+                        ": {}",
+                        cue.split_once(": ").map_or(cue, |(_, advice)| advice)
+                    ))
+                    .unwrap_or_default()
             ));
         }
         let judged_clean = self.concerns.iter().any(|c| c.judged > 0 && c.faulted == 0);

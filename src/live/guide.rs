@@ -874,7 +874,7 @@ mod tests {
         };
         assert_eq!(
             verdict.spoken(),
-            "10 reps, knee caved in on 2: knee caving in: push it out over the little toe; \
+            "10 reps, knee caved in on 2: push it out over the little toe; \
              knee over toe not judged from this view"
         );
         let clean = SetVerdict {

@@ -10,13 +10,18 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// Utterances waiting to be said; more are dropped (formcheck rule: a rep lasts 2–3 s, so anything
-/// three utterances behind is about a rep already gone).
-const QUEUE: usize = 3;
+/// Rep counts and faults are dropped once this many utterances wait (formcheck rule: a rep lasts
+/// 2–3 s, so anything three utterances behind is about a rep already gone).
+const BACKLOG: usize = 3;
+/// Prompts (the programme's set-up, rest, set summaries) wait in a longer queue: they are what a
+/// person on the floor cannot read, and come a few at a time at the turns of the programme.
+const QUEUE: usize = 16;
 /// A fault is said at most this often (formcheck rule: about one rep), so the same cue on every
 /// rep of a bad set does not run into the next.
 pub const FAULT_COOLDOWN: Duration = Duration::from_secs(3);
@@ -169,6 +174,8 @@ pub struct Spoken {
 
 pub struct Voice {
     tx: Option<SyncSender<Say>>,
+    /// Utterances posted and not yet said (queued, or being said now).
+    waiting: Arc<AtomicUsize>,
     worker: Option<JoinHandle<Result<Spoken, VoiceError>>>,
     dropped: u32,
     last_fault: Option<Instant>,
@@ -180,12 +187,15 @@ impl Voice {
     pub fn start(aloud: bool, log: Option<PathBuf>) -> Result<Voice, VoiceError> {
         let probe = speak("ready")?;
         let (tx, rx) = sync_channel(QUEUE);
+        let waiting = Arc::new(AtomicUsize::new(0));
+        let said = Arc::clone(&waiting);
         let worker = std::thread::Builder::new()
             .name("formcheck-voice".into())
-            .spawn(move || speech_thread(rx, probe, aloud, log))
+            .spawn(move || speech_thread(rx, said, probe, aloud, log))
             .map_err(VoiceError::NoSpeech)?;
         Ok(Voice {
             tx: Some(tx),
+            waiting,
             worker: Some(worker),
             dropped: 0,
             last_fault: None,
@@ -193,11 +203,18 @@ impl Voice {
         })
     }
 
-    fn post(&mut self, say: Say) {
+    /// Posts without waiting; `urgent_only` (counts, faults) gives way to a backlog.
+    fn post(&mut self, say: Say, urgent_only: bool) {
+        if urgent_only && self.waiting.load(Ordering::SeqCst) >= BACKLOG {
+            self.dropped += 1;
+            return;
+        }
         if let Some(tx) = &self.tx {
+            self.waiting.fetch_add(1, Ordering::SeqCst);
             match tx.try_send(say) {
                 Ok(()) => {}
                 Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
+                    self.waiting.fetch_sub(1, Ordering::SeqCst);
                     self.dropped += 1
                 }
             }
@@ -205,13 +222,13 @@ impl Voice {
     }
 
     pub fn say(&mut self, words: impl Into<String>) {
-        self.post(Say::Words(words.into()));
+        self.post(Say::Words(words.into()), false);
     }
 
     /// A rep done: the tone, then its count in the set.
     pub fn rep(&mut self, count_in_set: u32) {
-        self.post(Say::Tone);
-        self.post(Say::Words(count_in_set.to_string()));
+        self.post(Say::Tone, true);
+        self.post(Say::Words(count_in_set.to_string()), true);
     }
 
     /// A fault seen at the turning point of rep `rep`: said once for that rep, and not within
@@ -228,7 +245,7 @@ impl Voice {
         }
         self.fault_rep = Some(rep);
         self.last_fault = Some(now);
-        self.say(cue.to_string());
+        self.post(Say::Words(cue.to_string()), true);
     }
 
     /// Lets the queue drain (what was posted is said), ends the thread and writes the log.
@@ -245,6 +262,7 @@ impl Voice {
 
 fn speech_thread(
     rx: Receiver<Say>,
+    waiting: Arc<AtomicUsize>,
     probe: Pcm,
     aloud: bool,
     log_path: Option<PathBuf>,
@@ -258,15 +276,16 @@ fn speech_thread(
     let mut can_play = aloud;
     for say in rx {
         let clip = match say {
-            Say::Tone => Pcm {
+            Say::Tone => Some(Pcm {
                 rate,
                 samples: tone(rate),
-            },
-            Say::Words(words) => match speak(&words) {
-                Ok(clip) if clip.rate == rate => clip,
-                // A failure mid-session costs that utterance, never the session.
-                _ => continue,
-            },
+            }),
+            // A failure mid-session costs that utterance, never the session.
+            Say::Words(words) => speak(&words).ok().filter(|clip| clip.rate == rate),
+        };
+        let Some(clip) = clip else {
+            waiting.fetch_sub(1, Ordering::SeqCst);
+            continue;
         };
         spoken.utterances += 1;
         if can_play {
@@ -282,6 +301,7 @@ fn speech_thread(
             log.samples
                 .extend(std::iter::repeat_n(0, (rate / 10) as usize));
         }
+        waiting.fetch_sub(1, Ordering::SeqCst);
     }
     if let Some(path) = log_path {
         spoken.log_seconds = log.samples.len() as f64 / f64::from(rate);
@@ -317,9 +337,37 @@ mod tests {
     }
 
     #[test]
+    fn counts_and_faults_give_way_to_a_backlog_and_prompts_do_not() {
+        let (tx, rx) = sync_channel(QUEUE);
+        let mut voice = Voice {
+            tx: Some(tx),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            worker: None,
+            dropped: 0,
+            last_fault: None,
+            fault_rep: None,
+        };
+        // Nobody says anything: the backlog only grows.
+        voice.say("exercise 1 of 4");
+        voice.rep(1);
+        assert_eq!(voice.dropped, 0, "three waiting: the count still went in");
+        voice.rep(2);
+        voice.fault(3, "push the knee out", Instant::now());
+        assert_eq!(
+            voice.dropped, 3,
+            "the tone, the count and the fault gave way"
+        );
+        voice.say("set 1: 2 reps, good alignment");
+        voice.say("rest 60 seconds");
+        assert_eq!(voice.dropped, 3, "prompts wait in line");
+        assert_eq!(rx.try_iter().count(), 5);
+    }
+
+    #[test]
     fn faults_are_said_once_a_rep_and_not_within_the_cooldown() {
         let mut voice = Voice {
             tx: None,
+            waiting: Arc::new(AtomicUsize::new(0)),
             worker: None,
             dropped: 0,
             last_fault: None,
