@@ -4,13 +4,16 @@
 //! coaching, which says what happens next, so a programme is never a branch in this loop.
 
 use std::collections::VecDeque;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use opencv::core::{Mat, Vector};
 use opencv::imgcodecs;
 use opencv::prelude::*;
+use serde::Serialize;
 
 use crate::bench::{median, percentile};
 use crate::draw::{self, Banner, Overlay, Perf};
@@ -18,14 +21,130 @@ use crate::landmarks::PoseFrame;
 use crate::pose::PoseEstimator;
 use crate::video::{SourceSpec, VideoFrame};
 
+use super::capture::Backoff;
 use super::capture::{Capture, CaptureEnd, CaptureEvent, CaptureStats, CapturedFrame, Next};
 use super::coach::CoachView;
+use super::coach::Tally;
 use super::coaching::{Ask, Coaching};
 use super::guide::Next as Then;
 use super::outputs::Outputs;
 use super::record::RecordError;
 use super::window::{Key, Window};
-use super::{EndReason, EventLine, LiveError, LiveOutcome, Options, SummaryLine};
+use super::LiveError;
+
+/// How the session ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    Key,
+    /// SIGINT.
+    CtrlC,
+    /// SIGTERM (`kill`, a service manager stopping it).
+    Terminated,
+    /// SIGHUP (the terminal closed).
+    HungUp,
+    WindowClosed,
+    StreamEnded,
+    StreamLost,
+    /// A failure stopped the session (its message is in the summary and on the terminal).
+    Error,
+}
+
+impl EndReason {
+    pub(crate) fn describe(&self) -> &'static str {
+        match self {
+            EndReason::Key => "stopped with a key",
+            EndReason::CtrlC => "stopped with Ctrl-C",
+            EndReason::Terminated => "stopped by SIGTERM",
+            EndReason::HungUp => "stopped by SIGHUP (terminal closed)",
+            EndReason::WindowClosed => "window closed",
+            EndReason::StreamEnded => "the video ended",
+            EndReason::StreamLost => "the stream did not come back",
+            EndReason::Error => "stopped by an error",
+        }
+    }
+}
+
+/// What a session did; also what `bench --live` reports from.
+#[derive(Debug, Clone)]
+pub struct LiveOutcome {
+    pub end: EndReason,
+    pub tally: Tally,
+    pub capture: CaptureStats,
+    pub processed: u64,
+    pub duration_s: f64,
+    /// Frame-to-cue latency of every processed frame, ms.
+    pub latency_ms: Vec<f64>,
+    /// Time spent on each processed frame from taking it to showing it, ms.
+    pub work_ms: Vec<f64>,
+    /// The same, split by stage, ms a frame.
+    pub pose_ms: Vec<f64>,
+    pub analysis_ms: Vec<f64>,
+    pub draw_ms: Vec<f64>,
+}
+
+impl EndReason {
+    /// The process's exit code: 128 + the signal for a signal, as shells report it (130 for
+    /// Ctrl-C, 143 for SIGTERM, 129 for SIGHUP); 0 for every ordinary end.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            EndReason::CtrlC => 128 + signal_hook::consts::SIGINT as u8,
+            EndReason::Terminated => 128 + signal_hook::consts::SIGTERM as u8,
+            EndReason::HungUp => 128 + signal_hook::consts::SIGHUP as u8,
+            _ => 0,
+        }
+    }
+
+    pub(crate) fn from_signal(signal: usize) -> EndReason {
+        match signal as i32 {
+            signal_hook::consts::SIGTERM => EndReason::Terminated,
+            signal_hook::consts::SIGHUP => EndReason::HungUp,
+            _ => EndReason::CtrlC,
+        }
+    }
+}
+
+pub(crate) struct Options {
+    pub window: bool,
+    /// Draw the overlay even without a window (the bench counts its cost).
+    pub draw: bool,
+    pub quiet: bool,
+    pub snapshot_dir: PathBuf,
+    /// The signal that asked the session to end, 0 while none has.
+    pub stop: Arc<AtomicUsize>,
+    /// Each exercise's own recording, in programme order (empty: one source throughout).
+    pub sources: Vec<PathBuf>,
+    pub backoff: Backoff,
+}
+
+#[derive(Serialize)]
+pub(crate) struct EventLine<'a> {
+    #[serde(rename = "type")]
+    pub(crate) kind: &'static str,
+    pub(crate) event: &'static str,
+    pub(crate) t_s: f64,
+    pub(crate) message: &'a str,
+}
+
+#[derive(Serialize)]
+pub(crate) struct SummaryLine<'a> {
+    #[serde(rename = "type")]
+    pub(crate) kind: &'static str,
+    pub(crate) end: &'a EndReason,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<String>,
+    pub(crate) duration_s: f64,
+    #[serde(flatten)]
+    pub(crate) tally: &'a Tally,
+    pub(crate) frames_captured: u64,
+    pub(crate) frames_processed: u64,
+    pub(crate) frames_dropped: u64,
+    pub(crate) reconnects: u32,
+    pub(crate) fps: f64,
+    pub(crate) latency_ms_median: Option<f64>,
+    pub(crate) latency_ms_p95: Option<f64>,
+    pub(crate) record: Option<&'a Path>,
+}
 
 /// Frames per second over the last second of processed frames.
 struct Rate {

@@ -47,7 +47,8 @@ pub use window::{Key, WindowError};
 
 use capture::Capture;
 use coaching::Coaching;
-use frames::run_loop;
+use frames::{run_loop, Options};
+pub use frames::{EndReason, LiveOutcome};
 use outputs::{LiveHistory, Outputs};
 use record::Recorder;
 use window::Window;
@@ -79,79 +80,6 @@ pub enum LiveError {
     Draw(#[from] draw::DrawError),
 }
 
-/// How the session ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EndReason {
-    Key,
-    /// SIGINT.
-    CtrlC,
-    /// SIGTERM (`kill`, a service manager stopping it).
-    Terminated,
-    /// SIGHUP (the terminal closed).
-    HungUp,
-    WindowClosed,
-    StreamEnded,
-    StreamLost,
-    /// A failure stopped the session (its message is in the summary and on the terminal).
-    Error,
-}
-
-impl EndReason {
-    fn describe(&self) -> &'static str {
-        match self {
-            EndReason::Key => "stopped with a key",
-            EndReason::CtrlC => "stopped with Ctrl-C",
-            EndReason::Terminated => "stopped by SIGTERM",
-            EndReason::HungUp => "stopped by SIGHUP (terminal closed)",
-            EndReason::WindowClosed => "window closed",
-            EndReason::StreamEnded => "the video ended",
-            EndReason::StreamLost => "the stream did not come back",
-            EndReason::Error => "stopped by an error",
-        }
-    }
-}
-
-/// What a session did; also what `bench --live` reports from.
-#[derive(Debug, Clone)]
-pub struct LiveOutcome {
-    pub end: EndReason,
-    pub tally: Tally,
-    pub capture: CaptureStats,
-    pub processed: u64,
-    pub duration_s: f64,
-    /// Frame-to-cue latency of every processed frame, ms.
-    pub latency_ms: Vec<f64>,
-    /// Time spent on each processed frame from taking it to showing it, ms.
-    pub work_ms: Vec<f64>,
-    /// The same, split by stage, ms a frame.
-    pub pose_ms: Vec<f64>,
-    pub analysis_ms: Vec<f64>,
-    pub draw_ms: Vec<f64>,
-}
-
-/// Where the loop sends what it has to say.
-impl EndReason {
-    /// The process's exit code: 128 + the signal for a signal, as shells report it (130 for
-    /// Ctrl-C, 143 for SIGTERM, 129 for SIGHUP); 0 for every ordinary end.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            EndReason::CtrlC => 128 + signal_hook::consts::SIGINT as u8,
-            EndReason::Terminated => 128 + signal_hook::consts::SIGTERM as u8,
-            EndReason::HungUp => 128 + signal_hook::consts::SIGHUP as u8,
-            _ => 0,
-        }
-    }
-
-    fn from_signal(signal: usize) -> EndReason {
-        match signal as i32 {
-            signal_hook::consts::SIGTERM => EndReason::Terminated,
-            signal_hook::consts::SIGHUP => EndReason::HungUp,
-            _ => EndReason::CtrlC,
-        }
-    }
-}
-
 /// SIGINT, SIGTERM and SIGHUP all end the session the same way, between frames, so its summary
 /// line and log are written; the flag holds the signal's number (0: none yet).
 fn stop_on_signals() -> Arc<AtomicUsize> {
@@ -166,19 +94,6 @@ fn stop_on_signals() -> Arc<AtomicUsize> {
         let _ = signal_hook::flag::register_usize(signal, Arc::clone(&stop), signal as usize);
     }
     stop
-}
-
-pub(crate) struct Options {
-    pub window: bool,
-    /// Draw the overlay even without a window (the bench counts its cost).
-    pub draw: bool,
-    pub quiet: bool,
-    pub snapshot_dir: PathBuf,
-    /// The signal that asked the session to end, 0 while none has.
-    pub stop: Arc<AtomicUsize>,
-    /// Each exercise's own recording, in programme order (empty: one source throughout).
-    pub sources: Vec<PathBuf>,
-    pub backoff: Backoff,
 }
 
 /// The `session` line: what was run, against which thresholds.
@@ -197,35 +112,6 @@ struct SessionStart<'a> {
     engine: &'static str,
     thresholds: &'a Thresholds,
     formcheck: &'static str,
-}
-
-#[derive(Serialize)]
-struct EventLine<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    event: &'static str,
-    t_s: f64,
-    message: &'a str,
-}
-
-#[derive(Serialize)]
-struct SummaryLine<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    end: &'a EndReason,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-    duration_s: f64,
-    #[serde(flatten)]
-    tally: &'a Tally,
-    frames_captured: u64,
-    frames_processed: u64,
-    frames_dropped: u64,
-    reconnects: u32,
-    fps: f64,
-    latency_ms_median: Option<f64>,
-    latency_ms_p95: Option<f64>,
-    record: Option<&'a Path>,
 }
 
 fn unix_now() -> f64 {
@@ -335,24 +221,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     let stop = stop_on_signals();
     let exercise_name = coaching.exercise().map_or("programme", |e| e.name());
     if let Some(db) = history {
-        let mut h = LiveHistory {
-            db,
-            info: SessionInfo {
-                person: config.history.person.clone(),
-                source: config.source.describe(),
-                video_key: None,
-                at_unix_s: unix_now() as i64,
-                exercise: exercise_name.to_string(),
-                side: side_name(config.judge.side).map(str::to_string),
-                model: config.pose.model.name().to_string(),
-                engine: config.pose.models.backend.name().to_string(),
-            },
-            sessions: Vec::new(),
-        };
-        if let Coaching::One { coach, side, .. } = &coaching {
-            h.start(coach.exercise().name(), *side)?;
-        }
-        outputs.history = Some(h);
+        outputs.history = Some(live_history(db, &config, &coaching)?);
     }
     if let Some(log) = outputs.log.as_mut() {
         log.append(&SessionStart {
@@ -391,25 +260,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
         ..Backoff::default()
     };
     let capture = Capture::start(Box::new(feed::SourceFeed::new(source)), recorder, backoff);
-    let options = Options {
-        window: config.window,
-        draw: config.window,
-        quiet: config.quiet,
-        snapshot_dir: config
-            .session
-            .as_deref()
-            .and_then(Path::parent)
-            .filter(|p| !p.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(".")),
-        stop,
-        sources: config
-            .programme
-            .as_ref()
-            .map(|g| g.files.clone())
-            .unwrap_or_default(),
-        backoff,
-    };
+    let options = loop_options(&config, stop, backoff);
     let session = run_loop(
         capture,
         &mut pose,
@@ -435,23 +286,80 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
         report_voice(&spoken?, &config);
     }
     if !config.quiet {
-        let t = &outcome.tally;
-        eprintln!(
-            "formcheck live: {}; {} complete rep{} ({} with a fault), {} incomplete, {} set{}{}",
-            outcome.end.describe(),
-            t.complete_reps,
-            if t.complete_reps == 1 { "" } else { "s" },
-            t.flagged_reps,
-            t.incomplete_reps,
-            t.sets,
-            if t.sets == 1 { "" } else { "s" },
-            match &outputs.log {
-                Some(l) => format!("; session log {}", l.path().display()),
-                None => String::new(),
-            }
-        );
+        print_end(&outcome, &outputs);
     }
     Ok(outcome)
+}
+
+/// This session's record in the history: one exercise's at once; a programme's per exercise
+/// and side as their reps come.
+fn live_history(
+    db: History,
+    config: &LiveConfig,
+    coaching: &Coaching,
+) -> Result<LiveHistory, LiveError> {
+    let mut h = LiveHistory {
+        db,
+        info: SessionInfo {
+            person: config.history.person.clone(),
+            source: config.source.describe(),
+            video_key: None,
+            at_unix_s: unix_now() as i64,
+            exercise: coaching
+                .exercise()
+                .map_or("programme", |e| e.name())
+                .to_string(),
+            side: side_name(config.judge.side).map(str::to_string),
+            model: config.pose.model.name().to_string(),
+            engine: config.pose.models.backend.name().to_string(),
+        },
+        sessions: Vec::new(),
+    };
+    if let Coaching::One { coach, side, .. } = coaching {
+        h.start(coach.exercise().name(), *side)?;
+    }
+    Ok(h)
+}
+
+fn loop_options(config: &LiveConfig, stop: Arc<AtomicUsize>, backoff: Backoff) -> Options {
+    Options {
+        window: config.window,
+        draw: config.window,
+        quiet: config.quiet,
+        snapshot_dir: config
+            .session
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(".")),
+        stop,
+        sources: config
+            .programme
+            .as_ref()
+            .map(|g| g.files.clone())
+            .unwrap_or_default(),
+        backoff,
+    }
+}
+
+/// The session's last line on the terminal.
+fn print_end(outcome: &LiveOutcome, outputs: &Outputs) {
+    let t = &outcome.tally;
+    eprintln!(
+        "formcheck live: {}; {} complete rep{} ({} with a fault), {} incomplete, {} set{}{}",
+        outcome.end.describe(),
+        t.complete_reps,
+        if t.complete_reps == 1 { "" } else { "s" },
+        t.flagged_reps,
+        t.incomplete_reps,
+        t.sets,
+        if t.sets == 1 { "" } else { "s" },
+        match &outputs.log {
+            Some(l) => format!("; session log {}", l.path().display()),
+            None => String::new(),
+        }
+    );
 }
 
 fn open_source(spec: &SourceSpec) -> Result<VideoSource, LiveError> {
