@@ -33,6 +33,8 @@ pub enum Ask {
     Again,
     /// `n`: the programme skips to its next exercise.
     Skip,
+    /// `e`: the programme ends this exercise where it stands and goes on.
+    EndExercise,
 }
 
 impl Coaching {
@@ -131,12 +133,13 @@ impl Coaching {
                 out.next = Some(Next::Go);
                 out
             }
-            (Coaching::One { .. }, Ask::Skip) => Coached {
+            (Coaching::One { .. }, Ask::Skip | Ask::EndExercise) => Coached {
                 next: Some(Next::Go),
                 ..Coached::default()
             },
             (Coaching::Programme(guide), Ask::Again) => guide.repeat(),
             (Coaching::Programme(guide), Ask::Skip) => guide.skip(),
+            (Coaching::Programme(guide), Ask::EndExercise) => guide.end_exercise(),
         }
     }
 

@@ -415,11 +415,11 @@ impl Loop<'_> {
             Key::Quit => return Ok(Flow::End(EndReason::Key)),
             Key::Pause => self.pause()?,
             Key::Snapshot => snapshot(self.last_shown.as_ref(), self.options),
-            Key::ResetSet | Key::Skip => {
-                let ask = if key == Key::Skip {
-                    Ask::Skip
-                } else {
-                    Ask::Again
+            Key::ResetSet | Key::Skip | Key::EndExercise => {
+                let ask = match key {
+                    Key::Skip => Ask::Skip,
+                    Key::EndExercise => Ask::EndExercise,
+                    _ => Ask::Again,
                 };
                 let coached = self.coaching.ask(ask);
                 self.outputs.take(&coached, self.last_time_s)?;

@@ -543,6 +543,13 @@ impl Guide {
         out
     }
 
+    /// `e`: this exercise ends where it stands (its reps kept), and the next begins.
+    pub fn end_exercise(&mut self) -> Coached {
+        let mut out = Coached::default();
+        out.next = Some(self.leave_step("ended early", &mut out));
+        out
+    }
+
     /// `r`: this exercise again from its first set (reps already done stay recorded).
     pub fn repeat(&mut self) -> Coached {
         let mut out = Coached::default();
@@ -912,6 +919,37 @@ mod tests {
             assert_eq!(out.said[1].text, said);
             assert_eq!(guide.block().map(|b| b.side), Some(Side::Right));
         }
+    }
+
+    #[test]
+    fn ending_an_exercise_keeps_the_reps_done_and_records_the_rest_as_ended_early() {
+        let p = programme(
+            "[[exercise]]\nname = \"squat\"\nsides = [\"both\"]\nsets = 2\nreps = 5\nrest_s = 60\n",
+        );
+        let mut guide = Guide::new(p, thresholds(), false);
+        run(&mut guide, &squats(2, 0, 1.0));
+        let ended = guide.end_exercise();
+        assert_eq!(ended.next, Some(Next::End));
+        let s = said(std::slice::from_ref(&ended));
+        assert_eq!(
+            s.last().unwrap(),
+            &(
+                AnnouncementKind::ProgrammeDone,
+                "Programme over: 0 of 2 sets done.".to_string()
+            )
+        );
+        let reasons: Vec<(u32, u32, String)> = ended
+            .closed
+            .iter()
+            .map(|r| match &r.status {
+                BlockStatus::Short { reason } => (r.set, r.reps, reason.clone()),
+                BlockStatus::Done => (r.set, r.reps, "done".into()),
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            [(1, 2, "ended early".into()), (2, 0, "ended early".into())]
+        );
     }
 
     #[test]

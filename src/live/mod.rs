@@ -246,7 +246,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
             info.height,
             match (config.window, config.programme.is_some()) {
                 (true, true) =>
-                    "q/Esc end, n skip the exercise, r repeat it, space pause, s snapshot",
+                    "q/Esc end the session, n skip the exercise, e end it here, r repeat it, space pause, s snapshot",
                 (true, false) => "q/Esc quit, space pause, r reset set, s snapshot",
                 (false, _) => "Ctrl-C to stop",
             }

@@ -20,12 +20,14 @@ pub enum Key {
     /// `r`: resets the set (one exercise) or repeats the exercise (a programme).
     ResetSet,
     Snapshot,
-    /// `n`: a programme's next exercise.
+    /// `n`: a programme's next exercise, this one skipped.
     Skip,
+    /// `e`: a programme's next exercise, this one ended where it stands.
+    EndExercise,
 }
 
 impl Key {
-    /// q or Esc quits, space pauses, r resets the set, s saves a snapshot, n skips.
+    /// q or Esc quits, space pauses, r resets the set, s saves a snapshot, n skips, e ends the exercise.
     pub fn from_code(code: i32) -> Option<Key> {
         if code < 0 {
             return None;
@@ -37,6 +39,7 @@ impl Key {
             k if k == i32::from(b'r') || k == i32::from(b'R') => Some(Key::ResetSet),
             k if k == i32::from(b's') || k == i32::from(b'S') => Some(Key::Snapshot),
             k if k == i32::from(b'n') || k == i32::from(b'N') => Some(Key::Skip),
+            k if k == i32::from(b'e') || k == i32::from(b'E') => Some(Key::EndExercise),
             _ => None,
         }
     }
