@@ -237,6 +237,10 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "N")]
     pub max_frames: Option<u64>,
 
+    /// For `bench --batch`: write frames and decode passes of this run to FILE (JSON).
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub bench_stats: Option<PathBuf>,
+
     /// Time the landmark filter as if frames came at this fixed rate, whatever the video's real
     /// timestamps. For comparing with MediaPipe's Python API, which behaves as `--filter-fps 30`.
     #[arg(long, value_name = "HZ")]
@@ -245,9 +249,14 @@ pub struct AnalyzeArgs {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Clip to run on (default: the bundled sample).
+    /// Clip to run on (default: the bundled sample); with --batch, any number of clips.
     #[arg(value_name = "VIDEO")]
-    pub clip: Option<PathBuf>,
+    pub clips: Vec<PathBuf>,
+
+    /// Measure batch analysis instead: pose only against every output, on the same clips, with
+    /// --jobs 1 and 2: FPS, their ratio, decode passes and peak RSS.
+    #[arg(long, conflicts_with_all = ["live", "mediapipe"])]
+    pub batch: bool,
 
     /// Python of a venv made by ../shared/reference/setup.sh: runs MediaPipe on the same clip.
     #[arg(long, value_name = "PYTHON")]

@@ -109,11 +109,16 @@ pub struct AnalyzeConfig {
     pub annotated_video: bool,
     pub max_frames: Option<u64>,
     pub quiet: bool,
+    /// `bench --batch`'s view of the run: frames and decode passes, written here at its end.
+    pub bench_stats: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
 pub struct BenchConfig {
-    pub clip: PathBuf,
+    /// One clip (`bench`, `bench --live`), or every clip `bench --batch` analyses.
+    pub clips: Vec<PathBuf>,
+    /// `--batch`: pose only against every output, in child processes.
+    pub batch: bool,
     pub pose: PoseSettings,
     pub mediapipe: Option<PathBuf>,
     pub rounds: u32,
@@ -392,14 +397,26 @@ impl Cli {
                     annotated_video: !a.no_video,
                     max_frames: a.max_frames,
                     quiet: global.quiet,
+                    bench_stats: a.bench_stats,
                 })
             }
             CommandArgs::Bench(b) => {
+                if b.clips.len() > 1 && !b.batch {
+                    return Err(flag_error(
+                        "batch",
+                        "several clips are for bench --batch; give one clip otherwise",
+                    ));
+                }
                 if b.rounds == 0 {
                     return Err(flag_error("rounds", "must be at least 1"));
                 }
                 Config::Bench(BenchConfig {
-                    clip: b.clip.unwrap_or_else(bundled_sample),
+                    clips: if b.clips.is_empty() {
+                        vec![bundled_sample()]
+                    } else {
+                        b.clips
+                    },
+                    batch: b.batch,
                     pose: pose(true, None)?,
                     mediapipe: b.mediapipe,
                     rounds: b.rounds,

@@ -241,10 +241,23 @@ fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
 /// The `analyze` command: a batch, or with `--landmarks` and no `--exercise`, the raw landmarks
 /// of one video and nothing else.
 pub fn analyze(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
-    if config.judge.exercise.is_none() && config.landmarks.is_some() {
-        return landmarks_only(config);
+    let (code, frames) = if config.judge.exercise.is_none() && config.landmarks.is_some() {
+        landmarks_only(config)?
+    } else {
+        let report = run(config)?;
+        (
+            report.exit_code(),
+            report.videos.iter().map(|v| v.frames).sum(),
+        )
+    };
+    if let Some(path) = &config.bench_stats {
+        let stats = serde_json::json!({
+            "frames": frames,
+            "decode_passes": crate::video::files_opened(),
+        });
+        crate::output::atomic::write(path, stats.to_string().as_bytes())?;
     }
-    Ok(run(config)?.exit_code())
+    Ok(code)
 }
 
 /// Refuses, before anything is opened for writing, any output that would replace an input:
@@ -279,13 +292,14 @@ fn refuse_overwrites(
     Ok(())
 }
 
-fn landmarks_only(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
+fn landmarks_only(config: &AnalyzeConfig) -> Result<(ExitCode, u64), BatchError> {
     let started = Instant::now();
     let videos = inputs::expand(&config.inputs, &[])?;
     refuse_overwrites(config, &videos, None)?;
     let stop = stop_flag()?;
     let progress = Progress::new(Mode::detect(config.quiet), videos.len());
     let mut pose = PoseEstimator::new(&config.pose)?;
+    let mut total = 0;
     for (index, input) in videos.iter().enumerate() {
         let job = Job {
             input,
@@ -297,6 +311,7 @@ fn landmarks_only(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
             history: None,
         };
         let frames = job.landmarks_only(&mut pose)?;
+        total += frames;
         let secs = started.elapsed().as_secs_f64().max(1e-9);
         progress.finished(
             index,
@@ -313,7 +328,7 @@ fn landmarks_only(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
         );
     }
     progress.finish();
-    Ok(ExitCode::SUCCESS)
+    Ok((ExitCode::SUCCESS, total))
 }
 
 pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {

@@ -2,6 +2,8 @@
 //! beside MediaPipe's own pipeline (same weights, Python) when given its Python. Timings go to the
 //! terminal only; nothing here is a pass/fail test.
 
+pub mod batch;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,6 +26,8 @@ pub enum BenchError {
     Pose(#[from] PoseError),
     #[error("{0} has no frames to time")]
     NoFrames(PathBuf),
+    #[error("bench --batch: {0}")]
+    Batch(String),
     #[error("--mediapipe {python}: {message}")]
     Peer { python: PathBuf, message: String },
 }
@@ -119,7 +123,7 @@ struct PipelineFigures {
 /// run on this one. The first frame of each round (model warm-up, graph set-up on the peer's side)
 /// is left out of the figures on both sides.
 fn time_pipeline(config: &BenchConfig) -> Result<PipelineFigures, BenchError> {
-    let spec = SourceSpec::File(config.clip.clone());
+    let spec = SourceSpec::File(config.clips[0].clone());
     let mut estimator = PoseEstimator::new(&config.pose)?;
     let mut decode_ms = Vec::new();
     let mut total_ms = Vec::new();
@@ -148,7 +152,7 @@ fn time_pipeline(config: &BenchConfig) -> Result<PipelineFigures, BenchError> {
         }
     }
     if total_ms.is_empty() {
-        return Err(BenchError::NoFrames(config.clip.clone()));
+        return Err(BenchError::NoFrames(config.clips[0].clone()));
     }
     let t = stages;
     Ok(PipelineFigures {
@@ -243,7 +247,10 @@ fn fmt_ms(v: Option<f64>) -> String {
 /// Runs the bench and prints its table. MediaPipe runs after formcheck, in the same invocation,
 /// so both see the same machine state as nearly as a shared machine allows.
 pub fn run(config: &BenchConfig) -> Result<(), BenchError> {
-    let clip = &config.clip;
+    if config.batch {
+        return batch::run(config);
+    }
+    let clip = &config.clips[0];
     let model = config.pose.model;
     println!(
         "formcheck bench — {} ({} model, {} inference thread{}, {} round{})",

@@ -129,7 +129,7 @@ fn source_err(error: crate::video::VideoError) -> LiveError {
 
 /// Runs the live loop on the clip and prints FPS, latency and memory.
 pub fn bench_live(config: &BenchConfig) -> Result<LiveBenchReport, LiveError> {
-    let spec = SourceSpec::File(config.clip.clone());
+    let spec = SourceSpec::File(config.clips[0].clone());
     let mut source = VideoSource::open(&spec).map_err(source_err)?;
     let mut frames = Vec::new();
     while let Some(frame) = source.read().map_err(source_err)? {
@@ -168,7 +168,7 @@ pub fn bench_live(config: &BenchConfig) -> Result<LiveBenchReport, LiveError> {
     println!(
         "formcheck bench --live — {} letterboxed to {CAMERA_WIDTH}×{CAMERA_HEIGHT}, played as a \
          {CAMERA_FPS:.0} FPS camera for {offered} frames ({} model, {} inference thread{})",
-        config.clip.display(),
+        config.clips[0].display(),
         config.pose.model.name(),
         config.pose.threads,
         if config.pose.threads == 1 { "" } else { "s" },

@@ -11,5 +11,7 @@ mod written;
 
 pub use prefetch::{Ending, Prefetcher, PREFETCH_DEPTH};
 pub use sizes::check_one_picture_size;
-pub use source::{SourceSpec, Truncation, VideoError, VideoFrame, VideoInfo, VideoSource};
+pub use source::{
+    files_opened, SourceSpec, Truncation, VideoError, VideoFrame, VideoInfo, VideoSource,
+};
 pub use written::check_written;

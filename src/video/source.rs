@@ -182,9 +182,20 @@ fn check_file(path: &Path) -> Result<(), VideoError> {
     Ok(())
 }
 
+/// Video files this process has opened to decode: each is one pass over a video (the pose
+/// pass, and any pass an output makes again). `bench --batch` reports it.
+static FILES_OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub fn files_opened() -> u64 {
+    FILES_OPENED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 impl VideoSource {
     pub fn open(spec: &SourceSpec) -> Result<Self, VideoError> {
         crate::quiet_opencv();
+        if matches!(spec, SourceSpec::File(_)) {
+            FILES_OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         let capture = match spec {
             SourceSpec::File(path) => {
                 check_file(path)?;
