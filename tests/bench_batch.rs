@@ -60,3 +60,46 @@ fn several_clips_without_batch_name_the_flag() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("--batch"), "{err}");
 }
+
+/// Decode passes and stills of one analysis of the sample with every rep flagged (the knees
+/// would have to be five ankle-widths apart).
+fn flagged_run(extra: &[&str]) -> (u64, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let stats = dir.path().join("stats.json");
+    let out = formcheck()
+        .args(["--quiet", "analyze"])
+        .arg(sample())
+        .args(["--exercise", "squat", "--no-history"])
+        .args(["--threshold", "knee_ankle_ratio_min=5"])
+        .args(extra)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg("--bench-stats")
+        .arg(&stats)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let report =
+        std::fs::read_to_string(dir.path().join("out/tfjs_pose_squats/report.html")).unwrap();
+    (
+        stats["decode_passes"].as_u64().unwrap(),
+        report.matches("data:image/jpeg").count(),
+    )
+}
+
+#[test]
+fn flagged_reps_stills_come_from_the_annotated_videos_pass_not_a_third_decode() {
+    // Before: pose, the stills, then the annotated video: three passes over the file.
+    let (passes, stills) = flagged_run(&[]);
+    assert!(stills >= 2, "a still for each flagged rep: {stills}");
+    assert_eq!(passes, 2, "pose, then the annotated video with the stills");
+    // Without the annotated video the stills take the second pass themselves.
+    let (passes, stills_alone) = flagged_run(&["--no-video"]);
+    assert_eq!((passes, stills_alone), (2, stills));
+}

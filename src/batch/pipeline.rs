@@ -145,19 +145,31 @@ impl Job<'_> {
         if let Some(err) = broke {
             return Err(err);
         }
-        let stills = annotated::stills(&result, self.config.blur_faces)?;
+        // The annotated video's pass draws the stills too (one decode for both); without it, or
+        // when it failed before it got through them, the stills take a pass of their own.
+        let (stills, video) = if self.config.annotated_video {
+            self.progress.stage("video");
+            let exporter = AnnotatedExporter {
+                blur_faces: self.config.blur_faces,
+            };
+            let (stills, video) =
+                exporter.export_with_stills(&result, &self.dir.join(exporter.file_name()));
+            (stills, Some(video))
+        } else {
+            (None, None)
+        };
+        self.progress.stage("writing");
+        let stills = match stills {
+            Some(stills) => stills,
+            None => annotated::stills(&result, self.config.blur_faces)?,
+        };
         result.stills = &stills;
         self.export(&JsonExporter, &result)?;
         self.export(&CsvExporter, &result)?;
         self.export(&ReportExporter, &result)?;
-        if self.config.annotated_video {
-            self.progress.stage("video");
-            self.export(
-                &AnnotatedExporter {
-                    blur_faces: self.config.blur_faces,
-                },
-                &result,
-            )?;
+        // A failed video fails the video's analysis once everything else is written.
+        if let Some(video) = video {
+            video?;
         }
         if let Some(marker) = &self.marker {
             marker.write_in(&self.dir)?;

@@ -193,11 +193,25 @@ impl Exporter for AnnotatedExporter {
     }
 
     fn export(&self, result: &VideoResult, dest: &Path) -> Result<(), ExportError> {
+        self.export_with_stills(result, dest).1
+    }
+}
+
+/// What the annotated video's pass gives: the stills it drew on the way (`None` when the pass
+/// failed before it was through them), and how the video itself went.
+pub type VideoAndStills = (Option<Vec<Still>>, Result<(), ExportError>);
+
+impl AnnotatedExporter {
+    /// The annotated video into `dest`, and the stills drawn from the same decoded frames, so
+    /// the video is decoded once for both. A video that fails still gives its stills when the
+    /// pass got through them.
+    pub fn export_with_stills(&self, result: &VideoResult, dest: &Path) -> VideoAndStills {
         let temp = temp_video_path(dest);
+        let mut stills = StillTaker::new(result);
         // Errors name the file the user asked for, never the temporary one; a video that does
         // not read back whole is never renamed into place.
         let written = self
-            .write_video(result, &temp)
+            .write_video(result, &temp, &mut stills)
             .and_then(|frames| {
                 crate::video::check_written(&temp, frames)
                     .map_err(|problem| ExportError::format(&temp, problem))
@@ -206,13 +220,17 @@ impl Exporter for AnnotatedExporter {
         if written.is_err() {
             let _ = std::fs::remove_file(&temp);
         }
-        written.map_err(|e| e.for_file(dest))
+        (stills.finish(), written.map_err(|e| e.for_file(dest)))
     }
-}
 
-impl AnnotatedExporter {
-    /// Writes the video to `temp`; returns the number of frames written.
-    fn write_video(&self, result: &VideoResult, temp: &Path) -> Result<u64, ExportError> {
+    /// Writes the video to `temp`, handing each painted frame to `stills`; returns the number
+    /// of frames written.
+    fn write_video(
+        &self,
+        result: &VideoResult,
+        temp: &Path,
+        stills: &mut StillTaker,
+    ) -> Result<u64, ExportError> {
         let mut source = open_source(result)?;
         let size = Size::new(result.video.width as i32, result.video.height as i32);
         let fourcc = videoio::VideoWriter::fourcc('m', 'p', '4', 'v').map_err(cv(temp))?;
@@ -240,6 +258,7 @@ impl AnnotatedExporter {
                 break;
             };
             painter.paint(i, &posed, &mut frame.image, temp)?;
+            stills.offer(&posed, &frame.image, temp)?;
             writer.write(&frame.image).map_err(cv(temp))?;
             frames += 1;
         }
@@ -248,40 +267,78 @@ impl AnnotatedExporter {
     }
 }
 
-/// A JPEG of each flagged rep at its worst moment, overlay drawn.
+/// The stills a pass over the painted frames takes: each flagged rep's worst moment.
+struct StillTaker {
+    /// (rep, frame index), in frame order.
+    wanted: Vec<(u32, u64)>,
+    taken: Vec<Still>,
+}
+
+impl StillTaker {
+    fn new(result: &VideoResult) -> StillTaker {
+        let mut wanted: Vec<(u32, u64)> = result
+            .analysis
+            .reps()
+            .filter(|r| r.faults().next().is_some())
+            .map(|r| (r.number, worst_moment(r).frame))
+            .collect();
+        wanted.sort_by_key(|&(_, frame)| frame);
+        StillTaker {
+            wanted,
+            taken: Vec::new(),
+        }
+    }
+
+    /// Whether every wanted frame has gone by.
+    fn done(&self, index: u64) -> bool {
+        self.wanted.iter().all(|&(_, f)| f < index)
+    }
+
+    fn offer(&mut self, posed: &PoseFrame, image: &Mat, path: &Path) -> Result<(), ExportError> {
+        for &(rep, _) in self.wanted.iter().filter(|&&(_, f)| f == posed.index) {
+            self.taken.push(Still {
+                rep,
+                frame: posed.index,
+                time_s: posed.time_s,
+                jpeg: encode_still(image).map_err(cv(path))?,
+            });
+        }
+        Ok(())
+    }
+
+    /// The stills by rep; `None` unless every wanted still was taken.
+    fn finish(mut self) -> Option<Vec<Still>> {
+        let all: std::collections::BTreeSet<u32> = self.wanted.iter().map(|w| w.0).collect();
+        let got: std::collections::BTreeSet<u32> = self.taken.iter().map(|s| s.rep).collect();
+        self.taken.sort_by_key(|s| s.rep);
+        (all == got).then_some(self.taken)
+    }
+}
+
+/// A JPEG of each flagged rep at its worst moment, overlay drawn, in a pass of their own (no
+/// annotated video, or its pass failed).
 pub fn stills(result: &VideoResult, blur_faces: bool) -> Result<Vec<Still>, ExportError> {
-    let mut wanted: Vec<(u32, u64)> = result
-        .analysis
-        .reps()
-        .filter(|r| r.faults().next().is_some())
-        .map(|r| (r.number, worst_moment(r).frame))
-        .collect();
-    if wanted.is_empty() {
+    let mut taker = StillTaker::new(result);
+    if taker.wanted.is_empty() {
         return Ok(Vec::new());
     }
-    wanted.sort_by_key(|&(_, frame)| frame);
     let path = PathBuf::from(&result.video.path);
     let mut source = open_source(result)?;
     let painter = Painter::new(result, blur_faces);
-    let mut out = Vec::new();
     for (i, posed) in result.frames_in_order(&path)?.enumerate() {
         let posed = posed?;
-        if wanted.iter().all(|&(_, f)| f < posed.index) {
+        if taker.done(posed.index) {
             break;
         }
         let Some(mut frame) = source.read().map_err(|e| ExportError::format(&path, e))? else {
             break;
         };
-        for &(rep, _) in wanted.iter().filter(|&&(_, f)| f == posed.index) {
+        if taker.wanted.iter().any(|&(_, f)| f == posed.index) {
             painter.paint(i, &posed, &mut frame.image, &path)?;
-            out.push(Still {
-                rep,
-                frame: posed.index,
-                time_s: posed.time_s,
-                jpeg: encode_still(&frame.image).map_err(cv(&path))?,
-            });
+            taker.offer(&posed, &frame.image, &path)?;
         }
     }
+    let mut out = taker.taken;
     out.sort_by_key(|s| s.rep);
     Ok(out)
 }
