@@ -147,6 +147,7 @@ fn a_whole_programme_replayed_from_files_speaks_records_every_rep_and_asks_at_th
     );
     assert!(err.contains("see a doctor"), "{err}");
     assert_eq!(of_type(&lines, "check")[0]["answer"], "yes");
+    assert_eq!(of_type(&lines, "summary")[0]["end"], "programme_done");
 
     // Every rep of the log is in the history, under its exercise and side.
     let logged: Vec<(String, i64, i64, i64)> = of_type(&lines, "rep")

@@ -46,6 +46,8 @@ pub enum EndReason {
     WindowClosed,
     StreamEnded,
     StreamLost,
+    /// A guided session reached the end of its programme (or of its last recording).
+    ProgrammeDone,
     /// A failure stopped the session (its message is in the summary and on the terminal).
     Error,
 }
@@ -60,6 +62,7 @@ impl EndReason {
             EndReason::WindowClosed => "window closed",
             EndReason::StreamEnded => "the video ended",
             EndReason::StreamLost => "the stream did not come back",
+            EndReason::ProgrammeDone => "the programme is done",
             EndReason::Error => "stopped by an error",
         }
     }
@@ -368,7 +371,10 @@ impl Loop<'_> {
     fn follow(&mut self, next: Option<Then>) -> Result<Flow, LiveError> {
         match next {
             None | Some(Then::Go) => Ok(Flow::Go),
-            Some(Then::End) => Ok(Flow::End(EndReason::StreamEnded)),
+            Some(Then::End) => Ok(Flow::End(match self.coaching {
+                Coaching::Programme(_) => EndReason::ProgrammeDone,
+                Coaching::One { .. } => EndReason::StreamEnded,
+            })),
             Some(Then::OpenSource(step)) => {
                 let Some(file) = self.options.sources.get(step) else {
                     return Ok(Flow::Go);

@@ -273,6 +273,8 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     let outcome = match session {
         Ok((outcome, window)) => {
             if config.programme.is_some() && outcome.end.exit_code() == 0 {
+                // A window the user closed is not reopened: the question goes to the terminal.
+                let window = window.filter(|_| outcome.end != EndReason::WindowClosed);
                 check_in(&mut outputs, window, &config)?;
             }
             Ok(outcome)

@@ -231,10 +231,12 @@ impl AnnotatedExporter {
         temp: &Path,
         stills: &mut StillTaker,
     ) -> Result<u64, ExportError> {
-        let mut source = open_source(result)?;
+        // Decoding runs ahead on its own thread and encoding behind on another, so the three
+        // overlap and the pass costs about its slowest stage.
+        let mut source = crate::video::Prefetcher::spawn(open_source(result)?);
         let size = Size::new(result.video.width as i32, result.video.height as i32);
         let fourcc = videoio::VideoWriter::fourcc('m', 'p', '4', 'v').map_err(cv(temp))?;
-        let mut writer = videoio::VideoWriter::new_with_backend(
+        let writer = videoio::VideoWriter::new_with_backend(
             temp,
             videoio::CAP_FFMPEG,
             fourcc,
@@ -250,20 +252,72 @@ impl AnnotatedExporter {
             ));
         }
         let painter = Painter::new(result, self.blur_faces);
+        let encoder = Encoder::start(writer);
         let mut frames = 0;
         // Only the frames the analysis saw (--max-frames, or a video cut short).
-        for (i, posed) in result.frames_in_order(temp)?.enumerate() {
-            let posed = posed?;
-            let Some(mut frame) = source.read().map_err(|e| ExportError::format(temp, e))? else {
-                break;
-            };
-            painter.paint(i, &posed, &mut frame.image, temp)?;
-            stills.offer(&posed, &frame.image, temp)?;
-            writer.write(&frame.image).map_err(cv(temp))?;
-            frames += 1;
-        }
-        writer.release().map_err(cv(temp))?;
+        let painted = (|| {
+            for (i, posed) in result.frames_in_order(temp)?.enumerate() {
+                let posed = posed?;
+                let Some(mut frame) = source.read().map_err(|e| ExportError::format(temp, e))?
+                else {
+                    break;
+                };
+                painter.paint(i, &posed, &mut frame.image, temp)?;
+                stills.offer(&posed, &frame.image, temp)?;
+                if !encoder.write(frame.image) {
+                    // The encoder stopped; its error is reported below.
+                    break;
+                }
+                frames += 1;
+            }
+            Ok(())
+        })();
+        let encoded = encoder.finish().map_err(cv(temp));
+        painted?;
+        encoded?;
         Ok(frames)
+    }
+}
+
+/// Frames encoded on a thread of their own, from a short queue, in order.
+struct Encoder {
+    tx: Option<std::sync::mpsc::SyncSender<Mat>>,
+    worker: std::thread::JoinHandle<Result<(), opencv::Error>>,
+}
+
+/// Painted frames waiting for the encoder (formcheck rule: enough to ride out a slow frame,
+/// few enough that memory stays a handful of frames).
+const ENCODE_QUEUE: usize = 4;
+
+impl Encoder {
+    fn start(mut writer: videoio::VideoWriter) -> Encoder {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Mat>(ENCODE_QUEUE);
+        let worker = std::thread::spawn(move || {
+            for image in rx {
+                writer.write(&image)?;
+            }
+            writer.release()
+        });
+        Encoder {
+            tx: Some(tx),
+            worker,
+        }
+    }
+
+    /// Queues a frame (waiting while the queue is full); `false` once the encoder has stopped.
+    fn write(&self, image: Mat) -> bool {
+        self.tx.as_ref().is_some_and(|tx| tx.send(image).is_ok())
+    }
+
+    /// Waits for every queued frame to be written and the file closed.
+    fn finish(mut self) -> Result<(), opencv::Error> {
+        drop(self.tx.take());
+        self.worker.join().unwrap_or_else(|_| {
+            Err(opencv::Error::new(
+                opencv::core::StsError,
+                "the encoding thread stopped unexpectedly",
+            ))
+        })
     }
 }
 
