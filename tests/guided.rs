@@ -305,22 +305,8 @@ fn keys_skip_an_exercise_and_end_the_session_under_xvfb() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let xdotool = |args: &[&str]| {
-        Command::new("xdotool")
-            .env("DISPLAY", &xvfb.display)
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let until = Instant::now() + Duration::from_secs(20);
-    let window = loop {
-        let found = xdotool(&["search", "--onlyvisible", "--name", "formcheck live"]);
-        if let Some(id) = String::from_utf8_lossy(&found.stdout).lines().next() {
-            break id.to_string();
-        }
-        assert!(Instant::now() < until, "the window did not appear");
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let xdotool = |args: &[&str]| xvfb.xdotool(args);
+    let window = xvfb.wait_for_window("formcheck live");
     let reps = || {
         std::fs::read_to_string(&log)
             .unwrap_or_default()

@@ -625,26 +625,8 @@ fn keys_snapshot_reset_pause_and_quit_under_xvfb() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let xdotool = |args: &[&str]| {
-        Command::new("xdotool")
-            .env("DISPLAY", &xvfb.display)
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let until = Instant::now() + Duration::from_secs(20);
-    let window = loop {
-        let found = xdotool(&["search", "--onlyvisible", "--name", "formcheck live"]);
-        let id = String::from_utf8_lossy(&found.stdout)
-            .lines()
-            .next()
-            .map(str::to_string);
-        if let Some(id) = id {
-            break id;
-        }
-        assert!(Instant::now() < until, "the window did not appear");
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let xdotool = |args: &[&str]| xvfb.xdotool(args);
+    let window = xvfb.wait_for_window("formcheck live");
     // Wait for the first rep, then: snapshot, reset the set, pause and go on, quit.
     let until = Instant::now() + Duration::from_secs(30);
     while reps_so_far(&session) < 1 {

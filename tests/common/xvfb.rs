@@ -1,7 +1,7 @@
 //! A private X server for the window tests.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub struct Xvfb {
@@ -36,4 +36,28 @@ pub fn start_xvfb_at(base: u32) -> Option<Xvfb> {
         child,
         display: format!(":{number}"),
     })
+}
+
+impl Xvfb {
+    /// xdotool on this display.
+    pub fn xdotool(&self, args: &[&str]) -> Output {
+        Command::new("xdotool")
+            .env("DISPLAY", &self.display)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// The id of the visible window called `name`, once it is there (20 s at most).
+    pub fn wait_for_window(&self, name: &str) -> String {
+        let until = Instant::now() + Duration::from_secs(20);
+        loop {
+            let found = self.xdotool(&["search", "--onlyvisible", "--name", name]);
+            if let Some(id) = String::from_utf8_lossy(&found.stdout).lines().next() {
+                return id.to_string();
+            }
+            assert!(Instant::now() < until, "the window did not appear");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
 }
