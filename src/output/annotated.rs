@@ -287,7 +287,7 @@ struct Encoder {
 
 /// Painted frames waiting for the encoder (formcheck rule: enough to ride out a slow frame,
 /// few enough that memory stays a handful of frames).
-const ENCODE_QUEUE: usize = 4;
+const ENCODE_QUEUE: usize = 2;
 
 impl Encoder {
     fn start(mut writer: videoio::VideoWriter) -> Encoder {
