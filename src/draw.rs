@@ -561,13 +561,13 @@ fn draw_banner(image: &mut Mat, banner: &Banner, s: &Scale) -> Result<i32, DrawE
 }
 
 /// A page of text on a dark ground, wrapped to fit (the end of a guided session).
-pub fn notice(lines: &[&str]) -> Result<Mat, DrawError> {
-    const WIDTH: i32 = 1000;
-    const HEIGHT: i32 = 640;
-    const PAD: i32 = 40;
-    const SCALE: f64 = 0.8;
-    const THICK: i32 = 2;
-    let mut page = Mat::new_rows_cols_with_default(HEIGHT, WIDTH, core::CV_8UC3, bgr(PANEL))?;
+/// The page has the video's size, so the window shows it at the video's shape.
+pub fn notice(lines: &[&str], width: i32, height: i32) -> Result<Mat, DrawError> {
+    let (width, height) = (width.max(320), height.max(240));
+    let mut page = Mat::new_rows_cols_with_default(height, width, core::CV_8UC3, bgr(PANEL))?;
+    // Sized as the overlay's text is on a frame this size, so it reads the same in the window.
+    let s = Scale::of(&page);
+    let (scale, thick, pad) = (s.font(1.0), s.px(2.0), s.px(30.0));
     let mut wrapped: Vec<String> = Vec::new();
     for line in lines {
         let mut current = String::new();
@@ -577,7 +577,7 @@ pub fn notice(lines: &[&str]) -> Result<Mat, DrawError> {
             } else {
                 format!("{current} {word}")
             };
-            if text_size(&candidate, SCALE, THICK)?.width > WIDTH - 2 * PAD && !current.is_empty() {
+            if text_size(&candidate, scale, thick)?.width > width - 2 * pad && !current.is_empty() {
                 wrapped.push(std::mem::replace(&mut current, word.to_string()));
             } else {
                 current = candidate;
@@ -585,10 +585,10 @@ pub fn notice(lines: &[&str]) -> Result<Mat, DrawError> {
         }
         wrapped.push(current);
     }
-    let line_height = text_size("Ag", SCALE, THICK)?.height * 2;
+    let line_height = text_size("Ag", scale, thick)?.height * 2;
     for (i, line) in wrapped.iter().enumerate() {
-        let y = PAD + line_height * (i as i32 + 1);
-        put(&mut page, line, Point::new(PAD, y), SCALE, WHITE, THICK)?;
+        let y = pad + line_height * (i as i32 + 1);
+        put(&mut page, line, Point::new(pad, y), scale, WHITE, thick)?;
     }
     Ok(page)
 }
@@ -691,6 +691,28 @@ mod tests {
             }
         }
         assert!(bright > 100, "counter text drawn ({bright} bright pixels)");
+    }
+
+    #[test]
+    fn the_end_notice_takes_the_videos_shape_and_wraps_its_lines_inside_it() {
+        let question =
+            "Was there any pain, sudden swelling, or did the knee give way? Answer y or n.";
+        let page = notice(
+            &["Exercise feedback, not a diagnosis.", "", question],
+            720,
+            1280,
+        )
+        .unwrap();
+        assert_eq!((page.cols(), page.rows()), (720, 1280));
+        // Text reaches neither the right edge (wrapped) nor the lower half (a short page).
+        let bright_in = |xs: std::ops::Range<i32>, ys: std::ops::Range<i32>| {
+            ys.flat_map(|y| xs.clone().map(move |x| (x, y)))
+                .filter(|&(x, y)| pixel(&page, x, y)[1] > 200)
+                .count()
+        };
+        assert!(bright_in(0..720, 0..400) > 500, "text drawn");
+        assert_eq!(bright_in(700..720, 0..1280), 0, "wrapped inside the page");
+        assert_eq!(bright_in(0..720, 640..1280), 0);
     }
 
     #[test]

@@ -71,7 +71,8 @@ pub fn check_display() -> Result<(), WindowError> {
 
 pub struct Window {
     name: String,
-    sized: bool,
+    /// The size of the frames shown (the window was sized for the first).
+    frame_size: Option<(i32, i32)>,
 }
 
 impl Window {
@@ -83,21 +84,21 @@ impl Window {
         highgui::named_window(title, flags).map_err(|e| WindowError::Open(e.message))?;
         Ok(Window {
             name: title.to_string(),
-            sized: false,
+            frame_size: None,
         })
     }
 
     /// Shows the frame and waits about a millisecond for a key (highgui only draws while it waits).
     pub fn show(&mut self, image: &Mat) -> Result<Option<Key>, WindowError> {
         let show_err = |e: opencv::Error| WindowError::Show(e.message);
-        if !self.sized {
+        if self.frame_size.is_none() {
             let (w, h) = (image.cols().max(1), image.rows().max(1));
             let scale = (MAX_WIDTH as f64 / w as f64)
                 .min(MAX_HEIGHT as f64 / h as f64)
                 .min(1.0);
             let (ww, wh) = ((w as f64 * scale) as i32, (h as f64 * scale) as i32);
             highgui::resize_window(&self.name, ww, wh).map_err(show_err)?;
-            self.sized = true;
+            self.frame_size = Some((w, h));
         }
         highgui::imshow(&self.name, image).map_err(show_err)?;
         let code = highgui::wait_key(1).map_err(show_err)?;
@@ -118,7 +119,9 @@ impl Window {
 
     /// A page of text in place of the video (the end of a guided session).
     pub fn show_notice(&mut self, lines: &[&str]) -> Result<(), WindowError> {
-        let page = crate::draw::notice(lines).map_err(|e| WindowError::Show(e.to_string()))?;
+        let (w, h) = self.frame_size.unwrap_or((1000, 640));
+        let page =
+            crate::draw::notice(lines, w, h).map_err(|e| WindowError::Show(e.to_string()))?;
         self.show(&page).map(|_| ())
     }
 
