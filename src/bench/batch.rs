@@ -48,7 +48,7 @@ struct Stats {
     decode_passes: u64,
 }
 
-fn peer_error(message: String) -> BenchError {
+fn batch_error(message: String) -> BenchError {
     BenchError::Batch(message)
 }
 
@@ -60,19 +60,18 @@ fn run_child(mut cmd: Command, stats: &Path) -> Result<ChildRun, BenchError> {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| peer_error(format!("cannot start formcheck analyze: {e}")))?;
-    let pid = child.id() as libc::pid_t;
-    let output = child.wait_with_output_rusage(pid)?;
+        .map_err(|e| batch_error(format!("cannot start formcheck analyze: {e}")))?;
+    let output = reap(child)?;
     if !output.success {
-        return Err(peer_error(format!(
+        return Err(batch_error(format!(
             "formcheck analyze failed: {}",
             output.stderr.lines().last().unwrap_or("no message")
         )));
     }
     let text = std::fs::read_to_string(stats)
-        .map_err(|e| peer_error(format!("{}: {e}", stats.display())))?;
-    let parsed: Stats =
-        serde_json::from_str(&text).map_err(|e| peer_error(format!("{}: {e}", stats.display())))?;
+        .map_err(|e| batch_error(format!("{}: {e}", stats.display())))?;
+    let parsed: Stats = serde_json::from_str(&text)
+        .map_err(|e| batch_error(format!("{}: {e}", stats.display())))?;
     Ok(ChildRun {
         frames: parsed.frames,
         decode_passes: parsed.decode_passes,
@@ -86,44 +85,37 @@ struct Reaped {
     max_rss_kib: i64,
 }
 
-trait WaitRusage {
-    fn wait_with_output_rusage(self, pid: libc::pid_t) -> Result<Reaped, BenchError>;
-}
-
-impl WaitRusage for std::process::Child {
-    /// Reads its stderr to the end, then reaps it with `wait4` for its resource usage
-    /// (`std` reaps without it).
-    fn wait_with_output_rusage(mut self, pid: libc::pid_t) -> Result<Reaped, BenchError> {
-        let mut stderr = String::new();
-        if let Some(mut e) = self.stderr.take() {
-            let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
-        }
-        let mut status: libc::c_int = 0;
-        // SAFETY: rusage is plain data; wait4 fills it for the child `pid`, which this process
-        // started and has not reaped (`self` is dropped without waiting, which does not reap).
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if reaped != pid {
-            return Err(peer_error(format!(
-                "waiting for formcheck analyze: {}",
-                std::io::Error::last_os_error()
-            )));
-        }
-        // Reaped already: dropping a Child neither waits nor kills.
-        drop(self);
-        Ok(Reaped {
-            success: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-            stderr,
-            // Linux gives ru_maxrss in KiB.
-            max_rss_kib: usage.ru_maxrss,
-        })
+/// Reads the child's stderr to the end, then reaps it with `wait4` for its resource usage (`std`
+/// reaps without it).
+fn reap(mut child: std::process::Child) -> Result<Reaped, BenchError> {
+    let pid = child.id() as libc::pid_t;
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
     }
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for the child `pid`, which this process
+    // started and has not reaped (dropping a Child neither waits nor kills).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    if reaped != pid {
+        return Err(batch_error(format!(
+            "waiting for formcheck analyze: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    Ok(Reaped {
+        success: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        stderr,
+        // Linux gives ru_maxrss in KiB.
+        max_rss_kib: usage.ru_maxrss,
+    })
 }
 
 /// The binary with the bench's own model settings, quiet, its history off.
 fn formcheck(config: &BenchConfig, threads: usize) -> Result<Command, BenchError> {
     let exe = std::env::current_exe()
-        .map_err(|e| peer_error(format!("cannot find this formcheck binary: {e}")))?;
+        .map_err(|e| batch_error(format!("cannot find this formcheck binary: {e}")))?;
     let mut cmd = Command::new(exe);
     cmd.arg("--quiet")
         .args(["--model", config.pose.model.name()])
@@ -165,7 +157,7 @@ fn pose_only(
         for h in handles {
             runs.push(
                 h.join()
-                    .map_err(|_| peer_error("a bench thread panicked".into()))??,
+                    .map_err(|_| batch_error("a bench thread panicked".into()))??,
             );
         }
     }
@@ -206,7 +198,7 @@ fn all_outputs(
 
 pub fn run(config: &BenchConfig) -> Result<(), BenchError> {
     let clips = &config.clips;
-    let scratch = tempfile::tempdir().map_err(|e| peer_error(format!("scratch folder: {e}")))?;
+    let scratch = tempfile::tempdir().map_err(|e| batch_error(format!("scratch folder: {e}")))?;
     println!(
         "formcheck bench --batch — {} clip{} ({} model, {} inference thread{} in all)",
         clips.len(),

@@ -127,10 +127,11 @@ pub fn run_command(config: &crate::config::HistoryConfig) -> Result<(), HistoryE
     let person = config.person.as_deref();
     let sessions = history.sessions(person)?;
     print!("{}", report::table(&sessions));
-    for (who, at) in history.warnings(person)? {
+    let warnings = history.warnings(person)?;
+    for (who, at) in &warnings {
         println!(
             "{who} answered yes on {} to pain, sudden swelling or the knee giving way: see a doctor before training on",
-            date_of(at)
+            date_of(*at)
         );
     }
     if let Some(path) = &config.csv {
@@ -140,12 +141,8 @@ pub fn run_command(config: &crate::config::HistoryConfig) -> Result<(), HistoryE
         println!("reps: {}", path.display());
     }
     if let Some(path) = &config.report {
-        let page = report::html(
-            &sessions,
-            &history.reps(person)?,
-            &history.warnings(person)?,
-        )
-        .map_err(HistoryError::Report)?;
+        let page = report::html(&sessions, &history.reps(person)?, &warnings)
+            .map_err(HistoryError::Report)?;
         crate::output::atomic::write(path, page.as_bytes())?;
         println!("progress report: {}", path.display());
     }

@@ -191,8 +191,7 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
-/// The self-contained progress page.
-/// The progress page. `warnings`: check-ins answered yes (person, when), shown first.
+/// The self-contained progress page. `warnings`: check-ins answered yes (person, when), shown first.
 pub fn html(
     sessions: &[SessionRow],
     reps: &[RepRow],

@@ -115,6 +115,15 @@ pub struct CaptureStats {
     pub reconnects: u32,
 }
 
+impl std::ops::AddAssign for CaptureStats {
+    /// A session with several sources (a recording per exercise) counts them all.
+    fn add_assign(&mut self, other: CaptureStats) {
+        self.captured += other.captured;
+        self.dropped += other.dropped;
+        self.reconnects += other.reconnects;
+    }
+}
+
 #[derive(Default)]
 struct Slot {
     newest: Option<CapturedFrame>,

@@ -54,6 +54,25 @@ pub struct Tally {
     pub notes: Vec<String>,
 }
 
+impl Tally {
+    /// Counts one rep handed out: complete or not, and a complete rep's faults.
+    pub fn add(&mut self, rep: &Rep) {
+        if !rep.complete {
+            self.incomplete_reps += 1;
+            return;
+        }
+        self.complete_reps += 1;
+        let mut flagged = false;
+        for f in rep.faults() {
+            flagged = true;
+            *self.flag_counts.entry(f.kind()).or_insert(0) += 1;
+        }
+        if flagged {
+            self.flagged_reps += 1;
+        }
+    }
+}
+
 pub struct Coach {
     exercise: &'static dyn Exercise,
     side: Option<SideChoice>,
@@ -248,8 +267,8 @@ impl Coach {
     fn record(&mut self, mut rep: Rep) -> Rep {
         rep.set += self.set_base;
         rep.number = self.tally.complete_reps + self.tally.incomplete_reps + 1;
+        self.tally.add(&rep);
         if rep.complete {
-            self.tally.complete_reps += 1;
             if rep.set == self.set {
                 self.reps_in_set += 1;
             }
@@ -258,16 +277,6 @@ impl Coach {
                 self.tally.reps_per_set.resize(idx + 1, 0);
             }
             self.tally.reps_per_set[idx] += 1;
-            let mut flagged = false;
-            for f in rep.faults() {
-                flagged = true;
-                *self.tally.flag_counts.entry(f.kind()).or_insert(0) += 1;
-            }
-            if flagged {
-                self.tally.flagged_reps += 1;
-            }
-        } else {
-            self.tally.incomplete_reps += 1;
         }
         self.last_rep_legs = rep.legs.clone();
         rep

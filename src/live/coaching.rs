@@ -68,42 +68,12 @@ impl Coaching {
                 in_set,
             } => {
                 let (view, reps) = coach.push(frame, now);
-                let exercise = coach.exercise().name();
-                let mut out = Coached::default();
-                for rep in reps {
-                    Self::count(set, in_set, &rep, &mut out.said);
-                    out.reps.push(RepDone {
-                        count_in_set: if rep.complete { *in_set } else { 0 },
-                        rep,
-                        exercise,
-                        side: *side,
-                    });
-                }
+                let mut out = hand_out(coach.exercise().name(), *side, set, in_set, reps);
                 out.view = Some(view);
                 out.next = Some(Next::Go);
                 out
             }
             Coaching::Programme(guide) => guide.push(frame, now),
-        }
-    }
-
-    /// Keeps the count in the set of one exercise, saying when the analyser starts a new set.
-    fn count(
-        set: &mut u32,
-        in_set: &mut u32,
-        rep: &crate::judge::Rep,
-        said: &mut Vec<Announcement>,
-    ) {
-        if rep.set != *set {
-            *set = rep.set;
-            *in_set = 0;
-            said.push(Announcement {
-                kind: AnnouncementKind::Go,
-                text: format!("set {}", rep.set),
-            });
-        }
-        if rep.complete {
-            *in_set += 1;
         }
     }
 
@@ -118,16 +88,8 @@ impl Coaching {
                 },
                 Ask::Again,
             ) => {
-                let exercise = coach.exercise().name();
-                let mut out = Coached::default();
-                for rep in coach.reset_set() {
-                    out.reps.push(RepDone {
-                        count_in_set: 0,
-                        rep,
-                        exercise,
-                        side: *side,
-                    });
-                }
+                let closing = coach.reset_set();
+                let mut out = hand_out(coach.exercise().name(), *side, set, in_set, closing);
                 *set = coach.set();
                 *in_set = 0;
                 out.next = Some(Next::Go);
@@ -173,21 +135,44 @@ impl Coaching {
                 mut in_set,
             } => {
                 let exercise = coach.exercise().name();
+                // A rep the analyser closes at the end may still be complete: it counts.
                 let (closing, tally) = coach.finish();
-                let mut out = Coached::default();
-                for rep in closing {
-                    // A rep the analyser closes at the end may still be complete: it counts.
-                    Self::count(&mut set, &mut in_set, &rep, &mut out.said);
-                    out.reps.push(RepDone {
-                        count_in_set: if rep.complete { in_set } else { 0 },
-                        rep,
-                        exercise,
-                        side,
-                    });
-                }
+                let out = hand_out(exercise, side, &mut set, &mut in_set, closing);
                 (out, Vec::new(), tally)
             }
             Coaching::Programme(guide) => guide.finish(),
         }
     }
+}
+
+/// One exercise's reps, with their count in the set kept (`set`, `in_set`) and "set N" said when
+/// the analyser starts a new set.
+fn hand_out(
+    exercise: &'static str,
+    side: Side,
+    set: &mut u32,
+    in_set: &mut u32,
+    reps: Vec<crate::judge::Rep>,
+) -> Coached {
+    let mut out = Coached::default();
+    for rep in reps {
+        if rep.set != *set {
+            *set = rep.set;
+            *in_set = 0;
+            out.said.push(Announcement {
+                kind: AnnouncementKind::Go,
+                text: format!("set {}", rep.set),
+            });
+        }
+        if rep.complete {
+            *in_set += 1;
+        }
+        out.reps.push(RepDone {
+            count_in_set: if rep.complete { *in_set } else { 0 },
+            rep,
+            exercise,
+            side,
+        });
+    }
+    out
 }

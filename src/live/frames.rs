@@ -386,19 +386,13 @@ impl Loop<'_> {
                     self.options.backoff,
                 );
                 let (stats, record_error) = std::mem::replace(&mut self.capture, fresh).stop();
-                self.add_stats(stats);
+                self.closed_stats += stats;
                 self.record_error = self.record_error.take().or(record_error);
                 // Another recording: tracking and smoothing start afresh.
                 self.pose.reset();
                 Ok(Flow::Go)
             }
         }
-    }
-
-    fn add_stats(&mut self, stats: CaptureStats) {
-        self.closed_stats.captured += stats.captured;
-        self.closed_stats.dropped += stats.dropped;
-        self.closed_stats.reconnects += stats.reconnects;
     }
 
     fn source_ended(&mut self, end: CaptureEnd) -> Result<Flow, LiveError> {
@@ -552,9 +546,7 @@ impl Loop<'_> {
             ..
         } = self;
         let (stats, last_record_error) = capture.stop();
-        closed_stats.captured += stats.captured;
-        closed_stats.dropped += stats.dropped;
-        closed_stats.reconnects += stats.reconnects;
+        closed_stats += stats;
         let stats = closed_stats;
         let (closing, _, tally) = coaching.finish();
         outputs.take(&closing, last_time_s)?;

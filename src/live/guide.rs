@@ -143,12 +143,18 @@ pub struct Guide {
     last_time_s: f64,
 }
 
-fn side_choice(side: Side) -> Option<SideChoice> {
-    match side {
+/// A fresh coach for one block: its exercise, told which leg works.
+fn coach_for(programme: &Programme, block: Block, thresholds: &Thresholds) -> Coach {
+    let side = match block.side {
         Side::Left => Some(SideChoice::Left),
         Side::Right => Some(SideChoice::Right),
         Side::Both => None,
-    }
+    };
+    Coach::new(
+        programme.steps[block.step].exercise,
+        side,
+        thresholds.clone(),
+    )
 }
 
 /// The blocks in the order they are done: each set on every side in turn, then the rest.
@@ -168,12 +174,7 @@ impl Guide {
     /// Starts at the first exercise; its announcement is in [`Guide::opening`].
     pub fn new(programme: Programme, thresholds: Thresholds, source_per_step: bool) -> Guide {
         let blocks = blocks(&programme);
-        let first = blocks[0];
-        let coach = Coach::new(
-            programme.steps[first.step].exercise,
-            side_choice(first.side),
-            thresholds.clone(),
-        );
+        let coach = coach_for(&programme, blocks[0], &thresholds);
         Guide {
             programme,
             blocks,
@@ -201,10 +202,6 @@ impl Guide {
 
     pub fn exercise_name(&self, step: usize) -> &'static str {
         self.programme.steps[step].exercise.name()
-    }
-
-    pub fn steps(&self) -> usize {
-        self.programme.steps.len()
     }
 
     fn exercise_announcement(&self, block: Block) -> Announcement {
@@ -313,17 +310,7 @@ impl Guide {
         };
         rep.number = number;
         rep.set = block.set;
-        if rep.complete {
-            self.tally.complete_reps += 1;
-            if rep.faults().next().is_some() {
-                self.tally.flagged_reps += 1;
-                for f in rep.faults() {
-                    *self.tally.flag_counts.entry(f.kind()).or_insert(0) += 1;
-                }
-            }
-        } else {
-            self.tally.incomplete_reps += 1;
-        }
+        self.tally.add(&rep);
         self.reps.push(rep.clone());
         let count = self.complete_in_block();
         out.reps.push(RepDone {
@@ -338,22 +325,18 @@ impl Guide {
             out.said.push(self.go());
         }
         if count >= self.target() {
-            out.next = self.close_block(BlockStatus::Done, out);
+            out.next = self.close_block(out);
         }
     }
 
-    /// Ends the current block, says how it went, and moves on to the next block.
-    fn close_block(&mut self, status: BlockStatus, out: &mut Coached) -> Option<Next> {
+    /// Ends the current block at its target, says how it went, and moves on to the next block.
+    /// (Blocks left short are recorded by `cut_short`.)
+    fn close_block(&mut self, out: &mut Coached) -> Option<Next> {
         let block = self.blocks[self.at];
         let reps = std::mem::take(&mut self.reps);
         let set = RepSet::new(block.set, reps);
         let step = &self.programme.steps[block.step];
-        let summary = match &status {
-            BlockStatus::Done => set.verdict.spoken(),
-            BlockStatus::Short { reason } => {
-                format!("{} of {} reps ({reason})", set.verdict.reps, step.reps)
-            }
-        };
+        let summary = set.verdict.spoken();
         out.said.push(Announcement {
             kind: AnnouncementKind::SetDone,
             text: format!(
@@ -370,7 +353,7 @@ impl Guide {
                 target: step.reps,
                 reps: set.verdict.reps,
                 flagged: set.verdict.flagged,
-                status,
+                status: BlockStatus::Done,
                 summary,
             },
             out,
@@ -406,11 +389,7 @@ impl Guide {
         };
         self.at = to;
         self.reps.clear();
-        self.coach = Coach::new(
-            self.programme.steps[next.step].exercise,
-            side_choice(next.side),
-            self.thresholds.clone(),
-        );
+        self.coach = coach_for(&self.programme, next, &self.thresholds);
         if next.step != from.step {
             self.phase = Phase::Working;
             out.said.push(self.exercise_announcement(next));
@@ -455,12 +434,8 @@ impl Guide {
 
     /// Closes the current coach: a rep under way comes back, incomplete.
     fn close_coach(&mut self, out: &mut Coached) {
-        let block = self.blocks[self.at];
-        let exercise = self.programme.steps[block.step].exercise;
-        let coach = std::mem::replace(
-            &mut self.coach,
-            Coach::new(exercise, side_choice(block.side), self.thresholds.clone()),
-        );
+        let fresh = coach_for(&self.programme, self.blocks[self.at], &self.thresholds);
+        let coach = std::mem::replace(&mut self.coach, fresh);
         let (closing, tally) = coach.finish();
         for n in tally.notes {
             if !self.tally.notes.contains(&n) {
@@ -563,11 +538,7 @@ impl Guide {
         self.at = first;
         self.reps.clear();
         self.phase = Phase::Working;
-        self.coach = Coach::new(
-            self.programme.steps[step].exercise,
-            side_choice(self.blocks[first].side),
-            self.thresholds.clone(),
-        );
+        self.coach = coach_for(&self.programme, self.blocks[first], &self.thresholds);
         let mut again = self.exercise_announcement(self.blocks[first]);
         again.text = format!("Again. {}", again.text);
         out.said.push(again);
@@ -912,10 +883,7 @@ mod tests {
             ));
             let mut guide = Guide::new(p, thresholds(), false);
             let mut out = Coached::default();
-            assert_eq!(
-                guide.close_block(BlockStatus::Done, &mut out),
-                Some(Next::Go)
-            );
+            assert_eq!(guide.close_block(&mut out), Some(Next::Go));
             assert_eq!(out.said[1].text, said);
             assert_eq!(guide.block().map(|b| b.side), Some(Side::Right));
         }

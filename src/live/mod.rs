@@ -138,29 +138,21 @@ fn side_name(side: Option<crate::config::SideChoice>) -> Option<&'static str> {
     })
 }
 
-/// A guided programme, as `live --programme` asked for it.
-fn guided(config: &LiveConfig, thresholds: Thresholds) -> Option<Coaching> {
-    let g = config.programme.as_ref()?;
-    Some(Coaching::Programme(guide::Guide::new(
-        g.programme.clone(),
-        thresholds,
-        !g.files.is_empty(),
-    )))
-}
-
 /// Runs a live session until a key, Ctrl-C, the window closing or the source ending; a guided
 /// session until its programme is done, then asks whether anything hurt.
 pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     // Everything that can fail on bad input fails here, before the camera is opened.
-    let thresholds = config.judge.thresholds().map_err(AnalysisError::from)?;
-    let coaching = match guided(&config, thresholds.clone()) {
-        Some(guide) => guide,
+    let (coaching, thresholds) = match &config.programme {
+        Some(g) => {
+            let thresholds = config.judge.thresholds().map_err(AnalysisError::from)?;
+            let guide =
+                guide::Guide::new(g.programme.clone(), thresholds.clone(), !g.files.is_empty());
+            (Coaching::Programme(guide), thresholds)
+        }
         None => {
             let (exercise, thresholds) = crate::analysis::resolve_settings(&config.judge)?;
-            Coaching::one(
-                Coach::new(exercise, config.judge.side, thresholds),
-                config.judge.side,
-            )
+            let coach = Coach::new(exercise, config.judge.side, thresholds.clone());
+            (Coaching::one(coach, config.judge.side), thresholds)
         }
     };
     if config.window {
@@ -221,7 +213,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     let stop = stop_on_signals();
     let exercise_name = coaching.exercise().map_or("programme", |e| e.name());
     if let Some(db) = history {
-        outputs.history = Some(live_history(db, &config, &coaching)?);
+        outputs.history = Some(live_history(db, &config, &coaching, exercise_name)?);
     }
     if let Some(log) = outputs.log.as_mut() {
         log.append(&SessionStart {
@@ -299,6 +291,7 @@ fn live_history(
     db: History,
     config: &LiveConfig,
     coaching: &Coaching,
+    exercise_name: &str,
 ) -> Result<LiveHistory, LiveError> {
     let mut h = LiveHistory {
         db,
@@ -307,10 +300,7 @@ fn live_history(
             source: config.source.describe(),
             video_key: None,
             at_unix_s: unix_now() as i64,
-            exercise: coaching
-                .exercise()
-                .map_or("programme", |e| e.name())
-                .to_string(),
+            exercise: exercise_name.to_string(),
             side: side_name(config.judge.side).map(str::to_string),
             model: config.pose.model.name().to_string(),
             engine: config.pose.models.backend.name().to_string(),
