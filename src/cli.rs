@@ -245,6 +245,12 @@ pub struct AnalyzeArgs {
     /// timestamps. For comparing with MediaPipe's Python API, which behaves as `--filter-fps 30`.
     #[arg(long, value_name = "HZ")]
     pub filter_fps: Option<f64>,
+
+    /// Run pose on about this many frames a second: every frame is decoded and drawn, but a 60
+    /// FPS video is analysed at 30 (default 30 with --exercise; --landmarks alone keeps every
+    /// frame unless this is given).
+    #[arg(long, value_name = "HZ")]
+    pub analysis_fps: Option<f64>,
 }
 
 #[derive(Debug, Args)]

@@ -108,6 +108,8 @@ pub struct AnalyzeConfig {
     pub blur_faces: bool,
     pub annotated_video: bool,
     pub max_frames: Option<u64>,
+    /// Pose runs on about this many frames a second (`None`: every frame).
+    pub analysis_fps: Option<f64>,
     pub quiet: bool,
     /// `bench --batch`'s view of the run: frames and decode passes, written here at its end.
     pub bench_stats: Option<PathBuf>,
@@ -365,6 +367,18 @@ impl Cli {
                 if a.max_frames == Some(0) {
                     return Err(flag_error("max-frames", "must be at least 1"));
                 }
+                let analysis_fps = match a.analysis_fps {
+                    Some(hz) if !(hz.is_finite() && (1.0..=1000.0).contains(&hz)) => {
+                        return Err(flag_error(
+                            "analysis-fps",
+                            format!("{hz} is not a rate formcheck can analyse at; give 1 to 1000"),
+                        ))
+                    }
+                    Some(hz) => Some(hz),
+                    // The raw landmarks are every frame's, unless asked otherwise.
+                    None if a.judge.exercise.is_none() && a.landmarks.is_some() => None,
+                    None => Some(crate::video::DEFAULT_ANALYSIS_FPS),
+                };
                 if a.landmarks.is_some() && a.inputs.len() != 1 {
                     return Err(flag_error(
                         "landmarks",
@@ -396,6 +410,7 @@ impl Cli {
                     blur_faces: a.blur_faces,
                     annotated_video: !a.no_video,
                     max_frames: a.max_frames,
+                    analysis_fps,
                     quiet: global.quiet,
                     bench_stats: a.bench_stats,
                 })

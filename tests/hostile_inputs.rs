@@ -254,6 +254,14 @@ fn item7_option_values_out_of_range_are_refused_naming_the_flag() {
         (vec!["analyze", video, "--jobs", "100000"], "--jobs"),
         (vec!["analyze", video, "--max-frames", "0"], "--max-frames"),
         (
+            vec!["analyze", video, "--analysis-fps", "0"],
+            "--analysis-fps",
+        ),
+        (
+            vec!["analyze", video, "--analysis-fps", "nan"],
+            "--analysis-fps",
+        ),
+        (
             vec!["live", "--file", video, "--reconnect-for", "1e20"],
             "--reconnect-for",
         ),

@@ -232,6 +232,7 @@ fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
         }),
         "overrides": config.judge.overrides,
         "max_frames": config.max_frames,
+        "analysis_fps": config.analysis_fps,
         "trc": config.trc,
         "blur_faces": config.blur_faces,
         "annotated_video": config.annotated_video,

@@ -22,7 +22,7 @@ use crate::output::report::ReportExporter;
 use crate::output::trc::TrcExporter;
 use crate::output::{atomic, ExportError, Exporter, RunSettings, VideoFacts, VideoResult};
 use crate::pose::{PoseError, PoseEstimator};
-use crate::video::{Ending, Prefetcher, SourceSpec, VideoError, VideoSource};
+use crate::video::{Ending, FramePicker, Prefetcher, SourceSpec, VideoError, VideoSource};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -107,6 +107,7 @@ impl Job<'_> {
             height: info.height,
             fps: info.fps,
             frames: 0,
+            analysed_frames: None,
             duration_s: 0.0,
             rotation_deg: info.rotation_deg,
             truncated: None,
@@ -115,7 +116,8 @@ impl Job<'_> {
         let mut source = Prefetcher::spawn(source);
         // The frames go to disk as they come, so memory stays flat however long the video.
         let frames = FrameStore::spilled(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
-        let (mut frames, broke) = self.pose_pass(&mut source, pose, Some(&mut analyzer), frames);
+        let (mut frames, decoded, broke) =
+            self.pose_pass(&mut source, pose, Some(&mut analyzer), frames);
         let broke = broke.or_else(|| self.no_person(&frames));
         if let Some(Ending::Truncated(t)) = source.ending() {
             facts.truncated = Some(t);
@@ -123,8 +125,10 @@ impl Job<'_> {
         drop(source);
         let spill = frames.path().unwrap_or_else(|| self.dir.clone());
         frames.finish().map_err(|e| ExportError::io(&spill, e))?;
-        facts.frames = frames.len() as u64;
-        facts.duration_s = frames.last_time_s().unwrap_or(0.0);
+        facts.frames = decoded.frames;
+        facts.duration_s = decoded.last_time_s.unwrap_or(0.0);
+        facts.analysed_frames =
+            (decoded.frames > frames.len() as u64).then_some(frames.len() as u64);
         let analysis = match facts.truncated {
             Some(_) => analyzer.finish_cut_short(),
             None => analyzer.finish(),
@@ -222,7 +226,7 @@ impl Job<'_> {
         pose.reset();
         self.progress.set_total(source.info().frame_count);
         let mut source = Prefetcher::spawn(source);
-        let (frames, broke) = self.pose_pass(&mut source, pose, None, FrameStore::counted());
+        let (frames, _, broke) = self.pose_pass(&mut source, pose, None, FrameStore::counted());
         match broke.or_else(|| self.no_person(&frames)) {
             Some(err) => Err(err),
             None => Ok(frames.len() as u64),
@@ -241,39 +245,48 @@ impl Job<'_> {
         exporter.export(result, &self.dir.join(exporter.file_name()))
     }
 
-    /// Decodes and runs pose on every frame, into `frames`. Returns the frames done and, when the
-    /// pass stopped early (a broken video, the pose stage failing, Ctrl-C), why.
+    /// Decodes every frame and runs pose on those `--analysis-fps` keeps, into `frames`. Returns
+    /// the frames posed, how many were decoded and, when the pass stopped early (a broken video,
+    /// the pose stage failing, Ctrl-C), why.
     fn pose_pass(
         &self,
         source: &mut Prefetcher,
         pose: &mut PoseEstimator,
         mut analyzer: Option<&mut Analyzer>,
         mut frames: FrameStore,
-    ) -> (FrameStore, Option<PipelineError>) {
+    ) -> (FrameStore, Decoded, Option<PipelineError>) {
+        let mut decoded = Decoded::default();
         let mut log = match &self.config.landmarks {
             Some(path) => match LandmarkLog::create(path) {
                 Ok(log) => Some(log),
-                Err(e) => return (frames, Some(e.into())),
+                Err(e) => return (frames, decoded, Some(e.into())),
             },
             None => None,
         };
+        let mut picker = FramePicker::new(self.config.analysis_fps);
         self.progress.stage("pose");
         loop {
             if self.stop.load(Ordering::Relaxed) {
-                return (frames, Some(PipelineError::Interrupted));
+                return (frames, decoded, Some(PipelineError::Interrupted));
             }
             if self
                 .config
                 .max_frames
-                .is_some_and(|max| frames.len() as u64 >= max)
+                .is_some_and(|max| decoded.frames >= max)
             {
                 break;
             }
             let frame = match source.read() {
                 Ok(Some(frame)) => frame,
                 Ok(None) => break,
-                Err(e) => return (frames, Some(e.into())),
+                Err(e) => return (frames, decoded, Some(e.into())),
             };
+            decoded.frames += 1;
+            decoded.last_time_s = Some(frame.time_s);
+            if !picker.keep(frame.time_s) {
+                self.progress.frame(decoded.frames);
+                continue;
+            }
             let posed = match pose.process(&frame) {
                 Ok(posed) => posed,
                 Err(source) => {
@@ -281,12 +294,12 @@ impl Job<'_> {
                         path: self.input.path.clone(),
                         source,
                     };
-                    return (frames, Some(err));
+                    return (frames, decoded, Some(err));
                 }
             };
             if let Some(log) = log.as_mut() {
                 if let Err(e) = log.push(&posed) {
-                    return (frames, Some(e.into()));
+                    return (frames, decoded, Some(e.into()));
                 }
             }
             if let Some(analyzer) = analyzer.as_mut() {
@@ -294,12 +307,19 @@ impl Job<'_> {
             }
             if let Err(e) = frames.push(&posed) {
                 let spill = frames.path().unwrap_or_else(|| self.dir.clone());
-                return (frames, Some(ExportError::io(&spill, e).into()));
+                return (frames, decoded, Some(ExportError::io(&spill, e).into()));
             }
-            self.progress.frame(frames.len() as u64);
+            self.progress.frame(decoded.frames);
         }
-        (frames, None)
+        (frames, decoded, None)
     }
+}
+
+/// What the pose pass decoded, posed or not.
+#[derive(Debug, Default, Clone, Copy)]
+struct Decoded {
+    frames: u64,
+    last_time_s: Option<f64>,
 }
 
 /// Every file a video's analysis may write into its folder.

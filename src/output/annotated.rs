@@ -1,6 +1,7 @@
 //! `annotated.mp4`: the video again with the overlay drawn on every frame (skeleton, FPPA and
 //! knee-over-toe per leg, rep counter, a banner during flagged reps) through the drawing shared
-//! with live mode ([`crate::draw`]). Also the JPEG stills of flagged reps for the report. Both
+//! with live mode ([`crate::draw`]), on every decoded frame: a frame `--analysis-fps` gave no pose
+//! shows the analysed frame before it. Also the JPEG stills of flagged reps for the report. Both
 //! decode the video a second time: decoding is cheap next to pose, and keeping no images from
 //! the first pass keeps memory flat. `--blur-faces` blurs a box around the face landmarks.
 //! The only output that touches OpenCV.
@@ -254,16 +255,20 @@ impl AnnotatedExporter {
         let painter = Painter::new(result, self.blur_faces);
         let encoder = Encoder::start(writer);
         let mut frames = 0;
-        // Only the frames the analysis saw (--max-frames, or a video cut short).
         let painted = (|| {
-            for (i, posed) in result.frames_in_order(temp)?.enumerate() {
-                let posed = posed?;
+            let mut held = Held::new(result.frames_in_order(temp)?);
+            // Only the frames the analysis decoded (--max-frames, or a video cut short).
+            while frames < result.video.frames {
                 let Some(mut frame) = source.read().map_err(|e| ExportError::format(temp, e))?
                 else {
                     break;
                 };
-                painter.paint(i, &posed, &mut frame.image, temp)?;
-                stills.offer(&posed, &frame.image, temp)?;
+                if let Some((i, posed)) = held.at(frame.index)? {
+                    painter.paint(i, posed, &mut frame.image, temp)?;
+                    if posed.index == frame.index {
+                        stills.offer(posed, &frame.image, temp)?;
+                    }
+                }
                 if !encoder.write(frame.image) {
                     // The encoder stopped; its error is reported below.
                     break;
@@ -276,6 +281,37 @@ impl AnnotatedExporter {
         painted?;
         encoded?;
         Ok(frames)
+    }
+}
+
+/// The analysed frame to draw on each decoded one: the newest at or before it. Under
+/// `--analysis-fps` the frames pose skipped carry the overlay of the one before them.
+struct Held<I: Iterator<Item = Result<PoseFrame, ExportError>>> {
+    frames: std::iter::Peekable<std::iter::Enumerate<I>>,
+    current: Option<(usize, PoseFrame)>,
+}
+
+impl<I: Iterator<Item = Result<PoseFrame, ExportError>>> Held<I> {
+    fn new(frames: I) -> Self {
+        Held {
+            frames: frames.enumerate().peekable(),
+            current: None,
+        }
+    }
+
+    /// The analysed frame for decoded frame `index`, with its position among the analysed ones.
+    fn at(&mut self, index: u64) -> Result<Option<(usize, &PoseFrame)>, ExportError> {
+        while let Some((i, next)) = self
+            .frames
+            .next_if(|(_, f)| f.as_ref().map_or(true, |f| f.index <= index))
+        {
+            self.current = Some((i, next?));
+        }
+        Ok(self
+            .current
+            .as_ref()
+            .filter(|(_, f)| f.index <= index)
+            .map(|(i, f)| (*i, f)))
     }
 }
 
@@ -379,17 +415,17 @@ pub fn stills(result: &VideoResult, blur_faces: bool) -> Result<Vec<Still>, Expo
     let path = PathBuf::from(&result.video.path);
     let mut source = open_source(result)?;
     let painter = Painter::new(result, blur_faces);
-    for (i, posed) in result.frames_in_order(&path)?.enumerate() {
-        let posed = posed?;
-        if taker.done(posed.index) {
+    let mut held = Held::new(result.frames_in_order(&path)?);
+    while let Some(mut frame) = source.read().map_err(|e| ExportError::format(&path, e))? {
+        if taker.done(frame.index) {
             break;
         }
-        let Some(mut frame) = source.read().map_err(|e| ExportError::format(&path, e))? else {
-            break;
-        };
-        if taker.wanted.iter().any(|&(_, f)| f == posed.index) {
-            painter.paint(i, &posed, &mut frame.image, &path)?;
-            taker.offer(&posed, &frame.image, &path)?;
+        if !taker.wanted.iter().any(|&(_, f)| f == frame.index) {
+            continue;
+        }
+        if let Some((i, posed)) = held.at(frame.index)? {
+            painter.paint(i, posed, &mut frame.image, &path)?;
+            taker.offer(posed, &frame.image, &path)?;
         }
     }
     let mut out = taker.taken;

@@ -123,6 +123,9 @@ pub struct VideoFacts {
     pub fps: Option<f64>,
     /// Frames decoded (after `--max-frames`).
     pub frames: u64,
+    /// Set when `--analysis-fps` ran pose on fewer frames than were decoded: how many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysed_frames: Option<u64>,
     /// Time of the last frame decoded, in seconds.
     pub duration_s: f64,
     /// How far the stored picture was turned clockwise (phone videos), before pose estimation.
@@ -188,6 +191,17 @@ pub trait Exporter: Sync {
     fn file_name(&self) -> &'static str;
 
     fn export(&self, result: &VideoResult, dest: &Path) -> Result<(), ExportError>;
+}
+
+impl VideoFacts {
+    /// The rate of the frames pose ran on: the video's own, or lower under `--analysis-fps`
+    /// (formats with one row per analysed frame state this one).
+    pub fn analysed_rate(&self) -> f64 {
+        match self.analysed_frames {
+            Some(n) if n > 1 && self.duration_s > 0.0 => (n - 1) as f64 / self.duration_s,
+            _ => self.frame_rate(),
+        }
+    }
 }
 
 /// The moment a still of a flagged rep shows: the judged peak of the leg its first fault is

@@ -36,7 +36,7 @@ impl Exporter for TrcExporter {
 
 /// The header: file type, rates and counts, marker names and axes, then a blank line.
 fn header(result: &VideoResult, file_name: &str) -> String {
-    let rate = result.video.frame_rate();
+    let rate = result.video.analysed_rate();
     let frames = result.frames.len();
     let mut out = String::new();
     // writeln! into a String cannot fail; the results are ignored for that reason.

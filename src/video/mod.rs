@@ -5,11 +5,13 @@
 
 pub(crate) mod orientation;
 mod prefetch;
+mod rate;
 mod sizes;
 mod source;
 mod written;
 
 pub use prefetch::{Ending, Prefetcher, PREFETCH_DEPTH};
+pub use rate::{FramePicker, DEFAULT_ANALYSIS_FPS};
 pub use sizes::check_one_picture_size;
 pub use source::{
     files_opened, SourceSpec, Truncation, VideoError, VideoFrame, VideoInfo, VideoSource,

@@ -44,6 +44,7 @@ impl Fixture {
             height: file.height,
             fps: Some(5.0),
             frames: file.frames.len() as u64,
+            analysed_frames: None,
             duration_s: file.frames.last().unwrap().time_s,
             rotation_deg: 0,
             truncated: None,

@@ -525,7 +525,7 @@ pub fn render(result: &VideoResult) -> Result<String, String> {
 </head>
 <body>
 <h1>{title}: {name}</h1>
-<p class="facts">{path} · {w}×{h} · {frames} frames over {dur:.1} s · camera view seen: {view} ({judges}) · model {model} on {engine}</p>
+<p class="facts">{path} · {w}×{h} · {frames} frames over {dur:.1} s{analysed} · camera view seen: {view} ({judges}) · model {model} on {engine}</p>
 {truncated}{NOTICE_HTML}
 <h2>Verdict</h2>
 {verdicts}
@@ -547,6 +547,10 @@ pub fn render(result: &VideoResult) -> Result<String, String> {
         h = v.height,
         frames = v.frames,
         dur = v.duration_s,
+        analysed = v.analysed_frames.map_or_else(String::new, |n| format!(
+            ", pose on {n} of them ({:.0} a second)",
+            v.analysed_rate()
+        )),
         truncated = v.truncated.map_or_else(String::new, |t| format!(
             "<p class=\"notice\"><strong>Incomplete video</strong>{}</p>\n",
             escape(&t.describe())
