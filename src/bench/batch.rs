@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::BenchError;
 use crate::config::BenchConfig;
+use crate::video::DEFAULT_ANALYSIS_FPS;
 
 /// The bundled clips are squats; every exercise's outputs cost the same.
 const EXERCISE: &str = "squat";
@@ -149,6 +150,8 @@ fn pose_only(
                     .arg("--landmarks")
                     .arg(scratch.join(format!("pose-{jobs}-{batch}-{i}.jsonl")))
                     .arg("--no-history")
+                    // The frames the analysis poses at its default rate, no more.
+                    .args(["--analysis-fps", &DEFAULT_ANALYSIS_FPS.to_string()])
                     .arg("--bench-stats")
                     .arg(&stats);
                 Ok(std::thread::spawn(move || run_child(cmd, &stats)))
