@@ -237,6 +237,11 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "N")]
     pub max_frames: Option<u64>,
 
+    /// Posed frames kept for the stills of flagged reps (tests: a small ring makes the stills
+    /// of long reps take a pass of their own).
+    #[arg(long, value_name = "N", hide = true)]
+    pub still_ring: Option<usize>,
+
     /// For `bench --batch`: write frames and decode passes of this run to FILE (JSON).
     #[arg(long, value_name = "FILE", hide = true)]
     pub bench_stats: Option<PathBuf>,

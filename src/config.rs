@@ -110,6 +110,8 @@ pub struct AnalyzeConfig {
     pub max_frames: Option<u64>,
     /// Pose runs on about this many frames a second (`None`: every frame).
     pub analysis_fps: Option<f64>,
+    /// Posed frames kept for the stills of flagged reps.
+    pub still_ring: usize,
     pub quiet: bool,
     /// `bench --batch`'s view of the run: frames and decode passes, written here at its end.
     pub bench_stats: Option<PathBuf>,
@@ -411,6 +413,10 @@ impl Cli {
                     annotated_video: !a.no_video,
                     max_frames: a.max_frames,
                     analysis_fps,
+                    still_ring: a
+                        .still_ring
+                        .unwrap_or(crate::output::stills::RING_FRAMES)
+                        .max(1),
                     quiet: global.quiet,
                     bench_stats: a.bench_stats,
                 })

@@ -7,6 +7,7 @@ pub mod batch;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod cues;
 pub mod draw;
 pub mod exercise;
 #[doc(hidden)]

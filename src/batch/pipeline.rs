@@ -13,14 +13,11 @@ use super::progress::VideoProgress;
 use crate::analysis::Analyzer;
 use crate::config::AnalyzeConfig;
 use crate::history::{History, HistoryError, SessionInfo};
-use crate::output::annotated::{self, AnnotatedExporter};
-use crate::output::csv::CsvExporter;
+use crate::landmarks::PoseFrame;
 use crate::output::frames::FrameStore;
-use crate::output::json::JsonExporter;
-use crate::output::jsonl::{JsonlExporter, LandmarkLog};
-use crate::output::report::ReportExporter;
-use crate::output::trc::TrcExporter;
-use crate::output::{atomic, ExportError, Exporter, RunSettings, VideoFacts, VideoResult};
+use crate::output::jsonl::LandmarkLog;
+use crate::output::registry::{OutputChoice, Outputs};
+use crate::output::{atomic, ExportError, RunSettings, VideoFacts, VideoResult};
 use crate::pose::{PoseError, PoseEstimator};
 use crate::video::{Ending, FramePicker, Prefetcher, SourceSpec, VideoError, VideoSource};
 
@@ -116,15 +113,31 @@ impl Job<'_> {
         let mut source = Prefetcher::spawn(source);
         // The frames go to disk as they come, so memory stays flat however long the video.
         let frames = FrameStore::spilled(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
-        let (mut frames, decoded, broke) =
-            self.pose_pass(&mut source, pose, Some(&mut analyzer), frames);
+        // The annotated video and the stills are drawn from the same decoded frames as pose.
+        let outputs = Outputs::start(
+            &self.dir,
+            &facts,
+            analyzer.exercise(),
+            OutputChoice {
+                annotated_video: self.config.annotated_video,
+                trc: self.config.trc,
+                blur_faces: self.config.blur_faces,
+                still_ring: self.config.still_ring,
+            },
+        );
+        let mut pass = Pass {
+            analyzer: Some(&mut analyzer),
+            outputs: Some(outputs),
+        };
+        let (mut frames, decoded, broke) = self.pose_pass(&mut source, pose, &mut pass, frames);
+        let outputs = pass.outputs.take();
         let broke = broke.or_else(|| self.no_person(&frames));
         if let Some(Ending::Truncated(t)) = source.ending() {
             facts.truncated = Some(t);
         }
         drop(source);
-        let spill = frames.path().unwrap_or_else(|| self.dir.clone());
-        frames.finish().map_err(|e| ExportError::io(&spill, e))?;
+        // The spill file is formcheck's own temporary: its folder is what the user knows.
+        frames.finish().map_err(|e| ExportError::io(&self.dir, e))?;
         facts.frames = decoded.frames;
         facts.duration_s = decoded.last_time_s.unwrap_or(0.0);
         facts.analysed_frames =
@@ -133,7 +146,7 @@ impl Job<'_> {
             Some(_) => analyzer.finish_cut_short(),
             None => analyzer.finish(),
         };
-        let mut result = VideoResult {
+        let result = VideoResult {
             video: &facts,
             settings,
             frames: &frames,
@@ -141,39 +154,15 @@ impl Job<'_> {
             stills: &[],
         };
         self.progress.stage("writing");
-        // The landmarks first: they are what a broken or interrupted video still keeps.
-        self.export(&JsonlExporter, &result)?;
-        if self.config.trc {
-            self.export(&TrcExporter, &result)?;
-        }
-        if let Some(err) = broke {
-            return Err(err);
-        }
-        // The annotated video's pass draws the stills too (one decode for both); without it, or
-        // when it failed before it got through them, the stills take a pass of their own.
-        let (stills, video) = if self.config.annotated_video {
-            self.progress.stage("video");
-            let exporter = AnnotatedExporter {
-                blur_faces: self.config.blur_faces,
-            };
-            let (stills, video) =
-                exporter.export_with_stills(&result, &self.dir.join(exporter.file_name()));
-            (stills, Some(video))
-        } else {
-            (None, None)
-        };
-        self.progress.stage("writing");
-        let stills = match stills {
-            Some(stills) => stills,
-            None => annotated::stills(&result, self.config.blur_faces)?,
-        };
-        result.stills = &stills;
-        self.export(&JsonExporter, &result)?;
-        self.export(&CsvExporter, &result)?;
-        self.export(&ReportExporter, &result)?;
-        // A failed video fails the video's analysis once everything else is written.
-        if let Some(video) = video {
-            video?;
+        if let Some(outputs) = outputs {
+            match broke {
+                // What a broken or interrupted video still keeps: its landmarks.
+                Some(err) => {
+                    outputs.write_broken(&result)?;
+                    return Err(err);
+                }
+                None => outputs.finish(&result)?,
+            }
         }
         if let Some(marker) = &self.marker {
             marker.write_in(&self.dir)?;
@@ -226,7 +215,12 @@ impl Job<'_> {
         pose.reset();
         self.progress.set_total(source.info().frame_count);
         let mut source = Prefetcher::spawn(source);
-        let (frames, _, broke) = self.pose_pass(&mut source, pose, None, FrameStore::counted());
+        let mut pass = Pass {
+            analyzer: None,
+            outputs: None,
+        };
+        let (frames, _, broke) =
+            self.pose_pass(&mut source, pose, &mut pass, FrameStore::counted());
         match broke.or_else(|| self.no_person(&frames)) {
             Some(err) => Err(err),
             None => Ok(frames.len() as u64),
@@ -241,10 +235,6 @@ impl Job<'_> {
         })
     }
 
-    fn export(&self, exporter: &dyn Exporter, result: &VideoResult) -> Result<(), ExportError> {
-        exporter.export(result, &self.dir.join(exporter.file_name()))
-    }
-
     /// Decodes every frame and runs pose on those `--analysis-fps` keeps, into `frames`. Returns
     /// the frames posed, how many were decoded and, when the pass stopped early (a broken video,
     /// the pose stage failing, Ctrl-C), why.
@@ -252,7 +242,7 @@ impl Job<'_> {
         &self,
         source: &mut Prefetcher,
         pose: &mut PoseEstimator,
-        mut analyzer: Option<&mut Analyzer>,
+        pass: &mut Pass,
         mut frames: FrameStore,
     ) -> (FrameStore, Decoded, Option<PipelineError>) {
         let mut decoded = Decoded::default();
@@ -264,6 +254,8 @@ impl Job<'_> {
             None => None,
         };
         let mut picker = FramePicker::new(self.config.analysis_fps);
+        // Drawn on the decoded frames pose skips.
+        let mut last_posed: Option<PoseFrame> = None;
         self.progress.stage("pose");
         loop {
             if self.stop.load(Ordering::Relaxed) {
@@ -284,6 +276,9 @@ impl Job<'_> {
             decoded.frames += 1;
             decoded.last_time_s = Some(frame.time_s);
             if !picker.keep(frame.time_s) {
+                if let Some(outputs) = pass.outputs.as_mut() {
+                    outputs.frame(frame, last_posed.as_ref(), None);
+                }
                 self.progress.frame(decoded.frames);
                 continue;
             }
@@ -302,17 +297,31 @@ impl Job<'_> {
                     return (frames, decoded, Some(e.into()));
                 }
             }
-            if let Some(analyzer) = analyzer.as_mut() {
-                analyzer.push(&posed);
-            }
+            let update = pass.analyzer.as_mut().map(|a| a.push(&posed));
             if let Err(e) = frames.push(&posed) {
-                let spill = frames.path().unwrap_or_else(|| self.dir.clone());
-                return (frames, decoded, Some(ExportError::io(&spill, e).into()));
+                // A full disk: the annotated video is the big writer. Its space goes back to the
+                // frames and the analysis, which go on; the video fails, saying why.
+                let freed = pass.outputs.as_mut().is_some_and(|o| o.drop_video(&e));
+                if !freed || frames.flush().is_err() {
+                    let err = ExportError::io(&self.dir, e);
+                    return (frames, decoded, Some(err.into()));
+                }
             }
+            if let Some(outputs) = pass.outputs.as_mut() {
+                outputs.frame(frame, Some(&posed), update.as_ref());
+            }
+            last_posed = Some(posed);
             self.progress.frame(decoded.frames);
         }
         (frames, decoded, None)
     }
+}
+
+/// What the pose pass feeds besides the frame store: the analysis and the outputs drawn from
+/// the decoded frames (neither for `--landmarks` alone).
+struct Pass<'a> {
+    analyzer: Option<&'a mut Analyzer>,
+    outputs: Option<Outputs>,
 }
 
 /// What the pose pass decoded, posed or not.
@@ -324,15 +333,7 @@ struct Decoded {
 
 /// Every file a video's analysis may write into its folder.
 pub fn output_files() -> Vec<&'static str> {
-    let exporters: [&dyn Exporter; 6] = [
-        &JsonlExporter,
-        &TrcExporter,
-        &JsonExporter,
-        &CsvExporter,
-        &ReportExporter,
-        &AnnotatedExporter { blur_faces: false },
-    ];
-    let mut files: Vec<&'static str> = exporters.iter().map(|e| e.file_name()).collect();
+    let mut files = crate::output::registry::file_names();
     files.extend([
         super::marker::MARKER_FILE,
         super::marker::FAILED_FILE,

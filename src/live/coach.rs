@@ -15,8 +15,8 @@ use crate::judge::Rep;
 use crate::judge::{Flag, Thresholds};
 use crate::landmarks::PoseFrame;
 
-use super::cues::{Cue, CueBoard, CueTiming};
 use super::setup::{GateState, SetupGate, ViewNeed};
+use crate::cues::{Cue, CueBoard, CueTiming};
 
 /// Seconds the set-up must hold before counting starts.
 const SETUP_HOLD_S: f64 = 1.0;

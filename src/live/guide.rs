@@ -16,7 +16,7 @@ use crate::landmarks::PoseFrame;
 use crate::programme::{Programme, Side};
 
 use super::coach::{Coach, CoachView, Tally};
-use super::cues::Cue;
+use crate::cues::Cue;
 
 /// Seconds before the end of a rest when the voice says how long is left (formcheck rule: time
 /// to get back into position).

@@ -11,7 +11,6 @@ mod capture;
 mod check;
 mod coach;
 mod coaching;
-mod cues;
 mod feed;
 mod frames;
 pub mod guide;
@@ -37,9 +36,9 @@ use crate::judge::Thresholds;
 use crate::pose::{PoseError, PoseEstimator};
 use crate::video::{SourceSpec, VideoError, VideoSource};
 
+pub use crate::cues::Cue;
 pub use capture::{Backoff, CaptureEnd, CaptureStats};
 pub use coach::{Coach, CoachView, Tally};
-pub use cues::Cue;
 pub use record::RecordError;
 pub use session::{SessionError, SessionLog};
 pub use setup::{SetupProblem, ViewNeed};

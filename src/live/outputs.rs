@@ -9,11 +9,11 @@ use crate::history::{History, SessionId, SessionInfo};
 use crate::output::json::RepRecord;
 use crate::programme::Side;
 
-use super::cues::Cue;
 use super::guide::{Announcement, AnnouncementKind, BlockResult, Coached, RepDone};
 use super::session::SessionLog;
 use super::voice::Voice;
 use super::LiveError;
+use crate::cues::Cue;
 
 #[derive(Default)]
 pub(crate) struct Outputs {

@@ -1,120 +1,275 @@
-//! `annotated.mp4`: the video again with the overlay drawn on every frame (skeleton, FPPA and
-//! knee-over-toe per leg, rep counter, a banner during flagged reps) through the drawing shared
-//! with live mode ([`crate::draw`]), on every decoded frame: a frame `--analysis-fps` gave no pose
-//! shows the analysed frame before it. Also the JPEG stills of flagged reps for the report. Both
-//! decode the video a second time: decoding is cheap next to pose, and keeping no images from
-//! the first pass keeps memory flat. `--blur-faces` blurs a box around the face landmarks.
-//! The only output that touches OpenCV.
+//! `annotated.mp4`: the video with the overlay drawn on every decoded frame as the analysis goes,
+//! the way live mode shows it: the skeleton, FPPA and knee-over-toe per leg, the reps done in
+//! the set, and each cue in a banner from the moment the analysis gives it (a fault seen by the
+//! rep's turning point, or at its end) for two seconds of video. The frames are painted during
+//! the one decode pass ([`AnnotatedVideo`]) and encoded behind it on a thread of their own; a
+//! frame `--analysis-fps` gave no pose shows the posed frame before it. `--blur-faces` blurs a box
+//! around the face landmarks.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use opencv::core::{Mat, Rect, Size, Vector};
+use opencv::core::{Mat, Rect, Size};
 use opencv::prelude::*;
-use opencv::{imgcodecs, imgproc, videoio};
+use opencv::{imgproc, videoio};
 
-use super::{worst_moment, ExportError, Exporter, Still, VideoResult};
-use crate::draw::{self, Banner, CueKind, Overlay, RepCount};
-use crate::geometry::Leg;
+use super::{ExportError, Exporter, VideoResult};
+use crate::analysis::{Analyzer, FrameUpdate};
+use crate::cues::{Cue, CueBoard, CueTiming};
+use crate::draw::{self, Banner, Overlay, RepCount};
+use crate::exercise::Exercise;
+use crate::geometry::{FrameMeasures, Leg};
 use crate::judge::Flag;
-use crate::judge::Rep;
 use crate::landmarks::{LandmarkIndex, Pose, PoseFrame};
-use crate::video::{SourceSpec, VideoSource};
+use crate::video::{SourceSpec, VideoFrame, VideoSource};
 
+/// `annotated.mp4` from a finished result: the video decoded again and the analysis replayed
+/// over its stored frames, giving the same video the one pass writes (the golden test's way in).
 pub struct AnnotatedExporter {
     pub blur_faces: bool,
 }
-
-/// Stills are scaled to at most this width: enough to see the knee, small enough to inline.
-const STILL_MAX_WIDTH: i32 = 640;
-const STILL_JPEG_QUALITY: i32 = 82;
 
 fn cv(path: &Path) -> impl Fn(opencv::Error) -> ExportError + '_ {
     move |e| ExportError::format(path, e.message)
 }
 
-/// Draws what the analysis knows about frame `i` onto `image`.
-struct Painter<'a> {
-    result: &'a VideoResult<'a>,
-    reps: Vec<&'a Rep>,
-    blur_faces: bool,
+impl Exporter for AnnotatedExporter {
+    fn file_name(&self) -> &'static str {
+        "annotated.mp4"
+    }
+
+    fn export(&self, result: &VideoResult, dest: &Path) -> Result<(), ExportError> {
+        let path = PathBuf::from(&result.video.path);
+        let mut source = VideoSource::open(&SourceSpec::File(path.clone()))
+            .map_err(|e| ExportError::format(&path, e))?;
+        let a = result.analysis;
+        let mut analyzer = Analyzer::new(a.exercise, a.side, a.thresholds.clone());
+        let mut video = AnnotatedVideo::start(
+            dest,
+            result.video.width,
+            result.video.height,
+            result.video.frame_rate(),
+            a.exercise,
+            self.blur_faces,
+        )?;
+        let mut held = Held::new(result.frames_in_order(dest)?);
+        let mut decoded = 0;
+        while decoded < result.video.frames {
+            let Some(frame) = source.read().map_err(|e| ExportError::format(&path, e))? else {
+                break;
+            };
+            decoded += 1;
+            let update = match held.at(frame.index)? {
+                Some((_, posed)) if posed.index == frame.index => Some(analyzer.push(posed)),
+                _ => None,
+            };
+            let posed = held.at(frame.index)?.map(|(_, p)| p);
+            if let Err(e) = video.frame(frame, posed, update.as_ref()) {
+                video.abandon();
+                return Err(e);
+            }
+        }
+        video.finish()
+    }
 }
 
-impl<'a> Painter<'a> {
-    fn new(result: &'a VideoResult<'a>, blur_faces: bool) -> Self {
-        Painter {
-            result,
-            reps: result.analysis.reps().collect(),
-            blur_faces,
+/// The annotated video being written, frame by frame, as the analysis goes.
+pub struct AnnotatedVideo {
+    dest: PathBuf,
+    temp: PathBuf,
+    encoder: Option<Encoder>,
+    painter: AsItHappens,
+    written: u64,
+}
+
+impl AnnotatedVideo {
+    /// Opens the writer on a temporary file beside `dest`.
+    pub fn start(
+        dest: &Path,
+        width: u32,
+        height: u32,
+        fps: f64,
+        exercise: &'static dyn Exercise,
+        blur_faces: bool,
+    ) -> Result<AnnotatedVideo, ExportError> {
+        let temp = temp_video_path(dest);
+        let size = Size::new(width as i32, height as i32);
+        let fail = |e: opencv::Error| ExportError::format(dest, e.message);
+        let fourcc = videoio::VideoWriter::fourcc('m', 'p', '4', 'v').map_err(fail)?;
+        let writer = videoio::VideoWriter::new_with_backend(
+            &temp,
+            videoio::CAP_FFMPEG,
+            fourcc,
+            fps,
+            size,
+            true,
+        )
+        .map_err(fail)?;
+        if !writer.is_opened().map_err(fail)? {
+            let _ = std::fs::remove_file(&temp);
+            return Err(ExportError::format(
+                dest,
+                "OpenCV cannot open an MPEG-4 writer here (is FFmpeg support installed?)",
+            ));
+        }
+        Ok(AnnotatedVideo {
+            dest: dest.to_path_buf(),
+            temp,
+            encoder: Some(Encoder::start(writer)),
+            painter: AsItHappens::new(exercise, blur_faces),
+            written: 0,
+        })
+    }
+
+    /// Paints one decoded frame and queues it for encoding. `posed` is the newest posed frame at
+    /// or before it; `update` what the analysis made of this frame, when it was posed.
+    pub fn frame(
+        &mut self,
+        mut frame: VideoFrame,
+        posed: Option<&PoseFrame>,
+        update: Option<&FrameUpdate>,
+    ) -> Result<(), ExportError> {
+        self.painter
+            .paint(&mut frame, posed, update)
+            .map_err(|e| ExportError::format(&self.dest, e))?;
+        let queued = self.encoder.as_ref().is_some_and(|e| e.write(frame.image));
+        if !queued {
+            // The encoder stopped; its error says why.
+            return Err(self
+                .close()
+                .err()
+                .unwrap_or_else(|| ExportError::format(&self.dest, "the encoder stopped")));
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// The file being written.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    fn close(&mut self) -> Result<(), ExportError> {
+        match self.encoder.take() {
+            Some(encoder) => encoder.finish().map_err(cv(&self.dest)),
+            None => Ok(()),
         }
     }
 
-    /// `frame` is the `i`-th the analysis saw.
+    /// Closes the file, reads it back and moves it into place; a video that does not read back
+    /// whole is never renamed into place. Errors name the file the user asked for.
+    pub fn finish(mut self) -> Result<(), ExportError> {
+        let written = self
+            .close()
+            .and_then(|()| {
+                crate::video::check_written(&self.temp, self.written)
+                    .map_err(|problem| ExportError::format(&self.dest, problem))
+            })
+            .and_then(|()| {
+                std::fs::rename(&self.temp, &self.dest).map_err(|e| ExportError::io(&self.dest, e))
+            });
+        if written.is_err() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+        written
+    }
+
+    /// Stops writing and removes the partial file (the pass broke off).
+    pub fn abandon(mut self) {
+        let _ = self.close();
+        let _ = std::fs::remove_file(&self.temp);
+    }
+}
+
+/// What the overlay shows as the analysis goes, as live mode's coach shows it.
+struct AsItHappens {
+    exercise: &'static dyn Exercise,
+    blur_faces: bool,
+    cues: CueBoard,
+    /// Video time 0 on the banner's clock.
+    clock: Instant,
+    set: u32,
+    reps_in_set: u32,
+    working_leg: Option<draw::Leg>,
+    /// The fault behind the banner now, to colour the numbers it concerns.
+    alerts: Vec<Flag>,
+    measures: Option<FrameMeasures>,
+}
+
+impl AsItHappens {
+    fn new(exercise: &'static dyn Exercise, blur_faces: bool) -> AsItHappens {
+        AsItHappens {
+            exercise,
+            blur_faces,
+            cues: CueBoard::new(CueTiming::default()),
+            clock: Instant::now(),
+            set: 1,
+            reps_in_set: 0,
+            working_leg: None,
+            alerts: Vec::new(),
+            measures: None,
+        }
+    }
+
     fn paint(
-        &self,
-        i: usize,
-        frame: &PoseFrame,
-        image: &mut Mat,
-        path: &Path,
-    ) -> Result<(), ExportError> {
-        let pose = frame.pose.as_ref();
+        &mut self,
+        frame: &mut VideoFrame,
+        posed: Option<&PoseFrame>,
+        update: Option<&FrameUpdate>,
+    ) -> Result<(), String> {
+        let mut offered = None;
+        if let Some(update) = update {
+            if update.set != self.set {
+                self.set = update.set;
+                self.reps_in_set = 0;
+            }
+            if let Some(rep) = &update.completed_rep {
+                if rep.complete {
+                    self.reps_in_set += 1;
+                }
+                self.working_leg = match rep.legs.as_slice() {
+                    [leg] => Some(draw_leg(*leg)),
+                    _ => None,
+                };
+            }
+            if let Some(cue) = &update.cue {
+                self.alerts = vec![cue.flag.clone()];
+                offered = Some(Cue::fault(cue.text));
+            }
+            self.measures = Some(update.measures.clone());
+        }
+        let now = self.clock + Duration::from_secs_f64(frame.time_s.max(0.0));
+        let (banner, _) = self.cues.offer(offered, now);
+        if !banner.is_some_and(|c| c.kind == draw::CueKind::Fault) {
+            self.alerts.clear();
+        }
+        let pose = posed.and_then(|p| p.pose.as_ref());
         if self.blur_faces {
             if let Some(pose) = pose {
-                blur_face(image, pose).map_err(cv(path))?;
+                blur_face(&mut frame.image, pose).map_err(|e| e.message)?;
             }
         }
-        let index = frame.index;
-        let current = self
-            .reps
-            .iter()
-            .find(|r| r.start.frame <= index && index <= r.end.frame);
-        let faults: Vec<&Flag> = current.map_or(Vec::new(), |r| r.faults().collect());
-        let done = self
-            .reps
-            .iter()
-            .filter(|r| r.complete && r.end.frame <= index)
-            .count() as u32;
-        let set = current.map_or_else(
-            || {
-                self.reps
-                    .iter()
-                    .rev()
-                    .find(|r| r.end.frame <= index)
-                    .map_or(1, |r| r.set)
-            },
-            |r| r.set,
-        );
-        let measures = self
-            .result
-            .analysis
-            .frames
-            .get(i)
-            .filter(|m| m.frame == index);
-        let working_leg = current
-            .filter(|r| r.legs.len() == 1)
-            .map(|r| draw_leg(r.legs[0]));
-        let exercise = self.result.analysis.exercise;
-        let numbers = draw::readouts(exercise, measures, &faults);
+        let alerts: Vec<&Flag> = self.alerts.iter().collect();
+        let numbers = draw::readouts(self.exercise, self.measures.as_ref(), &alerts);
         let overlay = Overlay {
             pose,
-            working_leg,
+            working_leg: self.working_leg,
             left: numbers.left,
             right: numbers.right,
             body: numbers.body,
-            // During a rep, its own number (a still of rep 1 reads "Rep 1"); between reps, how
-            // many are done.
             count: Some(RepCount {
-                reps: current.map_or(done, |r| r.number),
-                set,
+                reps: self.reps_in_set,
+                set: self.set,
                 target: None,
             }),
-            banner: faults.first().map(|f| Banner {
-                text: exercise.cue(f),
-                kind: CueKind::Fault,
+            banner: banner.map(|c| Banner {
+                text: &c.text,
+                kind: c.kind,
             }),
             status: None,
             perf: None,
         };
-        draw::draw_overlay(image, &overlay).map_err(|e| ExportError::format(path, e))
+        draw::draw_overlay(&mut frame.image, &overlay).map_err(|e| e.to_string())
     }
 }
 
@@ -127,7 +282,7 @@ fn draw_leg(leg: Leg) -> draw::Leg {
 
 /// Blurs a box around the face landmarks (nose to ears), padded by half its size: the
 /// landmarks sit inside the face, the hair and chin must go too.
-fn blur_face(image: &mut Mat, pose: &Pose) -> Result<(), opencv::Error> {
+pub(super) fn blur_face(image: &mut Mat, pose: &Pose) -> Result<(), opencv::Error> {
     let face = &LandmarkIndex::ALL[..=LandmarkIndex::MouthRight.index()];
     let points: Vec<(f64, f64)> = face
         .iter()
@@ -183,116 +338,15 @@ fn temp_video_path(dest: &Path) -> PathBuf {
     dest.with_file_name(format!(".{stem}.{}.tmp.mp4", std::process::id()))
 }
 
-fn open_source(result: &VideoResult) -> Result<VideoSource, ExportError> {
-    let path = PathBuf::from(&result.video.path);
-    VideoSource::open(&SourceSpec::File(path.clone())).map_err(|e| ExportError::format(&path, e))
-}
-
-impl Exporter for AnnotatedExporter {
-    fn file_name(&self) -> &'static str {
-        "annotated.mp4"
-    }
-
-    fn export(&self, result: &VideoResult, dest: &Path) -> Result<(), ExportError> {
-        self.export_with_stills(result, dest).1
-    }
-}
-
-/// What the annotated video's pass gives: the stills it drew on the way (`None` when the pass
-/// failed before it was through them), and how the video itself went.
-pub type VideoAndStills = (Option<Vec<Still>>, Result<(), ExportError>);
-
-impl AnnotatedExporter {
-    /// The annotated video into `dest`, and the stills drawn from the same decoded frames, so
-    /// the video is decoded once for both. A video that fails still gives its stills when the
-    /// pass got through them.
-    pub fn export_with_stills(&self, result: &VideoResult, dest: &Path) -> VideoAndStills {
-        let temp = temp_video_path(dest);
-        let mut stills = StillTaker::new(result);
-        // Errors name the file the user asked for, never the temporary one; a video that does
-        // not read back whole is never renamed into place.
-        let written = self
-            .write_video(result, &temp, &mut stills)
-            .and_then(|frames| {
-                crate::video::check_written(&temp, frames)
-                    .map_err(|problem| ExportError::format(&temp, problem))
-            })
-            .and_then(|()| std::fs::rename(&temp, dest).map_err(|e| ExportError::io(&temp, e)));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
-        (stills.finish(), written.map_err(|e| e.for_file(dest)))
-    }
-
-    /// Writes the video to `temp`, handing each painted frame to `stills`; returns the number
-    /// of frames written.
-    fn write_video(
-        &self,
-        result: &VideoResult,
-        temp: &Path,
-        stills: &mut StillTaker,
-    ) -> Result<u64, ExportError> {
-        // Decoding runs ahead on its own thread and encoding behind on another, so the three
-        // overlap and the pass costs about its slowest stage.
-        let mut source = crate::video::Prefetcher::spawn(open_source(result)?);
-        let size = Size::new(result.video.width as i32, result.video.height as i32);
-        let fourcc = videoio::VideoWriter::fourcc('m', 'p', '4', 'v').map_err(cv(temp))?;
-        let writer = videoio::VideoWriter::new_with_backend(
-            temp,
-            videoio::CAP_FFMPEG,
-            fourcc,
-            result.video.frame_rate(),
-            size,
-            true,
-        )
-        .map_err(cv(temp))?;
-        if !writer.is_opened().map_err(cv(temp))? {
-            return Err(ExportError::format(
-                temp,
-                "OpenCV cannot open an MPEG-4 writer here (is FFmpeg support installed?)",
-            ));
-        }
-        let painter = Painter::new(result, self.blur_faces);
-        let encoder = Encoder::start(writer);
-        let mut frames = 0;
-        let painted = (|| {
-            let mut held = Held::new(result.frames_in_order(temp)?);
-            // Only the frames the analysis decoded (--max-frames, or a video cut short).
-            while frames < result.video.frames {
-                let Some(mut frame) = source.read().map_err(|e| ExportError::format(temp, e))?
-                else {
-                    break;
-                };
-                if let Some((i, posed)) = held.at(frame.index)? {
-                    painter.paint(i, posed, &mut frame.image, temp)?;
-                    if posed.index == frame.index {
-                        stills.offer(posed, &frame.image, temp)?;
-                    }
-                }
-                if !encoder.write(frame.image) {
-                    // The encoder stopped; its error is reported below.
-                    break;
-                }
-                frames += 1;
-            }
-            Ok(())
-        })();
-        let encoded = encoder.finish().map_err(cv(temp));
-        painted?;
-        encoded?;
-        Ok(frames)
-    }
-}
-
 /// The analysed frame to draw on each decoded one: the newest at or before it. Under
 /// `--analysis-fps` the frames pose skipped carry the overlay of the one before them.
-struct Held<I: Iterator<Item = Result<PoseFrame, ExportError>>> {
+pub(super) struct Held<I: Iterator<Item = Result<PoseFrame, ExportError>>> {
     frames: std::iter::Peekable<std::iter::Enumerate<I>>,
     current: Option<(usize, PoseFrame)>,
 }
 
 impl<I: Iterator<Item = Result<PoseFrame, ExportError>>> Held<I> {
-    fn new(frames: I) -> Self {
+    pub(super) fn new(frames: I) -> Self {
         Held {
             frames: frames.enumerate().peekable(),
             current: None,
@@ -300,7 +354,7 @@ impl<I: Iterator<Item = Result<PoseFrame, ExportError>>> Held<I> {
     }
 
     /// The analysed frame for decoded frame `index`, with its position among the analysed ones.
-    fn at(&mut self, index: u64) -> Result<Option<(usize, &PoseFrame)>, ExportError> {
+    pub(super) fn at(&mut self, index: u64) -> Result<Option<(usize, &PoseFrame)>, ExportError> {
         while let Some((i, next)) = self
             .frames
             .next_if(|(_, f)| f.as_ref().map_or(true, |f| f.index <= index))
@@ -355,99 +409,4 @@ impl Encoder {
             ))
         })
     }
-}
-
-/// The stills a pass over the painted frames takes: each flagged rep's worst moment.
-struct StillTaker {
-    /// (rep, frame index), in frame order.
-    wanted: Vec<(u32, u64)>,
-    taken: Vec<Still>,
-}
-
-impl StillTaker {
-    fn new(result: &VideoResult) -> StillTaker {
-        let mut wanted: Vec<(u32, u64)> = result
-            .analysis
-            .reps()
-            .filter(|r| r.faults().next().is_some())
-            .map(|r| (r.number, worst_moment(r).frame))
-            .collect();
-        wanted.sort_by_key(|&(_, frame)| frame);
-        StillTaker {
-            wanted,
-            taken: Vec::new(),
-        }
-    }
-
-    /// Whether every wanted frame has gone by.
-    fn done(&self, index: u64) -> bool {
-        self.wanted.iter().all(|&(_, f)| f < index)
-    }
-
-    fn offer(&mut self, posed: &PoseFrame, image: &Mat, path: &Path) -> Result<(), ExportError> {
-        for &(rep, _) in self.wanted.iter().filter(|&&(_, f)| f == posed.index) {
-            self.taken.push(Still {
-                rep,
-                frame: posed.index,
-                time_s: posed.time_s,
-                jpeg: encode_still(image).map_err(cv(path))?,
-            });
-        }
-        Ok(())
-    }
-
-    /// The stills by rep; `None` unless every wanted still was taken.
-    fn finish(mut self) -> Option<Vec<Still>> {
-        let all: std::collections::BTreeSet<u32> = self.wanted.iter().map(|w| w.0).collect();
-        let got: std::collections::BTreeSet<u32> = self.taken.iter().map(|s| s.rep).collect();
-        self.taken.sort_by_key(|s| s.rep);
-        (all == got).then_some(self.taken)
-    }
-}
-
-/// A JPEG of each flagged rep at its worst moment, overlay drawn, in a pass of their own (no
-/// annotated video, or its pass failed).
-pub fn stills(result: &VideoResult, blur_faces: bool) -> Result<Vec<Still>, ExportError> {
-    let mut taker = StillTaker::new(result);
-    if taker.wanted.is_empty() {
-        return Ok(Vec::new());
-    }
-    let path = PathBuf::from(&result.video.path);
-    let mut source = open_source(result)?;
-    let painter = Painter::new(result, blur_faces);
-    let mut held = Held::new(result.frames_in_order(&path)?);
-    while let Some(mut frame) = source.read().map_err(|e| ExportError::format(&path, e))? {
-        if taker.done(frame.index) {
-            break;
-        }
-        if !taker.wanted.iter().any(|&(_, f)| f == frame.index) {
-            continue;
-        }
-        if let Some((i, posed)) = held.at(frame.index)? {
-            painter.paint(i, posed, &mut frame.image, &path)?;
-            taker.offer(posed, &frame.image, &path)?;
-        }
-    }
-    let mut out = taker.taken;
-    out.sort_by_key(|s| s.rep);
-    Ok(out)
-}
-
-fn encode_still(image: &Mat) -> Result<Vec<u8>, opencv::Error> {
-    let mut small = Mat::default();
-    let image = if image.cols() > STILL_MAX_WIDTH {
-        let scale = f64::from(STILL_MAX_WIDTH) / f64::from(image.cols());
-        let size = Size::new(
-            STILL_MAX_WIDTH,
-            (f64::from(image.rows()) * scale).round() as i32,
-        );
-        imgproc::resize(image, &mut small, size, 0.0, 0.0, imgproc::INTER_AREA)?;
-        &small
-    } else {
-        image
-    };
-    let mut buf = Vector::<u8>::new();
-    let params = Vector::<i32>::from_slice(&[imgcodecs::IMWRITE_JPEG_QUALITY, STILL_JPEG_QUALITY]);
-    imgcodecs::imencode(".jpg", image, &mut buf, &params)?;
-    Ok(buf.to_vec())
 }

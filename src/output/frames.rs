@@ -5,7 +5,7 @@
 //! outputs read them back in order; values round-trip exactly (f64 as is). Plain Rust.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use crate::landmarks::{Landmark, Pose, PoseFrame, WorldLandmark, LANDMARK_COUNT};
@@ -28,7 +28,7 @@ enum Store {
     Memory(Vec<PoseFrame>),
     Spilled {
         file: tempfile::NamedTempFile,
-        writer: Option<BufWriter<File>>,
+        writer: Option<Spill>,
     },
     /// Only counted (`--landmarks` without an exercise writes each frame as it comes).
     Counted,
@@ -51,7 +51,11 @@ impl FrameStore {
             .prefix(".frames-")
             .suffix(".tmp")
             .tempfile_in(dir)?;
-        let writer = Some(BufWriter::new(file.reopen()?));
+        let writer = Some(Spill {
+            out: file.reopen()?,
+            pending: Vec::with_capacity(SPILL_CHUNK),
+            written: 0,
+        });
         Ok(FrameStore {
             store: Store::Spilled { file, writer },
             len: 0,
@@ -70,21 +74,44 @@ impl FrameStore {
         }
     }
 
+    /// Keeps a frame. On a spilled store an error means the disk refused the frames waiting to
+    /// be written (a full disk): they are still held, and [`FrameStore::flush`] tries again once
+    /// space is freed.
     pub fn push(&mut self, frame: &PoseFrame) -> io::Result<()> {
-        match &mut self.store {
-            Store::Memory(frames) => frames.push(frame.clone()),
+        let spill = match &mut self.store {
+            Store::Memory(frames) => {
+                frames.push(frame.clone());
+                None
+            }
             Store::Spilled {
                 writer: Some(w), ..
-            } => w.write_all(&encode(frame))?,
+            } => {
+                w.pending.extend_from_slice(&encode(frame));
+                Some(w)
+            }
             Store::Spilled { writer: None, .. } => {
                 return Err(io::Error::other("frames pushed after reading began"))
             }
-            Store::Counted => {}
-        }
+            Store::Counted => None,
+        };
+        let written = match spill {
+            Some(w) if w.pending.len() >= SPILL_CHUNK => w.write_pending(),
+            _ => Ok(()),
+        };
         self.len += 1;
         self.any_detected |= frame.detected();
         self.last_time_s = Some(frame.time_s);
-        Ok(())
+        written
+    }
+
+    /// Writes the frames waiting in memory to the spill file.
+    pub fn flush(&mut self) -> io::Result<()> {
+        match &mut self.store {
+            Store::Spilled {
+                writer: Some(w), ..
+            } => w.write_pending(),
+            _ => Ok(()),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -113,10 +140,9 @@ impl FrameStore {
 
     /// Ends writing: the frames can be read from here on.
     pub fn finish(&mut self) -> io::Result<()> {
+        self.flush()?;
         if let Store::Spilled { writer, .. } = &mut self.store {
-            if let Some(mut w) = writer.take() {
-                w.flush()?;
-            }
+            *writer = None;
         }
         Ok(())
     }
@@ -141,6 +167,38 @@ impl FrameStore {
                 _ => self.len,
             },
         })
+    }
+}
+
+/// Frames are written to the spill file in chunks of about this many bytes (25 frames).
+const SPILL_CHUNK: usize = 25 * RECORD_BYTES;
+
+/// The spill file being written. A write that fails (a full disk) is undone: the file is cut
+/// back to its last whole chunk and the chunk stays pending, so the file never holds half a
+/// frame and no frame is lost.
+struct Spill {
+    out: File,
+    pending: Vec<u8>,
+    written: u64,
+}
+
+impl Spill {
+    fn write_pending(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        match self.out.write_all(&self.pending) {
+            Ok(()) => {
+                self.written += self.pending.len() as u64;
+                self.pending.clear();
+                Ok(())
+            }
+            Err(e) => {
+                self.out.set_len(self.written)?;
+                self.out.seek(io::SeekFrom::Start(self.written))?;
+                Err(e)
+            }
+        }
     }
 }
 

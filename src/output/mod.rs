@@ -13,7 +13,9 @@ pub mod guard;
 pub mod index;
 pub mod json;
 pub mod jsonl;
+pub mod registry;
 pub mod report;
+pub mod stills;
 pub mod trc;
 
 use std::path::{Path, PathBuf};

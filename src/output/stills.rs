@@ -1,0 +1,285 @@
+//! The report's stills: each flagged rep at its worst moment, overlay drawn, taken during the one
+//! decode pass. The last [`RING_FRAMES`] posed frames wait in a ring, scaled to still size and
+//! kept as I420 (half the bytes of BGR), so memory stays flat; when a rep closes with a fault,
+//! its still is painted from the ring. A still whose frame has already left the ring (a rep
+//! longer than the ring) is taken by a pass of its own over the video at the end.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+
+use opencv::core::{Mat, Size, Vector};
+use opencv::prelude::*;
+use opencv::{imgcodecs, imgproc};
+
+use super::annotated::{blur_face, Held};
+use super::{worst_moment, ExportError, Still, VideoResult};
+use crate::draw::{self, Banner, CueKind, Overlay, RepCount};
+use crate::exercise::Exercise;
+use crate::geometry::{FrameMeasures, Leg};
+use crate::judge::Rep;
+use crate::landmarks::{Pose, PoseFrame};
+use crate::video::{SourceSpec, VideoSource};
+
+/// Stills are scaled to at most this width: enough to see the knee, small enough to inline.
+const STILL_MAX_WIDTH: i32 = 640;
+const STILL_JPEG_QUALITY: i32 = 82;
+/// Posed frames kept for stills (formcheck rule: 4 s at 30 a second covers a rep from its
+/// descent to the moment it closes; at 640×1138, a portrait phone video, about 130 MB).
+pub const RING_FRAMES: usize = 120;
+
+fn cv(path: &Path) -> impl Fn(opencv::Error) -> ExportError + '_ {
+    move |e| ExportError::format(path, e.message)
+}
+
+/// One posed frame waiting in the ring.
+struct Kept {
+    index: u64,
+    time_s: f64,
+    /// The frame at still size, I420.
+    yuv: Mat,
+    /// Still size over frame size.
+    scale: f64,
+    pose: Option<Pose>,
+    measures: Option<FrameMeasures>,
+}
+
+pub struct StillRing {
+    exercise: &'static dyn Exercise,
+    blur_faces: bool,
+    capacity: usize,
+    ring: VecDeque<Kept>,
+    taken: Vec<Still>,
+    /// Flagged reps whose still was not in the ring when they closed.
+    missed: Vec<Rep>,
+    /// The video, for errors.
+    path: PathBuf,
+}
+
+impl StillRing {
+    /// Keeps the last `capacity` posed frames ([`RING_FRAMES`] outside tests).
+    pub fn new(
+        exercise: &'static dyn Exercise,
+        blur_faces: bool,
+        capacity: usize,
+        path: &Path,
+    ) -> StillRing {
+        let capacity = capacity.max(1);
+        StillRing {
+            exercise,
+            blur_faces,
+            capacity,
+            ring: VecDeque::with_capacity(capacity),
+            taken: Vec::new(),
+            missed: Vec::new(),
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// Keeps a posed frame (its image before any overlay) for a still to come.
+    pub fn keep(
+        &mut self,
+        image: &Mat,
+        posed: &PoseFrame,
+        measures: Option<&FrameMeasures>,
+    ) -> Result<(), ExportError> {
+        let (small, scale) = still_size(image).map_err(cv(&self.path))?;
+        let mut yuv = Mat::default();
+        imgproc::cvt_color_def(&small, &mut yuv, imgproc::COLOR_BGR2YUV_I420)
+            .map_err(cv(&self.path))?;
+        if self.ring.len() >= self.capacity {
+            self.ring.pop_front();
+        }
+        self.ring.push_back(Kept {
+            index: posed.index,
+            time_s: posed.time_s,
+            yuv,
+            scale,
+            pose: posed.pose.clone(),
+            measures: measures.cloned(),
+        });
+        Ok(())
+    }
+
+    /// A rep has closed: a flagged rep's still is painted now, from the ring.
+    pub fn rep_closed(&mut self, rep: &Rep) -> Result<(), ExportError> {
+        if rep.faults().next().is_none() || self.taken.iter().any(|s| s.rep == rep.number) {
+            return Ok(());
+        }
+        let at = worst_moment(rep).frame;
+        let Some(kept) = self.ring.iter().find(|k| k.index == at) else {
+            self.missed.push(rep.clone());
+            return Ok(());
+        };
+        let mut image = Mat::default();
+        imgproc::cvt_color_def(&kept.yuv, &mut image, imgproc::COLOR_YUV2BGR_I420)
+            .map_err(cv(&self.path))?;
+        let pose = kept.pose.as_ref().map(|p| scaled(p, kept.scale));
+        let still = paint_still(
+            self.exercise,
+            rep,
+            pose.as_ref(),
+            kept.measures.as_ref(),
+            &mut image,
+            self.blur_faces,
+        )
+        .map_err(|e| ExportError::format(&self.path, e))?;
+        self.taken.push(Still {
+            rep: rep.number,
+            frame: kept.index,
+            time_s: kept.time_s,
+            jpeg: still,
+        });
+        Ok(())
+    }
+
+    /// The stills by rep, once every rep is known: reps that closed with the end of the video
+    /// are painted from the ring too. Returns the stills and the flagged reps still without one.
+    pub fn finish<'a>(
+        mut self,
+        reps: impl Iterator<Item = &'a Rep>,
+    ) -> Result<(Vec<Still>, Vec<Rep>), ExportError> {
+        for rep in reps {
+            if !self.missed.iter().any(|m| m.number == rep.number) {
+                self.rep_closed(rep)?;
+            }
+        }
+        self.taken.sort_by_key(|s| s.rep);
+        Ok((self.taken, self.missed))
+    }
+}
+
+/// The stills of `reps` from a pass over the video of their own: for reps longer than the ring.
+pub fn stills_by_pass(
+    result: &VideoResult,
+    reps: &[Rep],
+    blur_faces: bool,
+) -> Result<Vec<Still>, ExportError> {
+    if reps.is_empty() {
+        return Ok(Vec::new());
+    }
+    let video = PathBuf::from(&result.video.path);
+    let mut wanted: Vec<(u64, &Rep)> = reps.iter().map(|r| (worst_moment(r).frame, r)).collect();
+    wanted.sort_by_key(|w| w.0);
+    let last = wanted.last().map_or(0, |w| w.0);
+    let mut source = VideoSource::open(&SourceSpec::File(video.clone()))
+        .map_err(|e| ExportError::format(&video, e))?;
+    let mut held = Held::new(result.frames_in_order(&video)?);
+    let mut taken = Vec::new();
+    while let Some(frame) = source.read().map_err(|e| ExportError::format(&video, e))? {
+        if frame.index > last {
+            break;
+        }
+        if !wanted.iter().any(|w| w.0 == frame.index) {
+            continue;
+        }
+        let Some((i, posed)) = held
+            .at(frame.index)?
+            .filter(|(_, p)| p.index == frame.index)
+        else {
+            continue;
+        };
+        let m = result
+            .analysis
+            .frames
+            .get(i)
+            .filter(|m| m.frame == frame.index);
+        for &(_, rep) in wanted.iter().filter(|w| w.0 == frame.index) {
+            let (mut small, scale) = still_size(&frame.image).map_err(cv(&video))?;
+            let pose = posed.pose.as_ref().map(|p| scaled(p, scale));
+            let jpeg = paint_still(
+                result.analysis.exercise,
+                rep,
+                pose.as_ref(),
+                m,
+                &mut small,
+                blur_faces,
+            )
+            .map_err(|e| ExportError::format(&video, e))?;
+            taken.push(Still {
+                rep: rep.number,
+                frame: frame.index,
+                time_s: frame.time_s,
+                jpeg,
+            });
+        }
+    }
+    Ok(taken)
+}
+
+/// The overlay a still shows: the rep's number and set, its first fault in the banner, the
+/// numbers that fault concerns coloured.
+fn paint_still(
+    exercise: &'static dyn Exercise,
+    rep: &Rep,
+    pose: Option<&Pose>,
+    measures: Option<&FrameMeasures>,
+    image: &mut Mat,
+    blur_faces: bool,
+) -> Result<Vec<u8>, String> {
+    if blur_faces {
+        if let Some(pose) = pose {
+            blur_face(image, pose).map_err(|e| e.message)?;
+        }
+    }
+    let faults: Vec<_> = rep.faults().collect();
+    let numbers = draw::readouts(exercise, measures, &faults);
+    let overlay = Overlay {
+        pose,
+        working_leg: match rep.legs.as_slice() {
+            [Leg::Left] => Some(draw::Leg::Left),
+            [Leg::Right] => Some(draw::Leg::Right),
+            _ => None,
+        },
+        left: numbers.left,
+        right: numbers.right,
+        body: numbers.body,
+        count: Some(RepCount {
+            reps: rep.number,
+            set: rep.set,
+            target: None,
+        }),
+        banner: faults.first().map(|f| Banner {
+            text: exercise.cue(f),
+            kind: CueKind::Fault,
+        }),
+        status: None,
+        perf: None,
+    };
+    draw::draw_overlay(image, &overlay).map_err(|e| e.to_string())?;
+    let mut buf = Vector::<u8>::new();
+    let params = Vector::<i32>::from_slice(&[imgcodecs::IMWRITE_JPEG_QUALITY, STILL_JPEG_QUALITY]);
+    imgcodecs::imencode(".jpg", image, &mut buf, &params).map_err(|e| e.message)?;
+    Ok(buf.to_vec())
+}
+
+/// The frame at still size (at most [`STILL_MAX_WIDTH`] wide, sides even for I420), and the
+/// scale it took.
+fn still_size(image: &Mat) -> Result<(Mat, f64), opencv::Error> {
+    let (cols, rows) = (image.cols(), image.rows());
+    let width = cols.min(STILL_MAX_WIDTH) & !1;
+    let scale = f64::from(width) / f64::from(cols.max(1));
+    let height = ((f64::from(rows) * scale / 2.0).round() as i32 * 2).max(2);
+    if (width, height) == (cols, rows) {
+        return Ok((image.try_clone()?, 1.0));
+    }
+    let mut small = Mat::default();
+    imgproc::resize(
+        image,
+        &mut small,
+        Size::new(width.max(2), height),
+        0.0,
+        0.0,
+        imgproc::INTER_AREA,
+    )?;
+    Ok((small, scale))
+}
+
+/// The pose in still pixels.
+fn scaled(pose: &Pose, scale: f64) -> Pose {
+    let mut out = pose.clone();
+    for l in out.landmarks.iter_mut().flatten() {
+        l.x *= scale;
+        l.y *= scale;
+    }
+    out
+}
