@@ -1,6 +1,7 @@
-//! Which cue the banner shows, in live mode and on the annotated video. A new cue appears at once; once shown it stays long enough to be
-//! read even if the fault lasted one frame, and a different cue does not replace it before it has
-//! been on screen for a moment, unless it matters more (a fault over a set-up hint).
+//! Which cue the banner shows, in live mode and on the annotated video. A new cue appears at
+//! once; once shown it stays long enough to be read even if the fault lasted one frame, and a
+//! different cue does not replace it before it has been on screen for a moment, unless it
+//! matters more (a fault over a set-up hint).
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,8 @@
 //! Outputs: everything `analyze` writes for one video, each format behind the one [`Exporter`]
 //! trait and in its own file (json, csv, jsonl, trc, report/, annotated), plus the batch index.
-//! Every file is written atomically ([`atomic`]), so a reader never sees half a file.
+//! [`registry`] lists them and is fed by the one decode pass: the annotated video and the
+//! [`stills`] take each frame as it comes, the files the whole result at the end. Every file is
+//! written atomically ([`atomic`]), so a reader never sees half a file.
 //!
 //! Files hold no wall-clock times and nothing that depends on threads: the same video and
 //! settings give byte-identical files whatever `--jobs` is.
