@@ -219,11 +219,11 @@ impl Job<'_> {
             analyzer: None,
             outputs: None,
         };
-        let (frames, _, broke) =
+        let (frames, decoded, broke) =
             self.pose_pass(&mut source, pose, &mut pass, FrameStore::counted());
         match broke.or_else(|| self.no_person(&frames)) {
             Some(err) => Err(err),
-            None => Ok(frames.len() as u64),
+            None => Ok(decoded.frames),
         }
     }
 

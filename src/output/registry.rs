@@ -16,6 +16,7 @@ use super::{ExportError, Exporter, VideoFacts, VideoResult};
 use crate::analysis::FrameUpdate;
 use crate::exercise::Exercise;
 use crate::landmarks::PoseFrame;
+use crate::reps::Phase;
 use crate::video::VideoFrame;
 
 /// Which optional outputs the run asked for.
@@ -133,12 +134,17 @@ impl Outputs {
         update: Option<&FrameUpdate>,
     ) {
         if let (Some(ring), Some(update), Some(posed)) = (self.stills.as_mut(), update, posed) {
-            let kept = ring
-                .keep(&frame.image, posed, Some(&update.measures))
-                .and_then(|()| match &update.completed_rep {
-                    Some(rep) => ring.rep_closed(rep),
-                    None => Ok(()),
-                });
+            // At rest no rep is under way: nothing there can be a rep's worst moment.
+            let under_way = update.phase != Phase::Rest || update.completed_rep.is_some();
+            let kept = if under_way {
+                ring.keep(&frame.image, posed, Some(&update.measures))
+            } else {
+                Ok(())
+            }
+            .and_then(|()| match &update.completed_rep {
+                Some(rep) => ring.rep_closed(rep),
+                None => Ok(()),
+            });
             if let Err(e) = kept {
                 self.stills = None;
                 self.failed.get_or_insert(e);
