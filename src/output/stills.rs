@@ -1,6 +1,7 @@
 //! The report's stills: each flagged rep at its worst moment, overlay drawn, taken during the one
-//! decode pass. The last [`RING_FRAMES`] posed frames wait in a ring, scaled to still size and
-//! kept as I420 (half the bytes of BGR), so memory stays flat; when a rep closes with a fault,
+//! decode pass. The last [`RING_FRAMES`] posed frames of reps under way wait in a ring, scaled to
+//! still size and kept as JPEG (about 50 KB where the raw frame is over 1 MB), so memory stays
+//! flat however long the video and whatever its size; when a rep closes with a fault,
 //! its still is painted from the ring. A still whose frame has already left the ring (a rep
 //! longer than the ring) is taken by a pass of its own over the video at the end.
 
@@ -23,9 +24,11 @@ use crate::video::{SourceSpec, VideoSource};
 /// Stills are scaled to about this width: enough to see the knee, small enough to inline.
 const STILL_MAX_WIDTH: i32 = 640;
 const STILL_JPEG_QUALITY: i32 = 82;
+/// The ring's frames are compressed lightly: a still is painted on one and compressed again.
+const RING_JPEG_QUALITY: i32 = 92;
 /// Posed frames kept for stills (formcheck rule: 4 s at 30 a second covers a rep from its
-/// descent to the moment it closes; at 540×960, a portrait phone video, about 95 MB). Only
-/// frames of a rep under way are kept: a still is never of a frame at rest.
+/// descent to the moment it closes; about 10 MB of JPEG). Only frames of a rep under way are
+/// kept: a still is never of a frame at rest.
 pub const RING_FRAMES: usize = 120;
 
 fn cv(path: &Path) -> impl Fn(opencv::Error) -> ExportError + '_ {
@@ -36,8 +39,8 @@ fn cv(path: &Path) -> impl Fn(opencv::Error) -> ExportError + '_ {
 struct Kept {
     index: u64,
     time_s: f64,
-    /// The frame at still size, I420.
-    yuv: Mat,
+    /// The frame at still size, as a JPEG.
+    jpeg: Vector<u8>,
     /// Still size over frame size.
     scale: f64,
     pose: Option<Pose>,
@@ -87,18 +90,19 @@ impl StillRing {
         posed: &PoseFrame,
         measures: Option<&FrameMeasures>,
     ) -> Result<(), ExportError> {
-        // The buffers are reused: a fresh one a frame costs the page faults of half a megabyte.
         let scale = still_size(image, &mut self.scratch).map_err(cv(&self.path))?;
-        let mut yuv = match self.ring.len() >= self.capacity {
-            true => self.ring.pop_front().map(|k| k.yuv).unwrap_or_default(),
-            false => Mat::default(),
+        // The popped frame's buffer is reused.
+        let mut jpeg = match self.ring.len() >= self.capacity {
+            true => self.ring.pop_front().map(|k| k.jpeg).unwrap_or_default(),
+            false => Vector::new(),
         };
-        imgproc::cvt_color_def(&self.scratch, &mut yuv, imgproc::COLOR_BGR2YUV_I420)
-            .map_err(cv(&self.path))?;
+        let params =
+            Vector::<i32>::from_slice(&[imgcodecs::IMWRITE_JPEG_QUALITY, RING_JPEG_QUALITY]);
+        imgcodecs::imencode(".jpg", &self.scratch, &mut jpeg, &params).map_err(cv(&self.path))?;
         self.ring.push_back(Kept {
             index: posed.index,
             time_s: posed.time_s,
-            yuv,
+            jpeg,
             scale,
             pose: posed.pose.clone(),
             measures: measures.cloned(),
@@ -116,9 +120,8 @@ impl StillRing {
             self.missed.push(rep.clone());
             return Ok(());
         };
-        let mut image = Mat::default();
-        imgproc::cvt_color_def(&kept.yuv, &mut image, imgproc::COLOR_YUV2BGR_I420)
-            .map_err(cv(&self.path))?;
+        let mut image =
+            imgcodecs::imdecode(&kept.jpeg, imgcodecs::IMREAD_COLOR).map_err(cv(&self.path))?;
         let pose = kept.pose.as_ref().map(|p| scaled(p, kept.scale));
         let still = paint_still(
             self.exercise,
@@ -259,15 +262,15 @@ fn paint_still(
     Ok(buf.to_vec())
 }
 
-/// The frame at still size into `small`, and the scale it took: shrunk by the whole factor that brings it
-/// nearest [`STILL_MAX_WIDTH`] (1920 → 640, 1080 → 540), sides even for I420. A whole factor,
+/// The frame at still size into `small`, and the scale it took: shrunk by the whole factor
+/// that brings it nearest [`STILL_MAX_WIDTH`] (1920 → 640, 1080 → 540). A whole factor,
 /// exactly (the last few rows and columns dropped to make it so), keeps OpenCV's area averaging
 /// on its fast path: under a millisecond for a 1080×1920 frame, where 1080 → 640 takes 15 ms,
 /// half the pose stage's time.
 fn still_size(image: &Mat, small: &mut Mat) -> Result<f64, opencv::Error> {
     let (cols, rows) = (image.cols(), image.rows());
     let factor = ((f64::from(cols) / f64::from(STILL_MAX_WIDTH)).round() as i32).max(1);
-    let (width, height) = ((cols / factor) & !1, (rows / factor) & !1);
+    let (width, height) = (cols / factor, rows / factor);
     if factor == 1 && (width, height) == (cols, rows) {
         image.copy_to(small)?;
         return Ok(1.0);
