@@ -23,15 +23,12 @@ fn shared_videos() -> Option<Vec<PathBuf>> {
     Some(clips)
 }
 
-/// `reps.json` of each clip, analysed with `extra` flags.
-fn analyse(clips: &[PathBuf], out: &Path, extra: &[&str]) -> Vec<serde_json::Value> {
+/// `formcheck analyze` with `args`, which must succeed.
+fn analyze(args: &[&std::ffi::OsStr]) {
     let output = Command::new(env!("CARGO_BIN_EXE_formcheck"))
         .arg("analyze")
-        .args(clips)
-        .args(["--exercise", "squat", "--no-video", "--no-history", "-q"])
-        .args(["--jobs", "2", "--out"])
-        .arg(out)
-        .args(extra)
+        .args(args)
+        .args(["--no-history", "-q"])
         .output()
         .expect("formcheck runs");
     assert!(
@@ -39,6 +36,17 @@ fn analyse(clips: &[PathBuf], out: &Path, extra: &[&str]) -> Vec<serde_json::Val
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// `reps.json` of each clip, analysed with `extra` flags.
+fn analyse(clips: &[PathBuf], out: &Path, extra: &[&str]) -> Vec<serde_json::Value> {
+    let mut args: Vec<&std::ffi::OsStr> = clips.iter().map(|c| c.as_os_str()).collect();
+    for a in ["--exercise", "squat", "--no-video", "--jobs", "2", "--out"] {
+        args.push(a.as_ref());
+    }
+    args.push(out.as_os_str());
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    analyze(&args);
     clips
         .iter()
         .map(|clip| {
@@ -150,24 +158,13 @@ fn a_sixty_fps_video_analysed_at_thirty_is_drawn_on_every_frame() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_formcheck"))
-        .arg("analyze")
-        .arg(&clip)
-        .args([
-            "--exercise",
-            "single-leg-squat",
-            "--no-history",
-            "-q",
-            "--out",
-        ])
-        .arg(dir.path())
-        .output()
-        .expect("formcheck runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    analyze(&[
+        clip.as_os_str(),
+        "--exercise".as_ref(),
+        "single-leg-squat".as_ref(),
+        "--out".as_ref(),
+        dir.path().as_os_str(),
+    ]);
     let folder = dir.path().join("pose2sim_single_cam02");
     let reps: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(folder.join("reps.json")).unwrap()).unwrap();
