@@ -137,7 +137,12 @@ impl Job<'_> {
         }
         drop(source);
         // The spill file is formcheck's own temporary: its folder is what the user knows.
-        frames.finish().map_err(|e| ExportError::io(&self.dir, e))?;
+        if let Err(e) = frames.finish() {
+            if let Some(outputs) = outputs {
+                outputs.abandon();
+            }
+            return Err(ExportError::io(&self.dir, e).into());
+        }
         facts.frames = decoded.frames;
         facts.duration_s = decoded.last_time_s.unwrap_or(0.0);
         facts.analysed_frames =

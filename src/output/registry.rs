@@ -152,9 +152,7 @@ impl Outputs {
         }
         if let Some(video) = self.video.as_mut() {
             if let Err(e) = video.frame(frame, posed, update) {
-                if let Some(video) = self.video.take() {
-                    video.abandon();
-                }
+                self.stop_video();
                 self.failed.get_or_insert(e);
             }
         }
@@ -176,11 +174,20 @@ impl Outputs {
         true
     }
 
-    /// The files a video that broke part-way still gets (the landmarks); the rest is dropped.
-    pub fn write_broken(mut self, result: &VideoResult) -> Result<(), ExportError> {
+    fn stop_video(&mut self) {
         if let Some(video) = self.video.take() {
             video.abandon();
         }
+    }
+
+    /// Stops everything and leaves no partial file (the frames themselves could not be kept).
+    pub fn abandon(mut self) {
+        self.stop_video();
+    }
+
+    /// The files a video that broke part-way still gets (the landmarks); the rest is dropped.
+    pub fn write_broken(mut self, result: &VideoResult) -> Result<(), ExportError> {
+        self.stop_video();
         self.write_files(result, true)
     }
 
