@@ -410,3 +410,77 @@ impl Encoder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge::Thresholds;
+    use opencv::core::{Scalar, CV_8UC3};
+
+    fn frame(index: u64, time_s: f64) -> (VideoFrame, PoseFrame) {
+        let image = Mat::new_rows_cols_with_default(240, 320, CV_8UC3, Scalar::all(0.0)).unwrap();
+        let posed = PoseFrame {
+            index,
+            time_s,
+            image_width: 320,
+            image_height: 240,
+            pose: None,
+        };
+        (
+            VideoFrame {
+                index,
+                time_s,
+                image,
+            },
+            posed,
+        )
+    }
+
+    /// Whether the red fault banner is drawn along the bottom of the frame.
+    fn fault_banner(image: &Mat) -> bool {
+        let px = image
+            .at_2d::<opencv::core::Vec3b>(image.rows() - 2, 2)
+            .unwrap();
+        px[2] > 180 && px[0] < 100 && px[1] < 100
+    }
+
+    #[test]
+    fn a_cue_shows_from_its_frame_for_two_seconds_of_video_time_not_wall_time() {
+        let exercise = crate::exercise::find("squat").unwrap();
+        let ctx = Thresholds::default().measure_context();
+        let mut painter = AsItHappens::new(exercise, false);
+        let cue = crate::analysis::Cue {
+            text: "knees closer than the feet: push them apart",
+            flag: Flag::KneesInsideAnkles {
+                knee_ankle_ratio: 0.7,
+                threshold: 0.8,
+            },
+        };
+        let mut shown = Vec::new();
+        for (index, time_s, cued) in [
+            (0, 0.0, false),
+            (30, 1.0, true),
+            (60, 2.0, false),
+            (120, 4.0, false),
+        ] {
+            let (mut video, posed) = frame(index, time_s);
+            let update = FrameUpdate {
+                measures: crate::geometry::measure(&posed, &ctx),
+                phase: crate::reps::Phase::Rest,
+                excursion: None,
+                complete_reps: 0,
+                set: 1,
+                completed_rep: None,
+                rejected: None,
+                cue: cued.then(|| cue.clone()),
+            };
+            painter
+                .paint(&mut video, Some(&posed), Some(&update))
+                .unwrap();
+            shown.push(fault_banner(&video.image));
+        }
+        // Not before the cue, from its frame on, and gone 3 s of video later although the test
+        // ran in a moment of wall time.
+        assert_eq!(shown, [false, true, true, false]);
+    }
+}
