@@ -25,6 +25,15 @@ pub enum Leg {
     Right,
 }
 
+impl From<crate::geometry::Leg> for Leg {
+    fn from(leg: crate::geometry::Leg) -> Leg {
+        match leg {
+            crate::geometry::Leg::Left => Leg::Left,
+            crate::geometry::Leg::Right => Leg::Right,
+        }
+    }
+}
+
 /// One number shown on the overlay, and whether it is past its threshold (drawn in red).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reading {

@@ -100,13 +100,6 @@ pub struct Coach {
     tally: Tally,
 }
 
-fn to_draw(leg: Leg) -> draw::Leg {
-    match leg {
-        Leg::Left => draw::Leg::Left,
-        Leg::Right => draw::Leg::Right,
-    }
-}
-
 impl Coach {
     pub fn new(
         exercise: &'static dyn Exercise,
@@ -256,7 +249,7 @@ impl Coach {
             Some(SideChoice::Left) => Some(draw::Leg::Left),
             Some(SideChoice::Right) => Some(draw::Leg::Right),
             _ => match self.last_rep_legs.as_slice() {
-                [leg] => Some(to_draw(*leg)),
+                [leg] => Some((*leg).into()),
                 _ => None,
             },
         }

@@ -18,7 +18,7 @@ use crate::analysis::{Analyzer, FrameUpdate};
 use crate::cues::{Cue, CueBoard, CueTiming};
 use crate::draw::{self, Banner, Overlay, RepCount};
 use crate::exercise::Exercise;
-use crate::geometry::{FrameMeasures, Leg};
+use crate::geometry::FrameMeasures;
 use crate::judge::Flag;
 use crate::landmarks::{LandmarkIndex, Pose, PoseFrame};
 use crate::video::{SourceSpec, VideoFrame, VideoSource};
@@ -29,7 +29,7 @@ pub struct AnnotatedExporter {
     pub blur_faces: bool,
 }
 
-fn cv(path: &Path) -> impl Fn(opencv::Error) -> ExportError + '_ {
+pub(super) fn cv(path: &Path) -> impl Fn(opencv::Error) -> ExportError + '_ {
     move |e| ExportError::format(path, e.message)
 }
 
@@ -59,11 +59,11 @@ impl Exporter for AnnotatedExporter {
                 break;
             };
             decoded += 1;
-            let update = match held.at(frame.index)? {
-                Some((_, posed)) if posed.index == frame.index => Some(analyzer.push(posed)),
-                _ => None,
-            };
             let posed = held.at(frame.index)?.map(|(_, p)| p);
+            // The analysis sees each posed frame once, on its own decoded frame.
+            let update = posed
+                .filter(|p| p.index == frame.index)
+                .map(|p| analyzer.push(p));
             if let Err(e) = video.frame(frame, posed, update.as_ref()) {
                 video.abandon();
                 return Err(e);
@@ -228,7 +228,7 @@ impl AsItHappens {
                     self.reps_in_set += 1;
                 }
                 self.working_leg = match rep.legs.as_slice() {
-                    [leg] => Some(draw_leg(*leg)),
+                    [leg] => Some((*leg).into()),
                     _ => None,
                 };
             }
@@ -270,13 +270,6 @@ impl AsItHappens {
             perf: None,
         };
         draw::draw_overlay(&mut frame.image, &overlay).map_err(|e| e.to_string())
-    }
-}
-
-fn draw_leg(leg: Leg) -> draw::Leg {
-    match leg {
-        Leg::Left => draw::Leg::Left,
-        Leg::Right => draw::Leg::Right,
     }
 }
 

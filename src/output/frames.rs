@@ -21,7 +21,6 @@ pub struct FrameStore {
     store: Store,
     len: usize,
     any_detected: bool,
-    last_time_s: Option<f64>,
 }
 
 enum Store {
@@ -40,7 +39,6 @@ impl FrameStore {
         FrameStore {
             len: frames.len(),
             any_detected: frames.iter().any(PoseFrame::detected),
-            last_time_s: frames.last().map(|f| f.time_s),
             store: Store::Memory(frames),
         }
     }
@@ -60,7 +58,6 @@ impl FrameStore {
             store: Store::Spilled { file, writer },
             len: 0,
             any_detected: false,
-            last_time_s: None,
         })
     }
 
@@ -70,7 +67,6 @@ impl FrameStore {
             store: Store::Counted,
             len: 0,
             any_detected: false,
-            last_time_s: None,
         }
     }
 
@@ -100,7 +96,6 @@ impl FrameStore {
         };
         self.len += 1;
         self.any_detected |= frame.detected();
-        self.last_time_s = Some(frame.time_s);
         written
     }
 
@@ -124,10 +119,6 @@ impl FrameStore {
 
     pub fn any_detected(&self) -> bool {
         self.any_detected
-    }
-
-    pub fn last_time_s(&self) -> Option<f64> {
-        self.last_time_s
     }
 
     /// Where the frames are spilled, for error messages.
@@ -363,7 +354,6 @@ mod tests {
         store.finish().unwrap();
         assert_eq!(store.len(), 3);
         assert!(store.any_detected());
-        assert_eq!(store.last_time_s(), Some(2.0 / 30.0));
         let spill = store.path().unwrap();
         assert_eq!(
             std::fs::metadata(&spill).unwrap().len() as usize,

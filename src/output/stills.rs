@@ -12,13 +12,14 @@ use opencv::core::{Mat, Rect, Size, Vector};
 use opencv::prelude::*;
 use opencv::{imgcodecs, imgproc};
 
-use super::annotated::{blur_face, Held};
+use super::annotated::{blur_face, cv, Held};
 use super::{worst_moment, ExportError, Still, VideoResult};
 use crate::draw::{self, Banner, CueKind, Overlay, RepCount};
 use crate::exercise::Exercise;
-use crate::geometry::{FrameMeasures, Leg};
+use crate::geometry::FrameMeasures;
 use crate::judge::Rep;
 use crate::landmarks::{Pose, PoseFrame};
+use crate::reps::Moment;
 use crate::video::{SourceSpec, VideoSource};
 
 /// Stills are scaled to about this width: enough to see the knee, small enough to inline.
@@ -30,10 +31,6 @@ const RING_JPEG_QUALITY: i32 = 92;
 /// descent to the moment it closes; about 10 MB of JPEG). Only frames of a rep under way are
 /// kept: a still is never of a frame at rest.
 pub const RING_FRAMES: usize = 120;
-
-fn cv(path: &Path) -> impl Fn(opencv::Error) -> ExportError + '_ {
-    move |e| ExportError::format(path, e.message)
-}
 
 /// One posed frame waiting in the ring.
 struct Kept {
@@ -122,22 +119,21 @@ impl StillRing {
         };
         let mut image =
             imgcodecs::imdecode(&kept.jpeg, imgcodecs::IMREAD_COLOR).map_err(cv(&self.path))?;
-        let pose = kept.pose.as_ref().map(|p| scaled(p, kept.scale));
+        let at = Moment {
+            frame: kept.index,
+            time_s: kept.time_s,
+        };
         let still = paint_still(
             self.exercise,
             rep,
-            pose.as_ref(),
+            at,
+            kept.pose.as_ref(),
             kept.measures.as_ref(),
-            &mut image,
+            (&mut image, kept.scale),
             self.blur_faces,
         )
         .map_err(|e| ExportError::format(&self.path, e))?;
-        self.taken.push(Still {
-            rep: rep.number,
-            frame: kept.index,
-            time_s: kept.time_s,
-            jpeg: still,
-        });
+        self.taken.push(still);
         Ok(())
     }
 
@@ -195,37 +191,40 @@ pub fn stills_by_pass(
         for &(_, rep) in wanted.iter().filter(|w| w.0 == frame.index) {
             let mut small = Mat::default();
             let scale = still_size(&frame.image, &mut small).map_err(cv(&video))?;
-            let pose = posed.pose.as_ref().map(|p| scaled(p, scale));
-            let jpeg = paint_still(
+            let at = Moment {
+                frame: frame.index,
+                time_s: frame.time_s,
+            };
+            let still = paint_still(
                 result.analysis.exercise,
                 rep,
-                pose.as_ref(),
+                at,
+                posed.pose.as_ref(),
                 m,
-                &mut small,
+                (&mut small, scale),
                 blur_faces,
             )
             .map_err(|e| ExportError::format(&video, e))?;
-            taken.push(Still {
-                rep: rep.number,
-                frame: frame.index,
-                time_s: frame.time_s,
-                jpeg,
-            });
+            taken.push(still);
         }
     }
     Ok(taken)
 }
 
-/// The overlay a still shows: the rep's number and set, its first fault in the banner, the
-/// numbers that fault concerns coloured.
+/// The still of `rep` at `at`, painted on `image` (the frame at still size, `scale` of the
+/// original, `pose` in the original's pixels): the rep's number and set, its first fault in the
+/// banner, the numbers that fault concerns coloured.
 fn paint_still(
     exercise: &'static dyn Exercise,
     rep: &Rep,
+    at: Moment,
     pose: Option<&Pose>,
     measures: Option<&FrameMeasures>,
-    image: &mut Mat,
+    (image, scale): (&mut Mat, f64),
     blur_faces: bool,
-) -> Result<Vec<u8>, String> {
+) -> Result<Still, String> {
+    let pose = pose.map(|p| scaled(p, scale));
+    let pose = pose.as_ref();
     if blur_faces {
         if let Some(pose) = pose {
             blur_face(image, pose).map_err(|e| e.message)?;
@@ -236,8 +235,7 @@ fn paint_still(
     let overlay = Overlay {
         pose,
         working_leg: match rep.legs.as_slice() {
-            [Leg::Left] => Some(draw::Leg::Left),
-            [Leg::Right] => Some(draw::Leg::Right),
+            [leg] => Some((*leg).into()),
             _ => None,
         },
         left: numbers.left,
@@ -259,7 +257,12 @@ fn paint_still(
     let mut buf = Vector::<u8>::new();
     let params = Vector::<i32>::from_slice(&[imgcodecs::IMWRITE_JPEG_QUALITY, STILL_JPEG_QUALITY]);
     imgcodecs::imencode(".jpg", image, &mut buf, &params).map_err(|e| e.message)?;
-    Ok(buf.to_vec())
+    Ok(Still {
+        rep: rep.number,
+        frame: at.frame,
+        time_s: at.time_s,
+        jpeg: buf.to_vec(),
+    })
 }
 
 /// The frame at still size into `small`, and the scale it took: shrunk by the whole factor
