@@ -253,7 +253,15 @@ impl Analyzer {
             .then(|| self.segmenter.restart(Incomplete::PersonChanged))
             .flatten();
         let at_rest = self.segmenter.phase() == Phase::Rest;
+        let leg_before = self.ctx.standing.leg();
         self.ctx.observe(frame, at_rest);
+        // Hip height is in standing leg lengths: when that length grows (only ever at rest), the
+        // rest level is rescaled with it, or the jump in unit reads as a descent.
+        if let (Some(before), Some(now)) = (leg_before, self.ctx.standing.leg()) {
+            if now != before && self.exercise.rep_signal().in_leg_lengths() {
+                self.segmenter.rescale_rest(before / now);
+            }
+        }
         let measures = measure(frame, &self.ctx);
         let at = Moment {
             frame: frame.index,

@@ -366,3 +366,96 @@ fn a_person_crossing_the_frame_cuts_the_rep_instead_of_joining_it() {
     let a = analyze_squat(&plain);
     assert_eq!(a.reps().filter(|r| r.complete).count(), 1);
 }
+
+/// sports2d_demo: the jumper was picked up again crouched from his landing, so his standing leg
+/// length was first taken from a bent leg (116 px); when he straightened it grew to 175 px and
+/// hip height, which is in leg lengths, fell by a third in one frame: a "rep" nobody made.
+#[test]
+fn a_standing_leg_length_that_grows_at_rest_does_not_make_a_phantom_rep() {
+    // First seen at the bottom of a squat, rising over a second, then standing for two.
+    let frames: Vec<_> = (0..100u64)
+        .map(|f| {
+            let p = (1.0 - f as f64 / 30.0).max(0.0);
+            squat_frame(f, p, 0.0)
+        })
+        .collect();
+    let a = analyze_squat(&frames);
+    let reps: Vec<_> = a.reps().collect();
+    assert!(reps.is_empty(), "standing up is not a rep: {reps:?}");
+    assert!(
+        a.rejected.is_empty(),
+        "nor a rejected one: {:?}",
+        a.rejected
+    );
+
+    // Control: the signal the segmenter saw did fall as the unit grew (the old reading).
+    let mut ctx = MeasureContext::default();
+    let first = measure(&frames[0], &{
+        let mut c = MeasureContext::default();
+        c.observe(&frames[0], true);
+        c
+    })
+    .hip_height
+    .get()
+    .unwrap();
+    for f in &frames {
+        ctx.observe(f, true);
+    }
+    let last = measure(&frames[99], &ctx).hip_height.get().unwrap();
+    assert!(
+        last < first - 0.2,
+        "hip height read in the grown unit: {first} then {last}"
+    );
+}
+
+/// Lifts the whole body `legs` leg lengths up the picture (feet off the ground).
+fn lift(frame: &mut formcheck::landmarks::PoseFrame, legs: f64) {
+    let pose = frame.pose.as_mut().unwrap();
+    let y = |i: LandmarkIndex| pose.landmarks[i.index()].unwrap().y;
+    let leg_px = y(LandmarkIndex::LeftAnkle) - y(LandmarkIndex::LeftHip);
+    for l in pose.landmarks.iter_mut().flatten() {
+        l.y -= legs * leg_px;
+    }
+}
+
+/// sports2d_demo: jumping jacks on a wall, each landing a knee bend of 40° and more, were
+/// counted as four complete squats (two of them flagged).
+#[test]
+fn jumping_jack_landings_are_not_counted_as_squats() {
+    let plans: Vec<Plan> = (0..3)
+        .map(|i| Plan {
+            start: 20 + 40 * i,
+            down: 10,
+            hold: 0,
+            up: 10,
+        })
+        .collect();
+    let jumps = |airborne: bool| -> Vec<_> {
+        (0..150u64)
+            .map(|f| {
+                let mut frame = squat_frame(f, phase_of(&plans, f).0, 0.0);
+                // Between landings: up in the air for 16 frames, 0.3 leg lengths at the top.
+                let k = (f + 40 - 6) % 40;
+                if airborne && f >= 6 && k < 16 {
+                    lift(
+                        &mut frame,
+                        0.3 * (std::f64::consts::PI * k as f64 / 16.0).sin(),
+                    );
+                }
+                frame
+            })
+            .collect()
+    };
+    let a = analyze_squat(&jumps(true));
+    assert_eq!(a.reps().count(), 0, "{:?}", a.reps().collect::<Vec<_>>());
+    assert!(
+        a.rejected
+            .iter()
+            .any(|r| r.reason.contains("did not stay planted")),
+        "{:?}",
+        a.rejected
+    );
+    // Control: the same knee bends with the feet on the ground are squats.
+    let a = analyze_squat(&jumps(false));
+    assert_eq!(a.reps().filter(|r| r.complete).count(), 3);
+}

@@ -68,6 +68,11 @@ impl RepSignal {
         }
     }
 
+    /// Whether the signal is in standing leg lengths, so it changes unit when that length does.
+    pub fn in_leg_lengths(self) -> bool {
+        matches!(self, RepSignal::HipDescent | RepSignal::HipRise)
+    }
+
     pub fn unit(self) -> &'static str {
         match self {
             RepSignal::HipDescent | RepSignal::HipRise => "leg lengths",

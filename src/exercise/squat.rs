@@ -79,6 +79,16 @@ impl Exercise for Squat {
                 ));
             }
         }
+        if let Some(rise) = checks::feet_rise(w) {
+            if rise > t.squat_max_feet_rise {
+                return Err(format!(
+                    "not a squat: the feet did not stay planted (the lower foot {rise:.2} leg \
+                     lengths higher in the picture than at the bottom, limit {:.2}): a jump or a \
+                     step",
+                    t.squat_max_feet_rise
+                ));
+            }
+        }
         if let Some(lean) = w.frames.get(w.bottom).and_then(|f| f.trunk_lean_deg.get()) {
             if lean.value > t.squat_max_trunk_lean_deg {
                 return Err(format!(

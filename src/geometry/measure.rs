@@ -341,6 +341,7 @@ pub fn measure(frame: &PoseFrame, ctx: &MeasureContext) -> FrameMeasures {
         right: leg_measures(&p, Leg::Right, view, ctx),
         knee_ankle_ratio: knee_ankle_ratio(&p, view).into(),
         hip_height: hip_height(&p, frame.image_height, ctx).into(),
+        feet_height: feet_height(&p, frame.image_height, ctx).into(),
         pelvic_drop_deg: pelvic_drop(&p, view).into(),
         trunk_lean_deg: trunk_lean(&p).into(),
         body_line_deg: body_line(&p).into(),
@@ -375,6 +376,7 @@ fn undetected(frame: &PoseFrame) -> FrameMeasures {
         right: leg(Leg::Right),
         knee_ankle_ratio: none,
         hip_height: none,
+        feet_height: none,
         pelvic_drop_deg: none,
         trunk_lean_deg: Measured::not_judged(NotJudged::NoPose),
         body_line_deg: none,
@@ -662,11 +664,29 @@ fn longer_leg(p: &Points) -> Option<f64> {
         .fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.max(l))))
 }
 
-/// Hip height above the image's bottom edge in leg lengths: the standing reference, or this
-/// frame's longer leg before there is one.
+/// Hip height above the image's bottom edge in leg lengths.
 fn hip_height(p: &Points, image_height: u32, ctx: &MeasureContext) -> Result<f64, NotJudged> {
     use LandmarkIndex::*;
     let hip = p.mid(LeftHip, RightHip)?;
+    height_in_legs(p, hip.y, image_height, ctx)
+}
+
+/// The lower ankle's height above the image's bottom edge in leg lengths (both ankles seen).
+fn feet_height(p: &Points, image_height: u32, ctx: &MeasureContext) -> Result<f64, NotJudged> {
+    use LandmarkIndex::*;
+    let lower = p.image(LeftAnkle)?.y.max(p.image(RightAnkle)?.y);
+    height_in_legs(p, lower, image_height, ctx)
+}
+
+/// An image row's height above the bottom edge in leg lengths: the standing reference, or this
+/// frame's longer leg before there is one.
+fn height_in_legs(
+    p: &Points,
+    y: f64,
+    image_height: u32,
+    ctx: &MeasureContext,
+) -> Result<f64, NotJudged> {
+    use LandmarkIndex::*;
     let this_frame = longer_leg(p);
     // The reference alone once there is one: a per-frame length would make the scale jitter.
     let leg = match (ctx.standing.leg(), this_frame) {
@@ -683,7 +703,7 @@ fn hip_height(p: &Points, image_height: u32, ctx: &MeasureContext) -> Result<f64
     if !positive(leg) {
         return Err(NotJudged::Degenerate);
     }
-    Ok((f64::from(image_height) - hip.y) / leg)
+    Ok((f64::from(image_height) - y) / leg)
 }
 
 fn pelvic_drop(p: &Points, view: Result<View, NotJudged>) -> Result<f64, NotJudged> {

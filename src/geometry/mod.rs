@@ -385,6 +385,9 @@ pub struct FrameMeasures {
     /// Hip midpoint's height above the bottom edge of the image, in standing leg lengths (hip to
     /// ankle). Only its changes matter: how far the hip fell or rose (camera held still).
     pub hip_height: Measured<f64>,
+    /// The lower ankle's height above the bottom edge of the image, in the same standing leg
+    /// lengths: it rises only when both feet leave the ground (a jump).
+    pub feet_height: Measured<f64>,
     /// Tilt of the hip line from the image horizontal, degrees; + when the left hip is lower.
     pub pelvic_drop_deg: Measured<f64>,
     /// Angle of hip-mid→shoulder-mid from vertical, degrees (world when present, else image).

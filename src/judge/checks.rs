@@ -58,6 +58,18 @@ fn max_over<T: Copy>(
     }
 }
 
+/// How far the feet rose during the rep above where they stood at its turning point, in leg
+/// lengths: the most the lower ankle was ever higher. `None` when the feet were not seen at the
+/// turning point.
+pub fn feet_rise(w: &RepWindow) -> Option<f64> {
+    let planted = w.bottom_frame()?.feet_height.get()?;
+    w.frames
+        .iter()
+        .filter_map(|f| f.feet_height.get())
+        .map(|h| h - planted)
+        .fold(None, |m: Option<f64>, r| Some(m.map_or(r, |m| m.max(r))))
+}
+
 /// Index of peak knee flexion of `leg` in the window.
 pub fn peak_flexion_index(w: &RepWindow, leg: Leg) -> Option<usize> {
     w.frames

@@ -104,6 +104,8 @@ thresholds! {
     SET_REST_S set_rest_s = 15.0, "seconds", 0.0, 3600.0;
     /// A squat bends the knee at least 40° (formcheck rule; a quarter squat is about 40–60°).
     SQUAT_MIN_KNEE_FLEXION_DEG squat_min_knee_flexion_deg = 40.0, "degrees", 0.0, 180.0;
+    /// The lower foot more than 0.1 leg lengths higher in the picture than at a squat's bottom is a jump or a step, not a squat (formcheck rule; lifting the heels raises the ankle far less, at most 0.06 on the shared squats).
+    SQUAT_MAX_FEET_RISE squat_max_feet_rise = 0.10, "leg lengths", 0.0, 2.0;
     /// Trunk leaning > 60° from vertical at the bottom is a stoop (bending to pick something up), not a squat (formcheck rule).
     SQUAT_MAX_TRUNK_LEAN_DEG squat_max_trunk_lean_deg = 60.0, "degrees", 0.0, 180.0;
     /// Squat: the hip drops at least 0.2 leg lengths (formcheck rule; a quarter squat drops about 0.2–0.25).

@@ -354,6 +354,18 @@ impl Segmenter {
         }
     }
 
+    /// Rescales the rest frames kept so far by `factor`: the signal's unit changed (the standing
+    /// leg length that scales hip height grew), so the rest level stays the same place on the
+    /// body instead of jumping, which would read as a rep that never happened.
+    pub fn rescale_rest(&mut self, factor: f64) {
+        if !(factor.is_finite() && factor > 0.0) {
+            return;
+        }
+        for (_, v) in self.rest.iter_mut() {
+            *v *= factor;
+        }
+    }
+
     /// Starts afresh, as for another person: a rep under way comes back cut (`why`), and the
     /// rest level is forgotten, since it belonged to the body seen before.
     pub fn restart(&mut self, why: Incomplete) -> Option<Segment> {
