@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Serialize, Serializer};
 
 use crate::config::{JudgeSettings, SideChoice};
-use crate::exercise::{self, Exercise, ExerciseError, LegMode};
-use crate::geometry::{measure, FrameMeasures, Leg, MeasureContext, View};
+use crate::exercise::{self, Exercise, ExerciseError, LegMode, RepSignal};
+use crate::geometry::{crouch, measure, FrameMeasures, Leg, MeasureContext, View};
 use crate::judge::checks::{self, RepWindow};
 use crate::judge::{
     outcome, rep_quality, BodyPeak, ConcernResult, ConcernStatus, Flag, LegPeak, Measure, Outcome,
@@ -262,12 +262,25 @@ impl Analyzer {
                 self.segmenter.rescale_rest(before / now);
             }
         }
+        // A body picked up bent, as a jumper landing, was never seen standing: its standing leg is
+        // its full leg length, and its rest level where straight legs would hold its hip.
+        let picked_up_bent = (self.segmenter.rest_level().is_none()
+            && self.exercise.rep_signal() == RepSignal::HipDescent)
+            .then(|| crouch(frame, &self.ctx))
+            .flatten()
+            .filter(|c| c.hip_below_standing >= self.exercise.min_depth(&self.thresholds));
+        if let Some(c) = picked_up_bent {
+            self.ctx.standing.seed_leg(c.leg_px);
+        }
         let measures = measure(frame, &self.ctx);
         let at = Moment {
             frame: frame.index,
             time_s: frame.time_s,
         };
         let value = self.exercise.rep_signal().value(&measures);
+        if let (Some(c), Some(v)) = (picked_up_bent, value) {
+            self.segmenter.seed_rest(at, v + c.hip_below_standing);
+        }
         self.frames.push(measures.clone());
         let pushed = self.segmenter.push(at, value);
         let segment = handed_over.or(pushed);

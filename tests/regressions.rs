@@ -381,6 +381,8 @@ fn a_standing_leg_length_that_grows_at_rest_does_not_make_a_phantom_rep() {
         .collect();
     let a = analyze_squat(&frames);
     let reps: Vec<_> = a.reps().collect();
+    // Seen from the front a crouch cannot be told from a shorter body (the bent thighs point at
+    // the camera), so standing up is no rep; before the fix it read as a descent.
     assert!(reps.is_empty(), "standing up is not a rep: {reps:?}");
     assert!(
         a.rejected.is_empty(),
@@ -458,4 +460,44 @@ fn jumping_jack_landings_are_not_counted_as_squats() {
     // Control: the same knee bends with the feet on the ground are squats.
     let a = analyze_squat(&jumps(false));
     assert_eq!(a.reps().filter(|r| r.complete).count(), 3);
+}
+
+/// sports2d_demo: the jumper, lost while he flipped off the wall, was picked up again landed in
+/// a crouch (knees at 108°) and stood up: his rest level was taken from the crouch, so the
+/// landing he was labelled for never counted.
+#[test]
+fn a_body_picked_up_at_the_bottom_of_a_landing_counts_the_rep_when_it_stands_up() {
+    let frames: Vec<_> = (0..100u64)
+        .map(|f| {
+            let p = 1.0 - ease((f as f64 / 30.0).min(1.0));
+            squat_frame(f, p, 90.0)
+        })
+        .collect();
+    let a = analyze_squat(&frames);
+    let reps: Vec<_> = a.reps().collect();
+    assert_eq!(reps.len(), 1, "{reps:?} rejected {:?}", a.rejected);
+    let rep = reps[0];
+    assert!(rep.complete, "{rep:?}");
+    assert_eq!(rep.start.frame, 0, "{rep:?}");
+    assert!(rep.bottom.frame <= 2, "{rep:?}");
+
+    // Control: the standing level it was given is where the body stands. The same squat seen
+    // from standing has the same depth.
+    let plan = Plan {
+        start: 20,
+        down: 30,
+        hold: 0,
+        up: 30,
+    };
+    let whole: Vec<_> = (0..120u64)
+        .map(|f| squat_frame(f, phase_of(&[plan], f).0, 90.0))
+        .collect();
+    let a = analyze_squat(&whole);
+    let seen_whole = a.reps().next().expect("the whole squat");
+    assert!(
+        (rep.depth - seen_whole.depth).abs() < 0.1 * seen_whole.depth,
+        "picked up at the bottom {} against seen whole {}",
+        rep.depth,
+        seen_whole.depth
+    );
 }

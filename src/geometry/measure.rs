@@ -215,6 +215,14 @@ impl StandingReference {
         }
     }
 
+    /// Takes a body's full leg length (thigh plus shank) as its standing leg when it was picked
+    /// up bent: its hip–ankle length then is not its standing one.
+    pub fn seed_leg(&mut self, leg_px: f64) {
+        for slot in self.leg_px.iter_mut() {
+            keep_max(slot, leg_px);
+        }
+    }
+
     pub fn thigh(&self, leg: Leg) -> Option<f64> {
         self.thigh_px[slot(leg)]
     }
@@ -650,6 +658,44 @@ fn knee_flexion(p: &Points, leg: Leg, view: Result<View, NotJudged>) -> Result<S
     Ok(Sourced {
         value,
         source: Source::World,
+    })
+}
+
+/// A body picked up already bent (at the start of a video, or from a hand-over, as a jumper
+/// landing): where its standing level would be, since it was never seen standing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Crouch {
+    /// The longer leg's full length, hip–knee plus knee–ankle, in pixels: its hip–ankle length
+    /// standing straight.
+    pub leg_px: f64,
+    /// How far the hip is below where straight legs over the same ankles would hold it, in those
+    /// leg lengths (the straighter leg's reading, so one bent leg alone is not a crouch).
+    pub hip_below_standing: f64,
+}
+
+/// This frame's crouch, when both legs are seen (hip, knee and ankle).
+pub fn crouch(frame: &PoseFrame, ctx: &MeasureContext) -> Option<Crouch> {
+    let pose = frame.pose.as_ref()?;
+    let p = Points::new(pose, frame, ctx.min_visibility);
+    let mut leg_px: f64 = 0.0;
+    let mut hip_above_ankle: f64 = f64::NEG_INFINITY;
+    for leg in Leg::BOTH {
+        let j = leg.joints();
+        let (h, k, a) = (
+            p.image(j.hip).ok()?,
+            p.image(j.knee).ok()?,
+            p.image(j.ankle).ok()?,
+        );
+        leg_px = leg_px.max((k - h).norm() + (a - k).norm());
+        // Image y points down.
+        hip_above_ankle = hip_above_ankle.max(a.y - h.y);
+    }
+    if !positive(leg_px) {
+        return None;
+    }
+    Some(Crouch {
+        leg_px,
+        hip_below_standing: ((leg_px - hip_above_ankle) / leg_px).max(0.0),
     })
 }
 

@@ -9,7 +9,7 @@
 mod measure;
 mod vector;
 
-pub use measure::{classify_turn, measure, MeasureContext, StandingReference};
+pub use measure::{classify_turn, crouch, measure, Crouch, MeasureContext, StandingReference};
 
 /// The quality constants geometry applies by default (the judge's thresholds can override them).
 pub mod measure_defaults {

@@ -354,6 +354,14 @@ impl Segmenter {
         }
     }
 
+    /// Gives a body with no rest level yet one it was never seen at: picked up bent, it stands
+    /// at `value`. Its first frame is then already a rep under way.
+    pub fn seed_rest(&mut self, at: Moment, value: f64) {
+        if self.rep.is_none() && self.rest.is_empty() && value.is_finite() {
+            self.rest.push_back((at, value));
+        }
+    }
+
     /// Rescales the rest frames kept so far by `factor`: the signal's unit changed (the standing
     /// leg length that scales hip height grew), so the rest level stays the same place on the
     /// body instead of jumping, which would read as a rep that never happened.
