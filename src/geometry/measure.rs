@@ -665,20 +665,19 @@ fn knee_flexion(p: &Points, leg: Leg, view: Result<View, NotJudged>) -> Result<S
 /// landing): where its standing level would be, since it was never seen standing.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Crouch {
-    /// The longer leg's full length, hip–knee plus knee–ankle, in pixels: its hip–ankle length
-    /// standing straight.
+    /// The straighter leg's full length, hip–knee plus knee–ankle, in pixels: its hip–ankle
+    /// length standing straight.
     pub leg_px: f64,
-    /// How far the hip is below where straight legs over the same ankles would hold it, in those
-    /// leg lengths (the straighter leg's reading, so one bent leg alone is not a crouch).
+    /// How far the hip is below where this leg, straight over the same ankle, would hold it, in
+    /// its lengths (the straighter leg's reading, so one bent leg alone is not a crouch).
     pub hip_below_standing: f64,
 }
 
-/// This frame's crouch, when both legs are seen (hip, knee and ankle).
+/// This frame's crouch, when both legs are seen (hip, knee and ankle): the straighter leg's.
 pub fn crouch(frame: &PoseFrame, ctx: &MeasureContext) -> Option<Crouch> {
     let pose = frame.pose.as_ref()?;
     let p = Points::new(pose, frame, ctx.min_visibility);
-    let mut leg_px: f64 = 0.0;
-    let mut hip_above_ankle: f64 = f64::NEG_INFINITY;
+    let mut straighter: Option<Crouch> = None;
     for leg in Leg::BOTH {
         let j = leg.joints();
         let (h, k, a) = (
@@ -686,17 +685,20 @@ pub fn crouch(frame: &PoseFrame, ctx: &MeasureContext) -> Option<Crouch> {
             p.image(j.knee).ok()?,
             p.image(j.ankle).ok()?,
         );
-        leg_px = leg_px.max((k - h).norm() + (a - k).norm());
+        let leg_px = (k - h).norm() + (a - k).norm();
+        if !positive(leg_px) {
+            return None;
+        }
         // Image y points down.
-        hip_above_ankle = hip_above_ankle.max(a.y - h.y);
+        let hip_below_standing = ((leg_px - (a.y - h.y)) / leg_px).max(0.0);
+        if straighter.is_none_or(|c| hip_below_standing < c.hip_below_standing) {
+            straighter = Some(Crouch {
+                leg_px,
+                hip_below_standing,
+            });
+        }
     }
-    if !positive(leg_px) {
-        return None;
-    }
-    Some(Crouch {
-        leg_px,
-        hip_below_standing: ((leg_px - hip_above_ankle) / leg_px).max(0.0),
-    })
+    straighter
 }
 
 /// This frame's longer leg, hip to ankle, in pixels (of the legs whose hip and ankle are seen).
