@@ -93,6 +93,37 @@ pub enum CommandArgs {
     Programme(ProgrammeArgs),
     /// The sessions recorded so far, per person and exercise; a progress report or the reps as CSV.
     History(HistoryCommandArgs),
+    /// Calibrated cameras: triangulate synchronised views' landmarks in 3-D and compare each
+    /// camera's 2-D knee angle (FPPA) with the knee's angle in the body's frontal plane.
+    Triangulate(TriangulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TriangulateArgs {
+    /// The cameras' calibration: Pose2Sim's TOML (one table per camera, as Pose2Sim and
+    /// Anipose write it).
+    #[arg(long, value_name = "FILE")]
+    pub calibration: PathBuf,
+
+    /// A view: the calibration's camera name and the landmarks of its video (`formcheck
+    /// analyze VIDEO --landmarks`), as NAME=FILE. Two or more; frames are paired by index, so
+    /// the videos must be synchronised.
+    #[arg(long = "view", value_name = "NAME=FILE", required = true)]
+    pub views: Vec<String>,
+
+    /// The calibration's upward world axis: x, y, z, -x, -y or -z (Pose2Sim's calibrations,
+    /// made with the board on the floor, point z up).
+    #[arg(
+        long,
+        value_name = "AXIS",
+        default_value = "z",
+        allow_hyphen_values = true
+    )]
+    pub up: String,
+
+    /// Also write the 3-D points, frame by frame, as CSV (in the calibration's units).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -156,8 +156,63 @@ pub enum Config {
     /// Rebuild the index of this output folder.
     Index(IndexConfig),
     History(HistoryConfig),
+    Triangulate(TriangulateConfig),
     /// Print the programme: this file's, or the built-in one.
     Programme(Option<PathBuf>),
+}
+
+/// Calibrated views to triangulate.
+#[derive(Debug, Clone)]
+pub struct TriangulateConfig {
+    pub calibration: PathBuf,
+    /// (camera name in the calibration, landmarks file), two or more, names distinct.
+    pub views: Vec<(String, PathBuf)>,
+    /// The world's upward unit axis.
+    pub up: nalgebra::Vector3<f64>,
+    pub csv: Option<PathBuf>,
+}
+
+fn triangulate_config(a: cli::TriangulateArgs) -> Result<TriangulateConfig, ConfigError> {
+    let mut views: Vec<(String, PathBuf)> = Vec::new();
+    for v in &a.views {
+        let Some((name, file)) = v
+            .split_once('=')
+            .filter(|(n, f)| !n.is_empty() && !f.is_empty())
+        else {
+            return Err(flag_error("view", format!("{v:?} is not NAME=FILE")));
+        };
+        if views.iter().any(|(n, _)| n == name) {
+            return Err(flag_error("view", format!("camera {name} is given twice")));
+        }
+        views.push((name.to_string(), PathBuf::from(file)));
+    }
+    if views.len() < 2 {
+        return Err(flag_error(
+            "view",
+            "triangulating needs two or more views (give --view NAME=FILE for each)",
+        ));
+    }
+    let (sign, axis) = match a.up.strip_prefix('-') {
+        Some(axis) => (-1.0, axis),
+        None => (1.0, a.up.strip_prefix('+').unwrap_or(&a.up)),
+    };
+    let up = match axis {
+        "x" => nalgebra::Vector3::x(),
+        "y" => nalgebra::Vector3::y(),
+        "z" => nalgebra::Vector3::z(),
+        _ => {
+            return Err(flag_error(
+                "up",
+                format!("{:?} is not an axis (x, y, z, -x, -y or -z)", a.up),
+            ))
+        }
+    } * sign;
+    Ok(TriangulateConfig {
+        calibration: a.calibration,
+        views,
+        up,
+        csv: a.csv,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -347,6 +402,7 @@ impl Cli {
                 report: h.report,
                 csv: h.csv,
             }),
+            CommandArgs::Triangulate(a) => Config::Triangulate(triangulate_config(a)?),
             CommandArgs::Index(a) => Config::Index(IndexConfig {
                 out: a.out,
                 check: a.check,

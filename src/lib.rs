@@ -17,6 +17,7 @@ pub mod history;
 pub mod judge;
 pub mod landmarks;
 pub mod live;
+pub mod multiview;
 pub mod output;
 pub mod pose;
 pub mod programme;

@@ -52,6 +52,10 @@ fn run() -> anyhow::Result<ExitCode> {
             formcheck::history::run_command(&history)?;
             Ok(ExitCode::SUCCESS)
         }
+        Config::Triangulate(t) => {
+            formcheck::multiview::run(&t)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Config::Exercises => {
             print!("{}", formcheck::exercise::describe_all());
             Ok(ExitCode::SUCCESS)

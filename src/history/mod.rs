@@ -22,6 +22,8 @@ use crate::output::json::RepRecord;
 pub const DEFAULT_FILE: &str = "formcheck/history.sqlite";
 /// How long a writer waits for another process's write to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Pause between attempts to open a history another formcheck is opening.
+const OPEN_RETRY: Duration = Duration::from_millis(20);
 
 /// The schema, one step a version (SQLite's `user_version` counts them). Never edit a step
 /// that has shipped: add one.
@@ -203,6 +205,26 @@ pub struct History {
     path: PathBuf,
 }
 
+impl HistoryError {
+    /// Refused because another connection holds the database, for now.
+    fn is_busy(&self) -> bool {
+        let busy = |e: &rusqlite::Error| {
+            matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+        };
+        match self {
+            HistoryError::Open { source, .. } => busy(source),
+            HistoryError::Migrate {
+                source: rusqlite_migration::Error::RusqliteError { err, .. },
+                ..
+            } => busy(err),
+            _ => false,
+        }
+    }
+}
+
 impl History {
     /// Opens (creating it and its folder if need be) and brings the schema up to date. A
     /// database from a newer formcheck is refused untouched.
@@ -213,6 +235,21 @@ impl History {
                 source,
             })?;
         }
+        // Opening is retried while another formcheck holds the file: switching a new file to
+        // WAL, or a migration's read turning into a write, can be refused at once as busy
+        // (SQLite does not wait there, to avoid a deadlock).
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match History::open_once(path) {
+                Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(OPEN_RETRY);
+                }
+                done => return done,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<History, HistoryError> {
         let open = |source| HistoryError::Open {
             path: path.to_path_buf(),
             source,
@@ -237,6 +274,9 @@ impl History {
                 known,
             });
         }
+        // The migration takes the write lock when it begins, waiting for another writer, rather
+        // than upgrading a read lock (which SQLite refuses at once when someone else writes).
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         if let Err(source) = migrations().to_latest(&mut conn) {
             // Two formchecks creating one new history at once both read version 0 before either
             // wrote; the second's CREATE then fails on the first's tables. If the first brought
@@ -618,7 +658,7 @@ mod tests {
     /// and the second's CREATE TABLE met the first's tables.
     #[test]
     fn several_formchecks_creating_one_new_history_at_once_all_open_it() {
-        for round in 0..20 {
+        for round in 0..50 {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("h.sqlite");
             let start = std::sync::Barrier::new(4);

@@ -1,0 +1,127 @@
+//! The `triangulate` command: reads the calibration and each view's landmarks, runs the 3-D
+//! stage and prints what each camera's 2-D knee angle is worth against the 3-D one.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use super::calibration::{load_calibration, CalibrationError};
+use super::validate::{validate, Validation, View};
+use crate::config::TriangulateConfig;
+use crate::geometry::measure_defaults::DEFAULT_MIN_VISIBILITY;
+use crate::landmarks::{read_jsonl, LandmarkFileError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MultiviewError {
+    #[error(transparent)]
+    Calibration(#[from] CalibrationError),
+    #[error(transparent)]
+    Landmarks(#[from] LandmarkFileError),
+    #[error("--view {name}: calibration {calibration} has no camera {name} (it has {known})")]
+    UnknownCamera {
+        name: String,
+        calibration: PathBuf,
+        known: String,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub fn run(config: &TriangulateConfig) -> Result<(), MultiviewError> {
+    let cameras = load_calibration(&config.calibration)?;
+    let mut files = Vec::with_capacity(config.views.len());
+    for (name, path) in &config.views {
+        let camera = cameras
+            .iter()
+            .position(|c| c.name() == name)
+            .ok_or_else(|| MultiviewError::UnknownCamera {
+                name: name.clone(),
+                calibration: config.calibration.clone(),
+                known: cameras
+                    .iter()
+                    .map(|c| c.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        files.push((camera, read_jsonl(path)?));
+    }
+    let views: Vec<View> = files
+        .iter()
+        .map(|(camera, file)| View {
+            camera: *camera,
+            frames: &file.frames,
+        })
+        .collect();
+    let v = validate(&cameras, &views, config.up, DEFAULT_MIN_VISIBILITY);
+    if let Some(path) = &config.csv {
+        write_csv(path, &v).map_err(|source| MultiviewError::Write {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    print!("{}", table(&v));
+    Ok(())
+}
+
+fn write_csv(path: &std::path::Path, v: &Validation) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(out, "frame,landmark,x,y,z")?;
+    for (f, points) in v.points.iter().enumerate() {
+        for (i, p) in points {
+            writeln!(out, "{f},{},{},{},{}", i.name(), p.x, p.y, p.z)?;
+        }
+    }
+    out.flush()
+}
+
+fn deg(v: Option<f64>) -> String {
+    v.map_or("–".into(), |d| format!("{d:+.1}°"))
+}
+
+fn plain(v: Option<f64>, unit: &str) -> String {
+    v.map_or("–".into(), |d| format!("{d:.1}{unit}"))
+}
+
+/// The figures as a Markdown table, one row a camera.
+pub fn table(v: &Validation) -> String {
+    let mut s = String::new();
+    let names: Vec<&str> = v.cameras.iter().map(|c| c.name.as_str()).collect();
+    let _ = writeln!(
+        s,
+        "{} frames from {} views ({}); hips, knees and ankles solved in 3-D on {}.",
+        v.frames,
+        names.len(),
+        names.join(", "),
+        v.frames_solved
+    );
+    let _ = writeln!(
+        s,
+        "Knee angle in the body's frontal plane, 3-D (median): left {}, right {}.\n",
+        deg(v.fppa_3d_deg[0]),
+        deg(v.fppa_3d_deg[1])
+    );
+    let _ = writeln!(
+        s,
+        "| camera | turned from the frontal plane | reprojection median / p95 | FPPA left, 2-D | \
+         left: 2-D − 3-D | FPPA right, 2-D | right: 2-D − 3-D |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
+    for c in &v.cameras {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} / {} | {} | {} | {} | {} |",
+            c.name,
+            plain(c.angle_to_frontal_deg, "°"),
+            plain(c.reprojection_median_px, " px"),
+            plain(c.reprojection_p95_px, " px"),
+            deg(c.fppa_2d_deg[0]),
+            plain(c.fppa_error_deg[0], "°"),
+            deg(c.fppa_2d_deg[1]),
+            plain(c.fppa_error_deg[1], "°"),
+        );
+    }
+    s
+}

@@ -1,0 +1,16 @@
+//! Calibrated cameras: synchronised views of one body → its landmarks in 3-D, and each single
+//! camera's frontal-plane knee angle against the 3-D one. Runs after the pose stage, beside
+//! geometry: plain types and nalgebra, no OpenCV. The calibration file is read here, at the edge
+//! of the stage; landmark files are read by the caller.
+
+pub mod calibration;
+pub mod camera;
+mod command;
+pub mod triangulate;
+pub mod validate;
+
+pub use calibration::{load_calibration, CalibrationError};
+pub use camera::Camera;
+pub use command::{run, table, MultiviewError};
+pub use triangulate::{triangulate, Triangulated};
+pub use validate::{validate, CameraFigures, Validation};

@@ -1,0 +1,175 @@
+//! Calibrated cameras through the real binary: the four shared pose2sim clips (one trial seen by
+//! four synchronised, calibrated cameras) → formcheck's own landmarks → `formcheck triangulate`
+//! with the trial's calibration (tests/fixtures/pose2sim_calibration, from Pose2Sim's wheel).
+
+#[path = "common/skip.rs"]
+mod skip;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn calibration() -> PathBuf {
+    repo().join("tests/fixtures/pose2sim_calibration/Calib.toml")
+}
+
+fn formcheck() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_formcheck"))
+}
+
+/// A table row's cells, by camera name.
+fn row<'a>(table: &'a str, camera: &str) -> Vec<&'a str> {
+    table
+        .lines()
+        .find(|l| l.starts_with(&format!("| {camera} |")))
+        .unwrap_or_else(|| panic!("no row for {camera} in\n{table}"))
+        .split('|')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+fn number(cell: &str) -> f64 {
+    cell.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .find(|s| !s.is_empty())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no number in {cell:?}"))
+}
+
+#[test]
+fn four_calibrated_views_triangulate_and_each_camera_is_compared_with_the_3d_knee() {
+    let videos: Vec<PathBuf> = (1..=4)
+        .map(|c| repo().join(format!("../shared/videos/pose2sim_single_cam0{c}.mp4")))
+        .collect();
+    if !videos.iter().all(|v| v.is_file()) {
+        skip::missing("../shared/videos/pose2sim_single_cam01..04.mp4");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = vec![
+        "triangulate".into(),
+        "--calibration".into(),
+        calibration().display().to_string(),
+    ];
+    for (c, video) in videos.iter().enumerate() {
+        let jsonl = dir.path().join(format!("cam0{}.jsonl", c + 1));
+        let out = formcheck()
+            .arg("analyze")
+            .arg(video)
+            .arg("--landmarks")
+            .arg(&jsonl)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        args.push("--view".into());
+        args.push(format!("cam0{}={}", c + 1, jsonl.display()));
+    }
+    let csv = dir.path().join("points.csv");
+    let out = formcheck()
+        .args(&args)
+        .arg("--csv")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("{table}");
+
+    // All 100 frames solved: the four cameras see the whole body throughout.
+    assert!(table.starts_with("100 frames from 4 views"), "{table}");
+    let solved = number(table.split("solved in 3-D on ").nth(1).unwrap());
+    assert!(solved >= 95.0, "{table}");
+    // The calibration holds for formcheck's landmarks: each camera's landmarks land within 2 %
+    // of the frame height (38 px of 1920) of the 3-D points projected back, at the median.
+    for cam in ["cam01", "cam02", "cam03", "cam04"] {
+        let cells = row(&table, cam);
+        let median_px = number(cells[2]);
+        assert!(median_px < 38.0, "{cam}: {median_px} px\n{table}");
+    }
+    // The two cameras in front of the body (cam01, cam02; ../shared/videos/labels.json) include
+    // the one least turned from its frontal plane; none is side-on.
+    let turned: Vec<(String, f64)> = ["cam01", "cam02", "cam03", "cam04"]
+        .iter()
+        .map(|c| (c.to_string(), number(row(&table, c)[1])))
+        .collect();
+    let least = turned.iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    assert!(least.0 == "cam01" || least.0 == "cam02", "{turned:?}");
+    assert!(turned.iter().all(|(_, t)| *t < 45.0), "{turned:?}");
+    // Every camera's 2-D knee angle is compared with the 3-D one, for both legs.
+    for cam in ["cam01", "cam02", "cam03", "cam04"] {
+        let cells = row(&table, cam);
+        for cell in [cells[4], cells[6]] {
+            assert!(number(cell) >= 0.0, "{cam}: {cell}");
+        }
+    }
+    // The 3-D points, 6 landmarks a solved frame.
+    let rows = std::fs::read_to_string(&csv).unwrap().lines().count() - 1;
+    assert!(rows >= 6 * solved as usize, "{rows} rows");
+}
+
+#[test]
+fn a_view_of_a_camera_the_calibration_lacks_is_a_one_line_error() {
+    let landmarks = repo().join("tests/fixtures/tfjs_pose_squats.mediapipe-full.jsonl");
+    let out = formcheck()
+        .args(["triangulate", "--calibration"])
+        .arg(calibration())
+        .arg("--view")
+        .arg(format!("cam01={}", landmarks.display()))
+        .arg("--view")
+        .arg(format!("cam09={}", landmarks.display()))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("--view cam09") && err.contains("cam01, cam02, cam03, cam04"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
+    // One view is no triangulation; a view that is not NAME=FILE is named.
+    for views in [vec!["cam01=x.jsonl"], vec!["cam01=x.jsonl", "cam02"]] {
+        let mut cmd = formcheck();
+        cmd.args(["triangulate", "--calibration"])
+            .arg(calibration());
+        for v in &views {
+            cmd.args(["--view", v]);
+        }
+        let out = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.starts_with("formcheck: --view"), "{err}");
+    }
+
+    // A calibration that is not one names the file.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("calib.toml");
+    std::fs::write(&bad, "[cam_1]\nname = \"cam01\"\n").unwrap();
+    let out = formcheck()
+        .args(["triangulate", "--calibration"])
+        .arg(&bad)
+        .arg("--view")
+        .arg(format!("cam01={}", landmarks.display()))
+        .arg("--view")
+        .arg(format!("cam02={}", landmarks.display()))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("calib.toml") && err.lines().count() == 1,
+        "{err}"
+    );
+}
