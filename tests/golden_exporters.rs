@@ -232,3 +232,35 @@ fn annotated_frame_matches_golden() {
         "annotated frame 10 differs from the golden one by {mean:.2} levels"
     );
 }
+
+/// sports2d_demo's report said "no complete rep" beside four jumping jacks and a landing on the
+/// video, without a word on where they went: movements found but not counted are listed, each
+/// with why.
+#[test]
+fn the_report_lists_the_movements_it_did_not_count_and_why() {
+    let mut thresholds = formcheck::judge::Thresholds::default();
+    // A bend no squat reaches: each squat is found, and not counted.
+    thresholds
+        .set("squat_min_knee_flexion_deg", 179.0, "test")
+        .unwrap();
+    let fixture = Fixture::squats_with(thresholds);
+    assert_eq!(fixture.analysis.reps().count(), 0);
+    assert!(!fixture.analysis.rejected.is_empty());
+    let html = formcheck::output::report::render(&fixture_result(&fixture)).unwrap();
+    let table = html
+        .split("<h3>Movements not counted as reps</h3>")
+        .nth(1)
+        .expect("the table of movements not counted");
+    for r in &fixture.analysis.rejected {
+        assert!(table.contains(&format!("{:.2}", r.start.time_s)), "{r:?}");
+    }
+    assert!(
+        table.contains("not a squat: the knees bent only"),
+        "{table}"
+    );
+    // The golden sample, with nothing rejected, has no such table.
+    let plain = Fixture::squats();
+    assert!(plain.analysis.rejected.is_empty());
+    let html = formcheck::output::report::render(&fixture_result(&plain)).unwrap();
+    assert!(!html.contains("Movements not counted"));
+}

@@ -444,6 +444,30 @@ fn rep_table(a: &Analysis) -> String {
     )
 }
 
+/// Movements the segmenter found that the exercise did not count, each with why: a person
+/// who saw themselves move in the video sees where those went.
+fn rejected_table(a: &Analysis) -> String {
+    if a.rejected.is_empty() {
+        return String::new();
+    }
+    let rows: String = a
+        .rejected
+        .iter()
+        .map(|r| {
+            format!(
+                "<tr><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td><td>{}</td></tr>\n",
+                r.start.time_s,
+                r.bottom.time_s,
+                r.end.time_s,
+                escape(&r.reason)
+            )
+        })
+        .collect();
+    format!(
+        "<h3>Movements not counted as reps</h3>\n<table>\n<thead><tr><th>start (s)</th><th>bottom or top (s)</th><th>end (s)</th><th>why</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n"
+    )
+}
+
 fn still_figures(result: &VideoResult) -> String {
     let flagged = result
         .analysis
@@ -532,7 +556,7 @@ pub fn render(result: &VideoResult) -> Result<String, String> {
 {notes}
 <h2>Reps</h2>
 {table}
-{plots_html}<h2>Flagged reps at their worst moment</h2>
+{rejected}{plots_html}<h2>Flagged reps at their worst moment</h2>
 {stills}
 <h2>Before you go on</h2>
 {NOTICE_HTML}
@@ -563,6 +587,7 @@ pub fn render(result: &VideoResult) -> Result<String, String> {
         engine = escape(&result.settings.engine),
         verdicts = verdicts(a),
         table = rep_table(a),
+        rejected = rejected_table(a),
         stills = still_figures(result),
         version = env!("CARGO_PKG_VERSION"),
     ))
