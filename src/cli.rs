@@ -121,6 +121,12 @@ pub struct TriangulateArgs {
     )]
     pub up: String,
 
+    /// The videos are not synchronised: find each view's frame offset against the first from
+    /// the body's movement (where the views' rays meet best), searching ±FRAMES (30 if no
+    /// number is given).
+    #[arg(long, value_name = "FRAMES", num_args = 0..=1, default_missing_value = "30")]
+    pub sync: Option<u32>,
+
     /// Also write the 3-D points, frame by frame, as CSV (in the calibration's units).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,

@@ -169,6 +169,9 @@ pub struct TriangulateConfig {
     pub views: Vec<(String, PathBuf)>,
     /// The world's upward unit axis.
     pub up: nalgebra::Vector3<f64>,
+    /// Find the views' frame offsets within ± this many frames, rather than pairing frames by
+    /// index.
+    pub sync: Option<i64>,
     pub csv: Option<PathBuf>,
 }
 
@@ -211,6 +214,7 @@ fn triangulate_config(a: cli::TriangulateArgs) -> Result<TriangulateConfig, Conf
         calibration: a.calibration,
         views,
         up,
+        sync: a.sync.map(i64::from),
         csv: a.csv,
     })
 }

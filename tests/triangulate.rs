@@ -39,15 +39,127 @@ fn number(cell: &str) -> f64 {
         .unwrap_or_else(|| panic!("no number in {cell:?}"))
 }
 
-#[test]
-fn four_calibrated_views_triangulate_and_each_camera_is_compared_with_the_3d_knee() {
+/// `formcheck analyze VIDEO --landmarks OUT`.
+fn landmarks(video: &Path, out: &Path) {
+    let run = formcheck()
+        .arg("analyze")
+        .arg(video)
+        .arg("--landmarks")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+fn shared_videos() -> Option<Vec<PathBuf>> {
     let videos: Vec<PathBuf> = (1..=4)
         .map(|c| repo().join(format!("../shared/videos/pose2sim_single_cam0{c}.mp4")))
         .collect();
-    if !videos.iter().all(|v| v.is_file()) {
+    if videos.iter().all(|v| v.is_file()) {
+        Some(videos)
+    } else {
         skip::missing("../shared/videos/pose2sim_single_cam01..04.mp4");
+        None
+    }
+}
+
+/// The offset line `triangulate --sync` printed for a camera.
+fn offset_of(stdout: &str, camera: &str) -> i64 {
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("{camera}: offset ")))
+        .unwrap_or_else(|| panic!("no offset for {camera} in\n{stdout}"));
+    line.split_whitespace().nth(2).unwrap().parse().unwrap()
+}
+
+/// The shared clips are one trial on four synchronised cameras. Started 7 frames late (trimmed
+/// with ffmpeg), cam02 is found 7 frames behind; a view from another recording is refused.
+#[test]
+fn a_view_started_seven_frames_late_is_found_seven_frames_behind() {
+    let Some(videos) = shared_videos() else {
+        return;
+    };
+    if Command::new("ffmpeg").arg("-version").output().is_err() {
+        skip::missing("ffmpeg");
         return;
     }
+    let dir = tempfile::tempdir().unwrap();
+    let trimmed = dir.path().join("cam02_late.mp4");
+    let cut = Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-i"])
+        .arg(&videos[1])
+        .args(["-vf", "select=gte(n\\,7),setpts=PTS-STARTPTS", "-an"])
+        .arg(&trimmed)
+        .status()
+        .unwrap();
+    assert!(cut.success());
+    for (c, video) in videos.iter().enumerate() {
+        landmarks(video, &dir.path().join(format!("cam0{}.jsonl", c + 1)));
+    }
+    let late = dir.path().join("cam02_late.jsonl");
+    landmarks(&trimmed, &late);
+    let sync = |cam02: &Path| {
+        let mut cmd = formcheck();
+        cmd.args(["triangulate", "--sync", "--calibration"])
+            .arg(calibration());
+        for (c, file) in [
+            ("cam01", dir.path().join("cam01.jsonl")),
+            ("cam02", cam02.to_path_buf()),
+            ("cam03", dir.path().join("cam03.jsonl")),
+            ("cam04", dir.path().join("cam04.jsonl")),
+        ] {
+            cmd.arg("--view").arg(format!("{c}={}", file.display()));
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let in_step = sync(&dir.path().join("cam02.jsonl"));
+    let shifted = sync(&late);
+    println!("{in_step}\n{shifted}");
+    let (before, after) = (offset_of(&in_step, "cam02"), offset_of(&shifted, "cam02"));
+    assert!((after - before + 7).abs() <= 1, "{before} then {after}");
+    // Synchronised by their makers: every untrimmed view within a frame of the first.
+    for cam in ["cam02", "cam03", "cam04"] {
+        assert!(offset_of(&in_step, cam).abs() <= 1, "{in_step}");
+    }
+
+    // Another recording (the bundled squat sample) is no view of this trial.
+    let other = repo().join("tests/fixtures/tfjs_pose_squats.formcheck-full.jsonl");
+    let out = formcheck()
+        .args(["triangulate", "--sync", "--calibration"])
+        .arg(calibration())
+        .arg("--view")
+        .arg(format!(
+            "cam01={}",
+            dir.path().join("cam01.jsonl").display()
+        ))
+        .arg("--view")
+        .arg(format!("cam02={}", other.display()))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("formcheck: --sync: cannot synchronise cam02 with cam01")
+            && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+#[test]
+fn four_calibrated_views_triangulate_and_each_camera_is_compared_with_the_3d_knee() {
+    let Some(videos) = shared_videos() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let mut args: Vec<String> = vec![
         "triangulate".into(),
@@ -56,18 +168,7 @@ fn four_calibrated_views_triangulate_and_each_camera_is_compared_with_the_3d_kne
     ];
     for (c, video) in videos.iter().enumerate() {
         let jsonl = dir.path().join(format!("cam0{}.jsonl", c + 1));
-        let out = formcheck()
-            .arg("analyze")
-            .arg(video)
-            .arg("--landmarks")
-            .arg(&jsonl)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        landmarks(video, &jsonl);
         args.push("--view".into());
         args.push(format!("cam0{}={}", c + 1, jsonl.display()));
     }

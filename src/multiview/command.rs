@@ -6,6 +6,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use super::calibration::{load_calibration, CalibrationError};
+use super::sync::find_offset;
 use super::validate::{validate, Validation, View};
 use crate::config::TriangulateConfig;
 use crate::geometry::measure_defaults::DEFAULT_MIN_VISIBILITY;
@@ -23,12 +24,23 @@ pub enum MultiviewError {
         calibration: PathBuf,
         known: String,
     },
+    #[error("--sync: cannot synchronise {name} with {reference}: {why}")]
+    NoSync {
+        name: String,
+        reference: String,
+        why: String,
+    },
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
 }
+
+/// Views whose rays miss each other by more than this at their best offset (RMS, pixels) are
+/// not two views of one moment (formcheck rule: the shared Pose2Sim trial's synchronised,
+/// calibrated views meet within 9–15 px RMS).
+const SYNC_MAX_RMS_PX: f64 = 50.0;
 
 pub fn run(config: &TriangulateConfig) -> Result<(), MultiviewError> {
     let cameras = load_calibration(&config.calibration)?;
@@ -48,13 +60,55 @@ pub fn run(config: &TriangulateConfig) -> Result<(), MultiviewError> {
             })?;
         files.push((camera, read_jsonl(path)?));
     }
-    let views: Vec<View> = files
+    let mut views: Vec<View> = files
         .iter()
         .map(|(camera, file)| View {
             camera: *camera,
             frames: &file.frames,
+            offset: 0,
         })
         .collect();
+    if let Some(search) = config.sync {
+        let reference = views[0];
+        for k in 1..views.len() {
+            let name = || config.views[k].0.clone();
+            let found = find_offset(
+                &cameras,
+                &reference,
+                &views[k],
+                search,
+                DEFAULT_MIN_VISIBILITY,
+            )
+            .ok_or_else(|| MultiviewError::NoSync {
+                name: name(),
+                reference: config.views[0].0.clone(),
+                why: "the two never show enough of the same landmarks at once".into(),
+            })?;
+            if found.rms_px > SYNC_MAX_RMS_PX {
+                return Err(MultiviewError::NoSync {
+                    name: name(),
+                    reference: config.views[0].0.clone(),
+                    why: format!(
+                        "at the best offset ({} frames) their rays still miss each other by {:.0} px \
+                         (RMS, limit {SYNC_MAX_RMS_PX:.0}): not the same moment, or not the same \
+                         recording",
+                        found.frames, found.rms_px
+                    ),
+                });
+            }
+            println!(
+                "{}: offset {:+} frames against {} (RMS reprojection {:.1} px{})",
+                name(),
+                found.frames,
+                config.views[0].0,
+                found.rms_px,
+                found.runner_up.map_or(String::new(), |(k, e)| format!(
+                    "; next best {k:+} frames at {e:.1} px"
+                )),
+            );
+            views[k].offset = found.frames;
+        }
+    }
     let v = validate(&cameras, &views, config.up, DEFAULT_MIN_VISIBILITY);
     if let Some(path) = &config.csv {
         write_csv(path, &v).map_err(|source| MultiviewError::Write {

@@ -6,11 +6,13 @@
 pub mod calibration;
 pub mod camera;
 mod command;
+pub mod sync;
 pub mod triangulate;
 pub mod validate;
 
 pub use calibration::{load_calibration, CalibrationError};
 pub use camera::Camera;
 pub use command::{run, table, MultiviewError};
+pub use sync::{find_offset, Offset};
 pub use triangulate::{triangulate, Triangulated};
-pub use validate::{validate, CameraFigures, Validation};
+pub use validate::{validate, CameraFigures, Validation, View};

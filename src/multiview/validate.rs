@@ -10,12 +10,22 @@ use super::triangulate::triangulate;
 use crate::geometry::{angle_between, Leg};
 use crate::landmarks::{LandmarkIndex, PoseFrame};
 
-/// One camera's frames, paired with the other views' by index (the views are synchronised).
+/// One camera's frames. Its frame `f + offset` shows the moment the first view's frame `f`
+/// shows (0 for synchronised videos).
 #[derive(Debug, Clone, Copy)]
 pub struct View<'a> {
     /// Index into the cameras.
     pub camera: usize,
     pub frames: &'a [PoseFrame],
+    pub offset: i64,
+}
+
+impl<'a> View<'a> {
+    /// This view's frame for the first view's frame `f`, if it has one.
+    pub fn at(&self, f: usize) -> Option<&'a PoseFrame> {
+        let i = i64::try_from(f).ok()?.checked_add(self.offset)?;
+        self.frames.get(usize::try_from(i).ok()?)
+    }
 }
 
 /// What one camera's view measured against the 3-D reconstruction.
@@ -37,7 +47,7 @@ pub struct CameraFigures {
 /// The knee's 3-D frontal-plane angle over the frames, and each camera's figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Validation {
-    /// Frames whose hips, knees and ankles were all solved in 3-D.
+    /// Frames (of the first view) whose hips, knees and ankles were all solved in 3-D.
     pub frames_solved: usize,
     pub frames: usize,
     /// Per leg (left, right): median 3-D frontal-plane knee angle.
@@ -47,7 +57,7 @@ pub struct Validation {
     pub points: Vec<Vec<(LandmarkIndex, Vector3<f64>)>>,
 }
 
-const SOLVED: [LandmarkIndex; 6] = [
+pub(super) const SOLVED: [LandmarkIndex; 6] = [
     LandmarkIndex::LeftHip,
     LandmarkIndex::RightHip,
     LandmarkIndex::LeftKnee,
@@ -96,7 +106,11 @@ fn quantile(v: &mut [f64], q: f64) -> Option<f64> {
     Some(v[rank - 1])
 }
 
-fn pixel(frame: &PoseFrame, i: LandmarkIndex, min_visibility: f64) -> Option<Vector2<f64>> {
+pub(super) fn pixel(
+    frame: &PoseFrame,
+    i: LandmarkIndex,
+    min_visibility: f64,
+) -> Option<Vector2<f64>> {
     let l = frame.pose.as_ref()?.landmarks[i.index()]?;
     (l.visibility >= min_visibility && l.x.is_finite() && l.y.is_finite())
         .then(|| Vector2::new(l.x, l.y))
@@ -111,7 +125,7 @@ pub fn validate(
     min_visibility: f64,
 ) -> Validation {
     let up = up.try_normalize(f64::EPSILON).unwrap_or_else(Vector3::z);
-    let frames = views.iter().map(|v| v.frames.len()).min().unwrap_or(0);
+    let frames = views.first().map_or(0, |v| v.frames.len());
     let per_view = views.len();
     let mut reprojection: Vec<Vec<f64>> = vec![Vec::new(); per_view];
     let mut angle_to_frontal: Vec<Vec<f64>> = vec![Vec::new(); per_view];
@@ -125,7 +139,7 @@ pub fn validate(
         for &i in &SOLVED {
             let seen: Vec<(usize, Vector2<f64>)> = views
                 .iter()
-                .filter_map(|v| Some((v.camera, pixel(&v.frames[f], i, min_visibility)?)))
+                .filter_map(|v| Some((v.camera, pixel(v.at(f)?, i, min_visibility)?)))
                 .collect();
             if let Some(t) = triangulate(cameras, &seen) {
                 for (cam, err) in &t.used {
@@ -166,7 +180,7 @@ pub fn validate(
             };
             fppa_3d[slot].push(truth);
             for (k, v) in views.iter().enumerate() {
-                let frame = &v.frames[f];
+                let Some(frame) = v.at(f) else { continue };
                 let px = |i| pixel(frame, i, min_visibility).map(|p| Vector3::new(p.x, p.y, 0.0));
                 let other_hip = leg.other().joints().hip;
                 if let (Some(h), Some(kn), Some(a), Some(o)) =
@@ -267,7 +281,11 @@ mod tests {
         let views: Vec<View> = frames
             .iter()
             .enumerate()
-            .map(|(camera, f)| View { camera, frames: f })
+            .map(|(camera, f)| View {
+                camera,
+                frames: f,
+                offset: 0,
+            })
             .collect();
         let v = validate(&cams, &views, -Vector3::y(), 0.5);
         assert_eq!((v.frames, v.frames_solved), (1, 1));
