@@ -70,43 +70,34 @@ pub fn run(config: &TriangulateConfig) -> Result<(), MultiviewError> {
         .collect();
     if let Some(search) = config.sync {
         let reference = views[0];
-        for k in 1..views.len() {
-            let name = || config.views[k].0.clone();
-            let found = find_offset(
-                &cameras,
-                &reference,
-                &views[k],
-                search,
-                DEFAULT_MIN_VISIBILITY,
-            )
-            .ok_or_else(|| MultiviewError::NoSync {
-                name: name(),
-                reference: config.views[0].0.clone(),
-                why: "the two never show enough of the same landmarks at once".into(),
-            })?;
+        let reference_name = &config.views[0].0;
+        for (view, (name, _)) in views.iter_mut().zip(&config.views).skip(1) {
+            let no_sync = |why: String| MultiviewError::NoSync {
+                name: name.clone(),
+                reference: reference_name.clone(),
+                why,
+            };
+            let found = find_offset(&cameras, &reference, view, search, DEFAULT_MIN_VISIBILITY)
+                .ok_or_else(|| {
+                    no_sync("the two never show enough of the same landmarks at once".into())
+                })?;
             if found.rms_px > SYNC_MAX_RMS_PX {
-                return Err(MultiviewError::NoSync {
-                    name: name(),
-                    reference: config.views[0].0.clone(),
-                    why: format!(
-                        "at the best offset ({} frames) their rays still miss each other by {:.0} px \
-                         (RMS, limit {SYNC_MAX_RMS_PX:.0}): not the same moment, or not the same \
-                         recording",
-                        found.frames, found.rms_px
-                    ),
-                });
+                return Err(no_sync(format!(
+                    "at the best offset ({} frames) their rays still miss each other by {:.0} px \
+                     (RMS, limit {SYNC_MAX_RMS_PX:.0}): not the same moment, or not the same \
+                     recording",
+                    found.frames, found.rms_px
+                )));
             }
             println!(
-                "{}: offset {:+} frames against {} (RMS reprojection {:.1} px{})",
-                name(),
+                "{name}: offset {:+} frames against {reference_name} (RMS reprojection {:.1} px{})",
                 found.frames,
-                config.views[0].0,
                 found.rms_px,
                 found.runner_up.map_or(String::new(), |(k, e)| format!(
                     "; next best {k:+} frames at {e:.1} px"
                 )),
             );
-            views[k].offset = found.frames;
+            view.offset = found.frames;
         }
     }
     let v = validate(&cameras, &views, config.up, DEFAULT_MIN_VISIBILITY);
