@@ -132,27 +132,33 @@ fn a_view_started_seven_frames_late_is_found_seven_frames_behind() {
         assert!(offset_of(&in_step, cam).abs() <= 1, "{in_step}");
     }
 
-    // Another recording (the bundled squat sample) is no view of this trial.
+    // Another recording (the bundled squat sample) is no view of this trial, and cam02's
+    // landmarks given as cam03's do not fit cam03's calibration at any offset.
     let other = repo().join("tests/fixtures/tfjs_pose_squats.formcheck-full.jsonl");
-    let out = formcheck()
-        .args(["triangulate", "--sync", "--calibration"])
-        .arg(calibration())
-        .arg("--view")
-        .arg(format!(
-            "cam01={}",
-            dir.path().join("cam01.jsonl").display()
-        ))
-        .arg("--view")
-        .arg(format!("cam02={}", other.display()))
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.starts_with("formcheck: --sync: cannot synchronise cam02 with cam01")
-            && err.lines().count() == 1,
-        "{err}"
-    );
+    for (name, file) in [("cam02", other), ("cam03", dir.path().join("cam02.jsonl"))] {
+        let out = formcheck()
+            .args(["triangulate", "--sync", "--calibration"])
+            .arg(calibration())
+            .arg("--view")
+            .arg(format!(
+                "cam01={}",
+                dir.path().join("cam01.jsonl").display()
+            ))
+            .arg("--view")
+            .arg(format!("{name}={}", file.display()))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        println!("{err}");
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.starts_with(&format!(
+                "formcheck: --sync: cannot synchronise {name} with cam01"
+            )) && err.lines().count() == 1,
+            "{err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
 }
 
 #[test]

@@ -40,7 +40,11 @@ pub enum MultiviewError {
 /// Views whose rays miss each other by more than this at their best offset (RMS, pixels) are
 /// not two views of one moment (formcheck rule: the shared Pose2Sim trial's synchronised,
 /// calibrated views meet within 9–15 px RMS).
-const SYNC_MAX_RMS_PX: f64 = 50.0;
+const SYNC_MAX_RMS_PX: f64 = 30.0;
+/// The best offset must fit this much better than the median offset searched (formcheck rule:
+/// 1.6–3.0× for the shared trial's views over ±30 frames); views of different moments fit every
+/// offset about alike.
+const SYNC_MIN_CONTRAST: f64 = 1.3;
 
 pub fn run(config: &TriangulateConfig) -> Result<(), MultiviewError> {
     let cameras = load_calibration(&config.calibration)?;
@@ -68,6 +72,7 @@ pub fn run(config: &TriangulateConfig) -> Result<(), MultiviewError> {
             offset: 0,
         })
         .collect();
+    let mut report = String::new();
     if let Some(search) = config.sync {
         let reference = views[0];
         let reference_name = &config.views[0].0;
@@ -79,20 +84,34 @@ pub fn run(config: &TriangulateConfig) -> Result<(), MultiviewError> {
             };
             let found = find_offset(&cameras, &reference, view, search, DEFAULT_MIN_VISIBILITY)
                 .ok_or_else(|| {
-                    no_sync("the two never show enough of the same landmarks at once".into())
+                    no_sync(
+                        "at no offset do their landmarks meet in front of both cameras: not the \
+                         same recording, or the wrong camera named"
+                            .into(),
+                    )
                 })?;
-            if found.rms_px > SYNC_MAX_RMS_PX {
+            if found.frames.abs() == search {
                 return Err(no_sync(format!(
-                    "at the best offset ({} frames) their rays still miss each other by {:.0} px \
-                     (RMS, limit {SYNC_MAX_RMS_PX:.0}): not the same moment, or not the same \
-                     recording",
-                    found.frames, found.rms_px
+                    "the best offset is the edge of the search ({:+} frames, {:.2}× better than \
+                     the median offset): give a wider --sync, or these are not the same recording",
+                    found.frames, found.contrast
                 )));
             }
-            println!(
-                "{name}: offset {:+} frames against {reference_name} (RMS reprojection {:.1} px{})",
+            if found.rms_px > SYNC_MAX_RMS_PX || found.contrast < SYNC_MIN_CONTRAST {
+                return Err(no_sync(format!(
+                    "at the best offset ({:+} frames) their rays miss each other by {:.0} px RMS \
+                     (limit {SYNC_MAX_RMS_PX:.0}), {:.2}× better than the median offset (at least \
+                     {SYNC_MIN_CONTRAST:.1} wanted): not the same moment, or not the same recording",
+                    found.frames, found.rms_px, found.contrast
+                )));
+            }
+            let _ = writeln!(
+                report,
+                "{name}: offset {:+} frames against {reference_name} (RMS reprojection {:.1} px, \
+                 {:.2}× better than the median offset{})",
                 found.frames,
                 found.rms_px,
+                found.contrast,
                 found.runner_up.map_or(String::new(), |(k, e)| format!(
                     "; next best {k:+} frames at {e:.1} px"
                 )),
@@ -107,8 +126,15 @@ pub fn run(config: &TriangulateConfig) -> Result<(), MultiviewError> {
             source,
         })?;
     }
-    print!("{}", table(&v));
-    Ok(())
+    report.push_str(&table(&v));
+    // A reader that stopped early (`| head`) is no error.
+    match std::io::stdout().lock().write_all(report.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(MultiviewError::Write {
+            path: PathBuf::from("standard output"),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn write_csv(path: &std::path::Path, v: &Validation) -> std::io::Result<()> {

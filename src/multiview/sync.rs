@@ -14,6 +14,10 @@ use super::validate::{pixel, View, SOLVED};
 /// Fewer landmark pairs than this at an offset (the videos barely overlap there) do not count.
 const MIN_PAIRS: usize = 60;
 
+/// At an offset that counts, this share of the landmark pairs meets in front of both cameras
+/// (formcheck rule: two views of one body always do; unrelated views' rays often cross behind).
+const MIN_MET_FRACTION: f64 = 0.9;
+
 /// The offset found for one view against the first.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Offset {
@@ -21,9 +25,11 @@ pub struct Offset {
     pub frames: i64,
     /// Root-mean-square two-view reprojection error at that offset, pixels.
     pub rms_px: f64,
-    /// The next best offset more than a frame away, and its RMS error: how clearly the
-    /// movement picked this one.
+    /// The next best offset more than a frame away, and its RMS error.
     pub runner_up: Option<(i64, f64)>,
+    /// The median RMS error over all offsets searched, over the best: how clearly the movement
+    /// picked this offset (1 when every offset fits as well, as for views of different moments).
+    pub contrast: f64,
 }
 
 /// RMS reprojection error of `other` against `reference` with `other` shifted by `offset`.
@@ -36,6 +42,7 @@ fn error_at(
 ) -> Option<f64> {
     let shifted = View { offset, ..*other };
     let mut errors = Vec::new();
+    let mut pairs = 0usize;
     for f in 0..reference.frames.len() {
         let (Some(a), Some(b)) = (reference.at(f), shifted.at(f)) else {
             continue;
@@ -46,19 +53,20 @@ fn error_at(
                 continue;
             };
             let seen: [(usize, Vector2<f64>); 2] = [(reference.camera, pa), (other.camera, pb)];
+            pairs += 1;
             if let Some(t) = triangulate(cameras, &seen) {
                 errors.push(t.used.iter().map(|(_, e)| *e).fold(0.0, f64::max));
             }
         }
     }
-    if errors.len() < MIN_PAIRS {
+    if pairs < MIN_PAIRS || (errors.len() as f64) < MIN_MET_FRACTION * pairs as f64 {
         return None;
     }
     Some((errors.iter().map(|e| e * e).sum::<f64>() / errors.len() as f64).sqrt())
 }
 
 /// The offset of `other` against `reference`, searched over ±`max_offset` frames. `None` when
-/// the two never overlap by enough landmarks.
+/// at no offset enough landmarks of the two views meet in front of both cameras.
 pub fn find_offset(
     cameras: &[Camera],
     reference: &View,
@@ -75,10 +83,14 @@ pub fn find_offset(
         .filter(|(k, _)| (k - frames).abs() > 1)
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .copied();
+    let mut all: Vec<f64> = scores.iter().map(|(_, e)| *e).collect();
+    all.sort_by(f64::total_cmp);
+    let contrast = all[all.len() / 2] / rms_px.max(f64::EPSILON);
     Some(Offset {
         frames,
         rms_px,
         runner_up,
+        contrast,
     })
 }
 
