@@ -6,7 +6,7 @@
 mod skip;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -37,6 +37,19 @@ fn number(cell: &str) -> f64 {
         .find(|s| !s.is_empty())
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no number in {cell:?}"))
+}
+
+/// `formcheck triangulate [EXTRA] --calibration CALIBRATION --view NAME=FILE ...`.
+fn triangulate(calibration: &Path, views: &[(&str, &Path)], extra: &[&str]) -> Output {
+    let mut cmd = formcheck();
+    cmd.arg("triangulate")
+        .args(extra)
+        .arg("--calibration")
+        .arg(calibration);
+    for (name, file) in views {
+        cmd.arg("--view").arg(format!("{name}={}", file.display()));
+    }
+    cmd.output().unwrap()
 }
 
 /// `formcheck analyze VIDEO --landmarks OUT`.
@@ -136,18 +149,12 @@ fn a_view_started_seven_frames_late_is_found_seven_frames_behind() {
     // landmarks given as cam03's do not fit cam03's calibration at any offset.
     let other = repo().join("tests/fixtures/tfjs_pose_squats.formcheck-full.jsonl");
     for (name, file) in [("cam02", other), ("cam03", dir.path().join("cam02.jsonl"))] {
-        let out = formcheck()
-            .args(["triangulate", "--sync", "--calibration"])
-            .arg(calibration())
-            .arg("--view")
-            .arg(format!(
-                "cam01={}",
-                dir.path().join("cam01.jsonl").display()
-            ))
-            .arg("--view")
-            .arg(format!("{name}={}", file.display()))
-            .output()
-            .unwrap();
+        let first = dir.path().join("cam01.jsonl");
+        let out = triangulate(
+            &calibration(),
+            &[("cam01", &first), (name, &file)],
+            &["--sync"],
+        );
         let err = String::from_utf8_lossy(&out.stderr);
         println!("{err}");
         assert_eq!(out.status.code(), Some(2), "{err}");
@@ -228,15 +235,11 @@ fn four_calibrated_views_triangulate_and_each_camera_is_compared_with_the_3d_kne
 #[test]
 fn a_view_of_a_camera_the_calibration_lacks_is_a_one_line_error() {
     let landmarks = repo().join("tests/fixtures/tfjs_pose_squats.mediapipe-full.jsonl");
-    let out = formcheck()
-        .args(["triangulate", "--calibration"])
-        .arg(calibration())
-        .arg("--view")
-        .arg(format!("cam01={}", landmarks.display()))
-        .arg("--view")
-        .arg(format!("cam09={}", landmarks.display()))
-        .output()
-        .unwrap();
+    let out = triangulate(
+        &calibration(),
+        &[("cam01", &landmarks), ("cam09", &landmarks)],
+        &[],
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -264,15 +267,7 @@ fn a_view_of_a_camera_the_calibration_lacks_is_a_one_line_error() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("calib.toml");
     std::fs::write(&bad, "[cam_1]\nname = \"cam01\"\n").unwrap();
-    let out = formcheck()
-        .args(["triangulate", "--calibration"])
-        .arg(&bad)
-        .arg("--view")
-        .arg(format!("cam01={}", landmarks.display()))
-        .arg("--view")
-        .arg(format!("cam02={}", landmarks.display()))
-        .output()
-        .unwrap();
+    let out = triangulate(&bad, &[("cam01", &landmarks), ("cam02", &landmarks)], &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
