@@ -204,6 +204,20 @@ fn four_calibrated_views_triangulate_and_each_camera_is_compared_with_the_3d_kne
     assert!(table.starts_with("100 frames from 4 views"), "{table}");
     let solved = number(table.split("solved in 3-D on ").nth(1).unwrap());
     assert!(solved >= 95.0, "{table}");
+    // Knee over toe in 3-D, every figure within a foot length of the toe (the free leg swings
+    // forward and back in this balance).
+    let kot = table
+        .lines()
+        .find(|l| l.starts_with("Knee over toe, 3-D"))
+        .expect("the knee-over-toe line");
+    let figures: Vec<f64> = kot
+        .split([',', ':'])
+        .skip(1)
+        .filter(|p| p.contains('%'))
+        .map(number)
+        .collect();
+    assert_eq!(figures.len(), 4, "{kot}");
+    assert!(figures.iter().all(|f| f.abs() <= 100.0), "{kot}");
     // The calibration holds for formcheck's landmarks: each camera's landmarks land within 2 %
     // of the frame height (38 px of 1920) of the 3-D points projected back, at the median.
     for cam in ["cam01", "cam02", "cam03", "cam04"] {

@@ -170,9 +170,24 @@ pub fn table(v: &Validation) -> String {
     );
     let _ = writeln!(
         s,
-        "Knee angle in the body's frontal plane, 3-D (median): left {}, right {}.\n",
+        "Knee angle in the body's frontal plane, 3-D (median): left {}, right {}.",
         deg(v.fppa_3d_deg[0]),
         deg(v.fppa_3d_deg[1])
+    );
+    let kot = |k: Option<(f64, f64)>| {
+        k.map_or("–".into(), |(median, most)| {
+            format!(
+                "{:+.0}% median, {:+.0}% at most",
+                median * 100.0,
+                most * 100.0
+            )
+        })
+    };
+    let _ = writeln!(
+        s,
+        "Knee over toe, 3-D (+ ahead of the toe, in foot lengths): left {}, right {}.\n",
+        kot(v.knee_over_toe_3d[0]),
+        kot(v.knee_over_toe_3d[1])
     );
     let _ = writeln!(
         s,

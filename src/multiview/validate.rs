@@ -52,6 +52,8 @@ pub struct Validation {
     pub frames: usize,
     /// Per leg (left, right): median 3-D frontal-plane knee angle.
     pub fppa_3d_deg: [Option<f64>; 2],
+    /// Per leg: median and largest knee-over-toe in 3-D, in foot lengths (+ ahead of the toe).
+    pub knee_over_toe_3d: [Option<(f64, f64)>; 2],
     pub cameras: Vec<CameraFigures>,
     /// Per frame, the solved points (landmark index, position) for export.
     pub points: Vec<Vec<(LandmarkIndex, Vector3<f64>)>>,
@@ -65,6 +67,28 @@ pub(super) const SOLVED: [LandmarkIndex; 6] = [
     LandmarkIndex::LeftAnkle,
     LandmarkIndex::RightAnkle,
 ];
+
+/// Heels and toes, solved beside the legs for knee-over-toe.
+const FEET: [LandmarkIndex; 4] = [
+    LandmarkIndex::LeftHeel,
+    LandmarkIndex::RightHeel,
+    LandmarkIndex::LeftFootIndex,
+    LandmarkIndex::RightFootIndex,
+];
+
+/// How far the knee is ahead of the toe along the foot's direction on the ground (heel → toe,
+/// the vertical left out), over the foot's length: formcheck's knee-over-toe, in 3-D.
+pub fn knee_over_toe(
+    knee: Vector3<f64>,
+    heel: Vector3<f64>,
+    toe: Vector3<f64>,
+    up: Vector3<f64>,
+) -> Option<f64> {
+    let foot = toe - heel;
+    let length = foot.norm();
+    let along = (foot - up * up.dot(&foot)).try_normalize(f64::EPSILON)?;
+    (length > f64::EPSILON).then(|| along.dot(&(knee - toe)) / length)
+}
 
 /// The knee's angle seen in a plane (normal `n`): between hip→knee and knee→ankle, + when the
 /// knee lies on the body's midline side of the hip–ankle line (valgus), − outside (varus), as
@@ -132,19 +156,24 @@ pub fn validate(
     let mut fppa_2d: Vec<[Vec<f64>; 2]> = vec![[Vec::new(), Vec::new()]; per_view];
     let mut fppa_err: Vec<[Vec<f64>; 2]> = vec![[Vec::new(), Vec::new()]; per_view];
     let mut fppa_3d: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut kot_3d: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     let mut points = Vec::with_capacity(frames);
     let mut frames_solved = 0;
     for f in 0..frames {
         let mut solved: Vec<(LandmarkIndex, Vector3<f64>)> = Vec::new();
-        for &i in &SOLVED {
+        for &i in SOLVED.iter().chain(&FEET) {
             let seen: Vec<(usize, Vector2<f64>)> = views
                 .iter()
                 .filter_map(|v| Some((v.camera, pixel(v.at(f)?, i, min_visibility)?)))
                 .collect();
             if let Some(t) = triangulate(cameras, &seen) {
-                for (cam, err) in &t.used {
-                    if let Some(k) = views.iter().position(|v| v.camera == *cam) {
-                        reprojection[k].push(*err);
+                // The table's reprojection figures are the legs' (feet are small and often
+                // hidden by the other foot).
+                if SOLVED.contains(&i) {
+                    for (cam, err) in &t.used {
+                        if let Some(k) = views.iter().position(|v| v.camera == *cam) {
+                            reprojection[k].push(*err);
+                        }
                     }
                 }
                 solved.push((i, t.at));
@@ -174,6 +203,9 @@ pub fn validate(
                 all_legs = false;
                 continue;
             };
+            if let (Some(heel), Some(toe)) = (at(j.heel), at(j.toe)) {
+                kot_3d[slot].extend(knee_over_toe(knee, heel, toe, up));
+            }
             let Some(truth) = frontal_angle(hip, knee, ankle, other, normal) else {
                 all_legs = false;
                 continue;
@@ -227,6 +259,13 @@ pub fn validate(
         frames_solved,
         frames,
         fppa_3d_deg: [median(fppa_3d[0].clone()), median(fppa_3d[1].clone())],
+        knee_over_toe_3d: kot_3d.map(|v| {
+            let most = v
+                .iter()
+                .copied()
+                .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))?;
+            Some((median(v)?, most))
+        }),
         cameras: cameras_out,
         points,
     }
@@ -303,6 +342,22 @@ mod tests {
         assert!((turned.angle_to_frontal_deg.unwrap() - 60.0).abs() < 1e-6);
         let seen = turned.fppa_2d_deg[0].unwrap();
         assert!(seen > 0.0 && seen < 0.6 * left, "{seen} against {left}");
+    }
+
+    #[test]
+    fn knee_over_toe_is_measured_along_the_foot_on_the_ground_in_foot_lengths() {
+        let up = Vector3::z();
+        // A 0.25 m foot pointing along +x, its heel raised 5 cm; the knee 5 cm past the toe.
+        let (heel, toe) = (Vector3::new(0.0, 0.0, 0.05), Vector3::new(0.25, 0.0, 0.0));
+        let ahead = knee_over_toe(Vector3::new(0.3, 0.1, 0.5), heel, toe, up).unwrap();
+        assert!(
+            (ahead - 0.05 / (0.25f64.hypot(0.05))).abs() < 1e-9,
+            "{ahead}"
+        );
+        let behind = knee_over_toe(Vector3::new(0.1, 0.0, 0.5), heel, toe, up).unwrap();
+        assert!(behind < 0.0);
+        // A foot seen pointing straight up has no direction on the ground.
+        assert!(knee_over_toe(toe, toe - up * 0.2, toe, up).is_none());
     }
 
     #[test]
