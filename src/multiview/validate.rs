@@ -7,6 +7,7 @@ use nalgebra::{Vector2, Vector3};
 
 use super::camera::Camera;
 use super::triangulate::triangulate;
+use crate::bench::{median, percentile};
 use crate::geometry::{angle_between, Leg};
 use crate::landmarks::{LandmarkIndex, PoseFrame};
 
@@ -115,19 +116,6 @@ pub fn frontal_angle(
     } else {
         -angle
     })
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    quantile(&mut v, 0.5)
-}
-
-fn quantile(v: &mut [f64], q: f64) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let rank = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
-    Some(v[rank - 1])
 }
 
 pub(super) fn pixel(
@@ -245,27 +233,18 @@ pub fn validate(
         .enumerate()
         .map(|(k, v)| CameraFigures {
             name: cameras[v.camera].name().to_string(),
-            reprojection_median_px: median(reprojection[k].clone()),
-            reprojection_p95_px: quantile(&mut reprojection[k], 0.95),
-            angle_to_frontal_deg: median(angle_to_frontal[k].clone()),
-            fppa_2d_deg: [median(fppa_2d[k][0].clone()), median(fppa_2d[k][1].clone())],
-            fppa_error_deg: [
-                median(fppa_err[k][0].clone()),
-                median(fppa_err[k][1].clone()),
-            ],
+            reprojection_median_px: median(&reprojection[k]),
+            reprojection_p95_px: percentile(&reprojection[k], 95.0),
+            angle_to_frontal_deg: median(&angle_to_frontal[k]),
+            fppa_2d_deg: [median(&fppa_2d[k][0]), median(&fppa_2d[k][1])],
+            fppa_error_deg: [median(&fppa_err[k][0]), median(&fppa_err[k][1])],
         })
         .collect();
     Validation {
         frames_solved,
         frames,
-        fppa_3d_deg: [median(fppa_3d[0].clone()), median(fppa_3d[1].clone())],
-        knee_over_toe_3d: kot_3d.map(|v| {
-            let most = v
-                .iter()
-                .copied()
-                .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))?;
-            Some((median(v)?, most))
-        }),
+        fppa_3d_deg: [median(&fppa_3d[0]), median(&fppa_3d[1])],
+        knee_over_toe_3d: kot_3d.map(|v| Some((median(&v)?, percentile(&v, 100.0)?))),
         cameras: cameras_out,
         points,
     }
