@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Serialize, Serializer};
 
 use crate::config::{JudgeSettings, SideChoice};
-use crate::exercise::{self, Exercise, ExerciseError, LegMode, RepSignal};
+use crate::exercise::{self, Exercise, ExerciseError, LegMode};
 use crate::geometry::{crouch, measure, FrameMeasures, Leg, MeasureContext, View};
 use crate::judge::checks::{self, RepWindow};
 use crate::judge::{
@@ -20,6 +20,9 @@ use crate::reps::{Incomplete, Moment, Phase, Segment, Segmenter};
 
 /// Live mode keeps this many seconds of frames (enough for the longest rep); batch keeps all.
 const LIVE_HISTORY_S: f64 = 120.0;
+
+/// Seconds before a rep in which the profile may look at where the body stood (a landing's box).
+const LEAD_IN_S: f64 = 5.0;
 
 /// Errors setting an analysis up; each names the flag or file at fault.
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +164,11 @@ pub struct Analyzer {
     set_leg: Option<Leg>,
     total_frames: u64,
     detected_frames: u64,
+    /// The frame the body followed now was first seen (at its first detection, or when the pose
+    /// was handed over to someone else).
+    body_since: Option<u64>,
+    /// The last frame of the last movement closed (rep or not).
+    last_segment_end: Option<u64>,
 }
 
 /// The exercise and thresholds the settings name; fails on a missing or unknown exercise and on
@@ -210,6 +218,8 @@ impl Analyzer {
             set_leg: None,
             total_frames: 0,
             detected_frames: 0,
+            body_since: None,
+            last_segment_end: None,
         }
     }
 
@@ -247,11 +257,12 @@ impl Analyzer {
             self.detected_frames += 1;
         }
         // Someone else took over the pose: the rep under way and the rest level were theirs.
-        let handed_over = self
-            .ctx
-            .another_person(frame)
+        let changed = self.ctx.another_person(frame);
+        let handed_over = changed
             .then(|| self.segmenter.restart(Incomplete::PersonChanged))
             .flatten();
+        // Set once the rep handed over is closed: it belonged to the body seen before.
+        let new_body = changed || (self.body_since.is_none() && frame.pose.is_some());
         let at_rest = self.segmenter.phase() == Phase::Rest;
         let leg_before = self.ctx.standing.leg();
         self.ctx.observe(frame, at_rest);
@@ -265,10 +276,10 @@ impl Analyzer {
         // A body picked up bent, as a jumper landing, was never seen standing: its standing leg is
         // its full leg length, and its rest level where straight legs would hold its hip.
         let picked_up_bent = (self.segmenter.rest_level().is_none()
-            && self.exercise.rep_signal() == RepSignal::HipDescent)
-            .then(|| crouch(frame, &self.ctx))
-            .flatten()
-            .filter(|c| c.hip_below_standing >= self.exercise.min_depth(&self.thresholds));
+            && self.exercise.rep_signal().hip_goes_down())
+        .then(|| crouch(frame, &self.ctx))
+        .flatten()
+        .filter(|c| c.hip_below_standing >= self.exercise.min_depth(&self.thresholds));
         if let Some(c) = picked_up_bent {
             self.ctx.standing.seed_leg(c.leg_px);
         }
@@ -318,6 +329,9 @@ impl Analyzer {
         {
             self.turn_cued = true;
             update.cue = self.turning_point_cue();
+        }
+        if new_body {
+            self.body_since = Some(frame.index);
         }
         update.complete_reps = self.complete_reps();
         update.set = self.set;
@@ -395,8 +409,31 @@ impl Analyzer {
         lo..hi.max(lo)
     }
 
+    /// The body's kept frames before frame `first`: since it was picked up and since the last
+    /// movement ended, at most [`LEAD_IN_S`].
+    fn lead_in(&self, first: u64) -> &[FrameMeasures] {
+        let since = self
+            .body_since
+            .unwrap_or(0)
+            .max(self.last_segment_end.unwrap_or(0));
+        let hi = self.frames.partition_point(|f| f.frame < first);
+        let Some(first_time) = self.frames.get(hi).map(|f| f.time_s) else {
+            return &[];
+        };
+        let lo = self
+            .frames
+            .partition_point(|f| f.frame < since || first_time - f.time_s > LEAD_IN_S);
+        &self.frames[lo.min(hi)..hi]
+    }
+
     /// Turns a segment into a rep, or says why it is not one.
     fn close(&mut self, seg: Segment) -> Result<Rep, Rejected> {
+        let closed = self.close_segment(seg);
+        self.last_segment_end = Some(seg.end.frame);
+        closed
+    }
+
+    fn close_segment(&mut self, seg: Segment) -> Result<Rep, Rejected> {
         let reject = |reason: String| Rejected {
             start: seg.start,
             bottom: seg.bottom,
@@ -488,7 +525,12 @@ impl Analyzer {
             .iter()
             .position(|f| f.frame == bottom)
             .ok_or_else(|| "its frames are no longer kept".to_string())?;
-        let w = RepWindow { frames, bottom };
+        let w = RepWindow {
+            frames,
+            bottom,
+            lead_in: self.lead_in(first),
+            picked_up_in_window: self.body_since.is_some_and(|b| b >= first),
+        };
         let legs = self.legs_for(&w, set_leg);
         self.exercise.accept(&w, &legs, &self.thresholds)?;
         let judges_legs = self

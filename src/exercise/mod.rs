@@ -4,6 +4,7 @@
 //! measures it judges, and composes the judge's checks for one rep.
 
 mod bridge;
+mod drop_landing;
 mod lunge;
 mod side_plank;
 mod single_leg_squat;
@@ -16,9 +17,10 @@ use crate::geometry::{FrameMeasures, Leg, View};
 use crate::judge::checks::{JudgeAt, RepWindow};
 use crate::judge::{BodyPeak, Concern, LegPeak};
 use crate::judge::{Flag, Measure, Thresholds, ValgusBand};
-use crate::reps::{Direction, SegmentParams};
+use crate::reps::{Direction, SegmentParams, COMPLETE_FRACTION};
 
 pub use bridge::SingleLegBridge;
+pub use drop_landing::DropLanding;
 pub use lunge::StationaryLunge;
 pub use side_plank::SidePlank;
 pub use single_leg_squat::SingleLegSquat;
@@ -33,6 +35,9 @@ pub enum RepSignal {
     HipDescent,
     /// The hip goes up and comes back down (step-ups). Leg lengths.
     HipRise,
+    /// The hip comes down towards the feet and back up (landings). Leg lengths. Measured from
+    /// the feet, so the drop from a box before the landing is not part of the rep.
+    HipOverFeet,
     /// Lying, the hip lifts until shoulder, hip and knee line up (bridges). Degrees of hip
     /// flexion.
     HipExtension,
@@ -50,12 +55,16 @@ const ANGLE_NOISE_DEG: f64 = 1.0;
 const REST_WINDOW_S: f64 = 10.0;
 /// A rep survives the person being lost this long (a second of occlusion).
 const MAX_GAP_S: f64 = 1.0;
+/// A landing is over once the hip came back halfway up: the test is the absorption, and a
+/// jumper may run or jump on before standing tall (formcheck rule).
+const LANDING_COMPLETE_FRACTION: f64 = 0.5;
 
 impl RepSignal {
     /// This frame's value, if measurable.
     pub fn value(self, m: &FrameMeasures) -> Option<f64> {
         match self {
             RepSignal::HipDescent | RepSignal::HipRise => m.hip_height.get(),
+            RepSignal::HipOverFeet => Some(m.hip_height.get()? - m.feet_height.get()?),
             RepSignal::HipExtension => m.hip_flexion_deg.get().map(|s| s.value),
             RepSignal::HipLift => m.body_line_deg.get(),
         }
@@ -63,19 +72,29 @@ impl RepSignal {
 
     pub fn direction(self) -> Direction {
         match self {
-            RepSignal::HipDescent | RepSignal::HipExtension => Direction::Down,
+            RepSignal::HipDescent | RepSignal::HipOverFeet | RepSignal::HipExtension => {
+                Direction::Down
+            }
             RepSignal::HipRise | RepSignal::HipLift => Direction::Up,
         }
     }
 
     /// Whether the signal is in standing leg lengths, so it changes unit when that length does.
     pub fn in_leg_lengths(self) -> bool {
-        matches!(self, RepSignal::HipDescent | RepSignal::HipRise)
+        matches!(
+            self,
+            RepSignal::HipDescent | RepSignal::HipRise | RepSignal::HipOverFeet
+        )
+    }
+
+    /// Whether the hip goes down towards the feet, so a body first seen bent is already in a rep.
+    pub fn hip_goes_down(self) -> bool {
+        matches!(self, RepSignal::HipDescent | RepSignal::HipOverFeet)
     }
 
     pub fn unit(self) -> &'static str {
         match self {
-            RepSignal::HipDescent | RepSignal::HipRise => "leg lengths",
+            RepSignal::HipDescent | RepSignal::HipRise | RepSignal::HipOverFeet => "leg lengths",
             RepSignal::HipExtension | RepSignal::HipLift => "degrees",
         }
     }
@@ -84,6 +103,9 @@ impl RepSignal {
         match self {
             RepSignal::HipDescent => "hip height: down and back up",
             RepSignal::HipRise => "hip height: up and back down",
+            RepSignal::HipOverFeet => {
+                "hip height over the feet: down on landing and back up (the drop itself is not depth)"
+            }
             RepSignal::HipExtension => {
                 "hip extension: lift until shoulder, hip and knee line up, and lower"
             }
@@ -94,8 +116,12 @@ impl RepSignal {
     /// Segmentation settings: a rep starts at half its minimum depth.
     pub fn segment_params(self, min_depth: f64) -> SegmentParams {
         let noise = match self {
-            RepSignal::HipDescent | RepSignal::HipRise => HIP_HEIGHT_NOISE,
+            RepSignal::HipDescent | RepSignal::HipRise | RepSignal::HipOverFeet => HIP_HEIGHT_NOISE,
             RepSignal::HipExtension | RepSignal::HipLift => ANGLE_NOISE_DEG,
+        };
+        let complete_fraction = match self {
+            RepSignal::HipOverFeet => LANDING_COMPLETE_FRACTION,
+            _ => COMPLETE_FRACTION,
         };
         SegmentParams {
             direction: self.direction(),
@@ -103,6 +129,7 @@ impl RepSignal {
             noise,
             rest_window_s: REST_WINDOW_S,
             max_gap_s: MAX_GAP_S,
+            complete_fraction,
         }
     }
 }
@@ -218,9 +245,10 @@ static LUNGE: StationaryLunge = StationaryLunge;
 static STEP_UP: SideStepUp = SideStepUp;
 static BRIDGE: SingleLegBridge = SingleLegBridge;
 static SIDE_PLANK: SidePlank = SidePlank;
+static DROP_LANDING: DropLanding = DropLanding;
 
 /// Every profile, in the order `formcheck exercises` lists them.
-pub fn all() -> [&'static dyn Exercise; 6] {
+pub fn all() -> [&'static dyn Exercise; 7] {
     [
         &SQUAT,
         &SINGLE_LEG_SQUAT,
@@ -228,6 +256,7 @@ pub fn all() -> [&'static dyn Exercise; 6] {
         &STEP_UP,
         &BRIDGE,
         &SIDE_PLANK,
+        &DROP_LANDING,
     ]
 }
 

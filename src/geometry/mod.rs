@@ -191,6 +191,9 @@ pub enum NotJudged {
     BodyUpright,
     /// No frame of the rep had this measure.
     NotSeenInRep,
+    /// In this view the angle comes only from the pose model's estimated depth, a guess that
+    /// never makes a fault.
+    DepthEstimate,
 }
 
 fn landmark_name<S: serde::Serializer>(l: &LandmarkIndex, s: S) -> Result<S::Ok, S::Error> {
@@ -254,6 +257,9 @@ impl NotJudged {
                 "the body is upright; the body line is for planks and bridges".into()
             }
             NotJudged::NotSeenInRep => "not measurable in any frame of this rep".into(),
+            NotJudged::DepthEstimate => {
+                "in this view the angle is only estimated from depth: film from the side to measure it".into()
+            }
         }
     }
 }

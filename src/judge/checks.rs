@@ -17,6 +17,11 @@ pub struct RepWindow<'a> {
     pub frames: &'a [FrameMeasures],
     /// Index into `frames` of the turning point.
     pub bottom: usize,
+    /// The same body's frames just before `frames`, since its last movement ended: where it
+    /// stood before the rep.
+    pub lead_in: &'a [FrameMeasures],
+    /// The body was first seen within the rep (picked up mid-movement, as a landed jumper).
+    pub picked_up_in_window: bool,
 }
 
 impl RepWindow<'_> {
@@ -409,6 +414,29 @@ pub fn hip_sag(body: &BodyPeak, t: &Thresholds) -> Option<Flag> {
         }),
         Measured::Value(_) => None,
         Measured::NotJudged { not_judged: reason } => note(Measure::BodyLine, None, reason),
+    }
+}
+
+/// Drop landing: the knee bent too little at its deepest. Only the bend seen in the picture from
+/// the side is judged; elsewhere it comes from estimated depth, which never makes a fault.
+pub fn stiff_landing(peak: &LegPeak, t: &Thresholds) -> Option<Flag> {
+    match peak.knee_flexion_deg {
+        Measured::Value(s) if s.source == Source::World => note(
+            Measure::KneeFlexion,
+            Some(peak.leg),
+            NotJudged::DepthEstimate,
+        ),
+        Measured::Value(s) if s.value < t.landing_min_knee_flexion_deg => {
+            Some(Flag::StiffLanding {
+                leg: peak.leg,
+                knee_flexion_deg: s.value,
+                threshold_deg: t.landing_min_knee_flexion_deg,
+            })
+        }
+        Measured::Value(_) => None,
+        Measured::NotJudged { not_judged: reason } => {
+            note(Measure::KneeFlexion, Some(peak.leg), reason)
+        }
     }
 }
 

@@ -108,6 +108,12 @@ pub enum Flag {
         hip_flexion_deg: f64,
         threshold_deg: f64,
     },
+    /// Drop landing: the knee bent less than the threshold at its deepest (a stiff landing).
+    StiffLanding {
+        leg: Leg,
+        knee_flexion_deg: f64,
+        threshold_deg: f64,
+    },
     /// Left and right differ by more than the threshold.
     Asymmetry {
         measure: Measure,
@@ -137,6 +143,7 @@ impl Flag {
             Flag::PelvicDrop { .. } => "keep the hips level",
             Flag::HipSag { .. } => "lift the hip higher",
             Flag::HipLiftLow { .. } => "lift the hip higher",
+            Flag::StiffLanding { .. } => "land softly: bend the knees and hips",
             Flag::Asymmetry { .. } => "left and right differ",
             Flag::NotJudged { .. } => "not judged",
         }
@@ -202,6 +209,13 @@ impl Flag {
             } => format!(
                 "hip stayed {hip_flexion_deg:.1}° short of straight at the top (limit {threshold_deg:.1}°)"
             ),
+            Flag::StiffLanding {
+                leg,
+                knee_flexion_deg,
+                threshold_deg,
+            } => format!(
+                "{leg} knee bent only {knee_flexion_deg:.0}° on landing (at least {threshold_deg:.0}°)"
+            ),
             Flag::Asymmetry {
                 measure,
                 left,
@@ -238,6 +252,7 @@ impl Flag {
             Flag::PelvicDrop { .. } => "pelvic_drop",
             Flag::HipSag { .. } => "hip_sag",
             Flag::HipLiftLow { .. } => "hip_lift_low",
+            Flag::StiffLanding { .. } => "stiff_landing",
             Flag::Asymmetry { .. } => "asymmetry",
             Flag::NotJudged { .. } => "not_judged",
         }

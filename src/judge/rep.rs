@@ -56,6 +56,8 @@ pub enum Concern {
     KneeOverToe,
     Pelvis,
     HipLift,
+    /// A drop landing absorbed with bent knees, not stiff-legged.
+    SoftLanding,
 }
 
 impl Concern {
@@ -66,6 +68,7 @@ impl Concern {
             Concern::KneeOverToe => "knee_over_toe",
             Concern::Pelvis => "pelvis",
             Concern::HipLift => "hip_lift",
+            Concern::SoftLanding => "soft_landing",
         }
     }
 
@@ -75,6 +78,7 @@ impl Concern {
             Concern::KneeOverToe => "knee over toe",
             Concern::Pelvis => "pelvis level",
             Concern::HipLift => "hip lift",
+            Concern::SoftLanding => "soft landing (knee bend)",
         }
     }
 
@@ -85,6 +89,7 @@ impl Concern {
             Concern::KneeOverToe => "knee past the toes",
             Concern::Pelvis => "pelvis dropped",
             Concern::HipLift => "hip not lifted enough",
+            Concern::SoftLanding => "landed stiff",
         }
     }
 
@@ -95,6 +100,7 @@ impl Concern {
             Concern::KneeOverToe => "went past the toes",
             Concern::Pelvis => "dropped the pelvis",
             Concern::HipLift => "fell short",
+            Concern::SoftLanding => "landed stiff",
         }
     }
 }
@@ -110,7 +116,9 @@ impl Measure {
             Measure::KneeOverToe => Some(Concern::KneeOverToe),
             Measure::PelvicDrop => Some(Concern::Pelvis),
             Measure::BodyLine | Measure::HipFlexion => Some(Concern::HipLift),
-            Measure::KneeFlexion | Measure::TrunkLean | Measure::TrunkRotation => None,
+            // Knee bend is context in every exercise but the landing, which judges it.
+            Measure::KneeFlexion => Some(Concern::SoftLanding),
+            Measure::TrunkLean | Measure::TrunkRotation => None,
         }
     }
 
@@ -155,6 +163,7 @@ impl Flag {
             Flag::KneePastToe { .. } => Some(Concern::KneeOverToe),
             Flag::PelvicDrop { .. } => Some(Concern::Pelvis),
             Flag::HipSag { .. } | Flag::HipLiftLow { .. } => Some(Concern::HipLift),
+            Flag::StiffLanding { .. } => Some(Concern::SoftLanding),
             Flag::NotJudged { measure, .. } => measure.concern(),
         }
     }

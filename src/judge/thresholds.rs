@@ -118,6 +118,14 @@ thresholds! {
     BRIDGE_MIN_LIFT_DEG bridge_min_lift_deg = 20.0, "degrees", 0.0, 180.0;
     /// Side plank: the hip lifts at least 15° against the shoulder–ankle line (formcheck rule).
     SIDE_PLANK_MIN_LIFT_DEG side_plank_min_lift_deg = 15.0, "degrees", 0.0, 180.0;
+    /// Drop landing: the hip comes at least 0.05 leg lengths towards the feet, about 30° of knee bend, so a stiff landing still counts and is judged (formcheck rule).
+    LANDING_MIN_DEPTH landing_min_depth = 0.05, "leg lengths", 0.0, 2.0;
+    /// Drop landing: the feet land at least 0.15 leg lengths below where they stood (formcheck rule; the 31 cm box of Hewett et al. 2005, AJSM 33:492, is about 0.35 for a 0.85 m leg).
+    LANDING_MIN_DROP landing_min_drop = 0.15, "leg lengths", 0.0, 5.0;
+    /// Drop landing: the feet stood still at least 0.5 s before the drop, on the box (formcheck rule; hops in place never stand still between landings).
+    LANDING_STANCE_S landing_stance_s = 0.5, "seconds", 0.0, 10.0;
+    /// Drop landing: the knee bends at least 45° (formcheck rule after Padua et al. 2009, AJSM 37:1996, LESS: less than 45° of knee flexion displacement is a stiff landing; formcheck reads the peak bend).
+    LANDING_MIN_KNEE_FLEXION_DEG landing_min_knee_flexion_deg = 45.0, "degrees", 0.0, 180.0;
 }
 
 /// One threshold as declared.

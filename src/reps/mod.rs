@@ -5,7 +5,9 @@
 
 mod segment;
 
-pub use segment::{Current, Direction, Incomplete, Phase, Segment, SegmentParams, Segmenter};
+pub use segment::{
+    Current, Direction, Incomplete, Phase, Segment, SegmentParams, Segmenter, COMPLETE_FRACTION,
+};
 
 use serde::Serialize;
 

@@ -33,6 +33,8 @@ pub struct SegmentParams {
     pub rest_window_s: f64,
     /// Longest gap without a signal (person lost) a rep survives.
     pub max_gap_s: f64,
+    /// A rep is complete when it came back within this fraction of its peak from rest.
+    pub complete_fraction: f64,
 }
 
 /// The rest level is this percentile of recent rest frames (the 90th for `Down`, 10th for
@@ -47,7 +49,7 @@ const RETURN_FRACTION: f64 = 0.5;
 const BOUNDARY_FRACTION: f64 = 0.01;
 
 /// A rep is complete when it came back within this fraction of its peak from rest ("back up").
-const COMPLETE_FRACTION: f64 = 0.25;
+pub const COMPLETE_FRACTION: f64 = 0.25;
 
 /// Once back within this fraction of the peak, a rep may end as soon as the signal stops
 /// moving: a person standing up slowly drifts the last few percent.
@@ -129,7 +131,7 @@ pub struct Segment {
     pub end: Moment,
     /// Largest excursion from rest.
     pub depth: f64,
-    /// Came back within `COMPLETE_FRACTION` of rest.
+    /// Came back within `complete_fraction` of rest.
     pub complete: bool,
     /// Why not, when not complete.
     pub incomplete: Option<Incomplete>,
@@ -393,7 +395,7 @@ impl Segmenter {
         Some(self.close(rep, None, Incomplete::VideoEnded))
     }
 
-    /// Closes a rep; `otherwise` says why, if it did not come back within `COMPLETE_FRACTION`
+    /// Closes a rep; `otherwise` says why, if it did not come back within `complete_fraction`
     /// of rest (a person lost is never complete). Whatever came before the end is no longer rest.
     fn close(&mut self, rep: Rep, end: Option<(Moment, f64)>, otherwise: Incomplete) -> Segment {
         let (peak_at, depth) = rep.peak;
@@ -403,7 +405,7 @@ impl Segmenter {
             otherwise,
             Incomplete::PersonLost | Incomplete::FramesMissing | Incomplete::PersonChanged
         );
-        let complete = !cut && end_e <= COMPLETE_FRACTION * depth;
+        let complete = !cut && end_e <= self.params.complete_fraction * depth;
         self.floor = Some(end_at);
         self.rest.retain(|(m, _)| m.frame >= end_at.frame);
         Segment {
@@ -456,6 +458,7 @@ mod tests {
             noise: 0.005,
             rest_window_s: 10.0,
             max_gap_s: 1.0,
+            complete_fraction: COMPLETE_FRACTION,
         }
     }
 
