@@ -3,6 +3,9 @@
 //! The bundled sample always runs (its labels are copied here from ../shared/videos/labels.json);
 //! the other labelled squat clips run when ../shared is present.
 
+#[path = "common/skip.rs"]
+mod skip;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -168,5 +171,80 @@ fn analyze_counts_the_labelled_squats_and_finds_their_bottoms() {
                 assert!(judged, "{name}: knee over toe not judged from the side");
             }
         }
+    }
+}
+
+/// sports2d_demo, labelled one complete "drop landing from a wall" beside four jumping jacks on
+/// the wall: through the drop-landing profile the landing counts (the jumper was lost in the air
+/// and picked up landed) and the jumping jacks do not (hops, never standing still between).
+#[test]
+fn analyze_counts_the_labelled_drop_landing_and_not_the_hops_before_it() {
+    let shared = repo().join("../shared/videos");
+    let Ok(text) = std::fs::read_to_string(shared.join("labels.json")) else {
+        skip::missing("../shared/videos/labels.json: no drop landing to count");
+        return;
+    };
+    let labels: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let landings: Vec<(&String, u64)> = labels
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, l)| {
+            l["exercise"]
+                .as_str()
+                .is_some_and(|e| e.contains("landing"))
+        })
+        .map(|(name, l)| (name, l["complete_reps"].as_u64().unwrap()))
+        .collect();
+    assert!(!landings.is_empty(), "a labelled drop landing");
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_formcheck"))
+        .env(
+            "XDG_DATA_HOME",
+            std::env::temp_dir().join("formcheck-tests-data"),
+        )
+        .arg("analyze")
+        .args(landings.iter().map(|(name, _)| shared.join(name)))
+        .args([
+            "--exercise",
+            "drop-landing",
+            "--no-video",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for (name, labelled) in landings {
+        let stem = Path::new(name).file_stem().unwrap().to_string_lossy();
+        let text = std::fs::read_to_string(out.path().join(&*stem).join("reps.json")).unwrap();
+        let reps_json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let reps: Vec<&serde_json::Value> = reps_json["sets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["reps"].as_array().unwrap())
+            .collect();
+        let complete = reps.iter().filter(|r| r["complete"] == true).count() as u64;
+        let rejected = reps_json["rejected"].as_array().unwrap();
+        eprintln!(
+            "{stem}: {complete} complete of {} (labelled {labelled}); not counted: {:?}",
+            reps.len(),
+            rejected
+                .iter()
+                .map(|r| r["reason"].as_str().unwrap())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(complete, labelled, "{stem}: complete landings");
+        assert_eq!(reps.len() as u64, labelled, "{stem}: nothing else counted");
+        let hops = rejected
+            .iter()
+            .filter(|r| r["reason"].as_str().unwrap().contains("not a drop landing"))
+            .count();
+        assert!(
+            hops >= 4,
+            "{stem}: the jumping jacks are listed as not landings"
+        );
     }
 }

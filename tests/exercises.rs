@@ -9,7 +9,7 @@ use formcheck::config::SideChoice;
 use formcheck::exercise;
 use formcheck::geometry::{Leg, Source, View};
 use formcheck::judge::Rep;
-use formcheck::judge::{Flag, Thresholds};
+use formcheck::judge::{Concern, ConcernStatus, Flag, Thresholds};
 use formcheck::landmarks::{LandmarkIndex, PoseFrame};
 use model::*;
 
@@ -937,4 +937,287 @@ fn side_plank_counts_hip_lifts_and_flags_sag_and_rocking() {
     assert_eq!(kinds(got[2]), Vec::<&str>::new());
     let range = got[2].body.trunk_rotation_range_deg.get().unwrap();
     assert!((range - 20.0).abs() < 0.1, "{range}");
+}
+
+// ---------------------------------------------------------------- drop landing
+
+/// One drop from a box: standing still on it, a free fall of `FLIGHT` frames, and a landing
+/// absorbed as a squat-like bend (`DOWN` frames down, `UP` back), then standing on the floor until
+/// the climb back up for the next one.
+struct Drop {
+    drop_at: u64,
+    box_m: f64,
+    fppa: f64,
+    thigh: f64,
+    shank: f64,
+}
+
+const FLIGHT: u64 = 7;
+const LAND_DOWN: u64 = 10;
+const LAND_UP: u64 = 20;
+const CLIMB: u64 = 20;
+
+impl Drop {
+    fn contact(&self) -> u64 {
+        self.drop_at + FLIGHT
+    }
+    fn plan(&self) -> Plan {
+        Plan {
+            start: self.contact(),
+            down: LAND_DOWN,
+            hold: 0,
+            up: LAND_UP,
+        }
+    }
+}
+
+/// How high the feet are off the floor at frame `f` (metres).
+fn elevation(drops: &[Drop], f: u64) -> f64 {
+    for (i, d) in drops.iter().enumerate() {
+        if f < d.drop_at {
+            // Climbing back on the box over `CLIMB` frames ending a second before the drop.
+            let climb_end = d.drop_at.saturating_sub(30);
+            let climb_start = climb_end.saturating_sub(CLIMB);
+            return if i == 0 || f >= climb_end {
+                d.box_m
+            } else if f < climb_start {
+                0.0
+            } else {
+                d.box_m * ease((f - climb_start) as f64 / CLIMB as f64)
+            };
+        }
+        if f < d.contact() {
+            let u = (f - d.drop_at) as f64 / FLIGHT as f64;
+            return d.box_m * (1.0 - u * u);
+        }
+    }
+    0.0
+}
+
+fn landing_frames(drops: &[Drop], total: u64, from_side: bool) -> Vec<PoseFrame> {
+    let plans: Vec<Plan> = drops.iter().map(Drop::plan).collect();
+    (0..total)
+        .map(|f| {
+            let (p, i) = phase_of(&plans, f);
+            let (fppa, thigh, shank) = i.map(|i| &drops[i]).map_or((0.0, 1.0, 1.0), |d| {
+                (
+                    d.fppa * valgus_ramp(p),
+                    1.0 - (1.0 - d.thigh) * p,
+                    1.0 - (1.0 - d.shank) * p,
+                )
+            });
+            let up = elevation(drops, f);
+            let mut body = Body::default();
+            let la = p3(HIP_WIDTH / 2.0, -ANKLE_UP - up, 0.0);
+            let ra = p3(-HIP_WIDTH / 2.0, -ANKLE_UP - up, 0.0);
+            put_leg(
+                &mut body,
+                true,
+                &leg_from_ankle(la, thigh, shank, fppa, -1.0),
+            );
+            put_leg(
+                &mut body,
+                false,
+                &leg_from_ankle(ra, thigh, shank, fppa, 1.0),
+            );
+            put_trunk(&mut body, 15.0 * p);
+            if from_side {
+                body.side(f)
+            } else {
+                body.frontal(f)
+            }
+        })
+        .collect()
+}
+
+fn concern_of(rep: &Rep, concern: Concern) -> &ConcernStatus {
+    &rep.concerns
+        .iter()
+        .find(|c| c.concern == concern)
+        .unwrap_or_else(|| panic!("rep {}: no {concern:?} in {:?}", rep.number, rep.concerns))
+        .status
+}
+
+#[test]
+fn drop_landing_from_the_front_counts_each_drop_and_flags_the_knees_caving_in() {
+    let drop = |drop_at, fppa| Drop {
+        drop_at,
+        box_m: 0.30,
+        fppa,
+        thigh: 0.71,
+        shank: 0.82,
+    };
+    // Knees caving 18° on the second landing (> 13°, the drop-jump band).
+    let drops = vec![drop(40, 4.0), drop(160, 18.0), drop(280, 5.0)];
+    let a = run(&landing_frames(&drops, 360, false), "drop-landing", None);
+    let got: Vec<&Rep> = a.reps().collect();
+    assert_eq!(got.len(), 3, "{got:?} rejected {:?}", a.rejected);
+    for (rep, planned) in got.iter().zip(&drops) {
+        assert!(rep.complete, "{rep:?}");
+        assert_eq!(rep.legs, vec![Leg::Left, Leg::Right]);
+        // The rep is the landing: from contact, not from the step off the box.
+        assert_boundaries(rep, &planned.plan());
+        assert!(
+            (fppa_of(rep, Leg::Left) - planned.fppa).abs() < FPPA_TOLERANCE_DEG,
+            "{}",
+            fppa_of(rep, Leg::Left)
+        );
+        // From the front the knee bend is only a depth estimate: never a fault, never a pass.
+        assert!(
+            matches!(
+                concern_of(rep, Concern::SoftLanding),
+                ConcernStatus::NotJudged { reason } if reason.contains("estimated from depth")
+            ),
+            "{:?}",
+            rep.concerns
+        );
+    }
+    assert_eq!(kinds(got[0]), Vec::<&str>::new());
+    assert!(kinds(got[1]).contains(&"valgus"), "{:?}", got[1].flags);
+    assert_eq!(kinds(got[2]), Vec::<&str>::new());
+    assert_eq!(*concern_of(got[0], Concern::Valgus), ConcernStatus::Ok);
+}
+
+#[test]
+fn drop_landing_from_the_side_flags_a_stiff_landing_and_does_not_judge_valgus() {
+    let drops = vec![
+        // Soft: the knee bends about 60°.
+        Drop {
+            drop_at: 40,
+            box_m: 0.30,
+            fppa: 0.0,
+            thigh: 0.71,
+            shank: 0.82,
+        },
+        // Stiff: about 30°, under the 45° a soft landing needs.
+        Drop {
+            drop_at: 160,
+            box_m: 0.30,
+            fppa: 0.0,
+            thigh: 0.95,
+            shank: 0.98,
+        },
+    ];
+    let a = run(&landing_frames(&drops, 240, true), "drop-landing", None);
+    let got: Vec<&Rep> = a.reps().collect();
+    assert_eq!(got.len(), 2, "{got:?} rejected {:?}", a.rejected);
+    for rep in &got {
+        assert_eq!(rep.view.get(), Some(View::Side), "{rep:?}");
+        assert!(
+            matches!(
+                concern_of(rep, Concern::Valgus),
+                ConcernStatus::NotJudged { .. }
+            ),
+            "{:?}",
+            rep.concerns
+        );
+    }
+    assert_eq!(*concern_of(got[0], Concern::SoftLanding), ConcernStatus::Ok);
+    assert_eq!(kinds(got[1]), vec!["stiff_landing"], "{:?}", got[1].flags);
+    let bend = got[1]
+        .peak(Leg::Right)
+        .and_then(|p| p.knee_flexion_deg.get())
+        .expect("knee bend measured from the side");
+    assert_eq!(bend.source, Source::Image);
+    assert!((bend.value - 29.7).abs() < 1.5, "{bend:?}");
+}
+
+#[test]
+fn drop_landing_does_not_count_hops_in_place_or_a_squat() {
+    // Hops with no still moment between them: the feet come down where they took off.
+    let plans: Vec<Plan> = (0..3)
+        .map(|i| Plan {
+            start: 20 + 40 * i,
+            down: LAND_DOWN,
+            hold: 0,
+            up: LAND_UP,
+        })
+        .collect();
+    let hops: Vec<PoseFrame> = (0..150u64)
+        .map(|f| {
+            let p = phase_of(&plans, f).0;
+            let k = (f + 40 - 10) % 40;
+            let up = if f >= 10 && k < 10 {
+                0.2 * (std::f64::consts::PI * k as f64 / 10.0).sin()
+            } else {
+                0.0
+            };
+            let mut body = Body::default();
+            let (thigh, shank) = (1.0 - 0.29 * p, 1.0 - 0.18 * p);
+            for (left, x, medial) in [
+                (true, HIP_WIDTH / 2.0, -1.0),
+                (false, -HIP_WIDTH / 2.0, 1.0),
+            ] {
+                let ankle = p3(x, -ANKLE_UP - up, 0.0);
+                put_leg(
+                    &mut body,
+                    left,
+                    &leg_from_ankle(ankle, thigh, shank, 0.0, medial),
+                );
+            }
+            put_trunk(&mut body, 10.0 * p);
+            body.frontal(f)
+        })
+        .collect();
+    let a = run(&hops, "drop-landing", None);
+    assert_eq!(a.reps().count(), 0, "{:?}", a.reps().collect::<Vec<_>>());
+    assert!(a.rejected.len() >= 3, "{:?}", a.rejected);
+    assert!(
+        a.rejected
+            .iter()
+            .all(|r| r.reason.contains("not a drop landing") || r.reason.contains("too small")),
+        "{:?}",
+        a.rejected
+    );
+
+    // A squat from standing: the same bend with no drop before it.
+    let squat = [Drop {
+        drop_at: 40,
+        box_m: 0.0,
+        fppa: 0.0,
+        thigh: 0.71,
+        shank: 0.82,
+    }];
+    let a = run(&landing_frames(&squat, 120, false), "drop-landing", None);
+    assert_eq!(a.reps().count(), 0, "{:?}", a.reps().collect::<Vec<_>>());
+    assert!(
+        a.rejected
+            .iter()
+            .any(|r| r.reason.contains("below where they stood")),
+        "{:?}",
+        a.rejected
+    );
+    // Control: the same bend after a 30 cm drop is a landing.
+    let dropped = [Drop {
+        box_m: 0.30,
+        ..squat[0]
+    }];
+    let a = run(&landing_frames(&dropped, 120, false), "drop-landing", None);
+    assert_eq!(
+        a.reps().filter(|r| r.complete).count(),
+        1,
+        "{:?}",
+        a.rejected
+    );
+}
+
+#[test]
+fn drop_landing_first_seen_already_landed_counts_when_they_stand_up() {
+    // The jumper was lost in the air and is picked up at the bottom of the landing.
+    let drops = [Drop {
+        drop_at: 0,
+        box_m: 0.30,
+        fppa: 0.0,
+        thigh: 0.71,
+        shank: 0.82,
+    }];
+    let frames: Vec<PoseFrame> = landing_frames(&drops, 90, true)
+        .into_iter()
+        .skip((FLIGHT + LAND_DOWN) as usize)
+        .collect();
+    let a = run(&frames, "drop-landing", None);
+    let got: Vec<&Rep> = a.reps().collect();
+    assert_eq!(got.len(), 1, "{got:?} rejected {:?}", a.rejected);
+    assert!(got[0].complete, "{:?}", got[0]);
+    assert_eq!(*concern_of(got[0], Concern::SoftLanding), ConcernStatus::Ok);
 }

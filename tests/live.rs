@@ -684,26 +684,27 @@ fn rep_digest(rep: &Value) -> (bool, u64, Vec<String>, Vec<String>) {
 /// The same file through `analyze` and through `live --file --no-window`: the same reps
 /// (complete or not, the same bottom within two frames) with the same faults and the same
 /// verdict on each concern, front and side views alike. The sample always; the shared front and
-/// side squats when ../shared is there (CI must have it).
+/// side squats, and the drop landing, when ../shared is there (CI must have it).
 #[test]
 fn live_file_gives_the_same_reps_and_flags_as_analyze() {
     let _cpu = one_session_at_a_time();
-    let mut clips = vec![sample()];
+    let mut clips = vec![(sample(), "squat")];
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/videos");
     if shared.is_dir() {
-        clips.push(shared.join("lnewco_good_IMG_7027.mov"));
-        clips.push(shared.join("lnewco_good_IMG_7051.mov"));
+        clips.push((shared.join("lnewco_good_IMG_7027.mov"), "squat"));
+        clips.push((shared.join("lnewco_good_IMG_7051.mov"), "squat"));
+        clips.push((shared.join("sports2d_demo.mp4"), "drop-landing"));
     } else {
         assert!(std::env::var("CI").is_err(), "CI needs ../shared/videos");
         eprintln!("../shared/videos not found: comparing live and analyze on the sample only");
     }
-    for clip in clips {
+    for (clip, exercise) in clips {
         let dir = tempfile::tempdir().unwrap();
         let out = formcheck_cmd()
             .args([
                 "analyze",
                 "--exercise",
-                "squat",
+                exercise,
                 "--no-video",
                 "--quiet",
                 "--out",
@@ -730,7 +731,7 @@ fn live_file_gives_the_same_reps_and_flags_as_analyze() {
             .collect();
         let session = dir.path().join("live.jsonl");
         let out = formcheck_cmd()
-            .args(["live", "--exercise", "squat", "--no-window", "--file"])
+            .args(["live", "--exercise", exercise, "--no-window", "--file"])
             .arg(&clip)
             .arg("--session")
             .arg(&session)

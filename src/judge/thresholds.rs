@@ -118,8 +118,8 @@ thresholds! {
     BRIDGE_MIN_LIFT_DEG bridge_min_lift_deg = 20.0, "degrees", 0.0, 180.0;
     /// Side plank: the hip lifts at least 15° against the shoulder–ankle line (formcheck rule).
     SIDE_PLANK_MIN_LIFT_DEG side_plank_min_lift_deg = 15.0, "degrees", 0.0, 180.0;
-    /// Drop landing: the hip comes at least 0.05 leg lengths towards the feet, about 30° of knee bend, so a stiff landing still counts and is judged (formcheck rule).
-    LANDING_MIN_DEPTH landing_min_depth = 0.05, "leg lengths", 0.0, 2.0;
+    /// Drop landing: the hip comes at least 0.03 leg lengths towards the feet, about 25° of knee bend, so a stiff landing still counts and is judged (formcheck rule).
+    LANDING_MIN_DEPTH landing_min_depth = 0.03, "leg lengths", 0.0, 2.0;
     /// Drop landing: the feet land at least 0.15 leg lengths below where they stood (formcheck rule; the 31 cm box of Hewett et al. 2005, AJSM 33:492, is about 0.35 for a 0.85 m leg).
     LANDING_MIN_DROP landing_min_drop = 0.15, "leg lengths", 0.0, 5.0;
     /// Drop landing: the feet stood still at least 0.5 s before the drop, on the box (formcheck rule; hops in place never stand still between landings).
