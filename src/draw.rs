@@ -98,6 +98,23 @@ pub fn readouts(exercise: &dyn Exercise, m: Option<&FrameMeasures>, faults: &[&F
                 unit: "%",
             });
         }
+        if has(Measure::KneeFlexion) {
+            let alert = faults
+                .iter()
+                .any(|f| matches!(f, Flag::StiffLanding { leg, .. } if *leg == l.leg));
+            items.push(Item {
+                label: "BEND",
+                reading: l
+                    .knee_flexion_deg
+                    .get()
+                    .filter(|s| s.source == Source::Image)
+                    .map(|s| Reading {
+                        value: s.value,
+                        alert,
+                    }),
+                unit: " deg",
+            });
+        }
         LegReadout { items }
     };
     let mut body = Vec::new();

@@ -220,6 +220,17 @@ fn analyze_counts_the_labelled_drop_landing_and_not_the_hops_before_it() {
         let stem = Path::new(name).file_stem().unwrap().to_string_lossy();
         let text = std::fs::read_to_string(out.path().join(&*stem).join("reps.json")).unwrap();
         let reps_json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        // The landing's concern and flag names are in the documented schema.
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(repo().join("schemas/reps.schema.json")).unwrap(),
+        )
+        .unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&reps_json)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{stem}: {errors:#?}");
         let reps: Vec<&serde_json::Value> = reps_json["sets"]
             .as_array()
             .unwrap()

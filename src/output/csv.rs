@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use super::{atomic, ExportError, Exporter, VideoResult};
-use crate::geometry::Leg;
+use crate::geometry::{Leg, Source};
 use crate::judge::{ConcernStatus, LegPeak, Measure, Outcome, Rep};
 
 pub struct CsvExporter;
@@ -132,6 +132,20 @@ fn columns(result: &VideoResult) -> Vec<Column> {
         cols.push((
             "knee_ankle_ratio",
             Box::new(|r: &Rep| cell(r.body.knee_ankle_ratio.get(), 3)),
+        ));
+    }
+    if has(Measure::KneeFlexion) {
+        // Only the bend seen side-on in the picture, as judged.
+        cols.extend(per_leg(
+            "left_knee_flexion_deg",
+            "right_knee_flexion_deg",
+            0,
+            |p| {
+                p.knee_flexion_deg
+                    .get()
+                    .filter(|s| s.source == Source::Image)
+                    .map(|s| s.value)
+            },
         ));
     }
     if has(Measure::KneeOverToe) {

@@ -98,6 +98,20 @@ fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
                 )
             ));
         }
+        if has(Measure::KneeFlexion) {
+            parts.push(format!(
+                "knee bend {} {}",
+                p.leg,
+                fmt_num(
+                    p.knee_flexion_deg
+                        .get()
+                        .filter(|s| s.source == Source::Image)
+                        .map(|s| s.value),
+                    0,
+                    "°"
+                )
+            ));
+        }
         if e.judged().contains(&Measure::KneeFootOffset)
             && e.legs() != crate::exercise::LegMode::Both
         {
@@ -211,6 +225,9 @@ fn plots_for(result: &VideoResult) -> Vec<(&'static str, TimePlot, &'static str)
     }
     if has(Measure::KneeOverToe) {
         out.push(("Knee over toe over time", kot_plot(result), "Shaded: reps (red when flagged). Measured from the side only, in the image; gaps where it could not be judged."));
+    }
+    if has(Measure::KneeFlexion) {
+        out.push(("Knee bend over time", knee_bend_plot(result), "Blue: left knee, orange: right knee. Shaded: reps (red when flagged). Dashed: the least bend of a soft landing. Measured from the side only, in the image; gaps where it could not be."));
     }
     if has(Measure::PelvicDrop) {
         let plot = TimePlot {
@@ -338,6 +355,39 @@ fn kot_plot(result: &VideoResult) -> TimePlot {
         } else {
             Vec::new()
         },
+    }
+}
+
+/// The knee bend seen in the picture from the side (a 3-D estimate is left out, as it is judged).
+fn knee_bend_plot(result: &VideoResult) -> TimePlot {
+    let a = result.analysis;
+    let limit = a.thresholds.landing_min_knee_flexion_deg;
+    let bend = |leg: Leg, color| Series {
+        label: format!("{leg} knee"),
+        color,
+        points: a
+            .frames
+            .iter()
+            .map(|f| {
+                let seen = f.leg(leg).knee_flexion_deg.get();
+                (
+                    f.time_s,
+                    seen.filter(|s| s.source == Source::Image).map(|s| s.value),
+                )
+            })
+            .collect(),
+    };
+    TimePlot {
+        caption: "Knee bend (°)".into(),
+        y_label: "knee bend (°)".into(),
+        x_label: "time (s)",
+        duration_s: result.video.duration_s,
+        series: vec![bend(Leg::Left, LEFT_COLOR), bend(Leg::Right, RIGHT_COLOR)],
+        spans: spans(a),
+        levels: vec![Level {
+            value: limit,
+            label: format!("soft landing {limit:.0}°"),
+        }],
     }
 }
 
