@@ -218,8 +218,18 @@ pub struct JudgeArgs {
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Video files, or folders of videos.
-    #[arg(required_unless_present = "from_list", value_name = "VIDEO|DIR")]
+    #[arg(required_unless_present_any = ["from_list", "front"], value_name = "VIDEO|DIR")]
     pub inputs: Vec<PathBuf>,
+
+    /// Two cameras on one set: the front camera's video (or its landmarks, .jsonl). With --side,
+    /// the two are synchronised from the movement and every rep is judged for valgus from the
+    /// front and for knee over toe from the side, in OUT/<front>+<side>/pair.json.
+    #[arg(long, value_name = "VIDEO", requires = "side", conflicts_with_all = ["inputs", "from_list", "shard", "landmarks"])]
+    pub front: Option<PathBuf>,
+
+    /// The side camera's video (or its landmarks, .jsonl), with --front.
+    #[arg(long, value_name = "VIDEO", requires = "front")]
+    pub side: Option<PathBuf>,
 
     /// Also analyse the videos this manifest names, one path a line (relative paths from the
     /// manifest's folder; blank lines and # comments skipped).

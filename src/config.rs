@@ -93,6 +93,8 @@ pub struct HistorySettings {
 #[derive(Debug, Clone)]
 pub struct AnalyzeConfig {
     pub inputs: Vec<PathBuf>,
+    /// `--front` and `--side`: two cameras on one set, judged together.
+    pub pair: Option<PairInputs>,
     pub history: HistorySettings,
     /// A manifest of more videos, one path a line.
     pub from_list: Option<PathBuf>,
@@ -115,6 +117,13 @@ pub struct AnalyzeConfig {
     pub quiet: bool,
     /// `bench --batch`'s view of the run: frames and decode passes, written here at its end.
     pub bench_stats: Option<PathBuf>,
+}
+
+/// The two views of `analyze --front A --side B`: videos, or landmark files (.jsonl).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairInputs {
+    pub front: PathBuf,
+    pub side: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -456,8 +465,27 @@ impl Cli {
                         "splits a batch; --landmarks takes a single video",
                     ));
                 }
+                let pair = match (a.front, a.side) {
+                    (Some(front), Some(side)) => {
+                        if a.judge.exercise.is_none() {
+                            return Err(flag_error(
+                                "front",
+                                "needs --exercise: the two views are judged as that exercise",
+                            ));
+                        }
+                        if front == side {
+                            return Err(flag_error(
+                                "side",
+                                "is the same file as --front; give the other camera's video",
+                            ));
+                        }
+                        Some(PairInputs { front, side })
+                    }
+                    _ => None,
+                };
                 let history = history_settings(a.history, shard.is_none())?;
                 Config::Analyze(AnalyzeConfig {
+                    pair,
                     history,
                     pose: pose(!a.judge.no_smooth, a.filter_fps)?,
                     judge: judge_settings(a.judge)?,

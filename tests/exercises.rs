@@ -408,66 +408,8 @@ fn single_leg_squat_finds_the_stance_leg_and_flags_valgus_and_pelvic_drop() {
 
 // ------------------------------------------------------------------ lunge
 
-struct LungeRep {
-    plan: Plan,
-    front_left: bool,
-    fppa: f64,
-    shank: f64,
-}
-
 fn lunge_frames(reps: &[LungeRep], total: u64) -> Vec<PoseFrame> {
     lunge_frames_seen(reps, total, false)
-}
-
-/// The lunge seen from the front, or from the subject's right side.
-fn lunge_frames_seen(reps: &[LungeRep], total: u64, from_side: bool) -> Vec<PoseFrame> {
-    let plans: Vec<Plan> = reps.iter().map(|r| r.plan).collect();
-    // Between reps the feet stay where the nearest rep put them.
-    let stance_at = |f: u64| -> &LungeRep {
-        reps.iter()
-            .rev()
-            .find(|r| r.plan.start <= f)
-            .unwrap_or(&reps[0])
-    };
-    (0..total)
-        .map(|f| {
-            let (p, i) = phase_of(&plans, f);
-            let r = i.map_or(stance_at(f), |i| &reps[i]);
-            let (fppa, thigh, shank) = (
-                r.fppa * valgus_ramp(p),
-                1.0 - 0.28 * p,
-                1.0 - (1.0 - r.shank) * p,
-            );
-            let side = if r.front_left { 1.0 } else { -1.0 };
-            let front = leg_from_ankle(
-                p3(side * HIP_WIDTH / 2.0, -ANKLE_UP, -0.30),
-                thigh,
-                shank,
-                fppa,
-                -side,
-            );
-            let rear_hip = front.hip + p3(-side * HIP_WIDTH, 0.0, 0.0);
-            let rear_ankle = p3(-side * HIP_WIDTH / 2.0, -ANKLE_UP, 0.45);
-            // Rear thigh nearly vertical under the hip, the rear knee sinking towards the floor.
-            let rear_knee = p3(rear_ankle.x, rear_hip.y + 0.95 * THIGH, 0.40);
-            let rear = LegPose {
-                hip: rear_hip,
-                knee: rear_knee,
-                ankle: rear_ankle,
-                heel: rear_ankle + p3(0.0, 0.0, HEEL_BACK),
-                toe: rear_ankle + p3(0.0, ANKLE_UP, -TOE_FWD),
-            };
-            let mut body = Body::default();
-            put_leg(&mut body, r.front_left, &front);
-            put_leg(&mut body, !r.front_left, &rear);
-            put_trunk(&mut body, 5.0 * p);
-            if from_side {
-                body.side(f)
-            } else {
-                body.frontal(f)
-            }
-        })
-        .collect()
 }
 
 /// From the side a lunge is judged for knee over toe, in the image, against the standing foot;

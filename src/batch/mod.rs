@@ -9,6 +9,7 @@
 pub mod inputs;
 pub mod lock;
 pub mod marker;
+mod pair;
 pub mod pipeline;
 pub mod progress;
 pub mod shard;
@@ -77,6 +78,14 @@ pub enum BatchError {
     },
     #[error(transparent)]
     Analysis(#[from] crate::analysis::AnalysisError),
+    #[error("{0}")]
+    PairInput(String),
+    #[error("--front {} and --side {}: {source}", front.display(), side.display())]
+    Pair {
+        front: PathBuf,
+        side: PathBuf,
+        source: crate::multiview::pair::PairError,
+    },
     #[error("cannot start the pose stage: {0}")]
     Pose(#[from] PoseError),
     #[error(
@@ -242,6 +251,9 @@ fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
 /// The `analyze` command: a batch, or with `--landmarks` and no `--exercise`, the raw landmarks
 /// of one video and nothing else.
 pub fn analyze(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
+    if let Some(inputs) = &config.pair {
+        return pair::run(config, inputs);
+    }
     let (code, frames) = if config.judge.exercise.is_none() && config.landmarks.is_some() {
         landmarks_only(config)?
     } else {

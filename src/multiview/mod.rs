@@ -1,11 +1,13 @@
-//! Calibrated cameras: synchronised views of one body → its landmarks in 3-D, and each single
-//! camera's frontal-plane knee angle against the 3-D one. Runs after the pose stage, beside
-//! geometry: plain types and nalgebra, no OpenCV. The calibration file is read here, at the edge
-//! of the stage; landmark files are read by the caller.
+//! Several cameras on one body. Calibrated: synchronised views → its landmarks in 3-D, and each
+//! single camera's frontal-plane knee angle against the 3-D one (beside geometry). Uncalibrated,
+//! a front and a side camera ([`pair`]): each view's analysis, synchronised from the movement and
+//! merged rep by rep (after the judge). Plain types and nalgebra, no OpenCV. The calibration file
+//! is read here, at the edge of the stage; landmark files are read by the caller.
 
 pub mod calibration;
 pub mod camera;
 mod command;
+pub mod pair;
 pub mod sync;
 pub mod triangulate;
 pub mod validate;

@@ -15,6 +15,7 @@ pub mod guard;
 pub mod index;
 pub mod json;
 pub mod jsonl;
+pub mod pair;
 pub mod registry;
 pub mod report;
 pub mod stills;

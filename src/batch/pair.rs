@@ -1,0 +1,112 @@
+//! `analyze --front A --side B`: each camera's video is analysed as any other (its own folder of
+//! outputs), then the two analyses are synchronised from the movement and merged rep by rep into
+//! OUT/<front>+<side>/. A landmark file (.jsonl) may stand in for a video. Two views that do not
+//! show the same movement are refused, in one line, and never judged together.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::{inputs, pipeline, BatchError, DEFAULT_OUT};
+use crate::analysis::{analyze_frames, resolve_settings, Analysis};
+use crate::config::{AnalyzeConfig, PairInputs};
+use crate::landmarks::{read_jsonl, PoseFrame};
+use crate::multiview::pair::{pair, verdict};
+use crate::output::pair::{write, PairResult, PairView};
+
+fn is_landmarks(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or("view".to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+pub fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchError> {
+    let out = config
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
+    let (exercise, thresholds) = resolve_settings(&config.judge)?;
+    // The videos first, as a batch of two: each gets its own outputs.
+    let videos: Vec<PathBuf> = [&inputs.front, &inputs.side]
+        .into_iter()
+        .filter(|p| !is_landmarks(p))
+        .cloned()
+        .collect();
+    let mut outputs_of: Vec<(PathBuf, PathBuf)> = Vec::new();
+    if !videos.is_empty() {
+        let batch = AnalyzeConfig {
+            inputs: videos.clone(),
+            pair: None,
+            ..config.clone()
+        };
+        let report = super::run(&batch)?;
+        let code = report.exit_code();
+        if code != ExitCode::SUCCESS {
+            return Ok(code);
+        }
+        for v in inputs::expand(&videos, &[])? {
+            outputs_of.push((v.path.clone(), pipeline::video_dir(&out, &v)));
+        }
+    }
+    let load = |path: &PathBuf| -> Result<(Vec<PoseFrame>, Option<PathBuf>), BatchError> {
+        let dir = outputs_of
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, d)| d.clone());
+        let file = match &dir {
+            Some(d) => d.join("frames.jsonl"),
+            None => path.clone(),
+        };
+        let frames = read_jsonl(&file)
+            .map_err(|e| BatchError::PairInput(e.to_string()))?
+            .frames;
+        Ok((frames, dir))
+    };
+    let (front_frames, front_dir) = load(&inputs.front)?;
+    let (side_frames, side_dir) = load(&inputs.side)?;
+    let analyse = |frames: &[PoseFrame]| {
+        analyze_frames(frames, exercise, config.judge.side, thresholds.clone())
+    };
+    let front = analyse(&front_frames);
+    let side = analyse(&side_frames);
+    let merged = pair(&front, &side).map_err(|source| BatchError::Pair {
+        front: inputs.front.clone(),
+        side: inputs.side.clone(),
+        source,
+    })?;
+    let view_of = |path: &Path, dir: Option<PathBuf>, a: &Analysis| PairView {
+        source: path.display().to_string(),
+        outputs: dir.map(|d| d.display().to_string()),
+        reps: a.reps().count(),
+        view: a.summary.view,
+    };
+    let front_view = view_of(&inputs.front, front_dir, &front);
+    let side_view = view_of(&inputs.side, side_dir, &side);
+    let dir = out.join(format!("{}+{}", stem(&inputs.front), stem(&inputs.side)));
+    std::fs::create_dir_all(&dir).map_err(|source| BatchError::OutDir {
+        path: dir.clone(),
+        source,
+    })?;
+    let result = PairResult {
+        exercise,
+        front: &front_view,
+        side: &side_view,
+        pair: &merged,
+    };
+    write(&result, &dir)?;
+    if !config.quiet {
+        println!(
+            "{} + {}: side camera {:+.3} s after the front (correlation {:.2}); {}",
+            inputs.front.display(),
+            inputs.side.display(),
+            merged.sync.offset_s,
+            merged.sync.score,
+            verdict(&merged)
+        );
+        println!("wrote {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

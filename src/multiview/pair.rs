@@ -1,0 +1,463 @@
+//! Two uncalibrated cameras on one set, one in front and one at the side: each view is analysed
+//! on its own, the two are synchronised from the movement itself, and each rep is merged so its
+//! valgus comes from the view that sees it (the front) and its knee over toe from the other (the
+//! side), each verdict saying which camera it came from.
+//!
+//! Synchronising: the rep signal (the hip's height, in each view's own leg lengths) is the same
+//! event in both views. Each view's signal, standardised, is laid on a common time grid and
+//! cross-correlated; the sum of products is divided by both signals' whole energy, not just the
+//! overlap's, so an offset that slides one set a rep along (and drops a rep off each end) scores
+//! lower than the true one. The offset is then refined on the reps' turning points matched
+//! across the views. Pure: analyses in, offset and merged reps out.
+
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::judge::{BodyPeak, Concern, ConcernResult, ConcernStatus, LegPeak, Rep};
+
+/// Signals are compared on a grid this fine, seconds (a quarter of a 60 FPS frame).
+const GRID_S: f64 = 1.0 / 240.0;
+/// Linear interpolation bridges gaps up to this long; longer ones stay missing.
+const MAX_GAP_S: f64 = 0.25;
+/// The cameras were started at most this far apart (formcheck rule: two cameras started by hand).
+pub const MAX_OFFSET_S: f64 = 10.0;
+/// Below this correlation the two views are not the same movement (formcheck rule: views of one
+/// set score above 0.9 in the kinematic model, of different sets below 0.5).
+const MIN_SCORE: f64 = 0.6;
+/// The best offset must beat every offset more than [`DISTINCT_S`] away by this factor
+/// (formcheck rule), or which rep matches which cannot be told.
+const MIN_CONTRAST: f64 = 1.05;
+const DISTINCT_S: f64 = 0.5;
+/// Turning points of one rep seen by both cameras lie within this of each other once the offset
+/// is applied.
+const TURN_MATCH_S: f64 = 0.5;
+
+/// Which camera.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Camera {
+    Front,
+    Side,
+}
+
+/// How the side view lines up with the front view: side time = front time + `offset_s`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairSync {
+    pub offset_s: f64,
+    /// The offset from the correlation alone, before the turning points refined it.
+    pub correlation_offset_s: f64,
+    /// Correlation of the two movements at the offset (1: the same movement throughout).
+    pub score: f64,
+    /// The score over the best score more than half a second away (`None`: no other offset
+    /// correlated at all).
+    pub contrast: Option<f64>,
+    /// Reps whose turning points were matched across the views.
+    pub matched_turning_points: usize,
+    /// Median distance of the matched turning points from the offset, seconds.
+    pub turning_point_spread_s: Option<f64>,
+}
+
+/// Why two views cannot be judged together.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PairError {
+    #[error("the {0} view has too little movement of the person to synchronise on (is the person in it?)")]
+    NoMovement(&'static str),
+    #[error("the two videos' movements do not match (best correlation {score:.2} at {offset_s:+.2} s, at least {MIN_SCORE} needed): not the same set, or one view does not show the person")]
+    NoMatch { score: f64, offset_s: f64 },
+    #[error("the two videos' movements match equally well at {offset_s:+.2} s and {other_s:+.2} s: which rep is which cannot be told; start both cameras within a rep of each other")]
+    Ambiguous { offset_s: f64, other_s: f64 },
+}
+
+/// One view's rep in a merged rep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewRep {
+    /// Its number in that view's own analysis.
+    pub rep: u32,
+    /// Its turning point in that view's video.
+    pub bottom_s: f64,
+    pub bottom_frame: u64,
+    pub complete: bool,
+    pub view: Option<crate::geometry::View>,
+    /// Its numbers in that view: each leg's peaks and the whole body's, each judged or not
+    /// judged with the reason.
+    pub peaks: Vec<LegPeak>,
+    pub body: BodyPeak,
+}
+
+/// A concern's verdict over both views, and the camera(s) it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MergedConcern {
+    #[serde(flatten)]
+    pub result: ConcernResult,
+    pub from: Vec<Camera>,
+}
+
+/// A fault, with the camera that saw it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewFault {
+    pub camera: Camera,
+    pub flag: &'static str,
+    pub text: String,
+}
+
+/// One rep seen by one or both cameras.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairedRep {
+    pub number: u32,
+    pub front: Option<ViewRep>,
+    pub side: Option<ViewRep>,
+    /// Done by the person: complete in a view that saw it whole.
+    pub complete: bool,
+    pub concerns: Vec<MergedConcern>,
+    pub faults: Vec<ViewFault>,
+}
+
+/// Both views of one set, merged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pair {
+    pub sync: PairSync,
+    pub reps: Vec<PairedRep>,
+}
+
+/// A view's rep signal laid on the grid from `start` (front-view seconds), standardised.
+struct GridSignal {
+    start: f64,
+    values: Vec<Option<f64>>,
+    energy: f64,
+}
+
+fn grid_signal(a: &Analysis) -> Option<GridSignal> {
+    let signal = a.exercise.rep_signal();
+    let samples: Vec<(f64, f64)> = a
+        .frames
+        .iter()
+        .filter_map(|f| Some((f.time_s, signal.value(f)?)))
+        .filter(|(_, v)| v.is_finite())
+        .collect();
+    if samples.len() < 2 {
+        return None;
+    }
+    let n = samples.len() as f64;
+    let mean = samples.iter().map(|s| s.1).sum::<f64>() / n;
+    let sd = (samples.iter().map(|s| (s.1 - mean).powi(2)).sum::<f64>() / n).sqrt();
+    if sd <= 1e-9 {
+        return None;
+    }
+    let start = samples[0].0;
+    let end = samples[samples.len() - 1].0;
+    let steps = ((end - start) / GRID_S).floor() as usize + 1;
+    let mut values = Vec::with_capacity(steps);
+    let mut j = 0;
+    for k in 0..steps {
+        let t = start + k as f64 * GRID_S;
+        while j + 1 < samples.len() && samples[j + 1].0 < t {
+            j += 1;
+        }
+        let (t0, v0) = samples[j];
+        let value = match samples.get(j + 1) {
+            Some(&(t1, v1)) if t1 - t0 <= MAX_GAP_S && t1 > t0 => {
+                let u = ((t - t0) / (t1 - t0)).clamp(0.0, 1.0);
+                Some(v0 + u * (v1 - v0))
+            }
+            _ if (t - t0).abs() < GRID_S => Some(v0),
+            _ => None,
+        };
+        values.push(value.map(|v| (v - mean) / sd));
+    }
+    let energy = values.iter().flatten().map(|v| v * v).sum();
+    Some(GridSignal {
+        start,
+        values,
+        energy,
+    })
+}
+
+/// Correlation of the two signals with the side shifted by `lag` grid steps (plus the starts).
+fn score_at(front: &GridSignal, side: &GridSignal, lag: i64) -> f64 {
+    // Side grid index of front grid index k: k + shift.
+    let base = ((front.start - side.start) / GRID_S).round() as i64;
+    let shift = base + lag;
+    let mut sum = 0.0;
+    for (k, a) in front.values.iter().enumerate() {
+        let Some(a) = a else { continue };
+        let i = k as i64 + shift;
+        if i < 0 {
+            continue;
+        }
+        if let Some(Some(b)) = side.values.get(i as usize) {
+            sum += a * b;
+        }
+    }
+    sum / (front.energy * side.energy).sqrt()
+}
+
+/// Finds the offset of the side view against the front view and merges their reps.
+pub fn pair(front: &Analysis, side: &Analysis) -> Result<Pair, PairError> {
+    let f = grid_signal(front).ok_or(PairError::NoMovement("front"))?;
+    let s = grid_signal(side).ok_or(PairError::NoMovement("side"))?;
+    let max_lag = (MAX_OFFSET_S / GRID_S).round() as i64;
+    // Coarse pass every 8 steps (1/30 s), then every step around the best.
+    let coarse: Vec<(i64, f64)> = (-max_lag..=max_lag)
+        .step_by(8)
+        .map(|lag| (lag, score_at(&f, &s, lag)))
+        .collect();
+    let (mut best_lag, mut best) =
+        coarse
+            .iter()
+            .copied()
+            .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b });
+    for lag in best_lag - 8..=best_lag + 8 {
+        let v = score_at(&f, &s, lag);
+        if v > best {
+            (best_lag, best) = (lag, v);
+        }
+    }
+    let distinct = (DISTINCT_S / GRID_S) as i64;
+    let runner_up = coarse
+        .into_iter()
+        .filter(|(lag, _)| (lag - best_lag).abs() > distinct)
+        .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b });
+    let lag_s = |lag: i64| (s.start - f.start) + lag as f64 * GRID_S;
+    let correlation_offset_s = lag_s(best_lag);
+    if best < MIN_SCORE {
+        return Err(PairError::NoMatch {
+            score: best,
+            offset_s: correlation_offset_s,
+        });
+    }
+    let contrast = (runner_up.1 > 0.0).then(|| best / runner_up.1);
+    if contrast.is_some_and(|c| c < MIN_CONTRAST) {
+        return Err(PairError::Ambiguous {
+            offset_s: correlation_offset_s,
+            other_s: lag_s(runner_up.0),
+        });
+    }
+    let front_reps: Vec<&Rep> = front.reps().collect();
+    let side_reps: Vec<&Rep> = side.reps().collect();
+    let matches = match_reps(&front_reps, &side_reps, correlation_offset_s);
+    let mut differences: Vec<f64> = matches
+        .iter()
+        .filter_map(|m| match m {
+            (Some(a), Some(b)) => Some(b.bottom.time_s - a.bottom.time_s),
+            _ => None,
+        })
+        .collect();
+    differences.sort_by(f64::total_cmp);
+    let offset_s = median(&differences).unwrap_or(correlation_offset_s);
+    let spread: Vec<f64> = differences.iter().map(|d| (d - offset_s).abs()).collect();
+    let mut spread_sorted = spread.clone();
+    spread_sorted.sort_by(f64::total_cmp);
+    let sync = PairSync {
+        offset_s,
+        correlation_offset_s,
+        score: best,
+        contrast,
+        matched_turning_points: differences.len(),
+        turning_point_spread_s: median(&spread_sorted),
+    };
+    let reps = match_reps(&front_reps, &side_reps, offset_s)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (a, b))| merge(i as u32 + 1, a, b, front, side))
+        .collect();
+    Ok(Pair { sync, reps })
+}
+
+fn median(sorted: &[f64]) -> Option<f64> {
+    match sorted.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(sorted[n / 2]),
+        n => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
+
+/// The reps of both views in time order, each front rep with the side rep whose turning point
+/// lies within [`TURN_MATCH_S`] of its own once shifted by `offset_s`.
+fn match_reps<'a>(
+    front: &[&'a Rep],
+    side: &[&'a Rep],
+    offset_s: f64,
+) -> Vec<(Option<&'a Rep>, Option<&'a Rep>)> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < front.len() || j < side.len() {
+        let a = front.get(i).map(|r| r.bottom.time_s + offset_s);
+        let b = side.get(j).map(|r| r.bottom.time_s);
+        match (a, b) {
+            (Some(a), Some(b)) if (a - b).abs() <= TURN_MATCH_S => {
+                out.push((Some(front[i]), Some(side[j])));
+                i += 1;
+                j += 1;
+            }
+            (Some(a), Some(b)) if a < b => {
+                out.push((Some(front[i]), None));
+                i += 1;
+            }
+            (Some(_), None) => {
+                out.push((Some(front[i]), None));
+                i += 1;
+            }
+            _ => {
+                out.push((None, Some(side[j])));
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+fn view_rep(rep: &Rep) -> ViewRep {
+    ViewRep {
+        rep: rep.number,
+        bottom_s: rep.bottom.time_s,
+        bottom_frame: rep.bottom.frame,
+        complete: rep.complete,
+        view: rep.view.get(),
+        peaks: rep.peaks.clone(),
+        body: rep.body.clone(),
+    }
+}
+
+/// One rep from both views: per concern, a fault seen by either camera is a fault; else a
+/// judgement by either is ok; else not judged, with each camera's reason.
+fn merge(
+    number: u32,
+    front: Option<&Rep>,
+    side: Option<&Rep>,
+    front_analysis: &Analysis,
+    side_analysis: &Analysis,
+) -> PairedRep {
+    let views = [(Camera::Front, front), (Camera::Side, side)];
+    let mut kinds: Vec<Concern> = front_analysis.exercise.concerns();
+    kinds.extend(side_analysis.exercise.concerns());
+    for (_, rep) in &views {
+        kinds.extend(
+            rep.iter()
+                .flat_map(|r| r.concerns.iter().map(|c| c.concern)),
+        );
+    }
+    kinds.sort();
+    kinds.dedup();
+    let concerns = kinds
+        .into_iter()
+        .map(|concern| merged_concern(concern, &views))
+        .collect();
+    let faults = views
+        .iter()
+        .flat_map(|(camera, rep)| {
+            rep.iter().flat_map(move |r| {
+                r.faults().map(move |f| ViewFault {
+                    camera: *camera,
+                    flag: f.kind(),
+                    text: f.describe(),
+                })
+            })
+        })
+        .collect();
+    PairedRep {
+        number,
+        front: front.map(view_rep),
+        side: side.map(view_rep),
+        complete: views.iter().any(|(_, r)| r.is_some_and(|r| r.complete)),
+        concerns,
+        faults,
+    }
+}
+
+fn merged_concern(concern: Concern, views: &[(Camera, Option<&Rep>); 2]) -> MergedConcern {
+    let status_in = |rep: &Rep| {
+        rep.concerns
+            .iter()
+            .find(|c| c.concern == concern)
+            .map(|c| c.status.clone())
+    };
+    let statuses: Vec<(Camera, Option<ConcernStatus>)> = views
+        .iter()
+        .map(|(camera, rep)| (*camera, rep.and_then(status_in)))
+        .collect();
+    let pick = |want: fn(&ConcernStatus) -> bool| -> Vec<(Camera, ConcernStatus)> {
+        statuses
+            .iter()
+            .filter_map(|(c, s)| s.clone().filter(want).map(|s| (*c, s)))
+            .collect()
+    };
+    let faults = pick(|s| matches!(s, ConcernStatus::Fault { .. }));
+    let oks = pick(|s| matches!(s, ConcernStatus::Ok));
+    let (status, from) = if let Some((_, first)) = faults.first() {
+        (first.clone(), faults.iter().map(|(c, _)| *c).collect())
+    } else if !oks.is_empty() {
+        (ConcernStatus::Ok, oks.iter().map(|(c, _)| *c).collect())
+    } else {
+        let reasons: Vec<String> = statuses
+            .iter()
+            .map(|(camera, s)| {
+                let why = match s {
+                    Some(ConcernStatus::NotJudged { reason }) => reason.clone(),
+                    _ => "no matching rep in this view".to_string(),
+                };
+                format!("{}: {why}", camera_name(*camera))
+            })
+            .collect();
+        (
+            ConcernStatus::NotJudged {
+                reason: reasons.join("; "),
+            },
+            Vec::new(),
+        )
+    };
+    MergedConcern {
+        result: ConcernResult { concern, status },
+        from,
+    }
+}
+
+pub fn camera_name(camera: Camera) -> &'static str {
+    match camera {
+        Camera::Front => "front camera",
+        Camera::Side => "side camera",
+    }
+}
+
+/// The pair's verdict in a sentence: reps, how many both cameras saw, and per concern how many
+/// reps it was judged on and how many were faults.
+pub fn verdict(pair: &Pair) -> String {
+    let complete: Vec<&PairedRep> = pair.reps.iter().filter(|r| r.complete).collect();
+    let both = complete
+        .iter()
+        .filter(|r| r.front.is_some() && r.side.is_some())
+        .count();
+    let mut kinds: Vec<Concern> = complete
+        .iter()
+        .flat_map(|r| r.concerns.iter().map(|c| c.result.concern))
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut parts = vec![format!(
+        "{} rep{} ({both} seen by both cameras)",
+        complete.len(),
+        if complete.len() == 1 { "" } else { "s" }
+    )];
+    for concern in kinds {
+        let of: Vec<&MergedConcern> = complete
+            .iter()
+            .filter_map(|r| r.concerns.iter().find(|c| c.result.concern == concern))
+            .collect();
+        let judged = of
+            .iter()
+            .filter(|c| !matches!(c.result.status, ConcernStatus::NotJudged { .. }))
+            .count();
+        let faults = of
+            .iter()
+            .filter(|c| matches!(c.result.status, ConcernStatus::Fault { .. }))
+            .count();
+        parts.push(if judged == 0 {
+            format!("{} not judged", concern.describe())
+        } else {
+            format!(
+                "{} judged on {judged}: {faults} a fault",
+                concern.describe()
+            )
+        });
+    }
+    parts.join("; ")
+}

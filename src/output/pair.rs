@@ -1,0 +1,165 @@
+//! The outputs of `analyze --front A --side B`: `pair.json`, the merged analysis in its own
+//! versioned schema (`schemas/pair.schema.json`), and `pair.html`, the same for a person: how the
+//! two videos were lined up, the verdict, and per rep each concern's verdict with the camera it
+//! came from. Each view's own outputs (reps.json, report.html, …) sit in its own folder as usual.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::report::{escape, NOTICE_HTML, NOT_A_DIAGNOSIS, PRECAUTIONS, STYLE};
+use super::{atomic, ExportError};
+use crate::exercise::Exercise;
+use crate::judge::ConcernStatus;
+use crate::multiview::pair::{camera_name, verdict, Pair, PairSync, PairedRep};
+
+/// 1: the first pair document.
+pub const PAIR_SCHEMA_VERSION: u32 = 1;
+pub const PAIR_JSON: &str = "pair.json";
+pub const PAIR_HTML: &str = "pair.html";
+
+/// One camera's source and what its analysis saw.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairView {
+    /// The video or landmark file, as given.
+    pub source: String,
+    /// Its own outputs' folder, when it was a video analysed now.
+    pub outputs: Option<String>,
+    /// Reps its own analysis found, complete or not.
+    pub reps: usize,
+    /// The view its camera saw most.
+    pub view: Option<crate::geometry::View>,
+}
+
+#[derive(Serialize)]
+struct PairFile<'a> {
+    schema: &'static str,
+    schema_version: u32,
+    producer: String,
+    notice: Notice,
+    exercise: ExerciseInfo,
+    front: &'a PairView,
+    side: &'a PairView,
+    /// Side time = front time + offset_s.
+    sync: &'a PairSync,
+    verdict: String,
+    reps: &'a [PairedRep],
+}
+
+#[derive(Serialize)]
+struct Notice {
+    not_a_diagnosis: &'static str,
+    precautions: &'static str,
+}
+
+#[derive(Serialize)]
+struct ExerciseInfo {
+    name: &'static str,
+    title: &'static str,
+}
+
+/// Everything the pair's outputs are made from.
+pub struct PairResult<'a> {
+    pub exercise: &'static dyn Exercise,
+    pub front: &'a PairView,
+    pub side: &'a PairView,
+    pub pair: &'a Pair,
+}
+
+pub fn render_json(r: &PairResult) -> Result<Vec<u8>, serde_json::Error> {
+    let file = PairFile {
+        schema: "formcheck-pair",
+        schema_version: PAIR_SCHEMA_VERSION,
+        producer: format!("formcheck {}", env!("CARGO_PKG_VERSION")),
+        notice: Notice {
+            not_a_diagnosis: NOT_A_DIAGNOSIS,
+            precautions: PRECAUTIONS,
+        },
+        exercise: ExerciseInfo {
+            name: r.exercise.name(),
+            title: r.exercise.title(),
+        },
+        front: r.front,
+        side: r.side,
+        sync: &r.pair.sync,
+        verdict: verdict(r.pair),
+        reps: &r.pair.reps,
+    };
+    let mut out = serde_json::to_vec_pretty(&file)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+fn status_cell(c: &crate::multiview::pair::MergedConcern) -> String {
+    let from: Vec<&str> = c.from.iter().map(|cam| camera_name(*cam)).collect();
+    let what = c.result.concern.describe();
+    match &c.result.status {
+        ConcernStatus::Ok => format!("{what}: ok ({})", from.join(", ")),
+        ConcernStatus::Fault { cue } => {
+            format!("{what}: <strong>{cue}</strong> ({})", from.join(", "))
+        }
+        ConcernStatus::NotJudged { reason } => {
+            format!(
+                "{what}: not judged <span class=\"muted\">({})</span>",
+                escape(reason)
+            )
+        }
+    }
+}
+
+pub fn render_html(r: &PairResult) -> String {
+    let sync = &r.pair.sync;
+    let mut rows = String::new();
+    for rep in &r.pair.reps {
+        let at = |v: &Option<crate::multiview::pair::ViewRep>| {
+            v.as_ref().map_or("–".to_string(), |v| {
+                format!("rep {} at {:.2} s", v.rep, v.bottom_s)
+            })
+        };
+        let concerns: Vec<String> = rep.concerns.iter().map(status_cell).collect();
+        let faults: Vec<String> = rep
+            .faults
+            .iter()
+            .map(|f| format!("{} ({})", escape(&f.text), camera_name(f.camera)))
+            .collect();
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            rep.number,
+            if rep.complete { "yes" } else { "no" },
+            at(&rep.front),
+            at(&rep.side),
+            concerns.join("<br>"),
+            faults.join("<br>"),
+        ));
+    }
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}: two cameras</title><style>{STYLE}</style></head><body>\n\
+<h1>{title}: two cameras</h1>\n\
+<p class=\"muted\">front: {front} · side: {side}</p>\n\
+{NOTICE_HTML}\n\
+<h2>Verdict</h2>\n<div class=\"verdict\">{verdict}</div>\n\
+<h2>How the videos were lined up</h2>\n\
+<p>The side video runs {offset:+.3} s after the front video (side time = front time {offset:+.3} s), found from the movement itself: correlation {score:.2}, {contrast} the next best offset, refined on {matched} turning points seen by both cameras.</p>\n\
+<h2>Reps</h2>\n<p>Valgus is judged from the front camera and knee over toe from the side camera; each verdict says which camera it came from.</p>\n\
+<table><thead><tr><th>rep</th><th>complete</th><th>front camera</th><th>side camera</th><th>judged</th><th>faults</th></tr></thead><tbody>\n{rows}</tbody></table>\n\
+{NOTICE_HTML}\n</body></html>\n",
+        title = escape(r.exercise.title()),
+        front = escape(&r.front.source),
+        side = escape(&r.side.source),
+        verdict = escape(&verdict(r.pair)),
+        offset = sync.offset_s,
+        score = sync.score,
+        contrast = sync
+            .contrast
+            .map_or("far above".to_string(), |c| format!("{c:.2}×")),
+        matched = sync.matched_turning_points,
+    )
+}
+
+/// Writes pair.json and pair.html into `dir`.
+pub fn write(r: &PairResult, dir: &Path) -> Result<(), ExportError> {
+    let json_path = dir.join(PAIR_JSON);
+    let json = render_json(r).map_err(|e| ExportError::format(&json_path, e))?;
+    atomic::write(&json_path, &json)?;
+    atomic::write(&dir.join(PAIR_HTML), render_html(r).as_bytes())
+}
