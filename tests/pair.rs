@@ -241,3 +241,80 @@ fn a_real_camera_started_seven_frames_late_is_lined_up_within_a_frame() {
     assert!(!out.status.success(), "judged together: {stderr}");
     assert!(stderr.contains("do not match"), "{stderr}");
 }
+
+/// Two recordings of a single squat each (the shared lnewco front and side clips, two different
+/// people) cannot be told apart by their movement: the pair is made, and its report says it was
+/// lined up on one rep and shows both cameras' stills of it side by side to check.
+#[test]
+fn a_pair_lined_up_on_a_single_rep_shows_both_stills_and_asks_to_check_them() {
+    let shared = common::repo().join("../shared/videos");
+    let (front, side) = (
+        shared.join("lnewco_good_IMG_7027.mov"),
+        shared.join("lnewco_good_IMG_7051.mov"),
+    );
+    if !front.is_file() || !side.is_file() {
+        common::skip::missing("../shared/videos/lnewco_good_IMG_7027/7051.mov");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_pair_as(dir.path(), &front, &side, "squat");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(
+        dir.path()
+            .join("lnewco_good_IMG_7027+lnewco_good_IMG_7051/pair.html"),
+    )
+    .unwrap();
+    assert!(html.contains("fewer than two reps to line up on"), "{html}");
+    assert_eq!(html.matches("<img").count(), 2, "both cameras' stills");
+    assert!(html.contains("front camera: its rep 1") && html.contains("side camera: its rep 1"));
+}
+
+/// pair.json and pair.html of the kinematic lunge set, made through the library: the golden
+/// files under tests/golden/ (re-bless with FORMCHECK_BLESS=1 after a deliberate change).
+#[test]
+fn pair_outputs_match_golden() {
+    use formcheck::analysis::analyze_frames;
+    use formcheck::judge::Thresholds;
+    use formcheck::multiview::pair::pair;
+    use formcheck::output::pair::{render_html, render_json, PairResult, PairView};
+
+    let set = lunges(&[30, 120, 210, 300]);
+    let lunge = formcheck::exercise::find("lunge").unwrap();
+    let analyse = |frames: &[PoseFrame]| analyze_frames(frames, lunge, None, Thresholds::default());
+    let front = analyse(&lunge_frames_seen(&set, 400, false));
+    let side_frames: Vec<PoseFrame> = lunge_frames_seen(&set, 400, true)
+        .into_iter()
+        .skip(13)
+        .enumerate()
+        .map(|(i, mut f)| {
+            f.index = i as u64;
+            f.time_s = i as f64 / FPS;
+            f
+        })
+        .collect();
+    let side = analyse(&side_frames);
+    let merged = pair(&front, &side).unwrap();
+    let view = |source: &str, a: &formcheck::analysis::Analysis| PairView {
+        source: source.into(),
+        outputs: None,
+        reps: a.reps().count(),
+        view: a.summary.view,
+    };
+    let (fv, sv) = (view("front.jsonl", &front), view("side.jsonl", &side));
+    let result = PairResult {
+        exercise: lunge,
+        front: &fv,
+        side: &sv,
+        pair: &merged,
+        front_stills: &[],
+        side_stills: &[],
+    };
+    let json = String::from_utf8(render_json(&result).unwrap()).unwrap();
+    let json = json.replace(env!("CARGO_PKG_VERSION"), "VERSION");
+    common::assert_golden("pair.json", &json);
+    common::assert_golden("pair.html", &render_html(&result));
+}

@@ -10,8 +10,9 @@ use super::{inputs, pipeline, BatchError, DEFAULT_OUT};
 use crate::analysis::{analyze_frames, resolve_settings, Analysis};
 use crate::config::{AnalyzeConfig, PairInputs};
 use crate::landmarks::{read_jsonl, PoseFrame};
-use crate::multiview::pair::{pair, verdict};
+use crate::multiview::pair::{pair, verdict, Camera};
 use crate::output::pair::{write, PairResult, PairView};
+use crate::output::stills::stills_at;
 
 fn is_landmarks(path: &Path) -> bool {
     path.extension()
@@ -90,11 +91,33 @@ pub fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, Batc
         path: dir.clone(),
         source,
     })?;
+    // Both cameras' stills of every rep they share, side by side in the report.
+    let stills = |path: &Path, frames: &[PoseFrame], a: &Analysis, camera: Camera| {
+        if is_landmarks(path) {
+            return Ok(Vec::new());
+        }
+        let numbers: Vec<u32> = merged
+            .reps
+            .iter()
+            .filter_map(|r| match camera {
+                Camera::Front => r.front.as_ref(),
+                Camera::Side => r.side.as_ref(),
+            })
+            .map(|v| v.rep)
+            .collect();
+        let reps: Vec<&crate::judge::Rep> =
+            a.reps().filter(|r| numbers.contains(&r.number)).collect();
+        stills_at(path, exercise, &reps, frames, &a.frames, config.blur_faces)
+    };
+    let front_stills = stills(&inputs.front, &front_frames, &front, Camera::Front)?;
+    let side_stills = stills(&inputs.side, &side_frames, &side, Camera::Side)?;
     let result = PairResult {
         exercise,
         front: &front_view,
         side: &side_view,
         pair: &merged,
+        front_stills: &front_stills,
+        side_stills: &side_stills,
     };
     write(&result, &dir)?;
     if !config.quiet {

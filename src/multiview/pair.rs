@@ -453,10 +453,10 @@ pub fn verdict(pair: &Pair) -> String {
         parts.push(if judged == 0 {
             format!("{} not judged", concern.describe())
         } else {
-            format!(
-                "{} judged on {judged}: {faults} a fault",
-                concern.describe()
-            )
+            match faults {
+                0 => format!("{} judged on {judged}: none flagged", concern.describe()),
+                n => format!("{} judged on {judged}: {n} flagged", concern.describe()),
+            }
         });
     }
     parts.join("; ")

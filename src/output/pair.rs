@@ -5,10 +5,11 @@
 
 use std::path::Path;
 
+use base64::Engine;
 use serde::Serialize;
 
 use super::report::{escape, NOTICE_HTML, NOT_A_DIAGNOSIS, PRECAUTIONS, STYLE};
-use super::{atomic, ExportError};
+use super::{atomic, ExportError, Still};
 use crate::exercise::Exercise;
 use crate::judge::ConcernStatus;
 use crate::multiview::pair::{camera_name, verdict, Pair, PairSync, PairedRep};
@@ -64,6 +65,10 @@ pub struct PairResult<'a> {
     pub front: &'a PairView,
     pub side: &'a PairView,
     pub pair: &'a Pair,
+    /// Each camera's stills of its reps at their worst moments (videos only), by its own rep
+    /// number.
+    pub front_stills: &'a [Still],
+    pub side_stills: &'a [Still],
 }
 
 pub fn render_json(r: &PairResult) -> Result<Vec<u8>, serde_json::Error> {
@@ -131,6 +136,33 @@ pub fn render_html(r: &PairResult) -> String {
             concerns.join("<br>"),
             faults.join("<br>"),
         ));
+        let figure = |v: &Option<crate::multiview::pair::ViewRep>, stills: &[Still], camera| {
+            let still = v
+                .as_ref()
+                .and_then(|v| stills.iter().find(|s| s.rep == v.rep))?;
+            Some(format!(
+                "<figure><img alt=\"{camera}, rep {} at {:.2} s\" src=\"data:image/jpeg;base64,{}\"><figcaption>{camera}: its rep {} at {:.2} s (frame {})</figcaption></figure>",
+                still.rep,
+                still.time_s,
+                base64::engine::general_purpose::STANDARD.encode(&still.jpeg),
+                still.rep,
+                still.time_s,
+                still.frame
+            ))
+        };
+        let figures: Vec<String> = [
+            figure(&rep.front, r.front_stills, "front camera"),
+            figure(&rep.side, r.side_stills, "side camera"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !figures.is_empty() {
+            rows.push_str(&format!(
+                "<tr><td colspan=\"6\"><div class=\"stills\">{}</div></td></tr>\n",
+                figures.join("")
+            ));
+        }
     }
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}: two cameras</title><style>{STYLE}</style></head><body>\n\
@@ -139,7 +171,7 @@ pub fn render_html(r: &PairResult) -> String {
 {NOTICE_HTML}\n\
 <h2>Verdict</h2>\n<div class=\"verdict\">{verdict}</div>\n\
 <h2>How the videos were lined up</h2>\n\
-<p>The side video runs {offset:+.3} s after the front video (side time = front time {offset:+.3} s), found from the movement itself: correlation {score:.2}, {contrast} the next best offset, refined on {matched} turning points seen by both cameras.</p>\n\
+<p>The side video runs {offset:+.3} s after the front video (side time = front time {offset:+.3} s), found from the movement itself: correlation {score:.2}, {contrast} the next best offset, refined on {matched} turning points seen by both cameras.{caution}</p>\n\
 <h2>Reps</h2>\n<p>Valgus is judged from the front camera and knee over toe from the side camera; each verdict says which camera it came from.</p>\n\
 <table><thead><tr><th>rep</th><th>complete</th><th>front camera</th><th>side camera</th><th>judged</th><th>faults</th></tr></thead><tbody>\n{rows}</tbody></table>\n\
 {NOTICE_HTML}\n</body></html>\n",
@@ -153,6 +185,13 @@ pub fn render_html(r: &PairResult) -> String {
             .contrast
             .map_or("far above".to_string(), |c| format!("{c:.2}×")),
         matched = sync.matched_turning_points,
+        caution = if sync.matched_turning_points < 2 {
+            " <strong>With fewer than two reps to line up on, one rep looks much like another \
+             (two recordings of a single squat can match): check that the stills below show the \
+             same person at the same moment.</strong>"
+        } else {
+            ""
+        },
     )
 }
 

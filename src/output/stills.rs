@@ -211,6 +211,55 @@ pub fn stills_by_pass(
     Ok(taken)
 }
 
+/// The stills of `reps` (of one camera's analysis, its `poses` and `measures`) at their worst
+/// moments, from a pass over `video`: a pair's report shows both cameras' stills of a rep side by
+/// side, flagged or not.
+pub fn stills_at(
+    video: &Path,
+    exercise: &'static dyn Exercise,
+    reps: &[&Rep],
+    poses: &[PoseFrame],
+    measures: &[FrameMeasures],
+    blur_faces: bool,
+) -> Result<Vec<Still>, ExportError> {
+    let mut wanted: Vec<(u64, &Rep)> = reps.iter().map(|r| (worst_moment(r).frame, *r)).collect();
+    wanted.sort_by_key(|w| w.0);
+    let Some(last) = wanted.last().map(|w| w.0) else {
+        return Ok(Vec::new());
+    };
+    let mut source = VideoSource::open(&SourceSpec::File(video.to_path_buf()))
+        .map_err(|e| ExportError::format(video, e))?;
+    let mut taken = Vec::new();
+    while let Some(frame) = source.read().map_err(|e| ExportError::format(video, e))? {
+        if frame.index > last {
+            break;
+        }
+        if !wanted.iter().any(|w| w.0 == frame.index) {
+            continue;
+        }
+        let pose = poses
+            .binary_search_by_key(&frame.index, |p| p.index)
+            .ok()
+            .and_then(|i| poses[i].pose.as_ref());
+        let m = measures
+            .binary_search_by_key(&frame.index, |m| m.frame)
+            .ok()
+            .map(|i| &measures[i]);
+        for &(_, rep) in wanted.iter().filter(|w| w.0 == frame.index) {
+            let mut small = Mat::default();
+            let scale = still_size(&frame.image, &mut small).map_err(cv(video))?;
+            let at = Moment {
+                frame: frame.index,
+                time_s: frame.time_s,
+            };
+            let still = paint_still(exercise, rep, at, pose, m, (&mut small, scale), blur_faces)
+                .map_err(|e| ExportError::format(video, e))?;
+            taken.push(still);
+        }
+    }
+    Ok(taken)
+}
+
 /// The still of `rep` at `at`, painted on `image` (the frame at still size, `scale` of the
 /// original, `pose` in the original's pixels): the rep's number and set, its first fault in the
 /// banner, the numbers that fault concerns coloured.
