@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{formcheck, repo, sample, shared, tree};
+use common::{formcheck, sample, shared, tree};
 
 fn run(cmd: &mut Command) -> Output {
     let out = cmd.output().unwrap();
@@ -69,13 +69,7 @@ fn sample_end_to_end_writes_every_file() {
     }
 
     let reps = json(&video.join("reps.json"));
-    let schema = json(&repo().join("schemas/reps.schema.json"));
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&reps)
-        .map(|e| format!("{e} at {}", e.instance_path))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    common::assert_matches_schema(&reps, "schemas/reps.schema.json");
 
     let rep_count: usize = reps["sets"]
         .as_array()

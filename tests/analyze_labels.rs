@@ -3,11 +3,12 @@
 //! The bundled sample always runs (its labels are copied here from ../shared/videos/labels.json);
 //! the other labelled squat clips run when ../shared is present.
 
-#[path = "common/skip.rs"]
-mod skip;
+mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use common::{repo, skip};
+use serde_json::Value;
 
 /// How far a found bottom may be from the labelled one (issue: within 0.3 s).
 const BOTTOM_TOLERANCE_S: f64 = 0.3;
@@ -22,8 +23,38 @@ struct Label {
     no_valgus: bool,
 }
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+/// `formcheck analyze VIDEOS --exercise EXERCISE --no-video` into `out`.
+fn analyze(videos: &[PathBuf], exercise: &str, out: &Path) {
+    let status = common::formcheck()
+        .arg("analyze")
+        .args(videos)
+        .args([
+            "--exercise",
+            exercise,
+            "--no-video",
+            "--jobs",
+            "2",
+            "--quiet",
+        ])
+        .arg("--out")
+        .arg(out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// A video's reps.json from `out`, and its reps over every set.
+fn reps_json(out: &Path, video: &Path) -> (Value, Vec<Value>) {
+    let name = video.file_stem().unwrap().to_string_lossy();
+    let text = std::fs::read_to_string(out.join(&*name).join("reps.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let reps = doc["sets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["reps"].as_array().unwrap().iter().cloned())
+        .collect();
+    (doc, reps)
 }
 
 /// The squat clips with their labels: the sample always, the shared clips when present.
@@ -71,36 +102,11 @@ fn analyze_counts_the_labelled_squats_and_finds_their_bottoms() {
     let labels = labelled_squats();
     assert!(!labels.is_empty());
     let out = tempfile::tempdir().unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_formcheck"))
-        .env(
-            "XDG_DATA_HOME",
-            std::env::temp_dir().join("formcheck-tests-data"),
-        )
-        .arg("analyze")
-        .args(labels.iter().map(|l| &l.video))
-        .args([
-            "--exercise",
-            "squat",
-            "--no-video",
-            "--jobs",
-            "2",
-            "--quiet",
-            "--out",
-        ])
-        .arg(out.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let videos: Vec<PathBuf> = labels.iter().map(|l| l.video.clone()).collect();
+    analyze(&videos, "squat", out.path());
     for label in &labels {
         let name = label.video.file_stem().unwrap().to_string_lossy();
-        let text = std::fs::read_to_string(out.path().join(&*name).join("reps.json")).unwrap();
-        let reps_json: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let reps: Vec<&serde_json::Value> = reps_json["sets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|s| s["reps"].as_array().unwrap())
-            .collect();
+        let (_, reps) = reps_json(out.path(), &label.video);
         let complete = reps.iter().filter(|r| r["complete"] == true).count();
         let found: Vec<f64> = reps
             .iter()
@@ -198,47 +204,15 @@ fn analyze_counts_the_labelled_drop_landing_and_not_the_hops_before_it() {
         .collect();
     assert!(!landings.is_empty(), "a labelled drop landing");
     let out = tempfile::tempdir().unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_formcheck"))
-        .env(
-            "XDG_DATA_HOME",
-            std::env::temp_dir().join("formcheck-tests-data"),
-        )
-        .arg("analyze")
-        .args(landings.iter().map(|(name, _)| shared.join(name)))
-        .args([
-            "--exercise",
-            "drop-landing",
-            "--no-video",
-            "--quiet",
-            "--out",
-        ])
-        .arg(out.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    for (name, labelled) in landings {
+    let videos: Vec<PathBuf> = landings.iter().map(|(name, _)| shared.join(name)).collect();
+    analyze(&videos, "drop-landing", out.path());
+    for ((name, labelled), video) in landings.into_iter().zip(&videos) {
         let stem = Path::new(name).file_stem().unwrap().to_string_lossy();
-        let text = std::fs::read_to_string(out.path().join(&*stem).join("reps.json")).unwrap();
-        let reps_json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let (doc, reps) = reps_json(out.path(), video);
         // The landing's concern and flag names are in the documented schema.
-        let schema: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(repo().join("schemas/reps.schema.json")).unwrap(),
-        )
-        .unwrap();
-        let validator = jsonschema::validator_for(&schema).unwrap();
-        let errors: Vec<String> = validator
-            .iter_errors(&reps_json)
-            .map(|e| format!("{e} at {}", e.instance_path))
-            .collect();
-        assert!(errors.is_empty(), "{stem}: {errors:#?}");
-        let reps: Vec<&serde_json::Value> = reps_json["sets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|s| s["reps"].as_array().unwrap())
-            .collect();
+        common::assert_matches_schema(&doc, "schemas/reps.schema.json");
         let complete = reps.iter().filter(|r| r["complete"] == true).count() as u64;
-        let rejected = reps_json["rejected"].as_array().unwrap();
+        let rejected = doc["rejected"].as_array().unwrap();
         eprintln!(
             "{stem}: {complete} complete of {} (labelled {labelled}); not counted: {:?}",
             reps.len(),

@@ -82,18 +82,7 @@ fn squat_frames(reps: &[SquatRep], total: u64) -> Vec<PoseFrame> {
                 )
             });
             let mut body = Body::default();
-            let la = p3(HIP_WIDTH / 2.0, -ANKLE_UP, 0.0);
-            let ra = p3(-HIP_WIDTH / 2.0, -ANKLE_UP, 0.0);
-            put_leg(
-                &mut body,
-                true,
-                &leg_from_ankle(la, thigh, shank, fppa, -1.0),
-            );
-            put_leg(
-                &mut body,
-                false,
-                &leg_from_ankle(ra, thigh, shank, fppa, 1.0),
-            );
+            put_both_legs(&mut body, 0.0, thigh, shank, fppa);
             put_trunk(&mut body, lean);
             body.frontal(f)
         })
@@ -950,18 +939,7 @@ fn landing_frames(drops: &[Drop], total: u64, from_side: bool) -> Vec<PoseFrame>
             });
             let up = elevation(drops, f);
             let mut body = Body::default();
-            let la = p3(HIP_WIDTH / 2.0, -ANKLE_UP - up, 0.0);
-            let ra = p3(-HIP_WIDTH / 2.0, -ANKLE_UP - up, 0.0);
-            put_leg(
-                &mut body,
-                true,
-                &leg_from_ankle(la, thigh, shank, fppa, -1.0),
-            );
-            put_leg(
-                &mut body,
-                false,
-                &leg_from_ankle(ra, thigh, shank, fppa, 1.0),
-            );
+            put_both_legs(&mut body, up, thigh, shank, fppa);
             put_trunk(&mut body, 15.0 * p);
             if from_side {
                 body.side(f)
@@ -1085,18 +1063,7 @@ fn drop_landing_does_not_count_hops_in_place_or_a_squat() {
                 0.0
             };
             let mut body = Body::default();
-            let (thigh, shank) = (1.0 - 0.29 * p, 1.0 - 0.18 * p);
-            for (left, x, medial) in [
-                (true, HIP_WIDTH / 2.0, -1.0),
-                (false, -HIP_WIDTH / 2.0, 1.0),
-            ] {
-                let ankle = p3(x, -ANKLE_UP - up, 0.0);
-                put_leg(
-                    &mut body,
-                    left,
-                    &leg_from_ankle(ankle, thigh, shank, 0.0, medial),
-                );
-            }
+            put_both_legs(&mut body, up, 1.0 - 0.29 * p, 1.0 - 0.18 * p, 0.0);
             put_trunk(&mut body, 10.0 * p);
             body.frontal(f)
         })

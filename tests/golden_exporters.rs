@@ -58,16 +58,7 @@ fn json_matches_golden_and_its_schema() {
     let fixture = Fixture::squats();
     let text = export_to_string(&JsonExporter, &fixture);
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join(formcheck::output::json::SCHEMA_FILE)).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&value)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    common::assert_matches_schema(&value, formcheck::output::json::SCHEMA_FILE);
     assert_eq!(value["summary"]["reps"], fixture.analysis.reps().count());
     assert_golden("reps.json", &text);
 }

@@ -83,13 +83,7 @@ fn a_front_and_a_side_camera_judge_every_rep_for_valgus_and_knee_over_toe() {
     );
     let path = dir.path().join("front+side/pair.json");
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(common::repo().join("schemas/pair.schema.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    common::assert_matches_schema(&doc, "schemas/pair.schema.json");
     assert!(dir.path().join("front+side/pair.html").is_file());
 
     let offset = doc["sync"]["offset_s"].as_f64().unwrap();

@@ -11,17 +11,7 @@ use model::*;
 
 fn squat_frame(f: u64, p: f64, yaw: f64) -> formcheck::landmarks::PoseFrame {
     let mut body = Body::default();
-    let (thigh, shank) = (1.0 - 0.29 * p, 1.0 - 0.4 * p);
-    put_leg(
-        &mut body,
-        true,
-        &leg_from_ankle(p3(HIP_WIDTH / 2.0, -ANKLE_UP, 0.0), thigh, shank, 0.0, -1.0),
-    );
-    put_leg(
-        &mut body,
-        false,
-        &leg_from_ankle(p3(-HIP_WIDTH / 2.0, -ANKLE_UP, 0.0), thigh, shank, 0.0, 1.0),
-    );
+    put_both_legs(&mut body, 0.0, 1.0 - 0.29 * p, 1.0 - 0.4 * p, 0.0);
     put_trunk(&mut body, 10.0 * p);
     body.turn(yaw);
     body.frontal(f)

@@ -103,20 +103,8 @@ impl Exercise for DropLanding {
     }
 
     fn judge(&self, peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {
-        let mut flags = Vec::new();
-        for p in peaks {
-            flags.extend(checks::valgus(p, VALGUS_BAND, t));
-            flags.extend(checks::stiff_landing(p, t));
-        }
-        flags.extend(checks::knees_medial_to_feet(peaks, t));
-        flags.extend(checks::knees_inside_ankles(body, t));
-        let fppa = |leg| {
-            peaks
-                .iter()
-                .find(|p| p.leg == leg)
-                .and_then(|p| p.fppa_deg.get())
-        };
-        flags.extend(checks::fppa_asymmetry(fppa(Leg::Left), fppa(Leg::Right), t));
+        let mut flags = checks::bilateral_valgus(peaks, body, VALGUS_BAND, t);
+        flags.extend(peaks.iter().filter_map(|p| checks::stiff_landing(p, t)));
         flags
     }
 }

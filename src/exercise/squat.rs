@@ -101,23 +101,13 @@ impl Exercise for Squat {
     }
 
     fn judge(&self, peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {
-        let mut flags = Vec::new();
-        for p in peaks {
-            flags.extend(checks::valgus(p, VALGUS_BAND, t));
-            // Knee travel is shown, not judged, unless the user makes it a fault.
-            if t.squat_knee_past_toe_fault >= 0.5 {
+        let mut flags = checks::bilateral_valgus(peaks, body, VALGUS_BAND, t);
+        // Knee travel is shown, not judged, unless the user makes it a fault.
+        if t.squat_knee_past_toe_fault >= 0.5 {
+            for p in peaks {
                 flags.extend(checks::knee_past_toe(p, t).filter(|f| f.is_fault()));
             }
         }
-        flags.extend(checks::knees_medial_to_feet(peaks, t));
-        flags.extend(checks::knees_inside_ankles(body, t));
-        let fppa = |leg| {
-            peaks
-                .iter()
-                .find(|p| p.leg == leg)
-                .and_then(|p| p.fppa_deg.get())
-        };
-        flags.extend(checks::fppa_asymmetry(fppa(Leg::Left), fppa(Leg::Right), t));
         flags
     }
 }

@@ -452,6 +452,28 @@ pub fn hip_lift_low(body: &BodyPeak, t: &Thresholds) -> Option<Flag> {
     }
 }
 
+/// Valgus in a task on both legs, as the squat and the drop landing judge it: each knee's FPPA
+/// against `band`, the knees against the hip–toe lines and against the ankles' width, and left
+/// against right.
+pub fn bilateral_valgus(
+    peaks: &[LegPeak],
+    body: &BodyPeak,
+    band: ValgusBand,
+    t: &Thresholds,
+) -> Vec<Flag> {
+    let mut flags: Vec<Flag> = peaks.iter().filter_map(|p| valgus(p, band, t)).collect();
+    flags.extend(knees_medial_to_feet(peaks, t));
+    flags.extend(knees_inside_ankles(body, t));
+    let fppa = |leg| {
+        peaks
+            .iter()
+            .find(|p| p.leg == leg)
+            .and_then(|p| p.fppa_deg.get())
+    };
+    flags.extend(fppa_asymmetry(fppa(Leg::Left), fppa(Leg::Right), t));
+    flags
+}
+
 /// Left and right peak FPPA differing by more than the threshold, with at least one knee on the
 /// valgus side (two knees pushed out by different amounts are not a valgus concern).
 pub fn fppa_asymmetry(left: Option<f64>, right: Option<f64>, t: &Thresholds) -> Option<Flag> {

@@ -37,10 +37,20 @@ struct RepsFile<'a> {
     rejected: &'a [Rejected],
 }
 
+/// The not-a-diagnosis notice every JSON output carries.
 #[derive(Serialize)]
-struct Notice {
+pub struct Notice {
     not_a_diagnosis: &'static str,
     precautions: &'static str,
+}
+
+impl Default for Notice {
+    fn default() -> Notice {
+        Notice {
+            not_a_diagnosis: NOT_A_DIAGNOSIS,
+            precautions: PRECAUTIONS,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -164,10 +174,7 @@ pub fn render(result: &VideoResult) -> Result<Vec<u8>, serde_json::Error> {
     let file = RepsFile {
         schema_version: SCHEMA_VERSION,
         producer: format!("formcheck {}", env!("CARGO_PKG_VERSION")),
-        notice: Notice {
-            not_a_diagnosis: NOT_A_DIAGNOSIS,
-            precautions: PRECAUTIONS,
-        },
+        notice: Notice::default(),
         video: result.video,
         exercise: ExerciseInfo {
             name: a.exercise.name(),

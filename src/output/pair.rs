@@ -8,7 +8,8 @@ use std::path::Path;
 use base64::Engine;
 use serde::Serialize;
 
-use super::report::{escape, NOTICE_HTML, NOT_A_DIAGNOSIS, PRECAUTIONS, STYLE};
+use super::json::Notice;
+use super::report::{escape, NOTICE_HTML, STYLE};
 use super::{atomic, ExportError, Still};
 use crate::exercise::Exercise;
 use crate::judge::ConcernStatus;
@@ -48,12 +49,6 @@ struct PairFile<'a> {
 }
 
 #[derive(Serialize)]
-struct Notice {
-    not_a_diagnosis: &'static str,
-    precautions: &'static str,
-}
-
-#[derive(Serialize)]
 struct ExerciseInfo {
     name: &'static str,
     title: &'static str,
@@ -76,10 +71,7 @@ pub fn render_json(r: &PairResult) -> Result<Vec<u8>, serde_json::Error> {
         schema: "formcheck-pair",
         schema_version: PAIR_SCHEMA_VERSION,
         producer: format!("formcheck {}", env!("CARGO_PKG_VERSION")),
-        notice: Notice {
-            not_a_diagnosis: NOT_A_DIAGNOSIS,
-            precautions: PRECAUTIONS,
-        },
+        notice: Notice::default(),
         exercise: ExerciseInfo {
             name: r.exercise.name(),
             title: r.exercise.title(),

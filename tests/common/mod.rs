@@ -126,6 +126,19 @@ pub fn shared(name: &str) -> Option<PathBuf> {
     }
 }
 
+/// Fails with every error when `doc` does not follow the schema at `schema` (a path from the
+/// repository's root, as `schemas/reps.schema.json`).
+pub fn assert_matches_schema(doc: &serde_json::Value, schema: &str) {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join(schema)).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
 /// The formcheck binary built for these tests.
 pub fn formcheck() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_formcheck"));

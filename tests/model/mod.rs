@@ -265,6 +265,22 @@ pub fn put_leg(body: &mut Body, left: bool, leg: &LegPose) {
     body.set(t, leg.toe);
 }
 
+/// Both legs hip-width apart, their ankles `up` metres above standing height, bent alike
+/// (image-plane thigh and shank projections) and each caving `fppa_deg` towards the midline.
+pub fn put_both_legs(body: &mut Body, up: f64, thigh: f64, shank: f64, fppa_deg: f64) {
+    for (left, x, medial) in [
+        (true, HIP_WIDTH / 2.0, -1.0),
+        (false, -HIP_WIDTH / 2.0, 1.0),
+    ] {
+        let ankle = p3(x, -ANKLE_UP - up, 0.0);
+        put_leg(
+            body,
+            left,
+            &leg_from_ankle(ankle, thigh, shank, fppa_deg, medial),
+        );
+    }
+}
+
 /// Shoulders above the hip midpoint, trunk leaning forward (towards the camera) by `lean_deg`.
 pub fn put_trunk(body: &mut Body, lean_deg: f64) {
     use LandmarkIndex::*;
