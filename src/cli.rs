@@ -218,7 +218,7 @@ pub struct JudgeArgs {
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Video files, or folders of videos.
-    #[arg(required_unless_present_any = ["from_list", "front"], value_name = "VIDEO|DIR")]
+    #[arg(required_unless_present_any = ["from_list", "front", "pairs"], value_name = "VIDEO|DIR")]
     pub inputs: Vec<PathBuf>,
 
     /// Two cameras on one set: the front camera's video (or its landmarks, .jsonl). With --side,
@@ -230,6 +230,11 @@ pub struct AnalyzeArgs {
     /// The side camera's video (or its landmarks, .jsonl), with --front.
     #[arg(long, value_name = "VIDEO", requires = "front")]
     pub side: Option<PathBuf>,
+
+    /// Many --front/--side pairs: a manifest of one pair a line, the front video, a tab, the side
+    /// video (relative paths from the manifest's folder; blank lines and # comments skipped).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["inputs", "from_list", "shard", "landmarks", "front"])]
+    pub pairs: Option<PathBuf>,
 
     /// Also analyse the videos this manifest names, one path a line (relative paths from the
     /// manifest's folder; blank lines and # comments skipped).

@@ -1,7 +1,7 @@
 //! The validated configuration: built once from the command line, read by every command.
 //! Errors here name the flag or file at fault.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::batch::shard::{self, Shard, ShardSpec};
 use crate::cli::{self, Cli, CommandArgs};
@@ -93,8 +93,9 @@ pub struct HistorySettings {
 #[derive(Debug, Clone)]
 pub struct AnalyzeConfig {
     pub inputs: Vec<PathBuf>,
-    /// `--front` and `--side`: two cameras on one set, judged together.
-    pub pair: Option<PairInputs>,
+    /// `--front` and `--side`, or each line of `--pairs`: two cameras on one set, judged
+    /// together.
+    pub pairs: Vec<PairInputs>,
     pub history: HistorySettings,
     /// A manifest of more videos, one path a line.
     pub from_list: Option<PathBuf>,
@@ -117,6 +118,46 @@ pub struct AnalyzeConfig {
     pub quiet: bool,
     /// `bench --batch`'s view of the run: frames and decode passes, written here at its end.
     pub bench_stats: Option<PathBuf>,
+}
+
+/// The pairs a `--pairs` manifest lists: one a line, front and side separated by a tab, relative
+/// paths from the manifest's folder; blank lines and `#` comments skipped.
+fn read_pairs(manifest: &Path) -> Result<Vec<PairInputs>, ConfigError> {
+    let shown = manifest.display();
+    let text = std::fs::read_to_string(manifest)
+        .map_err(|e| flag_error("pairs", format!("{shown}: {e}")))?;
+    let base = manifest.parent().unwrap_or(Path::new(""));
+    let mut pairs = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line
+            .split('\t')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [front, side] if !front.is_empty() && !side.is_empty() => pairs.push(PairInputs {
+                front: base.join(front),
+                side: base.join(side),
+            }),
+            _ => {
+                return Err(flag_error(
+                    "pairs",
+                    format!(
+                        "{shown} line {}: give the front video, a tab, and the side video",
+                        n + 1
+                    ),
+                ))
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return Err(flag_error("pairs", format!("{shown} lists no pairs")));
+    }
+    Ok(pairs)
 }
 
 /// The two views of `analyze --front A --side B`: videos, or landmark files (.jsonl).
@@ -465,27 +506,29 @@ impl Cli {
                         "splits a batch; --landmarks takes a single video",
                     ));
                 }
-                let pair = match (a.front, a.side) {
-                    (Some(front), Some(side)) => {
-                        if a.judge.exercise.is_none() {
-                            return Err(flag_error(
-                                "front",
-                                "needs --exercise: the two views are judged as that exercise",
-                            ));
-                        }
-                        if front == side {
-                            return Err(flag_error(
-                                "side",
-                                "is the same file as --front; give the other camera's video",
-                            ));
-                        }
-                        Some(PairInputs { front, side })
-                    }
-                    _ => None,
+                let pairs = match (a.front, a.side, &a.pairs) {
+                    (Some(front), Some(side), _) => vec![PairInputs { front, side }],
+                    (_, _, Some(manifest)) => read_pairs(manifest)?,
+                    _ => Vec::new(),
                 };
+                if !pairs.is_empty() && a.judge.exercise.is_none() {
+                    return Err(flag_error(
+                        if a.pairs.is_some() { "pairs" } else { "front" },
+                        "needs --exercise: the two views are judged as that exercise",
+                    ));
+                }
+                if let Some(p) = pairs.iter().find(|p| p.front == p.side) {
+                    return Err(flag_error(
+                        "side",
+                        format!(
+                            "{} is both the front and the side camera; give the other camera's video",
+                            p.front.display()
+                        ),
+                    ));
+                }
                 let history = history_settings(a.history, shard.is_none())?;
                 Config::Analyze(AnalyzeConfig {
-                    pair,
+                    pairs,
                     history,
                     pose: pose(!a.judge.no_smooth, a.filter_fps)?,
                     judge: judge_settings(a.judge)?,

@@ -312,3 +312,70 @@ fn pair_outputs_match_golden() {
     common::assert_golden("pair.json", &json);
     common::assert_golden("pair.html", &render_html(&result));
 }
+
+/// A manifest of pairs: each pair judged on its own; a pair whose views do not match says so in
+/// one line, the others are kept, and the exit code says one failed. A malformed line is refused
+/// before anything runs, naming the file and the line.
+#[test]
+fn a_manifest_of_pairs_judges_each_and_keeps_the_good_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = lunges(&[30, 120, 210, 300]);
+    write_view(
+        &dir.path().join("front.jsonl"),
+        &lunge_frames_seen(&set, 400, false),
+        0,
+    );
+    write_view(
+        &dir.path().join("side.jsonl"),
+        &lunge_frames_seen(&set, 400, true),
+        13,
+    );
+    let other = lunges(&[20, 75, 260]);
+    write_view(
+        &dir.path().join("other.jsonl"),
+        &lunge_frames_seen(&other, 400, true),
+        0,
+    );
+    let manifest = dir.path().join("pairs.tsv");
+    std::fs::write(
+        &manifest,
+        "# front\tside\nfront.jsonl\tside.jsonl\n\nfront.jsonl\tother.jsonl\n",
+    )
+    .unwrap();
+    let out = common::formcheck()
+        .args([
+            "analyze",
+            "--exercise",
+            "lunge",
+            "--no-history",
+            "--quiet",
+            "--pairs",
+        ])
+        .arg(&manifest)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(dir.path().join("out/front+side/pair.json").is_file());
+    assert!(!dir.path().join("out/front+other/pair.json").exists());
+    let lines: Vec<&str> = stderr.trim().lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].contains("other.jsonl") && lines[0].contains("do not match"),
+        "{stderr}"
+    );
+    assert!(lines[1].contains("1 of 2 pairs"), "{stderr}");
+
+    std::fs::write(&manifest, "front.jsonl side.jsonl\n").unwrap();
+    let out = common::formcheck()
+        .args(["analyze", "--exercise", "lunge", "--no-history", "--pairs"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("pairs.tsv line 1"), "{stderr}");
+}

@@ -251,8 +251,8 @@ fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
 /// The `analyze` command: a batch, or with `--landmarks` and no `--exercise`, the raw landmarks
 /// of one video and nothing else.
 pub fn analyze(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
-    if let Some(inputs) = &config.pair {
-        return pair::run(config, inputs);
+    if !config.pairs.is_empty() {
+        return pair::run_all(config);
     }
     let (code, frames) = if config.judge.exercise.is_none() && config.landmarks.is_some() {
         landmarks_only(config)?

@@ -24,7 +24,35 @@ fn stem(path: &Path) -> String {
         .map_or("view".to_string(), |s| s.to_string_lossy().into_owned())
 }
 
-pub fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchError> {
+/// Every pair in turn. With one pair its error is the command's; with a manifest of several, a
+/// pair that fails says so in one line and the others go on (what they wrote is kept), and the
+/// exit code says some failed.
+pub fn run_all(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
+    if let [one] = config.pairs.as_slice() {
+        return run(config, one);
+    }
+    let mut failed = 0;
+    for inputs in &config.pairs {
+        match run(config, inputs) {
+            Ok(code) if code == ExitCode::SUCCESS => {}
+            Ok(_) => failed += 1,
+            Err(e) => {
+                eprintln!("formcheck: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!(
+            "formcheck: {failed} of {} pairs not judged together (see above)",
+            config.pairs.len()
+        );
+        return Ok(ExitCode::from(super::EXIT_SOME_FAILED));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchError> {
     let out = config
         .out
         .clone()
@@ -40,7 +68,7 @@ pub fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, Batc
     if !videos.is_empty() {
         let batch = AnalyzeConfig {
             inputs: videos.clone(),
-            pair: None,
+            pairs: Vec::new(),
             ..config.clone()
         };
         let report = super::run(&batch)?;
