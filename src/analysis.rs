@@ -167,6 +167,9 @@ pub struct Analyzer {
     /// The frame the body followed now was first seen (at its first detection, or when the pose
     /// was handed over to someone else).
     body_since: Option<u64>,
+    /// That body was handed over mid-video (someone else was followed before it), not seen from
+    /// the first detection.
+    body_handed_over: bool,
     /// The last frame of the last movement closed (rep or not).
     last_segment_end: Option<u64>,
 }
@@ -219,6 +222,7 @@ impl Analyzer {
             total_frames: 0,
             detected_frames: 0,
             body_since: None,
+            body_handed_over: false,
             last_segment_end: None,
         }
     }
@@ -332,6 +336,7 @@ impl Analyzer {
         }
         if new_body {
             self.body_since = Some(frame.index);
+            self.body_handed_over = changed;
         }
         update.complete_reps = self.complete_reps();
         update.set = self.set;
@@ -529,7 +534,8 @@ impl Analyzer {
             frames,
             bottom,
             lead_in: self.lead_in(first),
-            picked_up_in_window: self.body_since.is_some_and(|b| b >= first),
+            picked_up_in_window: self.body_handed_over
+                && self.body_since.is_some_and(|b| b >= first),
         };
         let legs = self.legs_for(&w, set_leg);
         self.exercise.accept(&w, &legs, &self.thresholds)?;

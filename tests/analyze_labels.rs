@@ -233,3 +233,24 @@ fn analyze_counts_the_labelled_drop_landing_and_not_the_hops_before_it() {
         );
     }
 }
+
+/// The bundled sample's first squat starts as the video does: through the drop-landing profile
+/// it was counted as a landing "first seen landed". A body bent at the start of a video is not a
+/// landing; none of the sample's squats is.
+#[test]
+fn the_bundled_sample_squats_are_not_drop_landings() {
+    let out = tempfile::tempdir().unwrap();
+    let sample = common::sample();
+    analyze(std::slice::from_ref(&sample), "drop-landing", out.path());
+    let (doc, reps) = reps_json(out.path(), &sample);
+    assert!(reps.is_empty(), "{reps:#?}");
+    let rejected = doc["rejected"].as_array().unwrap();
+    assert!(
+        rejected.iter().all(|r| r["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("not a drop landing")),
+        "{rejected:#?}"
+    );
+    assert!(!rejected.is_empty(), "the squats are listed as not counted");
+}

@@ -1110,9 +1110,12 @@ fn drop_landing_does_not_count_hops_in_place_or_a_squat() {
     );
 }
 
+/// The jumper, lost in the air while the pose followed someone else, is found again landed and
+/// stands up: the landing counts though its drop was not seen. The same body bent at the start of
+/// a video is not a landing (the bundled sample's first squat was counted as one): nothing says it
+/// dropped.
 #[test]
-fn drop_landing_first_seen_already_landed_counts_when_they_stand_up() {
-    // The jumper was lost in the air and is picked up at the bottom of the landing.
+fn drop_landing_counts_a_jumper_found_landed_after_a_hand_over_not_a_body_bent_at_the_start() {
     let drops = [Drop {
         drop_at: 0,
         box_m: 0.30,
@@ -1120,13 +1123,40 @@ fn drop_landing_first_seen_already_landed_counts_when_they_stand_up() {
         thigh: 0.71,
         shank: 0.82,
     }];
-    let frames: Vec<PoseFrame> = landing_frames(&drops, 90, true)
+    let landed: Vec<PoseFrame> = landing_frames(&drops, 90, true)
         .into_iter()
         .skip((FLIGHT + LAND_DOWN) as usize)
         .collect();
+    // Someone standing 1.2 m along, followed for a second before the hand-over.
+    let standing = landing_frames(&[], 30, true);
+    let mut frames: Vec<PoseFrame> = standing
+        .into_iter()
+        .map(|mut f| {
+            for l in f.pose.as_mut().unwrap().landmarks.iter_mut().flatten() {
+                l.x -= 1.2 * SCALE;
+            }
+            f
+        })
+        .chain(landed.iter().cloned())
+        .collect();
+    for (i, f) in frames.iter_mut().enumerate() {
+        f.index = i as u64;
+        f.time_s = i as f64 / FPS;
+    }
     let a = run(&frames, "drop-landing", None);
     let got: Vec<&Rep> = a.reps().collect();
     assert_eq!(got.len(), 1, "{got:?} rejected {:?}", a.rejected);
     assert!(got[0].complete, "{:?}", got[0]);
+    assert_eq!(got[0].start.frame, 30, "from the hand-over");
     assert_eq!(*concern_of(got[0], Concern::SoftLanding), ConcernStatus::Ok);
+
+    let a = run(&landed, "drop-landing", None);
+    assert_eq!(a.reps().count(), 0, "{:?}", a.reps().collect::<Vec<_>>());
+    assert!(
+        a.rejected
+            .iter()
+            .any(|r| r.reason.contains("not a drop landing")),
+        "{:?}",
+        a.rejected
+    );
 }

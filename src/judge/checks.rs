@@ -20,7 +20,9 @@ pub struct RepWindow<'a> {
     /// The same body's frames just before `frames`, since its last movement ended: where it
     /// stood before the rep.
     pub lead_in: &'a [FrameMeasures],
-    /// The body was first seen within the rep (picked up mid-movement, as a landed jumper).
+    /// The pose was handed over to this body within the rep (picked up mid-movement, as a
+    /// landed jumper found again after the tracker followed someone else). A body already bent
+    /// at the start of a video is not: nothing says it landed.
     pub picked_up_in_window: bool,
 }
 
