@@ -218,22 +218,23 @@ pub struct JudgeArgs {
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Video files, or folders of videos.
-    #[arg(required_unless_present_any = ["from_list", "front", "pairs"], value_name = "VIDEO|DIR")]
+    #[arg(required_unless_present_any = ["from_list", "front_view", "pairs"], value_name = "VIDEO|DIR")]
     pub inputs: Vec<PathBuf>,
 
-    /// Two cameras on one set: the front camera's video (or its landmarks, .jsonl). With --side,
-    /// the two are synchronised from the movement and every rep is judged for valgus from the
-    /// front and for knee over toe from the side, in OUT/<front>+<side>/pair.json.
-    #[arg(long, value_name = "VIDEO", requires = "side", conflicts_with_all = ["inputs", "from_list", "shard", "landmarks"])]
-    pub front: Option<PathBuf>,
+    /// Two cameras on one set: the front camera's video (or its landmarks, .jsonl). With
+    /// --side-view, the two are synchronised from the movement and every rep is judged for valgus
+    /// from the front and for knee over toe from the side, in OUT/<front>+<side>/pair.json.
+    #[arg(long, value_name = "VIDEO", requires = "side_view", conflicts_with_all = ["inputs", "from_list", "shard", "landmarks"])]
+    pub front_view: Option<PathBuf>,
 
-    /// The side camera's video (or its landmarks, .jsonl), with --front.
-    #[arg(long, value_name = "VIDEO", requires = "front")]
-    pub side: Option<PathBuf>,
+    /// The side camera's video (or its landmarks, .jsonl), with --front-view. (`--side` is the
+    /// working leg.)
+    #[arg(long, value_name = "VIDEO", requires = "front_view")]
+    pub side_view: Option<PathBuf>,
 
-    /// Many --front/--side pairs: a manifest of one pair a line, the front video, a tab, the side
+    /// Many --front-view/--side-view pairs: a manifest of one pair a line, the front video, a tab, the side
     /// video (relative paths from the manifest's folder; blank lines and # comments skipped).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["inputs", "from_list", "shard", "landmarks", "front"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["inputs", "from_list", "shard", "landmarks", "front_view"])]
     pub pairs: Option<PathBuf>,
 
     /// Also analyse the videos this manifest names, one path a line (relative paths from the
@@ -390,4 +391,17 @@ pub struct LiveArgs {
     /// session (0 to 86400).
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub reconnect_for: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap checks the command line's declaration (unique names, valid references) only in debug
+    /// builds, when a command is parsed; this runs those checks in every build. A second `--side`
+    /// (the pair's side camera beside the working leg) panicked every debug run of `analyze`.
+    #[test]
+    fn the_command_line_declaration_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -93,7 +93,7 @@ pub struct HistorySettings {
 #[derive(Debug, Clone)]
 pub struct AnalyzeConfig {
     pub inputs: Vec<PathBuf>,
-    /// `--front` and `--side`, or each line of `--pairs`: two cameras on one set, judged
+    /// `--front-view` and `--side-view`, or each line of `--pairs`: two cameras on one set, judged
     /// together.
     pub pairs: Vec<PairInputs>,
     pub history: HistorySettings,
@@ -160,7 +160,7 @@ fn read_pairs(manifest: &Path) -> Result<Vec<PairInputs>, ConfigError> {
     Ok(pairs)
 }
 
-/// The two views of `analyze --front A --side B`: videos, or landmark files (.jsonl).
+/// The two views of `analyze --front-view A --side-view B`: videos, or landmark files (.jsonl).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PairInputs {
     pub front: PathBuf,
@@ -506,20 +506,24 @@ impl Cli {
                         "splits a batch; --landmarks takes a single video",
                     ));
                 }
-                let pairs = match (a.front, a.side, &a.pairs) {
+                let pairs = match (a.front_view, a.side_view, &a.pairs) {
                     (Some(front), Some(side), _) => vec![PairInputs { front, side }],
                     (_, _, Some(manifest)) => read_pairs(manifest)?,
                     _ => Vec::new(),
                 };
                 if !pairs.is_empty() && a.judge.exercise.is_none() {
                     return Err(flag_error(
-                        if a.pairs.is_some() { "pairs" } else { "front" },
+                        if a.pairs.is_some() {
+                            "pairs"
+                        } else {
+                            "front-view"
+                        },
                         "needs --exercise: the two views are judged as that exercise",
                     ));
                 }
                 if let Some(p) = pairs.iter().find(|p| p.front == p.side) {
                     return Err(flag_error(
-                        "side",
+                        "side-view",
                         format!(
                             "{} is both the front and the side camera; give the other camera's video",
                             p.front.display()

@@ -80,7 +80,7 @@ pub enum BatchError {
     Analysis(#[from] crate::analysis::AnalysisError),
     #[error("{0}")]
     PairInput(String),
-    #[error("--front {} and --side {}: {source}", front.display(), side.display())]
+    #[error("--front-view {} and --side-view {}: {source}", front.display(), side.display())]
     Pair {
         front: PathBuf,
         side: PathBuf,

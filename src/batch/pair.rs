@@ -1,4 +1,4 @@
-//! `analyze --front A --side B`: each camera's video is analysed as any other (its own folder of
+//! `analyze --front-view A --side-view B`: each camera's video is analysed as any other (its own folder of
 //! outputs), then the two analyses are synchronised from the movement and merged rep by rep into
 //! OUT/<front>+<side>/. A landmark file (.jsonl) may stand in for a video. Two views that do not
 //! show the same movement are refused, in one line, and never judged together.

@@ -1,4 +1,4 @@
-//! The outputs of `analyze --front A --side B`: `pair.json`, the merged analysis in its own
+//! The outputs of `analyze --front-view A --side-view B`: `pair.json`, the merged analysis in its own
 //! versioned schema (`schemas/pair.schema.json`), and `pair.html`, the same for a person: how the
 //! two videos were lined up, the verdict, and per rep each concern's verdict with the camera it
 //! came from. Each view's own outputs (reps.json, report.html, …) sit in its own folder as usual.
