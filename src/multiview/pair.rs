@@ -172,7 +172,8 @@ fn grid_signal(a: &Analysis) -> Option<GridSignal> {
     })
 }
 
-/// Correlation of the two signals with the side shifted by `lag` grid steps (plus the starts).
+/// Correlation of the two signals with the side `lag` grid steps later than the front (at lag 0
+/// the same moment in both).
 fn score_at(front: &GridSignal, side: &GridSignal, lag: i64) -> f64 {
     // Side grid index of front grid index k: k + shift.
     let base = ((front.start - side.start) / GRID_S).round() as i64;
@@ -217,7 +218,8 @@ pub fn pair(front: &Analysis, side: &Analysis) -> Result<Pair, PairError> {
         .into_iter()
         .filter(|(lag, _)| (lag - best_lag).abs() > distinct)
         .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b });
-    let lag_s = |lag: i64| (s.start - f.start) + lag as f64 * GRID_S;
+    // At lag 0 the grids are aligned on the same moment (`score_at`), so the lag is the offset.
+    let lag_s = |lag: i64| lag as f64 * GRID_S;
     let correlation_offset_s = lag_s(best_lag);
     if best < MIN_SCORE {
         return Err(PairError::NoMatch {
@@ -244,16 +246,15 @@ pub fn pair(front: &Analysis, side: &Analysis) -> Result<Pair, PairError> {
         .collect();
     differences.sort_by(f64::total_cmp);
     let offset_s = median(&differences).unwrap_or(correlation_offset_s);
-    let spread: Vec<f64> = differences.iter().map(|d| (d - offset_s).abs()).collect();
-    let mut spread_sorted = spread.clone();
-    spread_sorted.sort_by(f64::total_cmp);
+    let mut spread: Vec<f64> = differences.iter().map(|d| (d - offset_s).abs()).collect();
+    spread.sort_by(f64::total_cmp);
     let sync = PairSync {
         offset_s,
         correlation_offset_s,
         score: best,
         contrast,
         matched_turning_points: differences.len(),
-        turning_point_spread_s: median(&spread_sorted),
+        turning_point_spread_s: median(&spread),
     };
     let reps = match_reps(&front_reps, &side_reps, offset_s)
         .into_iter()
