@@ -21,6 +21,9 @@ use crate::reps::{Incomplete, Moment, Phase, Segment, Segmenter};
 /// Live mode keeps this many seconds of frames (enough for the longest rep); batch keeps all.
 const LIVE_HISTORY_S: f64 = 120.0;
 
+/// The summary's note when no frame had a person in it.
+pub const NO_PERSON_NOTE: &str = "no person was detected in any frame";
+
 /// Seconds before a rep in which the profile may look at where the body stood (a landing's box).
 const LEAD_IN_S: f64 = 5.0;
 
@@ -648,7 +651,7 @@ impl Analyzer {
             ));
         }
         if self.detected_frames == 0 {
-            notes.push("no person was detected in any frame".into());
+            notes.push(NO_PERSON_NOTE.into());
         }
         // One note per measure, leg and kind of reason (the numbers differ rep to rep).
         let mut seen = Vec::new();

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::analysis::{Analyzer, FrameUpdate, Summary};
+use crate::analysis::{Analyzer, FrameUpdate, Summary, NO_PERSON_NOTE};
 use crate::config::SideChoice;
 use crate::draw::{self, LegReadout, RepCount};
 use crate::exercise::Exercise;
@@ -15,7 +15,7 @@ use crate::judge::Rep;
 use crate::judge::{Flag, Thresholds};
 use crate::landmarks::PoseFrame;
 
-use super::setup::{GateState, SetupGate, ViewNeed};
+use super::setup::{GateState, SetupGate, SetupProblem, ViewNeed};
 use crate::cues::{Cue, CueBoard, CueTiming};
 
 /// Seconds the set-up must hold before counting starts.
@@ -309,6 +309,21 @@ impl Coach {
     /// Ends the session: a rep under way comes back (incomplete), with the totals.
     pub fn finish(mut self) -> (Vec<Rep>, Tally) {
         let closed = self.close_analyzer();
+        // A person was there but the set-up never held: say that, not that no one was seen
+        // (the analyser was never given a frame).
+        if !self.gate.passed() {
+            if let Some(problem) = self
+                .gate
+                .last_problem()
+                .filter(|p| *p != SetupProblem::NoPerson)
+            {
+                self.tally.notes.retain(|n| n != NO_PERSON_NOTE);
+                self.tally.notes.push(format!(
+                    "nothing was counted: the set-up never held for {SETUP_HOLD_S:.0} s (last: {})",
+                    problem.cue()
+                ));
+            }
+        }
         self.tally.sets = self.set;
         (closed, self.tally)
     }
@@ -402,6 +417,30 @@ mod tests {
         assert!(closing.is_empty(), "standing still is no rep");
         assert_eq!(tally.complete_reps, 0);
         assert_eq!(tally.sets, 1);
+    }
+
+    /// commons_fitnessscape_squat_rear through live: its feet are below the picture's edge in
+    /// every frame, so the set-up never held, and the summary said "no person was detected in
+    /// any frame" of a clip with a person in every frame.
+    #[test]
+    fn a_set_up_that_never_held_says_so_not_that_no_one_was_seen() {
+        let mut coach = coach();
+        let t0 = Instant::now();
+        for i in 0..30 {
+            coach.push(&standing(i, 500.0), t0 + Duration::from_millis(i * 100));
+        }
+        let (_, tally) = coach.finish();
+        assert!(
+            !tally.notes.iter().any(|n| n == NO_PERSON_NOTE),
+            "{:?}",
+            tally.notes
+        );
+        assert!(
+            tally.notes.iter().any(|n| n
+                == "nothing was counted: the set-up never held for 1 s (last: step back: feet not visible)"),
+            "{:?}",
+            tally.notes
+        );
     }
 
     #[test]

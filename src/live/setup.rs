@@ -139,6 +139,8 @@ pub struct SetupGate {
     hold_s: f64,
     ok_since: Option<f64>,
     passed: bool,
+    /// What was wrong with the last frame that failed the check.
+    last_problem: Option<SetupProblem>,
 }
 
 /// What the gate says about a frame.
@@ -157,6 +159,7 @@ impl SetupGate {
             hold_s,
             ok_since: None,
             passed: false,
+            last_problem: None,
         }
     }
 
@@ -164,8 +167,16 @@ impl SetupGate {
         self.passed
     }
 
+    /// What was wrong with the last frame that failed the check, if one did.
+    pub fn last_problem(&self) -> Option<SetupProblem> {
+        self.last_problem
+    }
+
     pub fn push(&mut self, frame: &PoseFrame, view: Option<View>) -> GateState {
         let verdict = check_frame(frame, self.need, view);
+        if let Err(problem) = verdict {
+            self.last_problem = Some(problem);
+        }
         if self.passed {
             return GateState::Counting(verdict.err());
         }
