@@ -684,7 +684,8 @@ fn rep_digest(rep: &Value) -> (bool, u64, Vec<String>, Vec<String>) {
 /// The same file through `analyze` and through `live --file --no-window`: the same reps
 /// (complete or not, the same bottom within two frames) with the same faults and the same
 /// verdict on each concern, front and side views alike. The sample always; the shared front and
-/// side squats, and the drop landing, when ../shared is there (CI must have it).
+/// side squats, the drop landing and the rear squat whose feet are never in the picture, when
+/// ../shared is there (CI must have it).
 #[test]
 fn live_file_gives_the_same_reps_and_flags_as_analyze() {
     let _cpu = one_session_at_a_time();
@@ -694,6 +695,9 @@ fn live_file_gives_the_same_reps_and_flags_as_analyze() {
         clips.push((shared.join("lnewco_good_IMG_7027.mov"), "squat"));
         clips.push((shared.join("lnewco_good_IMG_7051.mov"), "squat"));
         clips.push((shared.join("sports2d_demo.mp4"), "drop-landing"));
+        // Feet below the picture's edge in every frame: live's set-up gate never held on it, so
+        // live counted 0 squats where analyze counts 2. A recording is now counted from frame 0.
+        clips.push((shared.join("commons_fitnessscape_squat_rear.mp4"), "squat"));
     } else {
         assert!(std::env::var("CI").is_err(), "CI needs ../shared/videos");
         eprintln!("../shared/videos not found: comparing live and analyze on the sample only");

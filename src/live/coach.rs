@@ -127,6 +127,13 @@ impl Coach {
         }
     }
 
+    /// Counts from the first frame: for a recording played live, which cannot be re-framed.
+    /// Set-up problems are still cued, as they are while counting; the reps are `analyze`'s.
+    pub fn counting_from_the_first_frame(mut self) -> Coach {
+        self.gate = SetupGate::open(ViewNeed::of(&self.exercise.views()));
+        self
+    }
+
     pub fn exercise(&self) -> &'static dyn Exercise {
         self.exercise
     }
@@ -438,6 +445,31 @@ mod tests {
         assert!(
             tally.notes.iter().any(|n| n
                 == "nothing was counted: the set-up never held for 1 s (last: step back: feet not visible)"),
+            "{:?}",
+            tally.notes
+        );
+    }
+
+    /// The same feet-below-the-edge recording played with `live --file`: counted from its first
+    /// frame as `analyze` counts it (it cannot be re-framed), with the set-up problem still cued.
+    #[test]
+    fn a_recording_is_counted_from_its_first_frame_with_set_up_cues_still_shown() {
+        let mut coach = coach().counting_from_the_first_frame();
+        let t0 = Instant::now();
+        for i in 0..5 {
+            let (view, _) = coach.push(&standing(i, 500.0), t0 + Duration::from_millis(i * 100));
+            assert!(view.counting, "frame {i} is counted");
+            assert_eq!(
+                view.banner.as_ref().map(|c| c.text.as_str()),
+                Some("step back: feet not visible")
+            );
+        }
+        let (_, tally) = coach.finish();
+        assert!(
+            !tally
+                .notes
+                .iter()
+                .any(|n| n.starts_with("nothing was counted")),
             "{:?}",
             tally.notes
         );

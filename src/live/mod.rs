@@ -151,6 +151,10 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
         None => {
             let (exercise, thresholds) = crate::analysis::resolve_settings(&config.judge)?;
             let coach = Coach::new(exercise, config.judge.side, thresholds.clone());
+            let coach = match config.source {
+                SourceSpec::File(_) => coach.counting_from_the_first_frame(),
+                SourceSpec::Camera(_) | SourceSpec::Url(_) => coach,
+            };
             (Coaching::one(coach, config.judge.side), thresholds)
         }
     };
