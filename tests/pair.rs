@@ -8,7 +8,10 @@ mod model;
 
 use std::path::Path;
 
+use formcheck::analysis::Analyzer;
+use formcheck::judge::{Concern, ConcernStatus, Thresholds};
 use formcheck::landmarks::{FrameRecord, PoseFrame};
+use formcheck::multiview::pair::{pair, Camera, LivePairing, PairedRep};
 use model::*;
 use serde_json::Value;
 
@@ -383,4 +386,121 @@ fn a_manifest_of_pairs_judges_each_and_keeps_the_good_ones() {
     assert!(!out.status.success());
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("pairs.tsv line 1"), "{stderr}");
+}
+
+/// Both cameras' reps, fed frame by frame as `live --front-view --side-view` feeds them (the side
+/// stream 0.2 s behind), merged as they close; the side camera lost from `lose_side_at` on.
+fn live_pairing(set: &[LungeRep], lose_side_at: Option<usize>) -> Vec<PairedRep> {
+    let (exercise, thresholds) = (
+        formcheck::exercise::find("lunge").unwrap(),
+        Thresholds::default(),
+    );
+    let front_frames = lunge_frames_seen(set, 400, false);
+    let mut side_frames = lunge_frames_seen(set, 400, true);
+    for f in &mut side_frames {
+        f.time_s += 0.2;
+    }
+    let mut front = Analyzer::live(exercise, None, thresholds.clone());
+    let mut side = Analyzer::live(exercise, None, thresholds);
+    let mut pairing = LivePairing::new(exercise.concerns());
+    let mut out = Vec::new();
+    let (mut front_out, mut side_out) = (0, 0);
+    for (i, (f, s)) in front_frames.iter().zip(&side_frames).enumerate() {
+        if let Some(rep) = front.push(f).completed_rep {
+            front_out += 1;
+            out.extend(pairing.push(Camera::Front, rep));
+        }
+        out.extend(pairing.tick(Camera::Front, f.time_s));
+        if lose_side_at == Some(i) {
+            out.extend(pairing.stopped(Camera::Side));
+        }
+        if lose_side_at.is_some_and(|at| i >= at) {
+            continue;
+        }
+        if let Some(rep) = side.push(s).completed_rep {
+            side_out += 1;
+            out.extend(pairing.push(Camera::Side, rep));
+        }
+        out.extend(pairing.tick(Camera::Side, s.time_s));
+    }
+    for rep in front.finish().reps().skip(front_out) {
+        out.extend(pairing.push(Camera::Front, rep.clone()));
+    }
+    if lose_side_at.is_none() {
+        for rep in side.finish().reps().skip(side_out) {
+            out.extend(pairing.push(Camera::Side, rep.clone()));
+        }
+    }
+    out.extend(pairing.finish());
+    out
+}
+
+fn concern_status(rep: &PairedRep, concern: Concern) -> (&ConcernStatus, &[Camera]) {
+    let c = rep
+        .concerns
+        .iter()
+        .find(|c| c.result.concern == concern)
+        .unwrap();
+    (&c.result.status, &c.from)
+}
+
+/// Live with two cameras merges each rep as both views close it, into what the batch pair gives
+/// for the same set: the same reps, each seen by both, the same verdict on each concern from the
+/// same camera.
+#[test]
+fn live_pairing_merges_reps_as_they_close_as_the_batch_pair_does() {
+    let set = lunges(&[30, 120, 210, 300]);
+    let (exercise, thresholds) = (
+        formcheck::exercise::find("lunge").unwrap(),
+        Thresholds::default(),
+    );
+    let analyse = |from_side: bool| {
+        let mut a = Analyzer::new(exercise, None, thresholds.clone());
+        for f in lunge_frames_seen(&set, 400, from_side) {
+            a.push(&f);
+        }
+        a.finish()
+    };
+    let batch = pair(&analyse(false), &analyse(true)).unwrap();
+    let live = live_pairing(&set, None);
+    assert_eq!(live.len(), batch.reps.len(), "{live:#?}");
+    assert_eq!(live.len(), 4);
+    for (l, b) in live.iter().zip(&batch.reps) {
+        assert!(l.front.is_some() && l.side.is_some(), "{l:#?}");
+        assert_eq!(l.complete, b.complete);
+        for concern in [Concern::Valgus, Concern::KneeOverToe] {
+            assert_eq!(
+                concern_status(l, concern),
+                concern_status(b, concern),
+                "rep {} {concern:?}",
+                l.number
+            );
+        }
+    }
+}
+
+/// The side camera lost after the second rep: the third and fourth are released with the front
+/// camera's verdicts alone, knee over toe not judged because the side camera is lost.
+#[test]
+fn live_pairing_goes_on_with_one_camera_when_the_other_is_lost() {
+    let set = lunges(&[30, 120, 210, 300]);
+    let live = live_pairing(&set, Some(205));
+    assert_eq!(live.len(), 4, "{live:#?}");
+    for rep in &live[..2] {
+        assert!(rep.front.is_some() && rep.side.is_some(), "{rep:#?}");
+    }
+    for rep in &live[2..] {
+        assert!(rep.front.is_some() && rep.side.is_none(), "{rep:#?}");
+        assert!(rep.complete);
+        let (status, from) = concern_status(rep, Concern::KneeOverToe);
+        assert!(from.is_empty());
+        match status {
+            ConcernStatus::NotJudged { reason } => {
+                assert!(reason.contains("side camera: camera lost"), "{reason}")
+            }
+            other => panic!("rep {}: knee over toe {other:?}", rep.number),
+        }
+        let (_, from) = concern_status(rep, Concern::Valgus);
+        assert_eq!(from, [Camera::Front]);
+    }
 }

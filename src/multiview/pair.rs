@@ -256,10 +256,11 @@ pub fn pair(front: &Analysis, side: &Analysis) -> Result<Pair, PairError> {
         matched_turning_points: differences.len(),
         turning_point_spread_s: median(&spread),
     };
+    let concerns = front.exercise.concerns();
     let reps = match_reps(&front_reps, &side_reps, offset_s)
         .into_iter()
         .enumerate()
-        .map(|(i, (a, b))| merge(i as u32 + 1, a, b, front, side))
+        .map(|(i, (a, b))| merge(i as u32 + 1, [a, b], &concerns, [NO_MATCH; 2]))
         .collect();
     Ok(Pair { sync, reps })
 }
@@ -319,19 +320,24 @@ fn view_rep(rep: &Rep) -> ViewRep {
     }
 }
 
-/// One rep from both views: per concern, a fault seen by either camera is a fault; else a
-/// judgement by either is ok; else not judged, with each camera's reason.
+/// Why a camera has no say on a rep it did not see in a recording.
+const NO_MATCH: &str = "no matching rep in this view";
+
+/// One rep from both views (front, side): per concern, a fault seen by either camera is a
+/// fault; else a judgement by either is ok; else not judged, with each camera's reason (`absent`:
+/// why a camera without the rep has none).
 fn merge(
     number: u32,
-    front: Option<&Rep>,
-    side: Option<&Rep>,
-    front_analysis: &Analysis,
-    side_analysis: &Analysis,
+    reps: [Option<&Rep>; 2],
+    concerns: &[Concern],
+    absent: [&str; 2],
 ) -> PairedRep {
-    let views = [(Camera::Front, front), (Camera::Side, side)];
-    let mut kinds: Vec<Concern> = front_analysis.exercise.concerns();
-    kinds.extend(side_analysis.exercise.concerns());
-    for (_, rep) in &views {
+    let views = [
+        (Camera::Front, reps[0], absent[0]),
+        (Camera::Side, reps[1], absent[1]),
+    ];
+    let mut kinds: Vec<Concern> = concerns.to_vec();
+    for (_, rep, _) in &views {
         kinds.extend(
             rep.iter()
                 .flat_map(|r| r.concerns.iter().map(|c| c.concern)),
@@ -345,7 +351,7 @@ fn merge(
         .collect();
     let faults = views
         .iter()
-        .flat_map(|(camera, rep)| {
+        .flat_map(|(camera, rep, _)| {
             rep.iter().flat_map(move |r| {
                 r.faults().map(move |f| ViewFault {
                     camera: *camera,
@@ -357,15 +363,15 @@ fn merge(
         .collect();
     PairedRep {
         number,
-        front: front.map(view_rep),
-        side: side.map(view_rep),
-        complete: views.iter().any(|(_, r)| r.is_some_and(|r| r.complete)),
+        front: reps[0].map(view_rep),
+        side: reps[1].map(view_rep),
+        complete: views.iter().any(|(_, r, _)| r.is_some_and(|r| r.complete)),
         concerns,
         faults,
     }
 }
 
-fn merged_concern(concern: Concern, views: &[(Camera, Option<&Rep>); 2]) -> MergedConcern {
+fn merged_concern(concern: Concern, views: &[(Camera, Option<&Rep>, &str); 2]) -> MergedConcern {
     let status_in = |rep: &Rep| {
         rep.concerns
             .iter()
@@ -374,7 +380,7 @@ fn merged_concern(concern: Concern, views: &[(Camera, Option<&Rep>); 2]) -> Merg
     };
     let statuses: Vec<(Camera, Option<ConcernStatus>)> = views
         .iter()
-        .map(|(camera, rep)| (*camera, rep.and_then(status_in)))
+        .map(|(camera, rep, _)| (*camera, rep.and_then(status_in)))
         .collect();
     let pick = |want: fn(&ConcernStatus) -> bool| -> Vec<(Camera, ConcernStatus)> {
         statuses
@@ -391,10 +397,11 @@ fn merged_concern(concern: Concern, views: &[(Camera, Option<&Rep>); 2]) -> Merg
     } else {
         let reasons: Vec<String> = statuses
             .iter()
-            .map(|(camera, s)| {
+            .zip(views)
+            .map(|((camera, s), (_, _, absent))| {
                 let why = match s {
                     Some(ConcernStatus::NotJudged { reason }) => reason.clone(),
-                    _ => "no matching rep in this view".to_string(),
+                    _ => absent.to_string(),
                 };
                 format!("{}: {why}", camera_name(*camera))
             })
@@ -409,6 +416,177 @@ fn merged_concern(concern: Concern, views: &[(Camera, Option<&Rep>); 2]) -> Merg
     MergedConcern {
         result: ConcernResult { concern, status },
         from,
+    }
+}
+
+/// How long a rep one live camera closed waits for the other camera's view of it, past its end
+/// on the other camera's clock (formcheck rule: two views of a rep close within a second).
+pub const PARTNER_WAIT_S: f64 = 2.0;
+
+/// Why a lost live camera has no say on a rep.
+const CAMERA_LOST: &str = "camera lost";
+
+/// Two live cameras' reps merged as they close. Both are stamped on one session clock, so a rep's
+/// two views have turning points within [`TURN_MATCH_S`] of each other, after the offset the
+/// matched reps so far show (a phone stream's lag). A rep whose partner does not come in time, or
+/// whose other camera is lost, is released alone, the missing camera's measures not judged.
+#[derive(Debug, Clone)]
+pub struct LivePairing {
+    concerns: Vec<Concern>,
+    waiting: Vec<(Camera, Rep)>,
+    /// Each camera's latest frame time, and whether it is sending.
+    clock: [Option<f64>; 2],
+    sending: [bool; 2],
+    /// Side turning point minus front turning point of each matched rep.
+    differences: Vec<f64>,
+    released: u32,
+}
+
+fn slot(camera: Camera) -> usize {
+    match camera {
+        Camera::Front => 0,
+        Camera::Side => 1,
+    }
+}
+
+fn other(camera: Camera) -> Camera {
+    match camera {
+        Camera::Front => Camera::Side,
+        Camera::Side => Camera::Front,
+    }
+}
+
+impl LivePairing {
+    pub fn new(concerns: Vec<Concern>) -> LivePairing {
+        LivePairing {
+            concerns,
+            waiting: Vec::new(),
+            clock: [None; 2],
+            sending: [true; 2],
+            differences: Vec::new(),
+            released: 0,
+        }
+    }
+
+    /// The side camera's lag behind the front one, from the reps matched so far (0 before any).
+    pub fn offset_s(&self) -> f64 {
+        let mut d = self.differences.clone();
+        d.sort_by(f64::total_cmp);
+        median(&d).unwrap_or(0.0)
+    }
+
+    /// A rep one camera closed: merged with the other camera's view of it if that is waiting,
+    /// released alone if the other camera is lost, else held for its partner.
+    pub fn push(&mut self, camera: Camera, rep: Rep) -> Vec<PairedRep> {
+        let offset = self.offset_s();
+        // The rep's turning point on the front camera's clock.
+        let on_front = |c: Camera, r: &Rep| match c {
+            Camera::Front => r.bottom.time_s,
+            Camera::Side => r.bottom.time_s - offset,
+        };
+        let here = on_front(camera, &rep);
+        // The other camera's reps from before this one's window were not seen by this camera.
+        let mut out = self.release_earlier_than(here, other(camera));
+        let partner = self
+            .waiting
+            .iter()
+            .enumerate()
+            .filter(|(_, (c, _))| *c == other(camera))
+            .map(|(i, (c, r))| (i, (on_front(*c, r) - here).abs()))
+            .filter(|(_, d)| *d <= TURN_MATCH_S)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i);
+        if let Some(i) = partner {
+            let (_, theirs) = self.waiting.remove(i);
+            let (front, side) = match camera {
+                Camera::Front => (rep, theirs),
+                Camera::Side => (theirs, rep),
+            };
+            self.differences
+                .push(side.bottom.time_s - front.bottom.time_s);
+            out.push(self.merged([Some(&front), Some(&side)]));
+        } else if !self.sending[slot(other(camera))] {
+            out.push(self.alone(camera, &rep));
+        } else {
+            self.waiting.push((camera, rep));
+        }
+        out
+    }
+
+    /// A camera's frame at `time_s`: the other camera's reps it should have matched by now are
+    /// released alone.
+    pub fn tick(&mut self, camera: Camera, time_s: f64) -> Vec<PairedRep> {
+        self.clock[slot(camera)] = Some(time_s);
+        let offset = self.offset_s();
+        let overdue = |(c, r): &(Camera, Rep)| {
+            *c == other(camera) && {
+                // The end of the waiting rep on this camera's clock.
+                let end = match camera {
+                    Camera::Side => r.end.time_s + offset,
+                    Camera::Front => r.end.time_s - offset,
+                };
+                time_s > end + PARTNER_WAIT_S
+            }
+        };
+        self.release(overdue)
+    }
+
+    /// A camera stopped sending (lost, or its recording ended): the other's waiting reps are
+    /// released, and from now on released at once.
+    pub fn stopped(&mut self, camera: Camera) -> Vec<PairedRep> {
+        self.sending[slot(camera)] = false;
+        self.release(|(c, _)| *c == other(camera))
+    }
+
+    /// The camera is sending again.
+    pub fn resumed(&mut self, camera: Camera) {
+        self.sending[slot(camera)] = true;
+    }
+
+    /// The session ended: every rep still waiting, released alone.
+    pub fn finish(mut self) -> Vec<PairedRep> {
+        self.release(|_| true)
+    }
+
+    /// Reps of `camera` waiting with a turning point before `front_time_s` (front clock) less the
+    /// match window: a later rep from the other camera means they were not seen there.
+    fn release_earlier_than(&mut self, front_time_s: f64, camera: Camera) -> Vec<PairedRep> {
+        let offset = self.offset_s();
+        self.release(|(c, r)| {
+            let t = match c {
+                Camera::Front => r.bottom.time_s,
+                Camera::Side => r.bottom.time_s - offset,
+            };
+            *c == camera && t < front_time_s - TURN_MATCH_S
+        })
+    }
+
+    fn release(&mut self, pick: impl Fn(&(Camera, Rep)) -> bool) -> Vec<PairedRep> {
+        let (go, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .partition(|w| pick(w));
+        self.waiting = keep;
+        go.iter().map(|(c, r)| self.alone(*c, r)).collect()
+    }
+
+    fn alone(&mut self, camera: Camera, rep: &Rep) -> PairedRep {
+        match camera {
+            Camera::Front => self.merged([Some(rep), None]),
+            Camera::Side => self.merged([None, Some(rep)]),
+        }
+    }
+
+    fn merged(&mut self, reps: [Option<&Rep>; 2]) -> PairedRep {
+        self.released += 1;
+        let absent = |c: Camera| {
+            if self.sending[slot(c)] {
+                NO_MATCH
+            } else {
+                CAMERA_LOST
+            }
+        };
+        let absent = [absent(Camera::Front), absent(Camera::Side)];
+        merge(self.released, reps, &self.concerns, absent)
     }
 }
 
