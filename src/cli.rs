@@ -356,6 +356,17 @@ pub struct LiveArgs {
     #[arg(long, value_name = "VIDEO")]
     pub file: Vec<PathBuf>,
 
+    /// Two cameras on one set: the front camera (a webcam index, a stream URL or a video file),
+    /// with --side-view. Each rep is judged for valgus from the front and knee over toe from the
+    /// side; the window shows both.
+    #[arg(long, value_name = "SOURCE", requires = "side_view", conflicts_with_all = ["camera", "url", "file", "programme", "record", "voice", "voice_log", "history"])]
+    pub front_view: Option<String>,
+
+    /// The side camera of a two-camera session (a webcam index, a stream URL or a video file),
+    /// with --front-view.
+    #[arg(long, value_name = "SOURCE", requires = "front_view")]
+    pub side_view: Option<String>,
+
     /// A guided session through the programme (this TOML file's, or the built-in one): set-up
     /// prompts, reps against the target, switch legs, rest, a summary of each set, and the
     /// precautions at the end.

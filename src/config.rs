@@ -181,7 +181,10 @@ pub struct BenchConfig {
 
 #[derive(Debug, Clone)]
 pub struct LiveConfig {
+    /// The camera; with `side_view`, the front camera.
     pub source: SourceSpec,
+    /// `--side-view`: a second camera at the side of the same set.
+    pub side_view: Option<SourceSpec>,
     /// Speech, when asked for.
     pub voice: Option<VoiceSettings>,
     /// `--programme`: a guided session instead of one exercise.
@@ -603,7 +606,18 @@ impl Cli {
                     }
                     None => None,
                 };
+                let views = match (&l.front_view, &l.side_view) {
+                    (Some(front), Some(side)) => Some((
+                        view_source("front-view", front)?,
+                        view_source("side-view", side)?,
+                    )),
+                    _ => None,
+                };
                 let source = match (l.camera, l.url, l.file.first().cloned()) {
+                    _ if views.is_some() => views
+                        .as_ref()
+                        .map(|v| v.0.clone())
+                        .unwrap_or(SourceSpec::Camera(0)),
                     (Some(i), None, None) => SourceSpec::Camera(i),
                     (None, Some(u), None) => SourceSpec::Url(u),
                     (None, None, Some(f)) => SourceSpec::File(f),
@@ -657,6 +671,7 @@ impl Cli {
                     log: l.voice_log.clone(),
                 });
                 Config::Live(LiveConfig {
+                    side_view: views.map(|v| v.1),
                     voice,
                     programme,
                     history: history_settings(l.history, true)?,
@@ -672,6 +687,24 @@ impl Cli {
             }
         })
     }
+}
+
+/// A camera of a two-camera session: a webcam index, a stream URL, or a video file (which must
+/// exist).
+fn view_source(flag: &'static str, text: &str) -> Result<SourceSpec, ConfigError> {
+    if text.trim().is_empty() {
+        return Err(flag_error(
+            flag,
+            "give a webcam index, a stream URL or a video file",
+        ));
+    }
+    if let Ok(index) = text.parse::<i32>() {
+        return Ok(SourceSpec::Camera(index));
+    }
+    if text.contains("://") {
+        return Ok(SourceSpec::Url(text.to_string()));
+    }
+    Ok(SourceSpec::File(PathBuf::from(text)))
 }
 
 /// A programme's checks against the rest of `live`'s flags: the exercises and sides are the

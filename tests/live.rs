@@ -759,3 +759,187 @@ fn live_file_gives_the_same_reps_and_flags_as_analyze() {
         }
     }
 }
+
+/// The merged reps of `analyze --front-view sample --side-view (a copy of the sample)`: per rep,
+/// complete and each concern's status.
+fn batch_pair_reps(dir: &Path) -> Vec<(bool, Vec<String>)> {
+    // A copy: analyze refuses one file as both cameras.
+    let side = dir.join("side.mp4");
+    std::fs::copy(sample(), &side).unwrap();
+    let out = formcheck_cmd()
+        .args(["analyze", "--exercise", "squat", "--no-history", "--quiet"])
+        .arg("--front-view")
+        .arg(sample())
+        .arg("--side-view")
+        .arg(&side)
+        .arg("--out")
+        .arg(dir.join("batch"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pair_json = std::fs::read_dir(dir.join("batch"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("pair.json"))
+        .find(|p| p.is_file())
+        .expect("pair.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(pair_json).unwrap()).unwrap();
+    doc["reps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(pair_digest)
+        .collect()
+}
+
+/// A merged rep: complete, and each concern as `concern=status`.
+fn pair_digest(rep: &Value) -> (bool, Vec<String>) {
+    let concerns = rep["concerns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{}={}", c["concern"], c["status"]))
+        .collect();
+    (rep["complete"] == true, concerns)
+}
+
+/// ffmpeg serving the sample once, in real time, after 4 s of its first frame held still: a
+/// stream's first seconds go to probing it and are dropped as stale, by different amounts on
+/// two streams opened together, and the still start keeps the first rep in both.
+fn serve_with_a_still_start(port: u16) -> Child {
+    let child = Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-re", "-i"])
+        .arg(sample())
+        .args(["-vf", "tpad=start_duration=4:start_mode=clone"])
+        .args(["-c:v", "mpeg2video", "-f", "mpegts", "-listen", "1"])
+        .arg(format!("http://127.0.0.1:{port}/live.ts"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    child
+}
+
+/// `live --front-view URL --side-view URL` on two ffmpeg streams of the sample; the side
+/// stream's server killed after `kill_side_after` if given.
+fn two_stream_session(dir: &Path, kill_side_after: Option<Duration>) -> Vec<Value> {
+    let session = dir.join("two.jsonl");
+    let (front_port, side_port) = (free_port(), free_port());
+    let mut front = serve_with_a_still_start(front_port);
+    let mut side = serve_with_a_still_start(side_port);
+    let mut live = formcheck_cmd()
+        .args(["live", "--exercise", "squat", "--no-window", "--no-history"])
+        .args([
+            "--front-view",
+            &format!("http://127.0.0.1:{front_port}/live.ts"),
+        ])
+        .args([
+            "--side-view",
+            &format!("http://127.0.0.1:{side_port}/live.ts"),
+        ])
+        .args(["--reconnect-for", "2"])
+        .arg("--session")
+        .arg(&session)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    if let Some(after) = kill_side_after {
+        std::thread::sleep(after);
+        let _ = side.kill();
+    }
+    let status = wait_for(&mut live, Duration::from_secs(90));
+    for server in [&mut front, &mut side] {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+    assert!(status.success());
+    read_lines(&session)
+}
+
+/// Issue 13: two streams of one set through live count the merged batch analysis's reps, each
+/// seen by both cameras, with the same verdict on each concern; the summary gives each
+/// camera's achieved FPS and frame-to-cue latency.
+#[test]
+fn two_streams_give_the_reps_of_the_merged_batch_analysis() {
+    let _cpu = one_session_at_a_time();
+    if !have("ffmpeg") {
+        skip::missing("ffmpeg is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let batch = batch_pair_reps(dir.path());
+    let lines = two_stream_session(dir.path(), None);
+    let reps = of_type(&lines, "rep");
+    let live: Vec<_> = reps.iter().map(|r| pair_digest(r)).collect();
+    eprintln!("analyze {batch:?}\nlive    {live:?}");
+    assert!(!batch.is_empty());
+    assert_eq!(live, batch);
+    for rep in &reps {
+        assert!(rep["front"].is_object() && rep["side"].is_object(), "{rep}");
+    }
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    let cameras = summary["cameras"].as_array().unwrap();
+    assert_eq!(cameras.len(), 2);
+    for c in cameras {
+        assert!(c["fps"].as_f64().unwrap() > 0.0, "{c}");
+        assert!(c["latency_ms_p95"].as_f64().is_some(), "{c}");
+    }
+}
+
+/// Issue 13: the side stream killed after the first rep: the session goes on with the front
+/// camera, says what is not judged until the side is back, and still counts every rep the
+/// merged batch analysis counts; the reps after the loss carry the front camera's verdicts only.
+#[test]
+fn two_streams_one_killed_mid_set_go_on_with_the_other() {
+    let _cpu = one_session_at_a_time();
+    if !have("ffmpeg") {
+        skip::missing("ffmpeg is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let batch = batch_pair_reps(dir.path());
+    // The first rep's bottom is at 4 + 2 s of the stream; the second's at 4 + 6.6 s.
+    let lines = two_stream_session(dir.path(), Some(Duration::from_secs(8)));
+    let reps = of_type(&lines, "rep");
+    let complete: Vec<bool> = reps.iter().map(|r| r["complete"] == true).collect();
+    let batch_complete: Vec<bool> = batch.iter().map(|r| r.0).collect();
+    assert_eq!(complete, batch_complete, "{reps:#?}");
+    assert!(
+        reps[0]["side"].is_object(),
+        "the first rep was seen by both"
+    );
+    let last = reps.last().unwrap();
+    assert!(
+        last["side"].is_null() && last["front"].is_object(),
+        "{last}"
+    );
+    let lost = of_type(&lines, "event")
+        .into_iter()
+        .find(|e| e["event"] == "stream_lost" && e["camera"] == "side")
+        .expect("the side camera's loss is logged");
+    let message = lost["message"].as_str().unwrap();
+    assert!(
+        message.contains("the session goes on with the front camera")
+            && message.contains("not judged until it is back"),
+        "{message}"
+    );
+    let side_not_judged = last["concerns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "not_judged")
+        .all(|c| {
+            c["reason"]
+                .as_str()
+                .unwrap()
+                .contains("side camera: camera lost")
+        });
+    assert!(side_not_judged, "{last}");
+}

@@ -412,7 +412,7 @@ fn live_pairing(set: &[LungeRep], lose_side_at: Option<usize>) -> Vec<PairedRep>
         }
         out.extend(pairing.tick(Camera::Front, f.time_s));
         if lose_side_at == Some(i) {
-            out.extend(pairing.stopped(Camera::Side));
+            pairing.lost(Camera::Side);
         }
         if lose_side_at.is_some_and(|at| i >= at) {
             continue;

@@ -310,6 +310,14 @@ pub fn view_judges(e: &dyn Exercise, view: View) -> String {
     }
 }
 
+/// What a view judges for an exercise that another view does not: what is lost with a camera
+/// ("knee over toe"), or `None` when the other view judges it all.
+pub fn judged_only_in(e: &dyn Exercise, view: View, other: View) -> Option<String> {
+    let kept: Vec<Measure> = e.judged_in(other).collect();
+    let lost: Vec<Measure> = e.judged_in(view).filter(|m| !kept.contains(m)).collect();
+    (!lost.is_empty()).then(|| describe_measures(lost.into_iter()))
+}
+
 /// The text of `formcheck exercises`.
 pub fn describe_all() -> String {
     let mut out = String::new();

@@ -23,11 +23,16 @@ pub struct SourceFeed {
 impl SourceFeed {
     /// Wraps a source already opened (so a bad source fails before the session starts).
     pub fn new(source: VideoSource) -> SourceFeed {
+        SourceFeed::on_clock(source, Instant::now())
+    }
+
+    /// Stamps a stream's frames on a clock shared with another source (two cameras of one set).
+    pub fn on_clock(source: VideoSource, started: Instant) -> SourceFeed {
         SourceFeed {
             spec: source.spec().clone(),
             finite: source.info().finite,
             source: Some(source),
-            started: Instant::now(),
+            started,
             file_epoch: None,
         }
     }

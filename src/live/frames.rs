@@ -414,7 +414,11 @@ impl Loop<'_> {
         match key {
             Key::Quit => return Ok(Flow::End(EndReason::Key)),
             Key::Pause => self.pause()?,
-            Key::Snapshot => snapshot(self.last_shown.as_ref(), self.options),
+            Key::Snapshot => snapshot(
+                self.last_shown.as_ref(),
+                &self.options.snapshot_dir,
+                self.options.quiet,
+            ),
             Key::ResetSet | Key::Skip | Key::EndExercise => {
                 let ask = match key {
                     Key::Skip => Ask::Skip,
@@ -610,7 +614,7 @@ impl Loop<'_> {
 
 /// `s`: the annotated frame as shown, to a PNG beside the session log (or here). A failure is
 /// reported and the session goes on: a snapshot is not worth losing the session for.
-fn snapshot(image: Option<&Mat>, options: &Options) {
+pub(crate) fn snapshot(image: Option<&Mat>, dir: &Path, quiet: bool) {
     let Some(image) = image else {
         return;
     };
@@ -618,11 +622,9 @@ fn snapshot(image: Option<&Mat>, options: &Options) {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or(0);
-    let path = options
-        .snapshot_dir
-        .join(format!("formcheck-snapshot-{millis}.png"));
+    let path = dir.join(format!("formcheck-snapshot-{millis}.png"));
     match imgcodecs::imwrite(&path, image, &Vector::new()) {
-        Ok(true) if !options.quiet => {
+        Ok(true) if !quiet => {
             eprintln!("formcheck live: snapshot saved to {}", path.display())
         }
         Ok(true) => {}

@@ -18,6 +18,7 @@ mod outputs;
 mod record;
 mod session;
 mod setup;
+mod two_views;
 pub mod voice;
 mod window;
 
@@ -140,6 +141,13 @@ fn side_name(side: Option<crate::config::SideChoice>) -> Option<&'static str> {
 /// Runs a live session until a key, Ctrl-C, the window closing or the source ending; a guided
 /// session until its programme is done, then asks whether anything hurt.
 pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
+    if let Some(side) = &config.side_view {
+        let outcome = two_views::run(&config, side, stop_on_signals())?;
+        if !config.quiet {
+            print_end(&outcome, config.session.as_deref());
+        }
+        return Ok(outcome);
+    }
     // Everything that can fail on bad input fails here, before the camera is opened.
     let (coaching, thresholds) = match &config.programme {
         Some(g) => {
@@ -283,7 +291,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
         report_voice(&spoken?, &config);
     }
     if !config.quiet {
-        print_end(&outcome, &outputs);
+        print_end(&outcome, outputs.log.as_ref().map(|l| l.path()));
     }
     Ok(outcome)
 }
@@ -321,13 +329,7 @@ fn loop_options(config: &LiveConfig, stop: Arc<AtomicUsize>, backoff: Backoff) -
         window: config.window,
         draw: config.window,
         quiet: config.quiet,
-        snapshot_dir: config
-            .session
-            .as_deref()
-            .and_then(Path::parent)
-            .filter(|p| !p.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(".")),
+        snapshot_dir: snapshot_dir(config),
         stop,
         sources: config
             .programme
@@ -338,8 +340,19 @@ fn loop_options(config: &LiveConfig, stop: Arc<AtomicUsize>, backoff: Backoff) -
     }
 }
 
+/// Snapshots go beside the session log, or here.
+fn snapshot_dir(config: &LiveConfig) -> PathBuf {
+    config
+        .session
+        .as_deref()
+        .and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
 /// The session's last line on the terminal.
-fn print_end(outcome: &LiveOutcome, outputs: &Outputs) {
+fn print_end(outcome: &LiveOutcome, log: Option<&Path>) {
     let t = &outcome.tally;
     eprintln!(
         "formcheck live: {}; {} complete rep{} ({} with a fault), {} incomplete, {} set{}{}",
@@ -350,8 +363,8 @@ fn print_end(outcome: &LiveOutcome, outputs: &Outputs) {
         t.incomplete_reps,
         t.sets,
         if t.sets == 1 { "" } else { "s" },
-        match &outputs.log {
-            Some(l) => format!("; session log {}", l.path().display()),
+        match log {
+            Some(l) => format!("; session log {}", l.display()),
             None => String::new(),
         }
     );

@@ -40,6 +40,16 @@ pub enum Camera {
     Side,
 }
 
+impl Camera {
+    /// The other camera of the pair.
+    pub fn other(self) -> Camera {
+        match self {
+            Camera::Front => Camera::Side,
+            Camera::Side => Camera::Front,
+        }
+    }
+}
+
 /// How the side view lines up with the front view: side time = front time + `offset_s`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PairSync {
@@ -132,7 +142,16 @@ fn grid_signal(a: &Analysis) -> Option<GridSignal> {
         .frames
         .iter()
         .filter_map(|f| Some((f.time_s, signal.value(f)?)))
-        .filter(|(_, v)| v.is_finite())
+        .collect();
+    grid_of(&samples)
+}
+
+/// Samples (time, rep signal) laid on the grid, standardised.
+fn grid_of(samples: &[(f64, f64)]) -> Option<GridSignal> {
+    let samples: Vec<(f64, f64)> = samples
+        .iter()
+        .copied()
+        .filter(|(t, v)| v.is_finite() && t.is_finite())
         .collect();
     if samples.len() < 2 {
         return None;
@@ -196,44 +215,7 @@ fn score_at(front: &GridSignal, side: &GridSignal, lag: i64) -> f64 {
 pub fn pair(front: &Analysis, side: &Analysis) -> Result<Pair, PairError> {
     let f = grid_signal(front).ok_or(PairError::NoMovement("front"))?;
     let s = grid_signal(side).ok_or(PairError::NoMovement("side"))?;
-    let max_lag = (MAX_OFFSET_S / GRID_S).round() as i64;
-    // Coarse pass every 8 steps (1/30 s), then every step around the best.
-    let coarse: Vec<(i64, f64)> = (-max_lag..=max_lag)
-        .step_by(8)
-        .map(|lag| (lag, score_at(&f, &s, lag)))
-        .collect();
-    let (mut best_lag, mut best) =
-        coarse
-            .iter()
-            .copied()
-            .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b });
-    for lag in best_lag - 8..=best_lag + 8 {
-        let v = score_at(&f, &s, lag);
-        if v > best {
-            (best_lag, best) = (lag, v);
-        }
-    }
-    let distinct = (DISTINCT_S / GRID_S) as i64;
-    let runner_up = coarse
-        .into_iter()
-        .filter(|(lag, _)| (lag - best_lag).abs() > distinct)
-        .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b });
-    // At lag 0 the grids are aligned on the same moment (`score_at`), so the lag is the offset.
-    let lag_s = |lag: i64| lag as f64 * GRID_S;
-    let correlation_offset_s = lag_s(best_lag);
-    if best < MIN_SCORE {
-        return Err(PairError::NoMatch {
-            score: best,
-            offset_s: correlation_offset_s,
-        });
-    }
-    let contrast = (runner_up.1 > 0.0).then(|| best / runner_up.1);
-    if contrast.is_some_and(|c| c < MIN_CONTRAST) {
-        return Err(PairError::Ambiguous {
-            offset_s: correlation_offset_s,
-            other_s: lag_s(runner_up.0),
-        });
-    }
+    let (correlation_offset_s, best, contrast) = correlate(&f, &s)?;
     let front_reps: Vec<&Rep> = front.reps().collect();
     let side_reps: Vec<&Rep> = side.reps().collect();
     let matches = match_reps(&front_reps, &side_reps, correlation_offset_s);
@@ -263,6 +245,50 @@ pub fn pair(front: &Analysis, side: &Analysis) -> Result<Pair, PairError> {
         .map(|(i, (a, b))| merge(i as u32 + 1, [a, b], &concerns, [NO_MATCH; 2]))
         .collect();
     Ok(Pair { sync, reps })
+}
+
+/// The side signal's offset against the front one by cross-correlation: (offset, score,
+/// contrast), or why the two cannot be lined up.
+fn correlate(f: &GridSignal, s: &GridSignal) -> Result<(f64, f64, Option<f64>), PairError> {
+    let max_lag = (MAX_OFFSET_S / GRID_S).round() as i64;
+    // Coarse pass every 8 steps (1/30 s), then every step around the best.
+    let coarse: Vec<(i64, f64)> = (-max_lag..=max_lag)
+        .step_by(8)
+        .map(|lag| (lag, score_at(f, s, lag)))
+        .collect();
+    let (mut best_lag, mut best) =
+        coarse
+            .iter()
+            .copied()
+            .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b });
+    for lag in best_lag - 8..=best_lag + 8 {
+        let v = score_at(f, s, lag);
+        if v > best {
+            (best_lag, best) = (lag, v);
+        }
+    }
+    let distinct = (DISTINCT_S / GRID_S) as i64;
+    let runner_up = coarse
+        .into_iter()
+        .filter(|(lag, _)| (lag - best_lag).abs() > distinct)
+        .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b });
+    // At lag 0 the grids are aligned on the same moment (`score_at`), so the lag is the offset.
+    let lag_s = |lag: i64| lag as f64 * GRID_S;
+    let correlation_offset_s = lag_s(best_lag);
+    if best < MIN_SCORE {
+        return Err(PairError::NoMatch {
+            score: best,
+            offset_s: correlation_offset_s,
+        });
+    }
+    let contrast = (runner_up.1 > 0.0).then(|| best / runner_up.1);
+    if contrast.is_some_and(|c| c < MIN_CONTRAST) {
+        return Err(PairError::Ambiguous {
+            offset_s: correlation_offset_s,
+            other_s: lag_s(runner_up.0),
+        });
+    }
+    Ok((correlation_offset_s, best, contrast))
 }
 
 fn median(sorted: &[f64]) -> Option<f64> {
@@ -423,8 +449,29 @@ fn merged_concern(concern: Concern, views: &[(Camera, Option<&Rep>, &str); 2]) -
 /// on the other camera's clock (formcheck rule: two views of a rep close within a second).
 pub const PARTNER_WAIT_S: f64 = 2.0;
 
+/// Before the cameras are lined up, a rep waits this much longer for its partner: two streams
+/// can arrive seconds apart (formcheck rule: a stream's buffer rarely holds more).
+pub const UNALIGNED_WAIT_S: f64 = 5.0;
+/// Seconds of each live camera's rep signal kept to line the cameras up on.
+const LIVE_SYNC_WINDOW_S: f64 = 60.0;
+/// While no rep has been matched, the cameras are lined up again at most this often, seconds.
+const LIVE_RESYNC_EVERY_S: f64 = 0.5;
+
 /// Why a lost live camera has no say on a rep.
 const CAMERA_LOST: &str = "camera lost";
+
+/// Whether a live camera is sending.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Sending {
+    Yes,
+    /// Lost after its frame at this time (its clock); it may come back, and its rep under way
+    /// may still close.
+    Lost {
+        after_s: f64,
+    },
+    /// Gone for good: no more reps will come from it.
+    Finished,
+}
 
 /// Two live cameras' reps merged as they close. Both are stamped on one session clock, so a rep's
 /// two views have turning points within [`TURN_MATCH_S`] of each other, after the offset the
@@ -436,9 +483,18 @@ pub struct LivePairing {
     waiting: Vec<(Camera, Rep)>,
     /// Each camera's latest frame time, and whether it is sending.
     clock: [Option<f64>; 2],
-    sending: [bool; 2],
+    sending: [Sending; 2],
     /// Side turning point minus front turning point of each matched rep.
     differences: Vec<f64>,
+    /// Each camera's recent rep signal, and the offset their cross-correlation gave (used until
+    /// a rep is matched): two streams buffer differently, so the same moment can arrive seconds
+    /// apart.
+    samples: [std::collections::VecDeque<(f64, f64)>; 2],
+    correlated: Option<f64>,
+    correlated_at: Option<f64>,
+    /// Whether each camera has closed a rep: until both have, their signals are too short to
+    /// line up (a part of one rep correlates confidently with the wrong moment).
+    closed_a_rep: [bool; 2],
     released: u32,
 }
 
@@ -449,50 +505,90 @@ fn slot(camera: Camera) -> usize {
     }
 }
 
-fn other(camera: Camera) -> Camera {
-    match camera {
-        Camera::Front => Camera::Side,
-        Camera::Side => Camera::Front,
-    }
-}
-
 impl LivePairing {
     pub fn new(concerns: Vec<Concern>) -> LivePairing {
         LivePairing {
             concerns,
             waiting: Vec::new(),
             clock: [None; 2],
-            sending: [true; 2],
+            sending: [Sending::Yes; 2],
             differences: Vec::new(),
+            samples: Default::default(),
+            correlated: None,
+            correlated_at: None,
+            closed_a_rep: [false; 2],
             released: 0,
         }
     }
 
-    /// The side camera's lag behind the front one, from the reps matched so far (0 before any).
+    /// The side camera's lag behind the front one: from the reps matched so far, else from the
+    /// movement's cross-correlation, else 0.
     pub fn offset_s(&self) -> f64 {
         let mut d = self.differences.clone();
         d.sort_by(f64::total_cmp);
-        median(&d).unwrap_or(0.0)
+        median(&d).or(self.correlated).unwrap_or(0.0)
     }
 
-    /// A rep one camera closed: merged with the other camera's view of it if that is waiting,
-    /// released alone if the other camera is lost, else held for its partner.
+    /// A camera's rep signal at one frame (the hip's height, as the exercise counts reps).
+    pub fn sample(&mut self, camera: Camera, time_s: f64, value: Option<f64>) {
+        let Some(value) = value else { return };
+        let kept = &mut self.samples[slot(camera)];
+        kept.push_back((time_s, value));
+        while kept
+            .front()
+            .is_some_and(|(t, _)| time_s - t > LIVE_SYNC_WINDOW_S)
+        {
+            kept.pop_front();
+        }
+    }
+
+    /// Lines the cameras up on their movement while no rep has been matched yet.
+    fn resync(&mut self, now_s: f64) {
+        if !self.differences.is_empty()
+            || self.closed_a_rep.contains(&false)
+            || self
+                .correlated_at
+                .is_some_and(|t| now_s - t < LIVE_RESYNC_EVERY_S)
+        {
+            return;
+        }
+        self.correlated_at = Some(now_s);
+        let [front, side] = &self.samples;
+        let grids = (
+            grid_of(&front.iter().copied().collect::<Vec<_>>()),
+            grid_of(&side.iter().copied().collect::<Vec<_>>()),
+        );
+        if let (Some(f), Some(s)) = grids {
+            if let Ok((offset, _, _)) = correlate(&f, &s) {
+                self.correlated = Some(offset);
+            }
+        }
+    }
+
+    /// A moment of `camera`'s clock on the front camera's clock.
+    fn on_front(&self, camera: Camera, time_s: f64) -> f64 {
+        match camera {
+            Camera::Front => time_s,
+            Camera::Side => time_s - self.offset_s(),
+        }
+    }
+
+    /// A rep one camera closed: merged with the other camera's view of it if that is waiting;
+    /// released alone if the other camera can no longer see it (gone, or lost before it);
+    /// else held for its partner.
     pub fn push(&mut self, camera: Camera, rep: Rep) -> Vec<PairedRep> {
-        let offset = self.offset_s();
-        // The rep's turning point on the front camera's clock.
-        let on_front = |c: Camera, r: &Rep| match c {
-            Camera::Front => r.bottom.time_s,
-            Camera::Side => r.bottom.time_s - offset,
-        };
-        let here = on_front(camera, &rep);
+        self.closed_a_rep[slot(camera)] = true;
+        self.correlated_at = None;
+        self.resync(rep.end.time_s);
+        let here = self.on_front(camera, rep.bottom.time_s);
         // The other camera's reps from before this one's window were not seen by this camera.
-        let mut out = self.release_earlier_than(here, other(camera));
+        let mut out = self.release_earlier_than(here, camera.other());
         let partner = self
             .waiting
             .iter()
             .enumerate()
-            .filter(|(_, (c, _))| *c == other(camera))
-            .map(|(i, (c, r))| (i, (on_front(*c, r) - here).abs()))
+            .filter(|(_, (c, _))| *c == camera.other())
+            .map(|(i, (c, r))| (i, (self.on_front(*c, r.bottom.time_s) - here).abs()))
             .filter(|(_, d)| *d <= TURN_MATCH_S)
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(i, _)| i);
@@ -505,7 +601,16 @@ impl LivePairing {
             self.differences
                 .push(side.bottom.time_s - front.bottom.time_s);
             out.push(self.merged([Some(&front), Some(&side)]));
-        } else if !self.sending[slot(other(camera))] {
+            return out;
+        }
+        let unseen = match self.sending[slot(camera.other())] {
+            Sending::Yes => false,
+            Sending::Finished => true,
+            Sending::Lost { after_s } => {
+                here > self.on_front(camera.other(), after_s) + TURN_MATCH_S
+            }
+        };
+        if unseen {
             out.push(self.alone(camera, &rep));
         } else {
             self.waiting.push((camera, rep));
@@ -517,30 +622,50 @@ impl LivePairing {
     /// released alone.
     pub fn tick(&mut self, camera: Camera, time_s: f64) -> Vec<PairedRep> {
         self.clock[slot(camera)] = Some(time_s);
+        if !self.waiting.is_empty() {
+            self.resync(time_s);
+        }
         let offset = self.offset_s();
+        let wait = if self.differences.is_empty() && self.correlated.is_none() {
+            PARTNER_WAIT_S + UNALIGNED_WAIT_S
+        } else {
+            PARTNER_WAIT_S
+        };
         let overdue = |(c, r): &(Camera, Rep)| {
-            *c == other(camera) && {
+            *c == camera.other() && {
                 // The end of the waiting rep on this camera's clock.
                 let end = match camera {
                     Camera::Side => r.end.time_s + offset,
                     Camera::Front => r.end.time_s - offset,
                 };
-                time_s > end + PARTNER_WAIT_S
+                time_s > end + wait
             }
         };
         self.release(overdue)
     }
 
-    /// A camera stopped sending (lost, or its recording ended): the other's waiting reps are
-    /// released, and from now on released at once.
-    pub fn stopped(&mut self, camera: Camera) -> Vec<PairedRep> {
-        self.sending[slot(camera)] = false;
-        self.release(|(c, _)| *c == other(camera))
+    /// A camera stopped sending and is being reconnected: the other's reps after its last frame
+    /// are released at once from now on; those before wait for its rep under way.
+    pub fn lost(&mut self, camera: Camera) {
+        let after_s = self.clock[slot(camera)].unwrap_or(f64::NEG_INFINITY);
+        self.sending[slot(camera)] = Sending::Lost { after_s };
     }
 
     /// The camera is sending again.
     pub fn resumed(&mut self, camera: Camera) {
-        self.sending[slot(camera)] = true;
+        self.sending[slot(camera)] = Sending::Yes;
+    }
+
+    /// A camera is gone for good (its recording ended, or it did not come back), its last reps
+    /// pushed: the other's waiting reps are released, and from now on released at once.
+    pub fn finished(&mut self, camera: Camera) -> Vec<PairedRep> {
+        self.sending[slot(camera)] = Sending::Finished;
+        self.release(|(c, _)| *c == camera.other())
+    }
+
+    /// Whether the camera is sending now.
+    pub fn is_sending(&self, camera: Camera) -> bool {
+        self.sending[slot(camera)] == Sending::Yes
     }
 
     /// The session ended: every rep still waiting, released alone.
@@ -579,7 +704,7 @@ impl LivePairing {
     fn merged(&mut self, reps: [Option<&Rep>; 2]) -> PairedRep {
         self.released += 1;
         let absent = |c: Camera| {
-            if self.sending[slot(c)] {
+            if self.sending[slot(c)] == Sending::Yes {
                 NO_MATCH
             } else {
                 CAMERA_LOST
