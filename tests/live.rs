@@ -943,3 +943,50 @@ fn two_streams_one_killed_mid_set_go_on_with_the_other() {
         });
     assert!(side_not_judged, "{last}");
 }
+
+/// Two files of different sets (the sample, and another person's single squat) through live
+/// with two cameras: no rep lines up, so each is judged from its own view only and the summary
+/// says to check that both cameras film the same set (analyze refuses such a pair).
+#[test]
+fn two_cameras_on_different_sets_judge_each_alone_and_say_so() {
+    let _cpu = one_session_at_a_time();
+    let other =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/videos/lnewco_good_IMG_7027.mov");
+    if !other.is_file() {
+        assert!(std::env::var("CI").is_err(), "CI needs ../shared/videos");
+        skip::missing("../shared/videos not found");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("two.jsonl");
+    let out = formcheck_cmd()
+        .args(["live", "--exercise", "squat", "--no-window", "--no-history"])
+        .arg("--front-view")
+        .arg(sample())
+        .arg("--side-view")
+        .arg(&other)
+        .arg("--session")
+        .arg(&session)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let lines = read_lines(&session);
+    let reps = of_type(&lines, "rep");
+    assert!(!reps.is_empty());
+    assert!(
+        reps.iter()
+            .all(|r| r["front"].is_null() || r["side"].is_null()),
+        "{reps:#?}"
+    );
+    let summary = lines.last().unwrap();
+    let notes = summary["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .starts_with("no rep was seen by both cameras")),
+        "{notes:?}"
+    );
+    assert!(stderr.contains("check that both cameras film the same person and set"));
+}

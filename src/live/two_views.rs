@@ -33,8 +33,12 @@ use super::session::SessionLog;
 use super::window::{Key, Window};
 use super::{open_source, LiveError};
 
-/// Height of each view in the side-by-side window, pixels.
+/// Each view's panel in the side-by-side window, pixels.
+const PANEL_WIDTH: i32 = 640;
 const PANEL_HEIGHT: i32 = 480;
+
+/// The session's note when each camera counted reps and no rep lined up across them.
+const NOT_THE_SAME_SET: &str = "no rep was seen by both cameras: each rep was judged from one view only; check that both cameras film the same person and set";
 
 /// One camera: its capture, pose tracker, coach and what it last showed.
 struct Camera1 {
@@ -134,6 +138,8 @@ struct Session<'a> {
     stop: Arc<AtomicUsize>,
     started: Instant,
     tally: Tally,
+    /// Reps only the front, and only the side, camera saw.
+    seen_alone: [u32; 2],
     /// The camera to serve first next time (they take turns).
     turn: usize,
     last_time_s: f64,
@@ -235,6 +241,7 @@ pub fn run(
         stop,
         started: Instant::now(),
         tally: Tally::default(),
+        seen_alone: [0; 2],
         turn: 0,
         last_time_s: 0.0,
     };
@@ -441,6 +448,11 @@ impl Session<'_> {
             if let Some(log) = self.log.as_mut() {
                 log.append(&RepLine { kind: "rep", rep })?;
             }
+            match (&rep.front, &rep.side) {
+                (Some(_), None) => self.seen_alone[0] += 1,
+                (None, Some(_)) => self.seen_alone[1] += 1,
+                _ => {}
+            }
             if rep.complete {
                 self.tally.complete_reps += 1;
                 if !rep.faults.is_empty() {
@@ -471,11 +483,11 @@ impl Session<'_> {
         let mut panels = Vector::<Mat>::new();
         for cam in &self.cameras {
             let panel = match (&cam.shown, &cam.down) {
-                (Some(image), None) => scale_to_height(image)?,
+                (Some(image), None) => fit_panel(image)?,
                 (_, down) => {
                     let why = down.as_deref().unwrap_or("waiting for the first frame");
                     let line = format!("{}: {why}", cam.name());
-                    draw::notice(&[&line], PANEL_HEIGHT * 4 / 3, PANEL_HEIGHT)?
+                    draw::notice(&[&line], PANEL_WIDTH, PANEL_HEIGHT)?
                 }
             };
             panels.push(panel);
@@ -658,10 +670,18 @@ impl Session<'_> {
             merged.extend(self.close_coach(k, false));
         }
         let offset_s = self.pairing.as_ref().map_or(0.0, LivePairing::offset_s);
+        let matched = self.pairing.as_ref().map_or(0, LivePairing::matched);
         if let Some(p) = self.pairing.take() {
             merged.extend(p.finish());
         }
         self.reps(&merged)?;
+        if matched == 0 && self.seen_alone.iter().all(|n| *n > 0) {
+            // Each camera counted reps and none lined up: `analyze` would refuse such a pair.
+            self.tally.notes.push(NOT_THE_SAME_SET.to_string());
+            if !self.config.quiet {
+                eprintln!("formcheck live: {NOT_THE_SAME_SET}");
+            }
+        }
         self.tally.reps_per_set = vec![self.tally.complete_reps];
         let duration_s = self.started.elapsed().as_secs_f64();
         let end = match &result {
@@ -731,17 +751,36 @@ impl Session<'_> {
     }
 }
 
-fn scale_to_height(image: &Mat) -> Result<Mat, LiveError> {
-    let (w, h) = (image.cols().max(1), image.rows().max(1));
-    let width = (w as f64 * PANEL_HEIGHT as f64 / h as f64).round() as i32;
-    let mut out = Mat::default();
+/// A view fitted into its panel, letterboxed: every composite has the same size, so the window
+/// does not stretch when a camera drops or comes back.
+fn fit_panel(image: &Mat) -> Result<Mat, LiveError> {
+    let (w, h) = (image.cols().max(1) as f64, image.rows().max(1) as f64);
+    let scale = (PANEL_WIDTH as f64 / w).min(PANEL_HEIGHT as f64 / h);
+    let (sw, sh) = (
+        ((w * scale).round() as i32).clamp(1, PANEL_WIDTH),
+        ((h * scale).round() as i32).clamp(1, PANEL_HEIGHT),
+    );
+    let mut scaled = Mat::default();
     opencv::imgproc::resize(
         image,
-        &mut out,
-        Size::new(width.max(1), PANEL_HEIGHT),
+        &mut scaled,
+        Size::new(sw, sh),
         0.0,
         0.0,
         opencv::imgproc::INTER_AREA,
+    )
+    .map_err(draw::DrawError::from)?;
+    let (left, top) = ((PANEL_WIDTH - sw) / 2, (PANEL_HEIGHT - sh) / 2);
+    let mut out = Mat::default();
+    opencv::core::copy_make_border(
+        &scaled,
+        &mut out,
+        top,
+        PANEL_HEIGHT - sh - top,
+        left,
+        PANEL_WIDTH - sw - left,
+        opencv::core::BORDER_CONSTANT,
+        opencv::core::Scalar::all(0.0),
     )
     .map_err(draw::DrawError::from)?;
     Ok(out)

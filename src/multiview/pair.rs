@@ -529,6 +529,11 @@ impl LivePairing {
         median(&d).or(self.correlated).unwrap_or(0.0)
     }
 
+    /// Reps seen by both cameras so far.
+    pub fn matched(&self) -> usize {
+        self.differences.len()
+    }
+
     /// A camera's rep signal at one frame (the hip's height, as the exercise counts reps).
     pub fn sample(&mut self, camera: Camera, time_s: f64, value: Option<f64>) {
         let Some(value) = value else { return };
