@@ -273,6 +273,37 @@ fn a_pair_lined_up_on_a_single_rep_shows_both_stills_and_asks_to_check_them() {
     assert!(html.contains("fewer than two reps to line up on"), "{html}");
     assert_eq!(html.matches("<img").count(), 2, "both cameras' stills");
     assert!(html.contains("front camera: its rep 1") && html.contains("side camera: its rep 1"));
+    each_view_reps_json_holds_the_merged_reps(
+        dir.path(),
+        &["lnewco_good_IMG_7027", "lnewco_good_IMG_7051"],
+    );
+}
+
+/// Issue 13: each camera's own reps.json (schema 3) holds the merged reps of both views, as
+/// pair.json has them, and says where pair.json is.
+fn each_view_reps_json_holds_the_merged_reps(out: &Path, views: &[&str; 2]) {
+    let pair_dir = out.join(format!("{}+{}", views[0], views[1]));
+    let pair_doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(pair_dir.join("pair.json")).unwrap())
+            .unwrap();
+    for (view, camera) in views.iter().zip(["front", "side"]) {
+        let view_dir = out.join(view);
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(view_dir.join("reps.json")).unwrap())
+                .unwrap();
+        common::assert_matches_schema(&doc, "schemas/reps.schema.json");
+        assert_eq!(doc["schema_version"], 3);
+        let section = &doc["pair"];
+        assert_eq!(section["camera"], camera);
+        assert_eq!(section["reps"], pair_doc["reps"]);
+        assert_eq!(section["sync"], pair_doc["sync"]);
+        let merged = view_dir.join(section["merged"].as_str().unwrap());
+        assert!(merged.is_file(), "{}", merged.display());
+        assert!(
+            doc["sets"].is_array(),
+            "the view's own reps are still there"
+        );
+    }
 }
 
 /// pair.json and pair.html of the kinematic lunge set, made through the library: the golden

@@ -11,7 +11,7 @@ use crate::analysis::{analyze_frames, resolve_settings, Analysis};
 use crate::config::{AnalyzeConfig, PairInputs};
 use crate::landmarks::{read_jsonl, PoseFrame};
 use crate::multiview::pair::{pair, verdict, Camera};
-use crate::output::pair::{write, PairResult, PairView};
+use crate::output::pair::{add_to_view_reps, write, PairResult, PairView};
 use crate::output::stills::stills_at;
 
 fn is_landmarks(path: &Path) -> bool {
@@ -101,7 +101,7 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
     };
     let front = analyse(&front_frames);
     let side = analyse(&side_frames);
-    let merged = pair(&front, &side).map_err(|source| BatchError::Pair {
+    let merged_pair = pair(&front, &side).map_err(|source| BatchError::Pair {
         front: inputs.front.clone(),
         side: inputs.side.clone(),
         source,
@@ -124,7 +124,7 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
         if is_landmarks(path) {
             return Ok(Vec::new());
         }
-        let numbers: Vec<u32> = merged
+        let numbers: Vec<u32> = merged_pair
             .reps
             .iter()
             .filter_map(|r| match camera {
@@ -143,19 +143,41 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
         exercise,
         front: &front_view,
         side: &side_view,
-        pair: &merged,
+        pair: &merged_pair,
         front_stills: &front_stills,
         side_stills: &side_stills,
     };
     write(&result, &dir)?;
+    // Each camera's own reps.json holds the merged reps too.
+    let pair_json = dir.join(crate::output::pair::PAIR_JSON);
+    for (camera, view, other) in [
+        (Camera::Front, &front_view, &side_view),
+        (Camera::Side, &side_view, &front_view),
+    ] {
+        let Some(view_dir) = view.outputs.as_deref().map(Path::new) else {
+            continue;
+        };
+        let depth = view_dir
+            .strip_prefix(&out)
+            .map_or(1, |p| p.components().count());
+        let merged = Path::new(&"../".repeat(depth))
+            .join(pair_json.strip_prefix(&out).unwrap_or(&pair_json));
+        add_to_view_reps(
+            &view_dir.join("reps.json"),
+            camera,
+            &other.source,
+            &merged,
+            &merged_pair,
+        )?;
+    }
     if !config.quiet {
         println!(
             "{} + {}: side camera {:+.3} s after the front (correlation {:.2}); {}",
             inputs.front.display(),
             inputs.side.display(),
-            merged.sync.offset_s,
-            merged.sync.score,
-            verdict(&merged)
+            merged_pair.sync.offset_s,
+            merged_pair.sync.score,
+            verdict(&merged_pair)
         );
         println!("wrote {}", dir.display());
     }

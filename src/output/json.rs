@@ -17,8 +17,10 @@ use crate::judge::{
 use crate::reps::Incomplete;
 
 /// 2: each measure judged only in its view (knee over toe from the side, in the image), reps
-/// carry their view, concerns and outcome, set verdicts count judged reps.
-pub const SCHEMA_VERSION: u32 = 2;
+/// carry their view, concerns and outcome, set verdicts count judged reps. 3: a video analysed as
+/// one camera of a pair (`analyze --front-view/--side-view`) holds the merged reps of both views
+/// in `pair`.
+pub const SCHEMA_VERSION: u32 = 3;
 /// Where the schema lives in the source tree (shipped beside the binary's docs).
 pub const SCHEMA_FILE: &str = "schemas/reps.schema.json";
 

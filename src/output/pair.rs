@@ -13,7 +13,7 @@ use super::report::{escape, NOTICE_HTML, STYLE};
 use super::{atomic, ExportError, Still};
 use crate::exercise::Exercise;
 use crate::judge::ConcernStatus;
-use crate::multiview::pair::{camera_name, verdict, Pair, PairSync, PairedRep};
+use crate::multiview::pair::{camera_name, verdict, Camera, Pair, PairSync, PairedRep};
 
 /// 1: the first pair document.
 pub const PAIR_SCHEMA_VERSION: u32 = 1;
@@ -185,6 +185,61 @@ pub fn render_html(r: &PairResult) -> String {
             ""
         },
     )
+}
+
+/// The section a camera's own reps.json gains when its video was analysed as one of a pair: the
+/// merged reps, with both views' numbers, and where pair.json is.
+#[derive(Serialize)]
+struct PairSection<'a> {
+    /// Which camera this video was.
+    camera: Camera,
+    /// The other camera's video (or landmark file), as given.
+    other: &'a str,
+    /// pair.json, from this video's folder.
+    merged: String,
+    sync: &'a PairSync,
+    verdict: String,
+    reps: &'a [PairedRep],
+}
+
+/// How the section starts in the file, so a later pair run replaces it rather than adding one.
+const PAIR_SECTION_START: &[u8] = b",\n  \"pair\": ";
+
+/// Adds (or replaces) the `pair` section of a camera's reps.json, keeping the rest byte for byte:
+/// the merged reps of both views sit in each view's own document too.
+pub fn add_to_view_reps(
+    reps_json: &Path,
+    camera: Camera,
+    other: &str,
+    merged: &Path,
+    pair: &Pair,
+) -> Result<(), ExportError> {
+    let bytes = std::fs::read(reps_json).map_err(|e| ExportError::io(reps_json, e))?;
+    let body_end = find(&bytes, PAIR_SECTION_START)
+        .or_else(|| bytes.iter().rposition(|b| *b == b'}'))
+        .ok_or_else(|| ExportError::format(reps_json, "not a JSON object"))?;
+    let mut body = bytes[..body_end].to_vec();
+    while body.last().is_some_and(u8::is_ascii_whitespace) {
+        body.pop();
+    }
+    let section = PairSection {
+        camera,
+        other,
+        merged: merged.display().to_string(),
+        sync: &pair.sync,
+        verdict: verdict(pair),
+        reps: &pair.reps,
+    };
+    let rendered =
+        serde_json::to_string_pretty(&section).map_err(|e| ExportError::format(reps_json, e))?;
+    body.extend_from_slice(PAIR_SECTION_START);
+    body.extend_from_slice(rendered.replace('\n', "\n  ").as_bytes());
+    body.extend_from_slice(b"\n}\n");
+    atomic::write(reps_json, &body)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Writes pair.json and pair.html into `dir`.
