@@ -125,16 +125,25 @@ fn free_port() -> u16 {
 
 /// ffmpeg serving the clip once, in real time, to one client.
 fn serve(port: u16, start_s: f64) -> Child {
-    let child = Command::new("ffmpeg")
-        .args([
-            "-loglevel",
-            "error",
-            "-re",
-            "-ss",
-            &format!("{start_s}"),
-            "-i",
-        ])
-        .arg(sample())
+    serve_filtered(port, start_s, None)
+}
+
+/// The same, through an ffmpeg video filter.
+fn serve_filtered(port: u16, start_s: f64, filter: Option<&str>) -> Child {
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args([
+        "-loglevel",
+        "error",
+        "-re",
+        "-ss",
+        &format!("{start_s}"),
+        "-i",
+    ])
+    .arg(sample());
+    if let Some(filter) = filter {
+        cmd.args(["-vf", filter]);
+    }
+    let child = cmd
         .args(["-c:v", "mpeg2video", "-f", "mpegts", "-listen", "1"])
         .arg(format!("http://127.0.0.1:{port}/live.ts"))
         .stdin(Stdio::null())
@@ -810,19 +819,7 @@ fn pair_digest(rep: &Value) -> (bool, Vec<String>) {
 /// stream's first seconds go to probing it and are dropped as stale, by different amounts on
 /// two streams opened together, and the still start keeps the first rep in both.
 fn serve_with_a_still_start(port: u16) -> Child {
-    let child = Command::new("ffmpeg")
-        .args(["-loglevel", "error", "-re", "-i"])
-        .arg(sample())
-        .args(["-vf", "tpad=start_duration=4:start_mode=clone"])
-        .args(["-c:v", "mpeg2video", "-f", "mpegts", "-listen", "1"])
-        .arg(format!("http://127.0.0.1:{port}/live.ts"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
-    child
+    serve_filtered(port, 0.0, Some("tpad=start_duration=4:start_mode=clone"))
 }
 
 /// `live --front-view URL --side-view URL` on two ffmpeg streams of the sample; the side

@@ -39,6 +39,27 @@ pub struct CoachView {
     pub counting: bool,
 }
 
+impl CoachView {
+    /// What the overlay draws of this view over `pose`: the skeleton, the numbers, the count and
+    /// the banner (the caller adds its status word and performance corner).
+    pub fn overlay<'a>(&'a self, pose: Option<&'a crate::landmarks::Pose>) -> draw::Overlay<'a> {
+        draw::Overlay {
+            pose,
+            working_leg: self.working_leg,
+            left: self.left.clone(),
+            right: self.right.clone(),
+            body: self.body.clone(),
+            count: Some(self.count),
+            banner: self.banner.as_ref().map(|c| draw::Banner {
+                text: &c.text,
+                kind: c.kind,
+            }),
+            status: None,
+            perf: None,
+        }
+    }
+}
+
 /// Totals for the session summary, over every set including reset ones.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Tally {

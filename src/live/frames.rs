@@ -347,21 +347,12 @@ impl Loop<'_> {
             return Ok(());
         };
         let overlay = Overlay {
-            pose: pose_frame.pose.as_ref(),
-            working_leg: view.working_leg,
-            left: view.left,
-            right: view.right,
-            body: view.body,
-            count: Some(view.count),
-            banner: view.banner.as_ref().map(|c| Banner {
-                text: &c.text,
-                kind: c.kind,
-            }),
             status: (!view.counting).then_some("SETUP"),
             perf: Some(Perf {
                 fps,
                 latency_ms: recent_median(&self.timings.latency),
             }),
+            ..view.overlay(pose_frame.pose.as_ref())
         };
         draw::draw_overlay(image, &overlay)?;
         Ok(())

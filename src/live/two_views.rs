@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::bench::percentile;
 use crate::config::LiveConfig;
-use crate::draw::{self, Banner, Overlay};
+use crate::draw::{self, Overlay};
 use crate::exercise::{self, Exercise};
 use crate::geometry::{measure, MeasureContext, View};
 use crate::judge::ConcernStatus;
@@ -41,7 +41,7 @@ const PANEL_HEIGHT: i32 = 480;
 const NOT_THE_SAME_SET: &str = "no rep was seen by both cameras: each rep was judged from one view only; check that both cameras film the same person and set";
 
 /// One camera: its capture, pose tracker, coach and what it last showed.
-struct Camera1 {
+struct LiveCamera {
     camera: Camera,
     source: SourceSpec,
     capture: Option<Capture>,
@@ -59,7 +59,7 @@ struct Camera1 {
     last_frame: Option<Instant>,
 }
 
-impl Camera1 {
+impl LiveCamera {
     fn name(&self) -> &'static str {
         camera_name(self.camera)
     }
@@ -130,7 +130,7 @@ struct Session<'a> {
     exercise: &'static dyn Exercise,
     /// For each frame's rep signal, which lines the cameras up.
     ctx: MeasureContext,
-    cameras: [Camera1; 2],
+    cameras: [LiveCamera; 2],
     pairing: Option<LivePairing>,
     log: Option<SessionLog>,
     window: Option<Window>,
@@ -203,7 +203,7 @@ pub fn run(
             SourceSpec::File(_) => coach.counting_from_the_first_frame(),
             SourceSpec::Camera(_) | SourceSpec::Url(_) => coach,
         };
-        cameras.push(Camera1 {
+        cameras.push(LiveCamera {
             camera,
             source: spec,
             capture: Some(Capture::start(
@@ -223,7 +223,7 @@ pub fn run(
             last_frame: None,
         });
     }
-    let Ok(cameras) = <[Camera1; 2]>::try_from(cameras) else {
+    let Ok(cameras) = <[LiveCamera; 2]>::try_from(cameras) else {
         unreachable!("two sources were opened")
     };
     let mut session = Session {
@@ -394,22 +394,12 @@ impl Session<'_> {
         let mut image = video.image;
         if self.config.window {
             let overlay = Overlay {
-                pose: pose_frame.pose.as_ref(),
-                working_leg: view.working_leg,
-                left: view.left,
-                right: view.right,
-                body: view.body,
-                count: Some(view.count),
-                banner: view.banner.as_ref().map(|c| Banner {
-                    text: &c.text,
-                    kind: c.kind,
-                }),
                 status: Some(match (camera, view.counting) {
                     (_, false) => "SETUP",
                     (Camera::Front, true) => "FRONT",
                     (Camera::Side, true) => "SIDE",
                 }),
-                perf: None,
+                ..view.overlay(pose_frame.pose.as_ref())
             };
             draw::draw_overlay(&mut image, &overlay)?;
             self.cameras[k].shown = Some(image);

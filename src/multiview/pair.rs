@@ -473,10 +473,11 @@ enum Sending {
     Finished,
 }
 
-/// Two live cameras' reps merged as they close. Both are stamped on one session clock, so a rep's
-/// two views have turning points within [`TURN_MATCH_S`] of each other, after the offset the
-/// matched reps so far show (a phone stream's lag). A rep whose partner does not come in time, or
-/// whose other camera is lost, is released alone, the missing camera's measures not judged.
+/// Two live cameras' reps merged as they close. Both are stamped on one session clock; a rep's two
+/// views have turning points within [`TURN_MATCH_S`] of each other once the offset between the
+/// streams is taken off: the cross-correlation of their movement once both have closed a rep,
+/// then the median of the matched reps' differences. A rep whose partner does not come in time,
+/// or whose other camera is lost, is released alone, the missing camera's measures not judged.
 #[derive(Debug, Clone)]
 pub struct LivePairing {
     concerns: Vec<Concern>,
