@@ -987,3 +987,86 @@ fn two_cameras_on_different_sets_judge_each_alone_and_say_so() {
     );
     assert!(stderr.contains("check that both cameras film the same person and set"));
 }
+
+/// Issue 13: with two cameras the window shows both views side by side, each with its skeleton
+/// and counter: the lit part of the screen splits into two halves that each hold a picture and
+/// the counter's white text.
+#[test]
+fn the_two_camera_window_shows_both_views_under_xvfb() {
+    let _cpu = one_session_at_a_time();
+    if !have("Xvfb") || !have("import") {
+        skip::missing("Xvfb or ImageMagick's import is not installed");
+        return;
+    }
+    let Some(xvfb) = start_xvfb() else {
+        skip::missing("Xvfb did not start");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("two-window.jsonl");
+    let mut live = formcheck_cmd()
+        .env("DISPLAY", &xvfb.display)
+        .args(["live", "--exercise", "squat", "--no-history"])
+        .arg("--front-view")
+        .arg(sample())
+        .arg("--side-view")
+        .arg(sample())
+        .arg("--session")
+        .arg(&session)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < until && reps_so_far(&session) < 1 {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("live-two-window.png");
+    let grabbed = Command::new("import")
+        .env("DISPLAY", &xvfb.display)
+        .args(["-window", "root"])
+        .arg(&shot)
+        .status()
+        .unwrap();
+    assert!(grabbed.success());
+    let status = wait_for(&mut live, Duration::from_secs(60));
+    assert!(status.success());
+    let image =
+        opencv::imgcodecs::imread(shot.to_str().unwrap(), opencv::imgcodecs::IMREAD_COLOR).unwrap();
+    use opencv::prelude::*;
+    let pixel = |x: i32, y: i32| {
+        let p = image.at_2d::<opencv::core::Vec3b>(y, x).unwrap();
+        (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]))
+    };
+    // The window's extent: every column with a lit pixel.
+    let lit_columns: Vec<i32> = (0..image.cols())
+        .filter(|&x| {
+            (0..image.rows()).any(|y| {
+                let (b, g, r) = pixel(x, y);
+                b + g + r > 60
+            })
+        })
+        .collect();
+    let (left, right) = (lit_columns[0], *lit_columns.last().unwrap());
+    let middle = (left + right) / 2;
+    for (name, from, to) in [("front", left, middle), ("side", middle, right + 1)] {
+        let (mut lit, mut white) = (0u32, 0u32);
+        for y in 0..image.rows() {
+            for x in from..to {
+                let (b, g, r) = pixel(x, y);
+                if b + g + r > 60 {
+                    lit += 1;
+                }
+                if b > 225 && g > 225 && r > 225 {
+                    white += 1;
+                }
+            }
+        }
+        assert!(lit > 20_000, "the {name} view's picture ({lit} lit pixels)");
+        assert!(
+            white > 200,
+            "the {name} view's counter ({white} white pixels)"
+        );
+    }
+    eprintln!("screenshot: {}", shot.display());
+}
