@@ -641,7 +641,14 @@ impl Cli {
                     ));
                 }
                 // A recording or session log must never replace the video being read.
-                let read: Vec<&std::path::Path> = l.file.iter().map(PathBuf::as_path).collect();
+                let mut read: Vec<&std::path::Path> = l.file.iter().map(PathBuf::as_path).collect();
+                if let Some((front, side)) = &views {
+                    for spec in [front, side] {
+                        if let SourceSpec::File(path) = spec {
+                            read.push(path);
+                        }
+                    }
+                }
                 let inputs = crate::output::guard::Inputs::new(read);
                 if let Some(record) = &l.record {
                     inputs.check("--record", record)?;

@@ -82,6 +82,32 @@ fn item1_live_record_and_session_pointed_at_the_input_are_refused() {
     }
 }
 
+/// A two-camera session's log pointed at either camera's video is refused before anything
+/// opens: the video is never overwritten.
+#[test]
+fn a_two_camera_session_log_pointed_at_a_camera_video_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let front = copy_sample(dir.path(), "front.mp4");
+    let side = copy_sample(dir.path(), "side.mp4");
+    let before = std::fs::read(&side).unwrap();
+    let out = formcheck()
+        .args(["live", "--no-window", "--no-history", "--exercise", "squat"])
+        .arg("--front-view")
+        .arg(&front)
+        .arg("--side-view")
+        .arg(&side)
+        .arg("--session")
+        .arg(&side)
+        .output()
+        .unwrap();
+    assert_refused(&out, &["--session", "is the input", "side.mp4"]);
+    assert_eq!(
+        std::fs::read(&side).unwrap(),
+        before,
+        "the video is untouched"
+    );
+}
+
 #[test]
 fn item1_a_video_inside_its_own_output_folder_is_never_overwritten() {
     let dir = tempfile::tempdir().unwrap();
