@@ -473,23 +473,25 @@ fn start_xvfb() -> Option<Xvfb> {
     start_xvfb_at(60)
 }
 
-#[test]
-fn the_window_shows_skeleton_numbers_and_count_under_xvfb() {
-    let _cpu = one_session_at_a_time();
+/// `formcheck ARGS --session …` under Xvfb; once the first rep is logged, the screen as a picture
+/// (also kept in target/ for a person to look at). `None` when Xvfb or import is missing (said).
+fn live_window_screenshot(
+    args: &[std::ffi::OsString],
+    shot_name: &str,
+) -> Option<(opencv::core::Mat, PathBuf)> {
     if !have("Xvfb") || !have("import") {
         skip::missing("Xvfb or ImageMagick's import is not installed");
-        return;
+        return None;
     }
     let Some(xvfb) = start_xvfb() else {
         skip::missing("Xvfb did not start");
-        return;
+        return None;
     };
     let dir = tempfile::tempdir().unwrap();
     let session = dir.path().join("window.jsonl");
     let mut live = formcheck_cmd()
         .env("DISPLAY", &xvfb.display)
-        .args(["live", "--exercise", "squat", "--side", "left", "--file"])
-        .arg(sample())
+        .args(args)
         .arg("--session")
         .arg(&session)
         .stdout(Stdio::null())
@@ -498,14 +500,10 @@ fn the_window_shows_skeleton_numbers_and_count_under_xvfb() {
         .unwrap();
     // Wait for the first rep in the log, so the counter reads 1, then take the picture.
     let until = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < until {
-        if reps_so_far(&session) >= 1 {
-            break;
-        }
+    while Instant::now() < until && reps_so_far(&session) < 1 {
         std::thread::sleep(Duration::from_millis(200));
     }
-    // Kept in target/ so a person can look at it after the test.
-    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("live-window.png");
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join(shot_name);
     let grabbed = Command::new("import")
         .env("DISPLAY", &xvfb.display)
         .args(["-window", "root"])
@@ -519,13 +517,25 @@ fn the_window_shows_skeleton_numbers_and_count_under_xvfb() {
         let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
     }
     assert!(status.success(), "{stderr}");
-    let lines = read_lines(&session);
-    assert_eq!(lines.last().unwrap()["type"], "summary");
-
-    // The picture: the frame is there (not a blank screen), the working leg is drawn in the
-    // highlight colour, and the counter panel's white text is on it.
+    assert_eq!(read_lines(&session).last().unwrap()["type"], "summary");
     let image =
         opencv::imgcodecs::imread(shot.to_str().unwrap(), opencv::imgcodecs::IMREAD_COLOR).unwrap();
+    Some((image, shot))
+}
+
+#[test]
+fn the_window_shows_skeleton_numbers_and_count_under_xvfb() {
+    let _cpu = one_session_at_a_time();
+    let mut args: Vec<std::ffi::OsString> =
+        ["live", "--exercise", "squat", "--side", "left", "--file"]
+            .map(Into::into)
+            .to_vec();
+    args.push(sample().into());
+    let Some((image, shot)) = live_window_screenshot(&args, "live-window.png") else {
+        return;
+    };
+    // The picture: the frame is there (not a blank screen), the working leg is drawn in the
+    // highlight colour, and the counter panel's white text is on it.
     use opencv::prelude::*;
     let (mut lit, mut orange, mut white) = (0u32, 0u32, 0u32);
     for y in 0..image.rows() {
@@ -994,45 +1004,18 @@ fn two_cameras_on_different_sets_judge_each_alone_and_say_so() {
 #[test]
 fn the_two_camera_window_shows_both_views_under_xvfb() {
     let _cpu = one_session_at_a_time();
-    if !have("Xvfb") || !have("import") {
-        skip::missing("Xvfb or ImageMagick's import is not installed");
-        return;
-    }
-    let Some(xvfb) = start_xvfb() else {
-        skip::missing("Xvfb did not start");
+    let mut args: Vec<std::ffi::OsString> = ["live", "--exercise", "squat", "--no-history"]
+        .map(Into::into)
+        .to_vec();
+    args.extend([
+        "--front-view".into(),
+        sample().into(),
+        "--side-view".into(),
+        sample().into(),
+    ]);
+    let Some((image, shot)) = live_window_screenshot(&args, "live-two-window.png") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let session = dir.path().join("two-window.jsonl");
-    let mut live = formcheck_cmd()
-        .env("DISPLAY", &xvfb.display)
-        .args(["live", "--exercise", "squat", "--no-history"])
-        .arg("--front-view")
-        .arg(sample())
-        .arg("--side-view")
-        .arg(sample())
-        .arg("--session")
-        .arg(&session)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let until = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < until && reps_so_far(&session) < 1 {
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("live-two-window.png");
-    let grabbed = Command::new("import")
-        .env("DISPLAY", &xvfb.display)
-        .args(["-window", "root"])
-        .arg(&shot)
-        .status()
-        .unwrap();
-    assert!(grabbed.success());
-    let status = wait_for(&mut live, Duration::from_secs(60));
-    assert!(status.success());
-    let image =
-        opencv::imgcodecs::imread(shot.to_str().unwrap(), opencv::imgcodecs::IMREAD_COLOR).unwrap();
     use opencv::prelude::*;
     let pixel = |x: i32, y: i32| {
         let p = image.at_2d::<opencv::core::Vec3b>(y, x).unwrap();
