@@ -606,6 +606,10 @@ impl Session<'_> {
             }
         }
         self.tally.sets = self.tally.sets.max(tally.sets);
+        // Merged reps carry no set: the sets are the camera's that counted the most.
+        if tally.reps_per_set.iter().sum::<u32>() > self.tally.reps_per_set.iter().sum::<u32>() {
+            self.tally.reps_per_set = tally.reps_per_set;
+        }
         let mut merged = Vec::new();
         if let Some(p) = self.pairing.as_mut() {
             for rep in reps.into_iter().filter(|r| r.complete || !drop_incomplete) {
@@ -672,7 +676,6 @@ impl Session<'_> {
                 eprintln!("formcheck live: {NOT_THE_SAME_SET}");
             }
         }
-        self.tally.reps_per_set = vec![self.tally.complete_reps];
         let duration_s = self.started.elapsed().as_secs_f64();
         let end = match &result {
             Ok(end) => end.clone(),
