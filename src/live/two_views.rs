@@ -155,37 +155,42 @@ pub fn run(
     if config.window {
         super::window::check_display()?;
     }
-    let sources = [
-        (Camera::Front, &config.source, "--front-view"),
-        (Camera::Side, side_source, "--side-view"),
-    ];
     // The models load before the sources open: a stream sends from the moment it is opened,
     // and what arrives while a model loads is dropped as stale.
-    let mut poses = vec![
+    let poses = [
         PoseEstimator::new(&config.pose)?,
         PoseEstimator::new(&config.pose)?,
     ];
+    let window = if config.window {
+        Some(Window::open("formcheck live: front and side")?)
+    } else {
+        None
+    };
     // Opened at once: a stream's first frames come when it is opened, so opening one after the
     // other (a stream's probe takes seconds) would put the cameras seconds apart on the clock.
-    let results: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = sources
-            .iter()
-            .map(|(_, spec, _)| scope.spawn(move || open_source(spec)))
-            .collect();
-        handles.into_iter().map(|h| h.join()).collect()
+    let (front, side) = std::thread::scope(|scope| {
+        let front = scope.spawn(|| open_source(&config.source));
+        let side = scope.spawn(|| open_source(side_source));
+        (front.join(), side.join())
     });
-    let mut opened = Vec::new();
-    for ((camera, spec, flag), result) in sources.into_iter().zip(results) {
-        let source = match result {
-            Ok(Ok(source)) => source,
-            Ok(Err(LiveError::Source { error, .. })) => {
-                return Err(LiveError::Source { flag, error })
-            }
-            Ok(Err(other)) => return Err(other),
-            Err(panic) => std::panic::resume_unwind(panic),
-        };
-        opened.push((camera, spec.clone(), source));
-    }
+    let opened = |result: std::thread::Result<Result<_, LiveError>>, flag| match result {
+        Ok(Ok(source)) => Ok(source),
+        Ok(Err(LiveError::Source { error, .. })) => Err(LiveError::Source { flag, error }),
+        Ok(Err(other)) => Err(other),
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    let sources = [
+        (
+            Camera::Front,
+            config.source.clone(),
+            opened(front, "--front-view")?,
+        ),
+        (
+            Camera::Side,
+            side_source.clone(),
+            opened(side, "--side-view")?,
+        ),
+    ];
     let log = config
         .session
         .as_deref()
@@ -196,14 +201,13 @@ pub fn run(
         ..Backoff::default()
     };
     let clock = Instant::now();
-    let mut cameras = Vec::new();
-    for (camera, spec, source) in opened {
+    let make = |(camera, spec, source): (Camera, SourceSpec, _), pose| {
         let coach = Coach::new(exercise, config.judge.side, thresholds.clone());
         let coach = match spec {
             SourceSpec::File(_) => coach.counting_from_the_first_frame(),
             SourceSpec::Camera(_) | SourceSpec::Url(_) => coach,
         };
-        cameras.push(LiveCamera {
+        LiveCamera {
             camera,
             source: spec,
             capture: Some(Capture::start(
@@ -212,7 +216,7 @@ pub fn run(
                 backoff,
             )),
             stats: CaptureStats::default(),
-            pose: poses.remove(0),
+            pose,
             coach: Some(coach),
             shown: None,
             down: None,
@@ -221,22 +225,18 @@ pub fn run(
             latency_ms: Vec::new(),
             first_frame: None,
             last_frame: None,
-        });
-    }
-    let Ok(cameras) = <[LiveCamera; 2]>::try_from(cameras) else {
-        unreachable!("two sources were opened")
+        }
     };
+    let [front_pose, side_pose] = poses;
+    let [front, side] = sources;
+    let cameras = [make(front, front_pose), make(side, side_pose)];
     let mut session = Session {
         exercise,
         ctx: thresholds.measure_context(),
         pairing: Some(LivePairing::new(exercise.concerns())),
         cameras,
         log,
-        window: if config.window {
-            Some(Window::open("formcheck live: front and side")?)
-        } else {
-            None
-        },
+        window,
         config,
         stop,
         started: Instant::now(),
