@@ -64,6 +64,14 @@ impl LiveCamera {
         camera_name(self.camera)
     }
 
+    /// Stops its capture thread, keeping its counts (no recorder: nothing else to keep).
+    fn stop_capture(&mut self) {
+        if let Some(capture) = self.capture.take() {
+            let (stats, _) = capture.stop();
+            self.stats += stats;
+        }
+    }
+
     /// Frames processed per second while it was sending.
     fn fps(&self) -> f64 {
         match (self.first_frame, self.last_frame) {
@@ -544,11 +552,7 @@ impl Session<'_> {
     /// way is closed, and the other camera goes on alone.
     fn ended(&mut self, k: usize, end: &CaptureEnd) -> Result<(), LiveError> {
         let camera = self.cameras[k].camera;
-        let cam = &mut self.cameras[k];
-        if let Some(capture) = cam.capture.take() {
-            let (stats, _) = capture.stop();
-            cam.stats += stats;
-        }
+        self.cameras[k].stop_capture();
         // A rep cut short by a camera lost while the other still sends is the other's to count:
         // that one sees it whole.
         let cut_short = matches!(end, CaptureEnd::GaveUp { .. })
@@ -656,11 +660,7 @@ impl Session<'_> {
     fn finish(mut self, result: Result<EndReason, LiveError>) -> Result<LiveOutcome, LiveError> {
         let mut merged = Vec::new();
         for k in 0..2 {
-            let cam = &mut self.cameras[k];
-            if let Some(capture) = cam.capture.take() {
-                let (stats, _) = capture.stop();
-                cam.stats += stats;
-            }
+            self.cameras[k].stop_capture();
             merged.extend(self.close_coach(k, false));
         }
         let offset_s = self.pairing.as_ref().map_or(0.0, LivePairing::offset_s);
