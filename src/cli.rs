@@ -286,6 +286,11 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub no_video: bool,
 
+    /// The annotated video's longer side at most PX pixels, shrunk by a whole factor (default
+    /// 1280: a 1080×1920 phone video is written at 540×960); 0 keeps the source's size.
+    #[arg(long, value_name = "PX")]
+    pub video_max_side: Option<u32>,
+
     /// Stop after this many frames per video (at least 1).
     #[arg(long, value_name = "N")]
     pub max_frames: Option<u64>,

@@ -110,6 +110,8 @@ pub struct AnalyzeConfig {
     pub trc: bool,
     pub blur_faces: bool,
     pub annotated_video: bool,
+    /// The annotated video's longer side at most this many pixels (`None`: the source's size).
+    pub video_max_side: Option<u32>,
     pub max_frames: Option<u64>,
     /// Pose runs on about this many frames a second (`None`: every frame).
     pub analysis_fps: Option<f64>,
@@ -290,6 +292,9 @@ pub struct IndexConfig {
 /// The longest `--reconnect-for`: a day. Longer is "forever", which a service manager restarting
 /// formcheck does better (and 1e20 s overflowed the clock).
 pub const MAX_RECONNECT_FOR_S: f64 = 86_400.0;
+
+/// The smallest `--video-max-side` taken (formcheck rule: below it a knee is a few pixels).
+const MIN_VIDEO_SIDE: u32 = 160;
 
 /// The clip `bench` runs on when none is given.
 pub fn bundled_sample() -> PathBuf {
@@ -482,6 +487,19 @@ impl Cli {
                 if a.max_frames == Some(0) {
                     return Err(flag_error("max-frames", "must be at least 1"));
                 }
+                let video_max_side = match a.video_max_side {
+                    Some(0) => None,
+                    Some(px) if px < MIN_VIDEO_SIDE => {
+                        return Err(flag_error(
+                            "video-max-side",
+                            format!(
+                                "{px} px is too small to see a knee; give {MIN_VIDEO_SIDE} or more, or 0 for the source's size"
+                            ),
+                        ))
+                    }
+                    Some(px) => Some(px),
+                    None => Some(crate::output::annotated::VIDEO_MAX_SIDE),
+                };
                 let analysis_fps = match a.analysis_fps {
                     Some(hz) if !(hz.is_finite() && (1.0..=1000.0).contains(&hz)) => {
                         return Err(flag_error(
@@ -549,6 +567,7 @@ impl Cli {
                     trc: a.trc,
                     blur_faces: a.blur_faces,
                     annotated_video: !a.no_video,
+                    video_max_side,
                     max_frames: a.max_frames,
                     analysis_fps,
                     still_ring: a

@@ -177,7 +177,10 @@ fn annotated_frame_matches_golden() {
     fixture.facts.path = common::sample().display().to_string();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("annotated.mp4");
-    let exporter = AnnotatedExporter { blur_faces: true };
+    let exporter = AnnotatedExporter {
+        blur_faces: true,
+        ..AnnotatedExporter::default()
+    };
     exporter.export(&fixture_result(&fixture), &dest).unwrap();
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),

@@ -288,6 +288,10 @@ fn item7_option_values_out_of_range_are_refused_naming_the_flag() {
             "--analysis-fps",
         ),
         (
+            vec!["analyze", video, "--video-max-side", "100"],
+            "--video-max-side",
+        ),
+        (
             vec!["live", "--file", video, "--reconnect-for", "1e20"],
             "--reconnect-for",
         ),

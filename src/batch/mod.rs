@@ -245,6 +245,7 @@ fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
         "trc": config.trc,
         "blur_faces": config.blur_faces,
         "annotated_video": config.annotated_video,
+        "video_max_side": config.video_max_side,
     })
 }
 

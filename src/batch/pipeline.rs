@@ -122,6 +122,7 @@ impl Job<'_> {
                 annotated_video: self.config.annotated_video,
                 trc: self.config.trc,
                 blur_faces: self.config.blur_faces,
+                video_max_side: self.config.video_max_side,
                 still_ring: self.config.still_ring,
             },
         );

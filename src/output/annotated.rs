@@ -13,6 +13,7 @@ use opencv::core::{Mat, Rect, Size};
 use opencv::prelude::*;
 use opencv::{imgproc, videoio};
 
+use super::shrink::Shrink;
 use super::{ExportError, Exporter, VideoResult};
 use crate::analysis::{Analyzer, FrameUpdate};
 use crate::cues::{Cue, CueBoard, CueTiming};
@@ -23,10 +24,28 @@ use crate::judge::Flag;
 use crate::landmarks::{LandmarkIndex, Pose, PoseFrame};
 use crate::video::{SourceSpec, VideoFrame, VideoSource};
 
+/// The annotated video's longer side at most this many pixels, shrunk by a whole factor
+/// (formcheck rule: 720p, where the knee is still tens of pixels wide; encoding a 1080×1920
+/// frame cost 15 ms of CPU, half the pose stage, and a quarter of that at 540×960).
+pub const VIDEO_MAX_SIDE: u32 = 1280;
+
 /// `annotated.mp4` from a finished result: the video decoded again and the analysis replayed
 /// over its stored frames, giving the same video the one pass writes (the golden test's way in).
+/// Its fields are how the video looks.
+#[derive(Debug, Clone, Copy)]
 pub struct AnnotatedExporter {
     pub blur_faces: bool,
+    /// The longer side at most this (`None`: the source's size).
+    pub max_side: Option<u32>,
+}
+
+impl Default for AnnotatedExporter {
+    fn default() -> Self {
+        AnnotatedExporter {
+            blur_faces: false,
+            max_side: Some(VIDEO_MAX_SIDE),
+        }
+    }
 }
 
 pub(super) fn cv(path: &Path) -> impl Fn(opencv::Error) -> ExportError + '_ {
@@ -46,11 +65,10 @@ impl Exporter for AnnotatedExporter {
         let mut analyzer = Analyzer::new(a.exercise, a.side, a.thresholds.clone());
         let mut video = AnnotatedVideo::start(
             dest,
-            result.video.width,
-            result.video.height,
+            (result.video.width, result.video.height),
             result.video.frame_rate(),
             a.exercise,
-            self.blur_faces,
+            *self,
         )?;
         let mut held = Held::new(result.frames_in_order(dest)?);
         let mut decoded = 0;
@@ -79,21 +97,23 @@ pub struct AnnotatedVideo {
     temp: PathBuf,
     encoder: Option<Encoder>,
     painter: AsItHappens,
+    shrink: Shrink,
     written: u64,
 }
 
 impl AnnotatedVideo {
-    /// Opens the writer on a temporary file beside `dest`.
+    /// Opens the writer on a temporary file beside `dest`, for frames of `width` × `height`
+    /// written as `look` says.
     pub fn start(
         dest: &Path,
-        width: u32,
-        height: u32,
+        (width, height): (u32, u32),
         fps: f64,
         exercise: &'static dyn Exercise,
-        blur_faces: bool,
+        look: AnnotatedExporter,
     ) -> Result<AnnotatedVideo, ExportError> {
         let temp = temp_video_path(dest);
-        let size = Size::new(width as i32, height as i32);
+        let shrink = Shrink::to_fit(look.max_side, width as i32, height as i32);
+        let size = Size::new(shrink.cols, shrink.rows);
         let fail = |e: opencv::Error| ExportError::format(dest, e.message);
         let fourcc = videoio::VideoWriter::fourcc('m', 'p', '4', 'v').map_err(fail)?;
         let writer = videoio::VideoWriter::new_with_backend(
@@ -116,7 +136,8 @@ impl AnnotatedVideo {
             dest: dest.to_path_buf(),
             temp,
             encoder: Some(Encoder::start(writer)),
-            painter: AsItHappens::new(exercise, blur_faces),
+            painter: AsItHappens::new(exercise, look.blur_faces),
+            shrink,
             written: 0,
         })
     }
@@ -129,9 +150,24 @@ impl AnnotatedVideo {
         posed: Option<&PoseFrame>,
         update: Option<&FrameUpdate>,
     ) -> Result<(), ExportError> {
-        self.painter
-            .paint(&mut frame, posed, update)
-            .map_err(|e| ExportError::format(&self.dest, e))?;
+        let fail = |e| ExportError::format(&self.dest, e);
+        // Shrunk before painting: the overlay is drawn at the size it is seen.
+        let mut shrunk_pose = None;
+        if self.shrink.factor > 1 {
+            let mut small = Mat::default();
+            self.shrink
+                .apply(&frame.image, &mut small)
+                .map_err(|e| fail(e.message))?;
+            frame.image = small;
+            shrunk_pose = posed
+                .and_then(|p| p.pose.as_ref())
+                .map(|p| self.shrink.pose(p));
+        }
+        let pose = match self.shrink.factor {
+            1 => posed.and_then(|p| p.pose.as_ref()),
+            _ => shrunk_pose.as_ref(),
+        };
+        self.painter.paint(&mut frame, pose, update).map_err(fail)?;
         let queued = self.encoder.as_ref().is_some_and(|e| e.write(frame.image));
         if !queued {
             // The encoder stopped; its error says why.
@@ -214,7 +250,7 @@ impl AsItHappens {
     fn paint(
         &mut self,
         frame: &mut VideoFrame,
-        posed: Option<&PoseFrame>,
+        pose: Option<&Pose>,
         update: Option<&FrameUpdate>,
     ) -> Result<(), String> {
         let mut offered = None;
@@ -243,7 +279,6 @@ impl AsItHappens {
         if !banner.is_some_and(|c| c.kind == draw::CueKind::Fault) {
             self.alerts.clear();
         }
-        let pose = posed.and_then(|p| p.pose.as_ref());
         if self.blur_faces {
             if let Some(pose) = pose {
                 blur_face(&mut frame.image, pose).map_err(|e| e.message)?;
@@ -468,7 +503,7 @@ mod tests {
                 cue: cued.then(|| cue.clone()),
             };
             painter
-                .paint(&mut video, Some(&posed), Some(&update))
+                .paint(&mut video, posed.pose.as_ref(), Some(&update))
                 .unwrap();
             shown.push(fault_banner(&video.image));
         }

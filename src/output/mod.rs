@@ -18,6 +18,7 @@ pub mod jsonl;
 pub mod pair;
 pub mod registry;
 pub mod report;
+pub mod shrink;
 pub mod stills;
 pub mod trc;
 

@@ -25,6 +25,8 @@ pub struct OutputChoice {
     pub annotated_video: bool,
     pub trc: bool,
     pub blur_faces: bool,
+    /// The annotated video's longer side at most this (`None`: the source's size).
+    pub video_max_side: Option<u32>,
     /// Posed frames kept for the stills ([`super::stills::RING_FRAMES`] unless testing).
     pub still_ring: usize,
 }
@@ -69,7 +71,7 @@ const FILES: [FileOutput; 5] = [
 /// Every file name an analysis may write into a video's folder.
 pub fn file_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = FILES.iter().map(|f| f.exporter.file_name()).collect();
-    names.push(AnnotatedExporter { blur_faces: false }.file_name());
+    names.push(AnnotatedExporter::default().file_name());
     names
 }
 
@@ -97,15 +99,15 @@ impl Outputs {
             .then(|| {
                 let exporter = AnnotatedExporter {
                     blur_faces: choice.blur_faces,
+                    max_side: choice.video_max_side,
                 };
                 AnnotatedVideo::start(
                     &dir.join(exporter.file_name()),
-                    facts.width,
-                    facts.height,
+                    (facts.width, facts.height),
                     // The container's rate; a file that gives none is written at 30.
                     facts.fps.unwrap_or(30.0),
                     exercise,
-                    choice.blur_faces,
+                    exporter,
                 )
                 .map_err(|e| failed = Some(e))
                 .ok()

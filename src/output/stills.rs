@@ -8,11 +8,12 @@
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
-use opencv::core::{Mat, Rect, Size, Vector};
+use opencv::core::{Mat, Vector};
+use opencv::imgcodecs;
 use opencv::prelude::*;
-use opencv::{imgcodecs, imgproc};
 
 use super::annotated::{blur_face, cv, Held};
+use super::shrink::Shrink;
 use super::{worst_moment, ExportError, Still, VideoResult};
 use crate::draw::{self, Banner, CueKind, Overlay, RepCount};
 use crate::exercise::Exercise;
@@ -38,8 +39,8 @@ struct Kept {
     time_s: f64,
     /// The frame at still size, as a JPEG.
     jpeg: Vector<u8>,
-    /// Still size over frame size.
-    scale: f64,
+    /// How the frame was brought to still size.
+    shrink: Shrink,
     pose: Option<Pose>,
     measures: Option<FrameMeasures>,
 }
@@ -87,7 +88,7 @@ impl StillRing {
         posed: &PoseFrame,
         measures: Option<&FrameMeasures>,
     ) -> Result<(), ExportError> {
-        let scale = still_size(image, &mut self.scratch).map_err(cv(&self.path))?;
+        let shrink = still_size(image, &mut self.scratch).map_err(cv(&self.path))?;
         // The popped frame's buffer is reused.
         let mut jpeg = match self.ring.len() >= self.capacity {
             true => self.ring.pop_front().map(|k| k.jpeg).unwrap_or_default(),
@@ -100,7 +101,7 @@ impl StillRing {
             index: posed.index,
             time_s: posed.time_s,
             jpeg,
-            scale,
+            shrink,
             pose: posed.pose.clone(),
             measures: measures.cloned(),
         });
@@ -129,7 +130,7 @@ impl StillRing {
             at,
             kept.pose.as_ref(),
             kept.measures.as_ref(),
-            (&mut image, kept.scale),
+            (&mut image, kept.shrink),
             self.blur_faces,
         )
         .map_err(|e| ExportError::format(&self.path, e))?;
@@ -190,7 +191,7 @@ pub fn stills_by_pass(
             .filter(|m| m.frame == frame.index);
         for &(_, rep) in wanted.iter().filter(|w| w.0 == frame.index) {
             let mut small = Mat::default();
-            let scale = still_size(&frame.image, &mut small).map_err(cv(&video))?;
+            let shrink = still_size(&frame.image, &mut small).map_err(cv(&video))?;
             let at = Moment {
                 frame: frame.index,
                 time_s: frame.time_s,
@@ -201,7 +202,7 @@ pub fn stills_by_pass(
                 at,
                 posed.pose.as_ref(),
                 m,
-                (&mut small, scale),
+                (&mut small, shrink),
                 blur_faces,
             )
             .map_err(|e| ExportError::format(&video, e))?;
@@ -247,12 +248,12 @@ pub fn stills_at(
             .map(|i| &measures[i]);
         for &(_, rep) in wanted.iter().filter(|w| w.0 == frame.index) {
             let mut small = Mat::default();
-            let scale = still_size(&frame.image, &mut small).map_err(cv(video))?;
+            let shrink = still_size(&frame.image, &mut small).map_err(cv(video))?;
             let at = Moment {
                 frame: frame.index,
                 time_s: frame.time_s,
             };
-            let still = paint_still(exercise, rep, at, pose, m, (&mut small, scale), blur_faces)
+            let still = paint_still(exercise, rep, at, pose, m, (&mut small, shrink), blur_faces)
                 .map_err(|e| ExportError::format(video, e))?;
             taken.push(still);
         }
@@ -260,7 +261,7 @@ pub fn stills_at(
     Ok(taken)
 }
 
-/// The still of `rep` at `at`, painted on `image` (the frame at still size, `scale` of the
+/// The still of `rep` at `at`, painted on `image` (the frame at still size, `shrink` of the
 /// original, `pose` in the original's pixels): the rep's number and set, its first fault in the
 /// banner, the numbers that fault concerns coloured.
 fn paint_still(
@@ -269,10 +270,10 @@ fn paint_still(
     at: Moment,
     pose: Option<&Pose>,
     measures: Option<&FrameMeasures>,
-    (image, scale): (&mut Mat, f64),
+    (image, shrink): (&mut Mat, Shrink),
     blur_faces: bool,
 ) -> Result<Still, String> {
-    let pose = pose.map(|p| scaled(p, scale));
+    let pose = pose.map(|p| shrink.pose(p));
     let pose = pose.as_ref();
     if blur_faces {
         if let Some(pose) = pose {
@@ -314,43 +315,12 @@ fn paint_still(
     })
 }
 
-/// The frame at still size into `small`, and the scale it took: shrunk by the whole factor
-/// that brings it nearest [`STILL_MAX_WIDTH`] (1920 → 640, 1080 → 540). A whole factor,
-/// exactly (the last few rows and columns dropped to make it so), keeps OpenCV's area averaging
-/// on its fast path: under a millisecond for a 1080×1920 frame, where 1080 → 640 takes 15 ms,
-/// half the pose stage's time.
-fn still_size(image: &Mat, small: &mut Mat) -> Result<f64, opencv::Error> {
+/// The frame at still size into `small`, and the shrink it took: the whole factor that brings
+/// it nearest [`STILL_MAX_WIDTH`] (1920 → 640, 1080 → 540).
+fn still_size(image: &Mat, small: &mut Mat) -> Result<Shrink, opencv::Error> {
     let (cols, rows) = (image.cols(), image.rows());
-    let factor = ((f64::from(cols) / f64::from(STILL_MAX_WIDTH)).round() as i32).max(1);
-    let (width, height) = (cols / factor, rows / factor);
-    if factor == 1 && (width, height) == (cols, rows) {
-        image.copy_to(small)?;
-        return Ok(1.0);
-    }
-    if width < 2 || height < 2 {
-        return Err(opencv::Error::new(
-            opencv::core::StsBadSize,
-            format!("a {cols}×{rows} frame is too small for a still"),
-        ));
-    }
-    let whole = Mat::roi(image, Rect::new(0, 0, width * factor, height * factor))?;
-    imgproc::resize(
-        &whole,
-        small,
-        Size::new(width, height),
-        0.0,
-        0.0,
-        imgproc::INTER_AREA,
-    )?;
-    Ok(1.0 / f64::from(factor))
-}
-
-/// The pose in still pixels.
-fn scaled(pose: &Pose, scale: f64) -> Pose {
-    let mut out = pose.clone();
-    for l in out.landmarks.iter_mut().flatten() {
-        l.x *= scale;
-        l.y *= scale;
-    }
-    out
+    let factor = (f64::from(cols) / f64::from(STILL_MAX_WIDTH)).round() as i32;
+    let shrink = Shrink::by(factor, cols, rows);
+    shrink.apply(image, small)?;
+    Ok(shrink)
 }
