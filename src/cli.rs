@@ -286,8 +286,8 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub no_video: bool,
 
-    /// The annotated video's longer side at most PX pixels, shrunk by a whole factor (default
-    /// 1280: a 1080×1920 phone video is written at 540×960); 0 keeps the source's size.
+    /// The annotated video's longer side at most PX pixels (default 960: a 1080×1920 phone
+    /// video is written at 540×960); 0 keeps the source's size.
     #[arg(long, value_name = "PX")]
     pub video_max_side: Option<u32>,
 

@@ -57,7 +57,7 @@ fn video_size(path: &Path) -> (i32, i32, u32) {
 }
 
 /// Encoding a phone's 1080×1920 frames at full size cost 15 ms of CPU a frame, half the pose
-/// stage's: the annotated video is written with its longer side at most 1280 px by default,
+/// stage's: the annotated video is written with its longer side at most 960 px by default,
 /// and at the source's size with `--video-max-side 0`.
 #[test]
 fn a_phone_sized_video_is_annotated_at_half_size_and_at_full_size_when_asked() {

@@ -4,7 +4,8 @@
 //! shared out as `analyze --jobs` shares them) against every output (`analyze CLIPS --exercise
 //! squat --jobs N`), for `--jobs` 1 and 2 (as far as the cores go). It prints the FPS of each,
 //! their ratio, the decode passes a video (files opened to decode, as the child counts them)
-//! and the peak RSS (the largest child's, from the kernel's accounting at its exit).
+//! and the peak RSS (the largest child's, from the kernel's accounting at its exit). Then each
+//! clip alone with every output, for its own peak RSS: memory should not grow with the video.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -14,7 +15,7 @@ use serde::Deserialize;
 
 use super::BenchError;
 use crate::config::BenchConfig;
-use crate::video::DEFAULT_ANALYSIS_FPS;
+use crate::video::{SourceSpec, VideoSource, DEFAULT_ANALYSIS_FPS};
 
 /// The bundled clips are squats; every exercise's outputs cost the same.
 const EXERCISE: &str = "squat";
@@ -199,6 +200,37 @@ fn all_outputs(
     })
 }
 
+/// Every output for each clip alone, one process a clip: whether memory grows with the video.
+fn memory_by_clip(
+    config: &BenchConfig,
+    clips: &[PathBuf],
+    scratch: &Path,
+) -> Result<Vec<ChildRun>, BenchError> {
+    clips
+        .iter()
+        .enumerate()
+        .map(|(i, clip)| {
+            let stats = scratch.join(format!("alone-{i}.json"));
+            let mut cmd = formcheck(config, config.pose.threads)?;
+            cmd.arg("analyze")
+                .arg(clip)
+                .args(["--exercise", EXERCISE, "--force", "--no-history"])
+                .arg("--out")
+                .arg(scratch.join(format!("alone-{i}")))
+                .arg("--bench-stats")
+                .arg(&stats);
+            run_child(cmd, &stats)
+        })
+        .collect()
+}
+
+/// The clip's length in seconds, from its container (`None` when it gives no count or rate).
+fn clip_seconds(clip: &Path) -> Option<f64> {
+    let source = VideoSource::open(&SourceSpec::File(clip.to_path_buf())).ok()?;
+    let info = source.info();
+    Some(info.frame_count? as f64 / info.fps.filter(|f| *f > 0.0)?)
+}
+
 pub fn run(config: &BenchConfig) -> Result<(), BenchError> {
     let clips = &config.clips;
     let scratch = tempfile::tempdir().map_err(|e| batch_error(format!("scratch folder: {e}")))?;
@@ -238,6 +270,30 @@ pub fn run(config: &BenchConfig) -> Result<(), BenchError> {
         println!(
             "    every output at {:.0} % of the pose-only FPS",
             100.0 * all.fps() / pose.fps().max(1e-9)
+        );
+    }
+    let alone = memory_by_clip(config, clips, scratch.path())?;
+    println!("  every output, each clip alone (a process a clip): peak RSS");
+    for (clip, run) in clips.iter().zip(&alone) {
+        let name = clip
+            .file_name()
+            .unwrap_or(clip.as_os_str())
+            .to_string_lossy();
+        let length = clip_seconds(clip).map_or("?".to_string(), |s| format!("{s:.0}"));
+        println!(
+            "    {name:<40} {length:>6} s  {:>6} frames   peak RSS {:.0} MiB",
+            run.frames, run.peak_rss_mib
+        );
+    }
+    let rss = alone.iter().map(|r| r.peak_rss_mib);
+    let (low, high) = (
+        rss.clone().fold(f64::MAX, f64::min),
+        rss.fold(0.0, f64::max),
+    );
+    if alone.len() > 1 && low > 0.0 {
+        println!(
+            "    the largest is {:.0} % above the smallest",
+            100.0 * (high / low - 1.0)
         );
     }
     Ok(())
