@@ -327,6 +327,11 @@ pub struct BenchArgs {
     #[arg(long, conflicts_with_all = ["live", "mediapipe"])]
     pub batch: bool,
 
+    /// With --batch: the clips whose peak RSS is compared, each analysed alone with every
+    /// output (default: the batch's clips), e.g. one video looped to 10, 60 and 600 s.
+    #[arg(long, value_name = "VIDEO", num_args = 1.., requires = "batch")]
+    pub memory: Vec<PathBuf>,
+
     /// Python of a venv made by ../shared/reference/setup.sh: runs MediaPipe on the same clip.
     #[arg(long, value_name = "PYTHON")]
     pub mediapipe: Option<PathBuf>,

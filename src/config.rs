@@ -175,6 +175,8 @@ pub struct BenchConfig {
     pub clips: Vec<PathBuf>,
     /// `--batch`: pose only against every output, in child processes.
     pub batch: bool,
+    /// `--batch`: the clips each analysed alone for their peak RSS.
+    pub memory_clips: Vec<PathBuf>,
     pub pose: PoseSettings,
     pub mediapipe: Option<PathBuf>,
     pub rounds: u32,
@@ -595,6 +597,7 @@ impl Cli {
                         b.clips
                     },
                     batch: b.batch,
+                    memory_clips: b.memory,
                     pose: pose(true, None)?,
                     mediapipe: b.mediapipe,
                     rounds: b.rounds,

@@ -7,8 +7,18 @@ use common::{formcheck, sample};
 
 #[test]
 fn bench_batch_reports_pose_only_and_every_output_with_their_decode_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = dir.path().join("sample_3s.mp4");
+    let sample_path = sample();
+    let sample_arg = sample_path.to_str().unwrap();
+    if !common::ffmpeg(&["-i", sample_arg, "-t", "3", "-an", short.to_str().unwrap()]) {
+        return;
+    }
     let out = formcheck()
         .args(["--threads", "1", "bench", "--batch"])
+        .arg(sample())
+        .arg("--memory")
+        .arg(&short)
         .arg(sample())
         .output()
         .unwrap();
@@ -44,6 +54,25 @@ fn bench_batch_reports_pose_only_and_every_output_with_their_decode_passes() {
     assert!(pose.contains("decode passes a video 1.0"), "{pose}");
     assert!(all.contains("decode passes a video 1.0"), "{all}");
     assert!(text.contains("% of the pose-only FPS"), "{text}");
+    // Each --memory clip alone, with its length and peak RSS, and the spread between them.
+    let memory = text
+        .split("each clip alone")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no memory section in {text}"));
+    let rss_line = |name: &str| {
+        memory
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} line in {memory}"))
+            .to_string()
+    };
+    assert!(rss_line("sample_3s.mp4").contains(" 3 s"), "{memory}");
+    assert!(
+        rss_line("tfjs_pose_squats.mp4").contains(" 13 s"),
+        "{memory}"
+    );
+    assert!(rss_line("sample_3s.mp4").contains("peak RSS"), "{memory}");
+    assert!(memory.contains("above the smallest"), "{memory}");
 }
 
 #[test]

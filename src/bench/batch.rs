@@ -272,9 +272,13 @@ pub fn run(config: &BenchConfig) -> Result<(), BenchError> {
             100.0 * all.fps() / pose.fps().max(1e-9)
         );
     }
-    let alone = memory_by_clip(config, clips, scratch.path())?;
+    let memory_clips = match config.memory_clips.is_empty() {
+        true => clips,
+        false => &config.memory_clips,
+    };
+    let alone = memory_by_clip(config, memory_clips, scratch.path())?;
     println!("  every output, each clip alone (a process a clip): peak RSS");
-    for (clip, run) in clips.iter().zip(&alone) {
+    for (clip, run) in memory_clips.iter().zip(&alone) {
         let name = clip
             .file_name()
             .unwrap_or(clip.as_os_str())
