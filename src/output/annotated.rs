@@ -3,9 +3,11 @@
 //! the set, and each cue in a banner from the moment the analysis gives it (a fault seen by the
 //! rep's turning point, or at its end) for two seconds of video. The frames are painted during
 //! the one decode pass ([`AnnotatedVideo`]) and encoded behind it on a thread of their own; a
-//! frame `--analysis-fps` gave no pose shows the posed frame before it. `--blur-faces` blurs a box
-//! around the face landmarks.
+//! frame `--analysis-fps` gave no pose shows the posed frame before it. Frames larger than
+//! [`VIDEO_MAX_SIDE`] are shrunk before they are painted. `--blur-faces` blurs a box around the
+//! face landmarks.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -151,23 +153,19 @@ impl AnnotatedVideo {
         update: Option<&FrameUpdate>,
     ) -> Result<(), ExportError> {
         let fail = |e| ExportError::format(&self.dest, e);
+        let mut pose = posed.and_then(|p| p.pose.as_ref()).map(Cow::Borrowed);
         // Shrunk before painting: the overlay is drawn at the size it is seen.
-        let mut shrunk_pose = None;
         if !self.shrink.is_none() {
             let mut small = Mat::default();
             self.shrink
                 .apply(&frame.image, &mut small)
                 .map_err(|e| fail(e.message))?;
             frame.image = small;
-            shrunk_pose = posed
-                .and_then(|p| p.pose.as_ref())
-                .map(|p| self.shrink.pose(p));
+            pose = pose.map(|p| Cow::Owned(self.shrink.pose(&p)));
         }
-        let pose = match self.shrink.is_none() {
-            true => posed.and_then(|p| p.pose.as_ref()),
-            false => shrunk_pose.as_ref(),
-        };
-        self.painter.paint(&mut frame, pose, update).map_err(fail)?;
+        self.painter
+            .paint(&mut frame, pose.as_deref(), update)
+            .map_err(fail)?;
         let queued = self.encoder.as_ref().is_some_and(|e| e.write(frame.image));
         if !queued {
             // The encoder stopped; its error says why.
