@@ -131,18 +131,23 @@ impl Job<'_> {
             outputs: Some(outputs),
         };
         let (mut frames, decoded, broke) = self.pose_pass(&mut source, pose, &mut pass, frames);
-        let outputs = pass.outputs.take();
+        let mut outputs = pass.outputs.take();
         let broke = broke.or_else(|| self.no_person(&frames));
         if let Some(Ending::Truncated(t)) = source.ending() {
             facts.truncated = Some(t);
         }
         drop(source);
-        // The spill file is formcheck's own temporary: its folder is what the user knows.
+        // The last frames can meet the full disk too: as during the pass, the annotated video's
+        // space goes back to them. The spill file is formcheck's own temporary: its folder is
+        // what the user knows.
         if let Err(e) = frames.finish() {
-            if let Some(outputs) = outputs {
-                outputs.abandon();
+            let freed = outputs.as_mut().is_some_and(|o| o.drop_video(&e));
+            if !freed || frames.finish().is_err() {
+                if let Some(outputs) = outputs {
+                    outputs.abandon();
+                }
+                return Err(ExportError::io(&self.dir, e).into());
             }
-            return Err(ExportError::io(&self.dir, e).into());
         }
         facts.frames = decoded.frames;
         facts.duration_s = decoded.last_time_s.unwrap_or(0.0);
