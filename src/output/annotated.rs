@@ -27,8 +27,8 @@ use crate::landmarks::{LandmarkIndex, Pose, PoseFrame};
 use crate::video::{SourceSpec, VideoFrame, VideoSource};
 
 /// The annotated video's longer side at most this many pixels (formcheck rule: 960×540 still
-/// shows the knee tens of pixels wide; OpenCV encodes at 1.5 bits a pixel, so a 1080×1920 frame
-/// cost 15 ms of CPU, half the pose stage, 1280×720 about 7 ms, and 960×540 a quarter of it).
+/// shows the knee tens of pixels wide). OpenCV encodes at 1.5 bits a pixel: a 1080×1920 frame
+/// cost 15 ms of CPU, half the pose stage, and the cost goes with the pixel count.
 pub const VIDEO_MAX_SIDE: u32 = 960;
 
 /// `annotated.mp4` from a finished result: the video decoded again and the analysis replayed
