@@ -75,6 +75,26 @@ fn bench_batch_reports_pose_only_and_every_output_with_their_decode_passes() {
     assert!(memory.contains("above the smallest"), "{memory}");
 }
 
+/// A missing `--memory` clip was found only after the batch modes had run, minutes in: every
+/// clip is opened before anything runs.
+#[test]
+fn a_missing_memory_clip_is_named_before_anything_runs() {
+    let out = formcheck()
+        .args(["bench", "--batch"])
+        .arg(sample())
+        .args(["--memory", "no_such_clip.mp4"])
+        .output()
+        .unwrap();
+    let (text, err) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(!out.status.success(), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no_such_clip.mp4"), "{err}");
+    assert!(!text.contains("--jobs 1:"), "nothing ran: {text}");
+}
+
 #[test]
 fn several_clips_without_batch_name_the_flag() {
     let out = formcheck()

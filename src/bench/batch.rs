@@ -224,15 +224,31 @@ fn memory_by_clip(
         .collect()
 }
 
-/// The clip's length in seconds, from its container (`None` when it gives no count or rate).
-fn clip_seconds(clip: &Path) -> Option<f64> {
-    let source = VideoSource::open(&SourceSpec::File(clip.to_path_buf())).ok()?;
-    let info = source.info();
-    Some(info.frame_count? as f64 / info.fps.filter(|f| *f > 0.0)?)
+/// Each clip opened once before anything runs, so that a missing or broken one is named at once
+/// rather than minutes in; its length in seconds, from its container (`None` when it gives no
+/// count or rate).
+fn open_each(clips: &[PathBuf]) -> Result<Vec<Option<f64>>, BenchError> {
+    clips
+        .iter()
+        .map(|clip| {
+            let source = VideoSource::open(&SourceSpec::File(clip.clone()))?;
+            let info = source.info();
+            Ok(info
+                .frame_count
+                .zip(info.fps.filter(|f| *f > 0.0))
+                .map(|(frames, fps)| frames as f64 / fps))
+        })
+        .collect()
 }
 
 pub fn run(config: &BenchConfig) -> Result<(), BenchError> {
     let clips = &config.clips;
+    let memory_clips = match config.memory_clips.is_empty() {
+        true => clips,
+        false => &config.memory_clips,
+    };
+    open_each(clips)?;
+    let memory_lengths = open_each(memory_clips)?;
     let scratch = tempfile::tempdir().map_err(|e| batch_error(format!("scratch folder: {e}")))?;
     println!(
         "formcheck bench --batch — {} clip{} ({} model, {} inference thread{} in all)",
@@ -272,18 +288,14 @@ pub fn run(config: &BenchConfig) -> Result<(), BenchError> {
             100.0 * all.fps() / pose.fps().max(1e-9)
         );
     }
-    let memory_clips = match config.memory_clips.is_empty() {
-        true => clips,
-        false => &config.memory_clips,
-    };
     let alone = memory_by_clip(config, memory_clips, scratch.path())?;
     println!("  every output, each clip alone (a process a clip): peak RSS");
-    for (clip, run) in memory_clips.iter().zip(&alone) {
+    for ((clip, run), seconds) in memory_clips.iter().zip(&alone).zip(&memory_lengths) {
         let name = clip
             .file_name()
             .unwrap_or(clip.as_os_str())
             .to_string_lossy();
-        let length = clip_seconds(clip).map_or("?".to_string(), |s| format!("{s:.0}"));
+        let length = seconds.map_or("?".to_string(), |s| format!("{s:.0}"));
         println!(
             "    {name:<40} {length:>6} s  {:>6} frames   peak RSS {:.0} MiB",
             run.frames, run.peak_rss_mib
