@@ -1,9 +1,14 @@
-//! The command line as clap sees it. Raw arguments become a validated [`crate::config::Config`]
-//! once, in [`Cli::into_config`]; nothing past that point reads clap types.
+//! The command line as clap sees it. The configuration layer resolves it, once, into ready
+//! settings; nothing past that point reads these types. The choices (`--model`, `--engine`,
+//! `--side`, `--sex`) parse straight into the stages' own enums: one enum per concept.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+use crate::exercise::Side;
+use crate::judge::SexBand;
+use crate::pose::{EngineChoice, ModelKind};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,14 +35,14 @@ pub struct GlobalArgs {
     pub models: Option<PathBuf>,
 
     /// Landmark model: lite is fastest, heavy most accurate (heavy is not bundled).
-    #[arg(long, global = true, value_enum, default_value_t = ModelArg::Full)]
-    pub model: ModelArg,
+    #[arg(long, global = true, value_enum, default_value_t = ModelKind::Full)]
+    pub model: ModelKind,
 
     /// Inference runtime: litert runs MediaPipe's .tflite models on TensorFlow Lite's runtime
     /// (faster; needs libLiteRt.so, which .ci/setup installs, or $FORMCHECK_LITERT); opencv runs
     /// the ONNX exports on OpenCV DNN; auto picks litert when it is installed.
-    #[arg(long, global = true, value_enum, default_value_t = EngineArg::Auto)]
-    pub engine: EngineArg,
+    #[arg(long, global = true, value_enum, default_value_t = EngineChoice::Auto)]
+    pub engine: EngineChoice,
 
     /// Inference threads, 1 to the number of cores (default: all cores).
     #[arg(long, global = true, value_name = "N")]
@@ -46,34 +51,6 @@ pub struct GlobalArgs {
     /// Print nothing but errors.
     #[arg(long, short, global = true)]
     pub quiet: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ModelArg {
-    Lite,
-    Full,
-    Heavy,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EngineArg {
-    Auto,
-    Litert,
-    Opencv,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SideArg {
-    Left,
-    Right,
-    Both,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SexArg {
-    Female,
-    Male,
-    Unspecified,
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,11 +173,11 @@ pub struct JudgeArgs {
 
     /// Working leg; detected when not given.
     #[arg(long, value_enum)]
-    pub side: Option<SideArg>,
+    pub side: Option<Side>,
 
     /// Chooses the normal FPPA band (Herrington & Munro 2010 give separate female/male bands).
-    #[arg(long, value_enum, default_value_t = SexArg::Unspecified)]
-    pub sex: SexArg,
+    #[arg(long, value_enum, default_value_t = SexBand::Unspecified)]
+    pub sex: SexBand,
 
     /// TOML file overriding thresholds.
     #[arg(long, value_name = "FILE")]
@@ -380,8 +357,8 @@ pub struct LiveArgs {
     /// A guided session through the programme (this TOML file's, or the built-in one): set-up
     /// prompts, reps against the target, switch legs, rest, a summary of each set, and the
     /// precautions at the end.
-    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
-    pub programme: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    pub programme: Option<Option<PathBuf>>,
 
     /// Append each rep and the session summary to this JSONL file.
     #[arg(long, value_name = "FILE")]

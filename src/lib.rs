@@ -22,6 +22,7 @@ pub mod output;
 pub mod pose;
 pub mod programme;
 pub mod reps;
+pub mod stats;
 pub mod video;
 
 /// The environment OpenCV's FFmpeg back end reads when it starts. A user's own settings win.

@@ -11,7 +11,7 @@ const EXIT_ERROR: u8 = 2;
 
 fn run() -> anyhow::Result<ExitCode> {
     formcheck::prepare_process();
-    let config = Cli::parse().into_config()?;
+    let config = Config::try_from(Cli::parse())?;
     match config {
         Config::Bench(bench) if bench.live => {
             formcheck::live::bench::bench_live(&bench)?;

@@ -5,8 +5,8 @@
 mod model;
 
 use formcheck::analysis::{analyze_frames, Analysis};
-use formcheck::config::SideChoice;
 use formcheck::exercise;
+use formcheck::exercise::Side as SideChoice;
 use formcheck::geometry::{Leg, Source, View};
 use formcheck::judge::Rep;
 use formcheck::judge::{Concern, ConcernStatus, Flag, Thresholds};

@@ -15,8 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use formcheck::analysis::Analyzer;
-use formcheck::config::{JudgeSettings, PoseSettings, Sex};
-use formcheck::pose::{EngineChoice, ModelFiles, ModelKind, PoseEstimator};
+use formcheck::pose::{EngineChoice, ModelFiles, ModelKind, PoseEstimator, PoseSettings};
 use formcheck::video::{SourceSpec, VideoSource};
 use serde_json::Value;
 use xvfb::{start_xvfb_at, Xvfb};
@@ -64,18 +63,11 @@ fn batch_complete_reps(exercise: &str) -> usize {
         smooth: true,
         frame_clock: None,
     };
-    let judge = JudgeSettings {
-        exercise: Some(exercise.into()),
-        side: None,
-        sex: Sex::Unspecified,
-        config_file: None,
-        overrides: Vec::new(),
-    };
     let mut pose = PoseEstimator::new(&settings).unwrap();
     let mut analyzer = Analyzer::new(
         formcheck::exercise::find(exercise).unwrap(),
         None,
-        judge.thresholds().unwrap(),
+        formcheck::judge::Thresholds::default(),
     );
     let mut source = VideoSource::open(&SourceSpec::File(sample())).unwrap();
     while let Some(frame) = source.read().unwrap() {

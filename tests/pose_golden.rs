@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use formcheck::config::PoseSettings;
+use formcheck::pose::PoseSettings;
 use formcheck::pose::{EngineChoice, ModelFiles, ModelKind, PoseEstimator};
 use formcheck::video::{SourceSpec, VideoSource};
 use serde::Deserialize;

@@ -12,8 +12,8 @@ mod skip;
 
 use std::path::{Path, PathBuf};
 
-use formcheck::config::PoseSettings;
 use formcheck::landmarks::{read_jsonl, PoseFrame};
+use formcheck::pose::PoseSettings;
 use formcheck::pose::{EngineChoice, ModelFiles, ModelKind, PoseEstimator};
 use formcheck::video::{SourceSpec, VideoSource};
 

@@ -12,7 +12,7 @@ pub mod marker;
 mod pair;
 pub mod pipeline;
 pub mod progress;
-pub mod shard;
+use crate::config::shard;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -212,7 +212,8 @@ fn stop_flag() -> Result<Arc<AtomicBool>, BatchError> {
     Ok(flag)
 }
 
-/// Every setting that changes an output, for the resume marker.
+/// Every setting that changes an output, for the resume marker: the resolved values, each
+/// under a stable name (never a type's `Debug` form, which a renamed variant would change).
 fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
     // The model files' contents, not their names: a lite model copied over the full one's file
     // gives other landmarks. A file that cannot be read fails the pose stage anyway.
@@ -220,26 +221,17 @@ fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
         .iter()
         .map(|path| crate::pose::file_sha256(path).unwrap_or_else(|e| format!("unreadable: {e}")))
         .collect();
-    // Every threshold as the run resolves it (defaults, --config, --threshold).
-    let thresholds = config
-        .judge
-        .thresholds()
-        .ok()
-        .and_then(|t| serde_json::to_value(t).ok());
+    let judge = &config.judge;
     serde_json::json!({
         "engine": config.pose.models.backend.name(),
         "model_sha256": model_sha256,
-        "thresholds": thresholds,
+        // Every threshold as the run resolved it (defaults, --config, --threshold, --sex).
+        "thresholds": serde_json::to_value(&judge.thresholds).ok(),
         "model": config.pose.model.name(),
         "smooth": config.pose.smooth,
         "frame_clock": config.pose.frame_clock,
-        "exercise": config.judge.exercise,
-        "side": format!("{:?}", config.judge.side),
-        "sex": format!("{:?}", config.judge.sex),
-        "config_file": config.judge.config_file.as_ref().map(|p| {
-            std::fs::read_to_string(p).unwrap_or_default()
-        }),
-        "overrides": config.judge.overrides,
+        "exercise": judge.exercise.map(|e| e.name()),
+        "side": judge.side.map(|s| s.name()),
         "max_frames": config.max_frames,
         "analysis_fps": config.analysis_fps,
         "trc": config.trc,
@@ -281,10 +273,14 @@ fn refuse_overwrites(
     videos: &[VideoInput],
     out: Option<&Path>,
 ) -> Result<(), BatchError> {
-    let read = videos
-        .iter()
-        .map(|v| v.path.as_path())
-        .chain(config.judge.config_file.as_deref());
+    let read = videos.iter().map(|v| v.path.as_path()).chain(
+        config
+            .judge
+            .origin
+            .config_file
+            .as_ref()
+            .map(|f| f.path.as_path()),
+    );
     let read = crate::output::guard::Inputs::new(read);
     if let Some(landmarks) = &config.landmarks {
         read.check("--landmarks", landmarks)?;
@@ -349,7 +345,7 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
     let started = Instant::now();
     // Exercise and thresholds are checked once, before any video: a typo fails in one line.
     Analyzer::from_settings(&config.judge)?;
-    let run_settings = RunSettings::from_config(config);
+    let run_settings = RunSettings::new(&config.pose, &config.judge, config.max_frames);
     let listed = match &config.from_list {
         Some(manifest) => inputs::read_list(manifest)?,
         None => Vec::new(),

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::config::BenchConfig;
 use crate::pose::{ModelKind, PoseError, PoseEstimator, StageTimings};
+use crate::stats::{median, percentile};
 use crate::video::{Prefetcher, SourceSpec, VideoError, VideoSource};
 
 /// The peer's script, shipped inside the binary so the bench needs nothing but the venv.
@@ -30,22 +31,6 @@ pub enum BenchError {
     Batch(String),
     #[error("--mediapipe {python}: {message}")]
     Peer { python: PathBuf, message: String },
-}
-
-/// Median of a sample, `None` when it is empty.
-pub fn median(samples: &[f64]) -> Option<f64> {
-    percentile(samples, 50.0)
-}
-
-/// Nearest-rank percentile (0–100) of a sample, `None` when it is empty.
-pub fn percentile(samples: &[f64], pct: f64) -> Option<f64> {
-    if samples.is_empty() {
-        return None;
-    }
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let rank = ((pct / 100.0) * sorted.len() as f64).ceil() as usize;
-    Some(sorted[rank.clamp(1, sorted.len()) - 1])
 }
 
 /// Peak resident memory of this process so far (Linux `VmHWM`), in MiB.
@@ -332,15 +317,6 @@ pub fn run(config: &BenchConfig) -> Result<(), BenchError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentile_uses_nearest_rank() {
-        let xs = [5.0, 1.0, 4.0, 2.0, 3.0];
-        assert_eq!(median(&xs), Some(3.0));
-        assert_eq!(percentile(&xs, 95.0), Some(5.0));
-        assert_eq!(percentile(&xs, 0.0), Some(1.0));
-        assert_eq!(median(&[]), None);
-    }
 
     #[test]
     fn peak_rss_is_read_from_proc() {

@@ -134,6 +134,35 @@ impl RepSignal {
     }
 }
 
+/// A side of the body: `--side`, a programme step's side, a session's leg. `Both` is both legs at
+/// once (a squat), or "detect it" where a side is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Left,
+    Right,
+    Both,
+}
+
+impl Side {
+    /// As `--side` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+            Side::Both => "both",
+        }
+    }
+
+    /// As a person is told it: "left", "right", "both legs".
+    pub fn spoken(self) -> &'static str {
+        match self {
+            Side::Both => "both legs",
+            one => one.name(),
+        }
+    }
+}
+
 /// Which legs a profile judges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

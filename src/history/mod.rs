@@ -18,6 +18,23 @@ use crate::geometry::Leg;
 use crate::judge::{Concern, ConcernStatus, Outcome, Rep};
 use crate::output::json::RepRecord;
 
+/// Where `analyze` and `live` record sessions, and for whom.
+#[derive(Debug, Clone)]
+pub struct HistorySettings {
+    /// The database; `None` records nothing.
+    pub path: Option<PathBuf>,
+    pub person: String,
+}
+
+/// `formcheck history`: which database, whose sessions, and the files to write.
+#[derive(Debug, Clone)]
+pub struct HistoryCommand {
+    pub path: PathBuf,
+    pub person: Option<String>,
+    pub report: Option<PathBuf>,
+    pub csv: Option<PathBuf>,
+}
+
 /// The file under the user's data directory when `--history` is not given.
 pub const DEFAULT_FILE: &str = "formcheck/history.sqlite";
 /// How long a writer waits for another process's write to finish.
@@ -117,7 +134,7 @@ pub enum HistoryError {
 
 /// `formcheck history`: the table on the terminal, and the progress page and rep CSV when asked.
 /// A history that does not exist yet is said so, not created.
-pub fn run_command(config: &crate::config::HistoryConfig) -> Result<(), HistoryError> {
+pub fn run_command(config: &HistoryCommand) -> Result<(), HistoryError> {
     if !config.path.exists() {
         println!(
             "no sessions recorded yet ({} does not exist; analyze and live record there)",

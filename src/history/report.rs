@@ -178,19 +178,6 @@ fn progress_advice(rows: &[&SessionRow]) -> String {
     )
 }
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
-}
-
 /// The self-contained progress page. `warnings`: check-ins answered yes (person, when), shown first.
 pub fn html(
     sessions: &[SessionRow],
@@ -275,7 +262,10 @@ pub fn html(
                             }
                         })
                         .collect();
-                    ((s.at_unix_s - first) as f64 / 86_400.0, median(values))
+                    (
+                        (s.at_unix_s - first) as f64 / 86_400.0,
+                        crate::stats::median(&values),
+                    )
                 })
                 .collect()
         };
@@ -327,7 +317,7 @@ pub fn html(
             let _ = writeln!(
                 body,
                 "<tr><td>{leg}</td><td class=\"num\">{n}</td><td class=\"num\">{}</td></tr>",
-                median(values)
+                crate::stats::median(&values)
                     .map(|m| format!("{m:.1}°"))
                     .unwrap_or_else(|| "not judged".into())
             );

@@ -145,8 +145,8 @@ impl Spec {
     }
 }
 
-/// Which of Herrington & Munro's bands `--sex` picks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Which of Herrington & Munro's bands `--sex` picks (the command line parses straight into it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum SexBand {
     Female,
@@ -154,6 +154,17 @@ pub enum SexBand {
     /// Not given: the female band, the wider one, so no one is flagged by the narrower band
     /// without asking for it.
     Unspecified,
+}
+
+impl SexBand {
+    /// As `--sex` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SexBand::Female => "female",
+            SexBand::Male => "male",
+            SexBand::Unspecified => "unspecified",
+        }
+    }
 }
 
 /// Errors building the thresholds; each names the file or flag at fault.

@@ -11,7 +11,7 @@ use opencv::imgproc;
 use opencv::prelude::*;
 
 use crate::analysis::AnalysisError;
-use crate::config::{BenchConfig, JudgeSettings, Sex};
+use crate::config::BenchConfig;
 use crate::exercise;
 use crate::pose::PoseEstimator;
 use crate::video::{SourceSpec, VideoFrame, VideoSource};
@@ -20,7 +20,8 @@ use super::capture::{Backoff, Capture, Feed, FeedRead};
 use super::coaching::Coaching;
 use super::outputs::Outputs;
 use super::{run_loop, Coach, LiveError, Options};
-use crate::bench::{peak_rss_mib, percentile};
+use crate::bench::peak_rss_mib;
+use crate::stats::percentile;
 
 /// The camera the bench imitates.
 pub const CAMERA_WIDTH: i32 = 640;
@@ -136,15 +137,8 @@ pub fn bench_live(config: &BenchConfig) -> Result<LiveBenchReport, LiveError> {
         let boxed = letterbox(&frame.image).map_err(crate::draw::DrawError::from)?;
         frames.push(boxed);
     }
-    let judge = JudgeSettings {
-        exercise: Some(BENCH_EXERCISE.to_string()),
-        side: None,
-        sex: Sex::Unspecified,
-        config_file: None,
-        overrides: Vec::new(),
-    };
     let exercise = exercise::find(BENCH_EXERCISE).map_err(AnalysisError::from)?;
-    let thresholds = judge.thresholds().map_err(AnalysisError::from)?;
+    let thresholds = crate::judge::Thresholds::default();
     let mut pose = PoseEstimator::new(&config.pose)?;
     // The first inference allocates and tunes; a camera session pays it once, before the person
     // is in place, so it is not part of the figures.

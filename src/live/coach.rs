@@ -7,9 +7,9 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::analysis::{Analyzer, FrameUpdate, Summary, NO_PERSON_NOTE};
-use crate::config::SideChoice;
 use crate::draw::{self, LegReadout, RepCount};
 use crate::exercise::Exercise;
+use crate::exercise::Side;
 use crate::geometry::{measure, Leg, MeasureContext, View};
 use crate::judge::Rep;
 use crate::judge::{Flag, Thresholds};
@@ -96,7 +96,7 @@ impl Tally {
 
 pub struct Coach {
     exercise: &'static dyn Exercise,
-    side: Option<SideChoice>,
+    side: Option<Side>,
     thresholds: Thresholds,
     analyzer: Analyzer,
     /// For the view during set-up, before the analyser runs.
@@ -124,7 +124,7 @@ pub struct Coach {
 impl Coach {
     pub fn new(
         exercise: &'static dyn Exercise,
-        side: Option<SideChoice>,
+        side: Option<Side>,
         thresholds: Thresholds,
     ) -> Coach {
         Coach {
@@ -274,8 +274,8 @@ impl Coach {
 
     fn working_leg(&self) -> Option<draw::Leg> {
         match self.side {
-            Some(SideChoice::Left) => Some(draw::Leg::Left),
-            Some(SideChoice::Right) => Some(draw::Leg::Right),
+            Some(Side::Left) => Some(draw::Leg::Left),
+            Some(Side::Right) => Some(draw::Leg::Right),
             _ => match self.last_rep_legs.as_slice() {
                 [leg] => Some((*leg).into()),
                 _ => None,
@@ -369,7 +369,6 @@ impl Coach {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{JudgeSettings, Sex};
     use crate::landmarks::{LandmarkIndex as L, Pose};
     use std::time::Duration;
 
@@ -403,17 +402,10 @@ mod tests {
     }
 
     fn coach() -> Coach {
-        let judge = JudgeSettings {
-            exercise: Some("squat".into()),
-            side: None,
-            sex: Sex::Unspecified,
-            config_file: None,
-            overrides: Vec::new(),
-        };
         Coach::new(
             crate::exercise::find("squat").unwrap(),
             None,
-            judge.thresholds().unwrap(),
+            crate::judge::Thresholds::default(),
         )
     }
 

@@ -5,10 +5,9 @@
 
 use std::time::Instant;
 
-use crate::config::SideChoice;
 use crate::exercise::Exercise;
+use crate::exercise::Side;
 use crate::landmarks::PoseFrame;
-use crate::programme::Side;
 
 use super::coach::{Coach, Tally};
 use super::guide::{Announcement, AnnouncementKind, BlockResult, Coached, Guide, Next, RepDone};
@@ -38,14 +37,10 @@ pub enum Ask {
 }
 
 impl Coaching {
-    pub fn one(coach: Coach, side: Option<SideChoice>) -> Coaching {
+    pub fn one(coach: Coach, side: Option<Side>) -> Coaching {
         Coaching::One {
             coach,
-            side: match side {
-                Some(SideChoice::Left) => Side::Left,
-                Some(SideChoice::Right) => Side::Right,
-                _ => Side::Both,
-            },
+            side: side.unwrap_or(Side::Both),
             set: 1,
             in_set: 0,
         }

@@ -15,10 +15,10 @@ use opencv::imgcodecs;
 use opencv::prelude::*;
 use serde::Serialize;
 
-use crate::bench::{median, percentile};
 use crate::draw::{self, Banner, Overlay, Perf};
 use crate::landmarks::PoseFrame;
 use crate::pose::PoseEstimator;
+use crate::stats::{median, percentile};
 use crate::video::{SourceSpec, VideoFrame};
 
 use super::capture::Backoff;

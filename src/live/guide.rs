@@ -8,12 +8,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::config::SideChoice;
 use crate::draw::RepCount;
+use crate::exercise::Side;
 use crate::exercise::{Exercise, LegMode};
 use crate::judge::{Rep, RepSet, Thresholds};
 use crate::landmarks::PoseFrame;
-use crate::programme::{Programme, Side};
+use crate::programme::Programme;
 
 use super::coach::{Coach, CoachView, Tally};
 use crate::cues::Cue;
@@ -145,11 +145,7 @@ pub struct Guide {
 
 /// A fresh coach for one block: its exercise, told which leg works.
 fn coach_for(programme: &Programme, block: Block, thresholds: &Thresholds) -> Coach {
-    let side = match block.side {
-        Side::Left => Some(SideChoice::Left),
-        Side::Right => Some(SideChoice::Right),
-        Side::Both => None,
-    };
+    let side = (block.side != Side::Both).then_some(block.side);
     Coach::new(
         programme.steps[block.step].exercise,
         side,
@@ -611,21 +607,12 @@ fn side_words(exercise: &dyn Exercise, side: Side) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{JudgeSettings, Sex};
     use crate::landmarks::{LandmarkIndex as L, Pose};
     use std::path::Path;
     use std::time::Duration;
 
     fn thresholds() -> Thresholds {
-        JudgeSettings {
-            exercise: None,
-            side: None,
-            sex: Sex::Unspecified,
-            config_file: None,
-            overrides: Vec::new(),
-        }
-        .thresholds()
-        .unwrap()
+        Thresholds::default()
     }
 
     fn programme(text: &str) -> Programme {

@@ -129,13 +129,8 @@ fn source_flag(spec: &SourceSpec) -> &'static str {
     }
 }
 
-fn side_name(side: Option<crate::config::SideChoice>) -> Option<&'static str> {
-    use crate::config::SideChoice;
-    side.map(|s| match s {
-        SideChoice::Left => "left",
-        SideChoice::Right => "right",
-        SideChoice::Both => "both",
-    })
+fn side_name(side: Option<crate::exercise::Side>) -> Option<&'static str> {
+    side.map(|s| s.name())
 }
 
 /// Runs a live session until a key, Ctrl-C, the window closing or the source ending; a guided
@@ -151,7 +146,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     // Everything that can fail on bad input fails here, before the camera is opened.
     let (coaching, thresholds) = match &config.programme {
         Some(g) => {
-            let thresholds = config.judge.thresholds().map_err(AnalysisError::from)?;
+            let thresholds = config.judge.thresholds.clone();
             let guide =
                 guide::Guide::new(g.programme.clone(), thresholds.clone(), !g.files.is_empty());
             (Coaching::Programme(guide), thresholds)

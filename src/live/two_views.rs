@@ -14,7 +14,6 @@ use opencv::core::{Mat, Size, Vector};
 use opencv::prelude::*;
 use serde::Serialize;
 
-use crate::bench::percentile;
 use crate::config::LiveConfig;
 use crate::draw::{self, Overlay};
 use crate::exercise::{self, Exercise};
@@ -23,6 +22,7 @@ use crate::judge::ConcernStatus;
 use crate::landmarks::PoseFrame;
 use crate::multiview::pair::{camera_name, Camera, LivePairing, PairedRep};
 use crate::pose::PoseEstimator;
+use crate::stats::percentile;
 use crate::video::{SourceSpec, VideoFrame};
 
 use super::capture::{Backoff, Capture, CaptureEnd, CaptureEvent, CaptureStats, Next};

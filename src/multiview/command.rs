@@ -8,9 +8,22 @@ use std::path::PathBuf;
 use super::calibration::{load_calibration, CalibrationError};
 use super::sync::find_offset;
 use super::validate::{validate, Validation, View};
-use crate::config::TriangulateConfig;
 use crate::geometry::measure_defaults::DEFAULT_MIN_VISIBILITY;
 use crate::landmarks::{read_jsonl, LandmarkFileError};
+
+/// Calibrated views to triangulate (`formcheck triangulate`).
+#[derive(Debug, Clone)]
+pub struct TriangulateSettings {
+    pub calibration: PathBuf,
+    /// (camera name in the calibration, landmarks file), two or more, names distinct.
+    pub views: Vec<(String, PathBuf)>,
+    /// The world's upward unit axis.
+    pub up: nalgebra::Vector3<f64>,
+    /// Find the views' frame offsets within ± this many frames, rather than pairing frames by
+    /// index.
+    pub sync: Option<i64>,
+    pub csv: Option<PathBuf>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum MultiviewError {
@@ -46,7 +59,7 @@ const SYNC_MAX_RMS_PX: f64 = 30.0;
 /// offset about alike.
 const SYNC_MIN_CONTRAST: f64 = 1.3;
 
-pub fn run(config: &TriangulateConfig) -> Result<(), MultiviewError> {
+pub fn run(config: &TriangulateSettings) -> Result<(), MultiviewError> {
     let cameras = load_calibration(&config.calibration)?;
     let mut files = Vec::with_capacity(config.views.len());
     for (name, path) in &config.views {

@@ -14,7 +14,7 @@ pub mod validate;
 
 pub use calibration::{load_calibration, CalibrationError};
 pub use camera::Camera;
-pub use command::{run, table, MultiviewError};
+pub use command::{run, table, MultiviewError, TriangulateSettings};
 pub use sync::{find_offset, Offset};
 pub use triangulate::{triangulate, Triangulated};
 pub use validate::{validate, CameraFigures, Validation, View};

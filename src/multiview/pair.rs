@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::judge::{BodyPeak, Concern, ConcernResult, ConcernStatus, LegPeak, Rep};
+use crate::stats::median;
 
 /// Signals are compared on a grid this fine, seconds (a quarter of a 60 FPS frame).
 const GRID_S: f64 = 1.0 / 240.0;
@@ -289,14 +290,6 @@ fn correlate(f: &GridSignal, s: &GridSignal) -> Result<(f64, f64, Option<f64>), 
         });
     }
     Ok((correlation_offset_s, best, contrast))
-}
-
-fn median(sorted: &[f64]) -> Option<f64> {
-    match sorted.len() {
-        0 => None,
-        n if n % 2 == 1 => Some(sorted[n / 2]),
-        n => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
-    }
 }
 
 /// The reps of both views in time order, each front rep with the side rep whose turning point

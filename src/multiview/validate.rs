@@ -7,9 +7,9 @@ use nalgebra::{Vector2, Vector3};
 
 use super::camera::Camera;
 use super::triangulate::triangulate;
-use crate::bench::{median, percentile};
 use crate::geometry::{angle_between, Leg};
 use crate::landmarks::{LandmarkIndex, PoseFrame};
+use crate::stats::{median, percentile};
 
 /// One camera's frames. Its frame `f + offset` shows the moment the first view's frame `f`
 /// shows (0 for synchronised videos).

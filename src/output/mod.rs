@@ -75,33 +75,25 @@ pub struct RunSettings {
 }
 
 impl RunSettings {
-    pub fn from_config(config: &crate::config::AnalyzeConfig) -> RunSettings {
-        use crate::config::{Sex, SideChoice};
+    /// The settings as resolved for the run: the pose stage's and the judge's.
+    pub fn new(
+        pose: &crate::pose::PoseSettings,
+        judge: &crate::analysis::JudgeSettings,
+        max_frames: Option<u64>,
+    ) -> RunSettings {
         RunSettings {
-            model: config.pose.model.name().to_string(),
-            engine: config.pose.models.backend.name().to_string(),
-            smoothing: config.pose.smooth,
-            side: config.judge.side.map(|s| {
-                match s {
-                    SideChoice::Left => "left",
-                    SideChoice::Right => "right",
-                    SideChoice::Both => "both",
-                }
-                .to_string()
-            }),
-            sex: match config.judge.sex {
-                Sex::Female => "female",
-                Sex::Male => "male",
-                Sex::Unspecified => "unspecified",
-            }
-            .to_string(),
-            config_file: config
-                .judge
+            model: pose.model.name().to_string(),
+            engine: pose.models.backend.name().to_string(),
+            smoothing: pose.smooth,
+            side: judge.side.map(|s| s.name().to_string()),
+            sex: judge.thresholds.sex.name().to_string(),
+            config_file: judge
+                .origin
                 .config_file
                 .as_ref()
-                .map(|p| p.display().to_string()),
-            threshold_overrides: config.judge.overrides.clone(),
-            max_frames: config.max_frames,
+                .map(|f| f.path.display().to_string()),
+            threshold_overrides: judge.origin.overrides.clone(),
+            max_frames,
         }
     }
 }

@@ -4,7 +4,6 @@
 //! the next frame's ROI, and the detector runs again only after the pose-presence score drops to
 //! 0.5 or below. Owns the models, the tracking and filter state, and the per-stage timings.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use opencv::prelude::*;
@@ -18,28 +17,9 @@ use super::projection::{
 };
 use super::roi::{Point, Roi};
 use super::smoothing::PoseSmoother;
-use crate::config::PoseSettings;
+use super::{PoseError, PoseSettings};
 use crate::landmarks::{Pose, PoseFrame};
 use crate::video::VideoFrame;
-
-/// Everything that can go wrong in the pose stage.
-#[derive(Debug, thiserror::Error)]
-pub enum PoseError {
-    #[error("model file {path} is missing (pass --models DIR or set $FORMCHECK_MODELS)")]
-    ModelMissing { path: PathBuf },
-    #[error("model file {path} cannot be used: {message} (corrupt, or not the model formcheck ships: copy it again from formcheck's models/)")]
-    ModelLoad { path: PathBuf, message: String },
-    #[error("LiteRT cannot be loaded from {message} (run .ci/setup again, set $FORMCHECK_LITERT, or pass --engine opencv)")]
-    Runtime { message: String },
-    #[error("frame {frame}: the image is empty or not 8-bit colour")]
-    BadFrame { frame: u64 },
-    #[error("{stage} failed on frame {frame}: {message}")]
-    Inference {
-        stage: &'static str,
-        frame: u64,
-        message: String,
-    },
-}
 
 /// Per-stage wall-clock samples in milliseconds. `preprocess`, `landmark` and `filter` get one
 /// sample per frame that reached them; `detector` one per frame on which the detector ran.

@@ -17,13 +17,15 @@ mod model_files;
 pub mod one_euro;
 pub mod projection;
 pub mod roi;
+mod settings;
 pub mod smoothing;
 pub(crate) mod tflite_check;
 
-pub use estimator::{PoseError, PoseEstimator, StageTimings};
+pub use estimator::{PoseEstimator, StageTimings};
 pub use litert::{hold_stderr, LITERT_ENV, LITERT_LIBRARY, LITERT_VERSION};
 pub use model_files::{
     file_sha256, Backend, EngineChoice, ModelFileError, ModelFiles, ModelKind, DETECTOR_STEM,
     MODELS_ENV,
 };
 pub use one_euro::{LowPassFilter, OneEuroFilter, OneEuroSettings};
+pub use settings::{PoseError, PoseSettings};

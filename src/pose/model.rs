@@ -12,11 +12,11 @@ use opencv::dnn::{self, Net};
 use opencv::imgproc;
 use opencv::prelude::*;
 
-use super::estimator::PoseError;
 use super::litert::{LiteRtError, LiteRtModel};
 use super::model_files::Backend;
 use super::roi::Roi;
 use super::tflite_check::check_tflite;
+use super::PoseError;
 
 /// How the model wants its pixels: `value · scale + offset`, per channel, in RGB order.
 #[derive(Debug, Clone, Copy)]

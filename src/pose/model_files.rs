@@ -40,16 +40,19 @@ impl Backend {
     }
 }
 
-/// What the user asked for with `--engine`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the user asked for with `--engine` (the command line parses straight into it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EngineChoice {
     /// LiteRT when its library and the `.tflite` files are found, else OpenCV.
     Auto,
+    #[value(name = "litert")]
     LiteRt,
+    #[value(name = "opencv")]
     OpenCv,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The landmark model (`--model`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ModelKind {
     Lite,
     Full,

@@ -6,8 +6,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
+pub use crate::exercise::Side;
 use crate::exercise::{self, Exercise, LegMode};
 
 /// The most sets an exercise may ask for (formcheck rule: the programme's 1–3, with room for a
@@ -63,25 +64,6 @@ pub enum ProgrammeError {
         key: String,
         message: String,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    Left,
-    Right,
-    /// Both legs at once (a squat).
-    Both,
-}
-
-impl Side {
-    pub fn name(self) -> &'static str {
-        match self {
-            Side::Left => "left",
-            Side::Right => "right",
-            Side::Both => "both legs",
-        }
-    }
 }
 
 /// One exercise of the programme, as the file gives it.
@@ -228,7 +210,7 @@ impl Programme {
     pub fn describe(&self) -> String {
         let mut out = String::new();
         for (i, s) in self.steps.iter().enumerate() {
-            let sides: Vec<&str> = s.sides.iter().map(|x| x.name()).collect();
+            let sides: Vec<&str> = s.sides.iter().map(|x| x.spoken()).collect();
             let _ = writeln!(
                 out,
                 "{}. {}: {} set{} of {} reps, {}; {} s rest between sets",

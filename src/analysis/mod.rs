@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
-use crate::config::{JudgeSettings, SideChoice};
-use crate::exercise::{self, Exercise, ExerciseError, LegMode};
+use crate::exercise::{self, Exercise, ExerciseError, LegMode, Side};
 use crate::geometry::{crouch, measure, FrameMeasures, Leg, MeasureContext, View};
 use crate::judge::checks::{self, RepWindow};
 use crate::judge::{
@@ -17,6 +16,9 @@ use crate::judge::{
 };
 use crate::landmarks::PoseFrame;
 use crate::reps::{Incomplete, Moment, Phase, Segment, Segmenter};
+
+mod settings;
+pub use settings::{ConfigFile, JudgeSettings, ThresholdOrigin};
 
 /// Live mode keeps this many seconds of frames (enough for the longest rep); batch keeps all.
 const LIVE_HISTORY_S: f64 = 120.0;
@@ -34,8 +36,6 @@ pub enum AnalysisError {
     NoExercise { known: String },
     #[error(transparent)]
     Exercise(#[from] ExerciseError),
-    #[error(transparent)]
-    Thresholds(#[from] crate::config::ThresholdsError),
 }
 
 /// A cue to show or say now.
@@ -111,7 +111,7 @@ pub struct Analysis {
     #[serde(serialize_with = "exercise_name")]
     pub exercise: &'static dyn Exercise,
     #[serde(serialize_with = "side_name")]
-    pub side: Option<SideChoice>,
+    pub side: Option<Side>,
     pub thresholds: Thresholds,
     pub frames: Vec<FrameMeasures>,
     pub sets: Vec<RepSet>,
@@ -129,12 +129,10 @@ fn exercise_name<S: Serializer>(e: &&'static dyn Exercise, s: S) -> Result<S::Ok
     s.serialize_str(e.name())
 }
 
-fn side_name<S: Serializer>(side: &Option<SideChoice>, s: S) -> Result<S::Ok, S::Error> {
+fn side_name<S: Serializer>(side: &Option<Side>, s: S) -> Result<S::Ok, S::Error> {
     match side {
         None => s.serialize_none(),
-        Some(SideChoice::Left) => s.serialize_str("left"),
-        Some(SideChoice::Right) => s.serialize_str("right"),
-        Some(SideChoice::Both) => s.serialize_str("both"),
+        Some(side) => s.serialize_str(side.name()),
     }
 }
 
@@ -148,7 +146,7 @@ impl Analysis {
 /// The streaming analyser shared by batch and live.
 pub struct Analyzer {
     exercise: &'static dyn Exercise,
-    side: Option<SideChoice>,
+    side: Option<Side>,
     thresholds: Thresholds,
     ctx: MeasureContext,
     segmenter: Segmenter,
@@ -177,29 +175,26 @@ pub struct Analyzer {
     last_segment_end: Option<u64>,
 }
 
-/// The exercise and thresholds the settings name; fails on a missing or unknown exercise and on
-/// bad threshold overrides, naming the flag or file.
+/// The exercise and thresholds the settings name; fails when no exercise was given, saying which
+/// exist.
 pub fn resolve_settings(
     settings: &JudgeSettings,
 ) -> Result<(&'static dyn Exercise, Thresholds), AnalysisError> {
-    let name = settings
-        .exercise
-        .as_deref()
-        .ok_or_else(|| AnalysisError::NoExercise {
-            known: exercise::all()
-                .iter()
-                .map(|e| e.name())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
-    Ok((exercise::find(name)?, settings.thresholds()?))
+    let exercise = settings.exercise.ok_or_else(|| AnalysisError::NoExercise {
+        known: exercise::all()
+            .iter()
+            .map(|e| e.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })?;
+    Ok((exercise, settings.thresholds.clone()))
 }
 
 impl Analyzer {
     /// An analyser that keeps every frame's measures for [`Analyzer::finish`] (batch).
     pub fn new(
         exercise: &'static dyn Exercise,
-        side: Option<SideChoice>,
+        side: Option<Side>,
         thresholds: Thresholds,
     ) -> Self {
         let segmenter = Segmenter::new(
@@ -234,7 +229,7 @@ impl Analyzer {
     /// so `finish().frames` holds just those.
     pub fn live(
         exercise: &'static dyn Exercise,
-        side: Option<SideChoice>,
+        side: Option<Side>,
         thresholds: Thresholds,
     ) -> Self {
         Analyzer {
@@ -583,9 +578,9 @@ impl Analyzer {
             return Leg::BOTH.to_vec();
         }
         match self.side {
-            Some(SideChoice::Left) => vec![Leg::Left],
-            Some(SideChoice::Right) => vec![Leg::Right],
-            Some(SideChoice::Both) | None => match (detect_leg(mode, w), set_leg) {
+            Some(Side::Left) => vec![Leg::Left],
+            Some(Side::Right) => vec![Leg::Right],
+            Some(Side::Both) | None => match (detect_leg(mode, w), set_leg) {
                 (Some(d), Some(kept)) if d.leg != kept && !d.clear => vec![kept],
                 (Some(d), _) => vec![d.leg],
                 (None, Some(kept)) => vec![kept],
@@ -889,7 +884,7 @@ fn detect_leg(mode: LegMode, w: &RepWindow) -> Option<Detected> {
 pub fn analyze_frames(
     frames: &[PoseFrame],
     exercise: &'static dyn Exercise,
-    side: Option<SideChoice>,
+    side: Option<Side>,
     thresholds: Thresholds,
 ) -> Analysis {
     let mut analyzer = Analyzer::new(exercise, side, thresholds);
@@ -902,48 +897,30 @@ pub fn analyze_frames(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Sex;
-
-    fn settings(exercise: Option<&str>, overrides: Vec<(String, f64)>) -> JudgeSettings {
-        JudgeSettings {
-            exercise: exercise.map(str::to_string),
-            side: Some(SideChoice::Left),
-            sex: Sex::Male,
-            config_file: None,
-            overrides,
-        }
-    }
 
     #[test]
-    fn settings_pick_exercise_side_sex_and_overrides() {
-        let a = Analyzer::from_settings(&settings(
-            Some("lunge"),
-            vec![("knee_past_toe".into(), 0.3)],
-        ))
-        .unwrap_or_else(|e| panic!("{e}"));
+    fn settings_give_the_analyser_its_exercise_side_and_thresholds() {
+        let thresholds = Thresholds {
+            knee_past_toe: 0.3,
+            ..Default::default()
+        };
+        let settings =
+            JudgeSettings::for_exercise(exercise::find("lunge").ok(), Some(Side::Left), thresholds);
+        let a = Analyzer::from_settings(&settings).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(a.exercise().name(), "lunge");
         assert_eq!(a.thresholds().knee_past_toe, 0.3);
-        assert_eq!(a.thresholds().sex, crate::judge::SexBand::Male);
         let analysis = a.finish();
-        assert_eq!(analysis.side, Some(SideChoice::Left));
+        assert_eq!(analysis.side, Some(Side::Left));
         assert_eq!(analysis.summary.complete_reps, 0);
     }
 
     #[test]
-    fn a_missing_or_unknown_exercise_says_which_exist() {
-        let err = Analyzer::from_settings(&settings(None, vec![]))
+    fn a_missing_exercise_says_which_exist() {
+        let err = Analyzer::from_settings(&JudgeSettings::defaults())
             .err()
             .map(|e| e.to_string());
         assert!(
             err.is_some_and(|e| e.contains("--exercise is required") && e.contains("side-plank"))
         );
-        let err = Analyzer::from_settings(&settings(Some("plank"), vec![]))
-            .err()
-            .map(|e| e.to_string());
-        assert!(err.is_some_and(|e| e.contains("'plank'") && e.contains("side-plank")));
-        let err = Analyzer::from_settings(&settings(Some("squat"), vec![("nope".into(), 1.0)]))
-            .err()
-            .map(|e| e.to_string());
-        assert!(err.is_some_and(|e| e.contains("--threshold") && e.contains("'nope'")));
     }
 }

@@ -136,6 +136,33 @@ pub fn select(keys: &[&str], shard: Shard) -> Vec<usize> {
     taken
 }
 
+/// `--shard` and `--shard-count`, with the scheduler's variables read now for `auto` (`env`
+/// looks one up), so a task started with the wrong ones stops before any video.
+pub fn shard_settings(
+    spec: Option<&str>,
+    shard_count: Option<usize>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Shard>, super::ConfigError> {
+    let as_flag = |e: ShardError| super::flag_error("shard", e.to_string());
+    let spec = match spec {
+        Some(text) => Some(parse(text).map_err(as_flag)?),
+        None => None,
+    };
+    match (spec, shard_count) {
+        (_, Some(0)) => Err(super::flag_error("shard-count", "must be at least 1")),
+        (None, Some(_)) => Err(super::flag_error("shard-count", "goes with --shard auto")),
+        (None, None) => Ok(None),
+        (Some(ShardSpec::Auto), count) => from_scheduler(count, env).map(Some).map_err(as_flag),
+        (Some(ShardSpec::Fixed(fixed)), Some(count)) if count != fixed.count => {
+            Err(super::flag_error(
+                "shard-count",
+                format!("{count} contradicts --shard {fixed}"),
+            ))
+        }
+        (Some(ShardSpec::Fixed(fixed)), _) => Ok(Some(fixed)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
