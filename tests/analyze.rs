@@ -404,7 +404,7 @@ fn landmarks_flag_writes_the_raw_frames() {
     assert_eq!((file.width, file.height), (720, 1280));
 }
 
-/// Sends SIGINT (what Ctrl-C sends) or SIGKILL to a child.
+/// Sends a signal (`-INT`, what Ctrl-C sends; `-TERM`, `-HUP`, `-KILL`) to a child.
 fn signal(child: &std::process::Child, sig: &str) {
     let status = Command::new("kill")
         .args([sig, &child.id().to_string()])
@@ -430,9 +430,23 @@ fn wait_for(path: &Path, child: &mut std::process::Child) -> bool {
 
 #[test]
 fn item10_ctrl_c_mid_batch_always_lands_and_keeps_finished_videos() {
+    stopped_mid_batch_keeps_finished_videos_and_resumes("-INT", 130);
+}
+
+/// SIGTERM is what Slurm sends at a job's time limit, SIGHUP what a closed terminal sends: each
+/// ends the batch as Ctrl-C does, with 128 + the signal.
+#[test]
+fn sigterm_and_sighup_mid_batch_end_it_as_ctrl_c_does() {
+    stopped_mid_batch_keeps_finished_videos_and_resumes("-TERM", 143);
+    stopped_mid_batch_keeps_finished_videos_and_resumes("-HUP", 129);
+}
+
+/// A batch sent `sig` the moment its first video is complete: it exits with `code`, keeps that
+/// video, marks the rest interrupted, and a rerun finishes only the rest.
+fn stopped_mid_batch_keeps_finished_videos_and_resumes(sig: &str, code: i32) {
     let videos = tempfile::tempdir().unwrap();
-    // Four videos after the first, each seconds of work: Ctrl-C, sent the moment the first is
-    // complete, always finds the batch busy, so the checks below always run.
+    // Four videos after the first, each seconds of work: the signal, sent the moment the first
+    // is complete, always finds the batch busy, so the checks below always run.
     for name in ["a.mp4", "b.mp4", "c.mp4", "d.mp4", "e.mp4"] {
         std::fs::copy(sample(), videos.path().join(name)).unwrap();
     }
@@ -447,14 +461,14 @@ fn item10_ctrl_c_mid_batch_always_lands_and_keeps_finished_videos() {
         .spawn()
         .unwrap();
     assert!(wait_for(&out.path().join("a/.complete"), &mut child));
-    signal(&child, "-INT");
+    signal(&child, sig);
     let result = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&result.stderr);
     eprintln!("{stderr}");
     assert_eq!(
         result.status.code(),
-        Some(130),
-        "Ctrl-C mid-batch exits 130: {stderr}"
+        Some(code),
+        "{sig} mid-batch exits {code}: {stderr}"
     );
     assert!(
         !out.path().join("e/.complete").exists(),

@@ -37,8 +37,16 @@ pub const DEFAULT_OUT: &str = "out";
 
 /// Exit code when some videos failed and the others were analysed.
 pub const EXIT_SOME_FAILED: u8 = 1;
-/// Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+/// Exit code after Ctrl-C (128 + SIGINT, as shells report it); SIGTERM gives 143 and SIGHUP 129.
 pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// The signals that stop a batch between frames: Ctrl-C, a scheduler's time limit (Slurm sends
+/// SIGTERM), a closed terminal.
+const STOP_SIGNALS: [i32; 3] = [
+    signal_hook::consts::SIGINT,
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+];
 
 /// Errors that stop the whole batch before or outside any one video.
 #[derive(Debug, thiserror::Error)]
@@ -92,8 +100,8 @@ pub enum BatchError {
         "internal error: a worker thread panicked (please report it); finished videos are kept"
     )]
     Panicked,
-    #[error("cannot install the Ctrl-C handler: {0}")]
-    Signal(#[from] ctrlc::Error),
+    #[error("cannot watch for Ctrl-C and SIGTERM: {0}")]
+    Signal(std::io::Error),
     #[error(transparent)]
     Export(#[from] crate::output::ExportError),
     #[error(transparent)]
@@ -133,7 +141,8 @@ pub struct BatchReport {
     /// The shard this run analysed; a shard writes no index.
     pub shard: Option<shard::Shard>,
     pub videos: Vec<VideoOutcome>,
-    pub interrupted: bool,
+    /// The signal that stopped the batch, if one did.
+    pub interrupted_by: Option<i32>,
     pub elapsed: Duration,
 }
 
@@ -143,8 +152,9 @@ impl BatchReport {
     }
 
     pub fn exit_code(&self) -> ExitCode {
-        if self.interrupted {
-            ExitCode::from(EXIT_INTERRUPTED)
+        if let Some(signal) = self.interrupted_by {
+            // 128 + the signal, as shells report it; the three stop signals are all below 128.
+            ExitCode::from(128 + u8::try_from(signal).unwrap_or(0))
         } else if self.count(|s| matches!(s, Status::Failed(_))) > 0 {
             ExitCode::from(EXIT_SOME_FAILED)
         } else {
@@ -192,24 +202,58 @@ impl BatchReport {
     }
 }
 
-/// The Ctrl-C flag. The handler is installed once per process (ctrlc allows no more); each batch
-/// clears the flag when it starts. A second Ctrl-C while stopping quits at once.
-fn stop_flag() -> Result<Arc<AtomicBool>, BatchError> {
-    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
-    if let Some(flag) = FLAG.get() {
-        flag.store(false, Ordering::SeqCst);
-        return Ok(flag.clone());
-    }
-    let flag = Arc::new(AtomicBool::new(false));
-    let handler_flag = flag.clone();
-    ctrlc::set_handler(move || {
-        if handler_flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
+/// What stops a batch between frames: `stop`, set by the first stop signal or by a worker's
+/// failure that the others would share, and `signal`, which signal it was (0: none).
+#[derive(Clone)]
+struct StopFlags {
+    stop: Arc<AtomicBool>,
+    signal: Arc<AtomicUsize>,
+}
+
+impl StopFlags {
+    fn signal(&self) -> Option<i32> {
+        match self.signal.load(Ordering::SeqCst) {
+            0 => None,
+            n => i32::try_from(n).ok(),
         }
-        eprintln!("formcheck: stopping after the frame in progress (Ctrl-C again to quit now)");
-    })?;
-    let _ = FLAG.set(flag.clone());
-    Ok(flag)
+    }
+}
+
+/// The stop flags, cleared for this batch. The watcher thread is started once per process; the
+/// first signal stops the batch after the frame in progress, a second quits at once.
+fn stop_on_signals() -> Result<StopFlags, BatchError> {
+    static FLAGS: OnceLock<StopFlags> = OnceLock::new();
+    if let Some(flags) = FLAGS.get() {
+        flags.stop.store(false, Ordering::SeqCst);
+        flags.signal.store(0, Ordering::SeqCst);
+        return Ok(flags.clone());
+    }
+    let flags = StopFlags {
+        stop: Arc::new(AtomicBool::new(false)),
+        signal: Arc::new(AtomicUsize::new(0)),
+    };
+    let mut signals =
+        signal_hook::iterator::Signals::new(STOP_SIGNALS).map_err(BatchError::Signal)?;
+    let watcher = flags.clone();
+    std::thread::spawn(move || {
+        for signal in signals.forever() {
+            let first = watcher.signal.swap(signal as usize, Ordering::SeqCst) == 0;
+            if !first {
+                std::process::exit(128 + signal);
+            }
+            watcher.stop.store(true, Ordering::SeqCst);
+            eprintln!(
+                "formcheck: stopping after the frame in progress ({} again to quit now)",
+                if signal == signal_hook::consts::SIGINT {
+                    "Ctrl-C"
+                } else {
+                    "the signal"
+                }
+            );
+        }
+    });
+    let _ = FLAGS.set(flags.clone());
+    Ok(flags)
 }
 
 /// Every setting that changes an output, for the resume marker: the resolved values, each
@@ -306,7 +350,8 @@ fn landmarks_only(config: &AnalyzeConfig) -> Result<(ExitCode, u64), BatchError>
     let started = Instant::now();
     let videos = inputs::expand(&config.inputs, &[])?;
     refuse_overwrites(config, &videos, None)?;
-    let stop = stop_flag()?;
+    let flags = stop_on_signals()?;
+    let stop = &flags.stop;
     let progress = Progress::new(Mode::detect(config.quiet), videos.len());
     let mut pose = PoseEstimator::new(&config.pose)?;
     let mut total = 0;
@@ -316,7 +361,7 @@ fn landmarks_only(config: &AnalyzeConfig) -> Result<(ExitCode, u64), BatchError>
             dir: PathBuf::new(),
             config,
             marker: None,
-            stop: &stop,
+            stop,
             progress: progress.start(&input.name),
             history: None,
         };
@@ -343,19 +388,10 @@ fn landmarks_only(config: &AnalyzeConfig) -> Result<(ExitCode, u64), BatchError>
 
 pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
     let started = Instant::now();
-    // Exercise and thresholds are checked once, before any video: a typo fails in one line.
+    // Without an exercise there is nothing to judge: said once, before any video.
     Analyzer::from_settings(&config.judge)?;
     let run_settings = RunSettings::new(&config.pose, &config.judge, config.max_frames);
-    let listed = match &config.from_list {
-        Some(manifest) => inputs::read_list(manifest)?,
-        None => Vec::new(),
-    };
-    let mut videos = inputs::expand(&config.inputs, &listed)?;
-    if let Some(shard) = config.shard {
-        let keys: Vec<&str> = videos.iter().map(|v| v.key.as_str()).collect();
-        let taken = shard::select(&keys, shard);
-        videos = taken.into_iter().map(|i| videos[i].clone()).collect();
-    }
+    let videos = videos_of(config)?;
     let out = config
         .out
         .clone()
@@ -373,115 +409,29 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
         Some(path) => Some(Mutex::new(crate::history::History::open(path)?)),
         None => None,
     };
-    let stop = stop_flag()?;
+    let flags = stop_on_signals()?;
     let progress = Progress::new(Mode::detect(config.quiet), videos.len());
     let settings = settings_fingerprint(config);
-
-    let jobs = config.jobs.clamp(1, videos.len().max(1));
-    // Inference threads are shared out between the jobs, so --jobs 2 does not oversubscribe.
-    let mut pose_settings = config.pose.clone();
-    pose_settings.threads = (config.pose.threads / jobs).max(1);
-
-    let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<VideoOutcome>>> =
-        Mutex::new((0..videos.len()).map(|_| None).collect());
     let context = Context {
         config,
         settings: &settings,
         run_settings: &run_settings,
-        stop: &stop,
+        stop: &flags.stop,
         progress: &progress,
         history: history.as_ref(),
     };
-    let worker = || -> Result<(), BatchError> {
-        let mut pose: Option<PoseEstimator> = None;
-        loop {
-            let index = next.fetch_add(1, Ordering::SeqCst);
-            let Some(input) = videos.get(index) else {
-                return Ok(());
-            };
-            let dir = pipeline::video_dir(&out, input);
-            let video_started = Instant::now();
-            let status_frames = if stop.load(Ordering::SeqCst) {
-                (Status::Interrupted, 0)
-            } else {
-                // Loaded on the first video, so a batch of skipped videos loads no model.
-                let estimator = match pose.as_mut() {
-                    Some(p) => p,
-                    None => match PoseEstimator::new(&pose_settings) {
-                        Ok(p) => pose.insert(p),
-                        Err(e) => {
-                            // The other workers would fail alike: stop them too.
-                            stop.store(true, Ordering::SeqCst);
-                            return Err(e.into());
-                        }
-                    },
-                };
-                run_one(&context, input, &dir, estimator)
-            };
-            let (status, frames) = status_frames;
-            let line = outcome_line(input, &dir, &status, frames, video_started.elapsed());
-            match &status {
-                // Shown even with --quiet.
-                Status::Failed(_) | Status::Done { warning: Some(_) } => {
-                    progress.error(index, &line)
-                }
-                Status::Interrupted => {}
-                _ => progress.finished(index, &line),
-            }
-            let outcome = VideoOutcome {
-                input: input.clone(),
-                dir,
-                status,
-                frames,
-                elapsed: video_started.elapsed(),
-            };
-            if let Ok(mut slots) = slots.lock() {
-                slots[index] = Some(outcome);
-            }
-        }
-    };
-    let results: Vec<Result<(), BatchError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..jobs).map(|_| scope.spawn(worker)).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or(Err(BatchError::Panicked)))
-            .collect()
-    });
+    let outcomes = analyse_all(&context, &videos, &out);
     progress.finish();
-    // A pose stage that cannot start fails every video alike: one error says it better.
-    for result in results {
-        result?;
-    }
-    let slots = slots.into_inner().unwrap_or_default();
-    let videos: Vec<VideoOutcome> = slots
-        .into_iter()
-        .zip(videos)
-        .map(|(slot, input)| {
-            slot.unwrap_or_else(|| VideoOutcome {
-                dir: pipeline::video_dir(&out, &input),
-                input,
-                status: Status::Interrupted,
-                frames: 0,
-                elapsed: Duration::ZERO,
-            })
-        })
-        .collect();
+    let videos = outcomes?;
     // A shard leaves the index to `formcheck index`, once every shard is done.
     if config.shard.is_none() {
-        let mut rows = rows_in(&out)?;
-        for video in &videos {
-            if let Some(row) = unfinished_row(video) {
-                rows.insert(video.input.name.clone(), row);
-            }
-        }
-        index::write(&out, &rows.into_values().collect::<Vec<_>>())?;
+        write_index(&out, &videos)?;
     }
     let report = BatchReport {
         out,
         shard: config.shard,
         videos,
-        interrupted: stop.load(Ordering::SeqCst),
+        interrupted_by: flags.signal(),
         elapsed: started.elapsed(),
     };
     progress.note(&report.summary_line());
@@ -491,6 +441,140 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
         crate::output::report::PRECAUTIONS
     ));
     Ok(report)
+}
+
+/// The videos of the inputs and the `--from-list` manifest, or this shard's share of them.
+fn videos_of(config: &AnalyzeConfig) -> Result<Vec<VideoInput>, BatchError> {
+    let listed = match &config.from_list {
+        Some(manifest) => inputs::read_list(manifest)?,
+        None => Vec::new(),
+    };
+    let videos = inputs::expand(&config.inputs, &listed)?;
+    let Some(shard) = config.shard else {
+        return Ok(videos);
+    };
+    let keys: Vec<&str> = videos.iter().map(|v| v.key.as_str()).collect();
+    let taken = shard::select(&keys, shard);
+    Ok(taken.into_iter().map(|i| videos[i].clone()).collect())
+}
+
+/// Every video on `--jobs` worker threads, each with its own pose model; the outcomes in the
+/// videos' order, a video never started counted as interrupted.
+fn analyse_all(
+    cx: &Context,
+    videos: &[VideoInput],
+    out: &Path,
+) -> Result<Vec<VideoOutcome>, BatchError> {
+    let jobs = cx.config.jobs.clamp(1, videos.len().max(1));
+    // Inference threads are shared out between the jobs, so --jobs 2 does not oversubscribe.
+    let mut pose_settings = cx.config.pose.clone();
+    pose_settings.threads = (cx.config.pose.threads / jobs).max(1);
+    let queue = Queue {
+        videos,
+        out,
+        next: AtomicUsize::new(0),
+        slots: Mutex::new((0..videos.len()).map(|_| None).collect()),
+        pose_settings,
+    };
+    let results: Vec<Result<(), BatchError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..jobs)
+            .map(|_| scope.spawn(|| queue.work(cx)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(Err(BatchError::Panicked)))
+            .collect()
+    });
+    // A pose stage that cannot start fails every video alike: one error says it better.
+    for result in results {
+        result?;
+    }
+    let slots = queue.slots.into_inner().unwrap_or_default();
+    Ok(slots
+        .into_iter()
+        .zip(videos)
+        .map(|(slot, input)| {
+            slot.unwrap_or_else(|| VideoOutcome {
+                dir: pipeline::video_dir(out, input),
+                input: input.clone(),
+                status: Status::Interrupted,
+                frames: 0,
+                elapsed: Duration::ZERO,
+            })
+        })
+        .collect())
+}
+
+/// The videos the workers take in turn, and where each one's outcome goes.
+struct Queue<'a> {
+    videos: &'a [VideoInput],
+    out: &'a Path,
+    next: AtomicUsize,
+    slots: Mutex<Vec<Option<VideoOutcome>>>,
+    pose_settings: crate::pose::PoseSettings,
+}
+
+impl Queue<'_> {
+    /// One worker: takes the next video until none is left.
+    fn work(&self, cx: &Context) -> Result<(), BatchError> {
+        let mut pose: Option<PoseEstimator> = None;
+        loop {
+            let index = self.next.fetch_add(1, Ordering::SeqCst);
+            let Some(input) = self.videos.get(index) else {
+                return Ok(());
+            };
+            let dir = pipeline::video_dir(self.out, input);
+            let video_started = Instant::now();
+            let (status, frames) = if cx.stop.load(Ordering::SeqCst) {
+                (Status::Interrupted, 0)
+            } else {
+                // Loaded on the first video, so a batch of skipped videos loads no model.
+                let estimator = match pose.as_mut() {
+                    Some(p) => p,
+                    None => match PoseEstimator::new(&self.pose_settings) {
+                        Ok(p) => pose.insert(p),
+                        Err(e) => {
+                            // The other workers would fail alike: stop them too.
+                            cx.stop.store(true, Ordering::SeqCst);
+                            return Err(e.into());
+                        }
+                    },
+                };
+                run_one(cx, input, &dir, estimator)
+            };
+            let line = outcome_line(input, &dir, &status, frames, video_started.elapsed());
+            match &status {
+                // Shown even with --quiet.
+                Status::Failed(_) | Status::Done { warning: Some(_) } => {
+                    cx.progress.error(index, &line)
+                }
+                Status::Interrupted => {}
+                _ => cx.progress.finished(index, &line),
+            }
+            let outcome = VideoOutcome {
+                input: input.clone(),
+                dir,
+                status,
+                frames,
+                elapsed: video_started.elapsed(),
+            };
+            if let Ok(mut slots) = self.slots.lock() {
+                slots[index] = Some(outcome);
+            }
+        }
+    }
+}
+
+/// The index of OUT: every finished video in it, and this run's unfinished ones.
+fn write_index(out: &Path, videos: &[VideoOutcome]) -> Result<(), BatchError> {
+    let mut rows = rows_in(out)?;
+    for video in videos {
+        if let Some(row) = unfinished_row(video) {
+            rows.insert(video.input.name.clone(), row);
+        }
+    }
+    index::write(out, &rows.into_values().collect::<Vec<_>>())?;
+    Ok(())
 }
 
 /// What every video of a batch shares.

@@ -35,7 +35,7 @@ use crate::draw;
 use crate::history::{History, SessionInfo};
 use crate::judge::Thresholds;
 use crate::pose::{PoseError, PoseEstimator};
-use crate::video::{SourceSpec, VideoError, VideoSource};
+use crate::video::{SourceSpec, VideoError, VideoInfo, VideoSource};
 
 pub use crate::cues::Cue;
 pub use capture::{Backoff, CaptureEnd, CaptureStats};
@@ -144,62 +144,13 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
         return Ok(outcome);
     }
     // Everything that can fail on bad input fails here, before the camera is opened.
-    let (coaching, thresholds) = match &config.programme {
-        Some(g) => {
-            let thresholds = config.judge.thresholds.clone();
-            let guide =
-                guide::Guide::new(g.programme.clone(), thresholds.clone(), !g.files.is_empty());
-            (Coaching::Programme(guide), thresholds)
-        }
-        None => {
-            let (exercise, thresholds) = crate::analysis::resolve_settings(&config.judge)?;
-            let coach = Coach::new(exercise, config.judge.side, thresholds.clone());
-            let coach = match config.source {
-                SourceSpec::File(_) => coach.counting_from_the_first_frame(),
-                SourceSpec::Camera(_) | SourceSpec::Url(_) => coach,
-            };
-            (Coaching::one(coach, config.judge.side), thresholds)
-        }
-    };
+    let (coaching, thresholds) = coaching_for(&config)?;
     if config.window {
         window::check_display()?;
     }
     let mut pose = PoseEstimator::new(&config.pose)?;
-    let source = open_source(&config.source)?;
-    if let Some(g) = &config.programme {
-        // Every exercise's recording is checked before the session starts.
-        for file in g.files.iter().skip(1) {
-            crate::video::check_one_picture_size(file).map_err(|error| LiveError::Source {
-                flag: "--file",
-                error,
-            })?;
-        }
-    }
-    // Opened once the source is known good, so a missing camera leaves no empty log behind.
-    let log = config
-        .session
-        .as_deref()
-        .map(SessionLog::open)
-        .transpose()?;
-    let history = config
-        .history
-        .path
-        .as_deref()
-        .map(History::open)
-        .transpose()?;
-    // Speech is checked before the camera is watched: a missing espeak-ng fails in one line.
-    let voice = match &config.voice {
-        Some(v) => Some(voice::Voice::start(v.aloud, v.log.clone())?),
-        None => None,
-    };
-    let mut outputs = Outputs {
-        log,
-        voice,
-        print_cues: !config.window && !config.quiet,
-        quiet: config.quiet,
-        tag_reps: config.programme.is_some(),
-        ..Outputs::default()
-    };
+    let source = open_sources(&config)?;
+    let (mut outputs, history) = open_outputs(&config)?;
     let info = source.info().clone();
     let recorder = match &config.record {
         Some(path) => Some(Recorder::create(
@@ -217,42 +168,14 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     };
 
     let stop = stop_on_signals();
-    let exercise_name = coaching.exercise().map_or("programme", |e| e.name());
-    if let Some(db) = history {
-        outputs.history = Some(live_history(db, &config, &coaching, exercise_name)?);
-    }
-    if let Some(log) = outputs.log.as_mut() {
-        log.append(&SessionStart {
-            kind: "session",
-            started_unix_s: unix_now(),
-            source: config.source.describe(),
-            exercise: exercise_name,
-            side: side_name(config.judge.side),
-            programme: config.programme.as_ref().map(|g| g.name.as_str()),
-            model: config.pose.model.name(),
-            engine: config.pose.models.backend.name(),
-            thresholds: &thresholds,
-            formcheck: env!("CARGO_PKG_VERSION"),
-        })?;
-    }
-    if !config.quiet {
-        eprintln!(
-            "formcheck live: {} from {} ({}×{}); {}",
-            exercise_name,
-            config.source.describe(),
-            info.width,
-            info.height,
-            match (config.window, config.programme.is_some()) {
-                (true, true) =>
-                    "q/Esc end the session, n skip the exercise, e end it here, r repeat it, space pause, s snapshot",
-                (true, false) => "q/Esc quit, space pause, r reset set, s snapshot",
-                (false, _) => "Ctrl-C to stop",
-            }
-        );
-    }
-    if let Coaching::Programme(guide) = &coaching {
-        outputs.announce(&guide.opening(), 0.0)?;
-    }
+    start_session(
+        &config,
+        &coaching,
+        &thresholds,
+        &info,
+        history,
+        &mut outputs,
+    )?;
     let backoff = Backoff {
         give_up: config.reconnect_for,
         ..Backoff::default()
@@ -268,12 +191,144 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
         &options,
         config.record.as_deref(),
     );
+    end_session(session, &mut outputs, &config)
+}
+
+/// Who is in charge (the programme's guide, or one exercise's coach) and the thresholds the
+/// session is judged against; a bad exercise or threshold fails here.
+fn coaching_for(config: &LiveConfig) -> Result<(Coaching, Thresholds), LiveError> {
+    Ok(match &config.programme {
+        Some(g) => {
+            let thresholds = config.judge.thresholds.clone();
+            let guide =
+                guide::Guide::new(g.programme.clone(), thresholds.clone(), !g.files.is_empty());
+            (Coaching::Programme(guide), thresholds)
+        }
+        None => {
+            let (exercise, thresholds) = crate::analysis::resolve_settings(&config.judge)?;
+            let coach = Coach::new(exercise, config.judge.side, thresholds.clone());
+            let coach = match config.source {
+                SourceSpec::File(_) => coach.counting_from_the_first_frame(),
+                SourceSpec::Camera(_) | SourceSpec::Url(_) => coach,
+            };
+            (Coaching::one(coach, config.judge.side), thresholds)
+        }
+    })
+}
+
+/// Opens the session's source; a guided session's other recordings are checked too.
+fn open_sources(config: &LiveConfig) -> Result<VideoSource, LiveError> {
+    let source = open_source(&config.source)?;
+    if let Some(g) = &config.programme {
+        // Every exercise's recording is checked before the session starts.
+        for file in g.files.iter().skip(1) {
+            crate::video::check_one_picture_size(file).map_err(|error| LiveError::Source {
+                flag: "--file",
+                error,
+            })?;
+        }
+    }
+    Ok(source)
+}
+
+/// The session log, the voice and the terminal, and the history to record into; called once
+/// the source is known good.
+fn open_outputs(config: &LiveConfig) -> Result<(Outputs, Option<History>), LiveError> {
+    // Opened once the source is known good, so a missing camera leaves no empty log behind.
+    let log = config
+        .session
+        .as_deref()
+        .map(SessionLog::open)
+        .transpose()?;
+    let history = config
+        .history
+        .path
+        .as_deref()
+        .map(History::open)
+        .transpose()?;
+    // Speech is checked before the camera is watched: a missing espeak-ng fails in one line.
+    let voice = match &config.voice {
+        Some(v) => Some(voice::Voice::start(v.aloud, v.log.clone())?),
+        None => None,
+    };
+    let outputs = Outputs {
+        log,
+        voice,
+        print_cues: !config.window && !config.quiet,
+        quiet: config.quiet,
+        tag_reps: config.programme.is_some(),
+        ..Outputs::default()
+    };
+    Ok((outputs, history))
+}
+
+/// The session's start, once everything is open: its history record, its `session` line, the
+/// line on the terminal and a programme's opening words.
+fn start_session(
+    config: &LiveConfig,
+    coaching: &Coaching,
+    thresholds: &Thresholds,
+    info: &VideoInfo,
+    history: Option<History>,
+    outputs: &mut Outputs,
+) -> Result<(), LiveError> {
+    let exercise_name = coaching.exercise().map_or("programme", |e| e.name());
+    if let Some(db) = history {
+        outputs.history = Some(live_history(db, config, coaching, exercise_name)?);
+    }
+    if let Some(log) = outputs.log.as_mut() {
+        log.append(&SessionStart {
+            kind: "session",
+            started_unix_s: unix_now(),
+            source: config.source.describe(),
+            exercise: exercise_name,
+            side: side_name(config.judge.side),
+            programme: config.programme.as_ref().map(|g| g.name.as_str()),
+            model: config.pose.model.name(),
+            engine: config.pose.models.backend.name(),
+            thresholds,
+            formcheck: env!("CARGO_PKG_VERSION"),
+        })?;
+    }
+    if !config.quiet {
+        print_start(config, exercise_name, info);
+    }
+    if let Coaching::Programme(guide) = coaching {
+        outputs.announce(&guide.opening(), 0.0)?;
+    }
+    Ok(())
+}
+
+/// The session's first line on the terminal: what is watched, and the keys.
+fn print_start(config: &LiveConfig, exercise_name: &str, info: &VideoInfo) {
+    eprintln!(
+        "formcheck live: {} from {} ({}×{}); {}",
+        exercise_name,
+        config.source.describe(),
+        info.width,
+        info.height,
+        match (config.window, config.programme.is_some()) {
+            (true, true) =>
+                "q/Esc end the session, n skip the exercise, e end it here, r repeat it, space pause, s snapshot",
+            (true, false) => "q/Esc quit, space pause, r reset set, s snapshot",
+            (false, _) => "Ctrl-C to stop",
+        }
+    );
+}
+
+/// After the loop: a guided session that ended well asks whether anything hurt; the voice is
+/// finished and the last line printed.
+fn end_session(
+    session: Result<(LiveOutcome, Option<Window>), LiveError>,
+    outputs: &mut Outputs,
+    config: &LiveConfig,
+) -> Result<LiveOutcome, LiveError> {
     let outcome = match session {
         Ok((outcome, window)) => {
             if config.programme.is_some() && outcome.end.exit_code() == 0 {
                 // A window the user closed is not reopened: the question goes to the terminal.
                 let window = window.filter(|_| outcome.end != EndReason::WindowClosed);
-                check_in(&mut outputs, window, &config)?;
+                check_in(outputs, window, config)?;
             }
             Ok(outcome)
         }
@@ -283,7 +338,7 @@ pub fn run(config: LiveConfig) -> Result<LiveOutcome, LiveError> {
     let spoken = outputs.voice.take().map(voice::Voice::finish);
     let outcome = outcome?;
     if let Some(spoken) = spoken {
-        report_voice(&spoken?, &config);
+        report_voice(&spoken?, config);
     }
     if !config.quiet {
         print_end(&outcome, outputs.log.as_ref().map(|l| l.path()));

@@ -18,12 +18,12 @@ use crate::config::LiveConfig;
 use crate::draw::{self, Overlay};
 use crate::exercise::{self, Exercise};
 use crate::geometry::{measure, MeasureContext, View};
-use crate::judge::ConcernStatus;
+use crate::judge::{ConcernStatus, Thresholds};
 use crate::landmarks::PoseFrame;
 use crate::multiview::pair::{camera_name, Camera, LivePairing, PairedRep};
 use crate::pose::PoseEstimator;
 use crate::stats::percentile;
-use crate::video::{SourceSpec, VideoFrame};
+use crate::video::{SourceSpec, VideoFrame, VideoSource};
 
 use super::capture::{Backoff, Capture, CaptureEnd, CaptureEvent, CaptureStats, Next};
 use super::coach::{Coach, Tally};
@@ -174,6 +174,47 @@ pub fn run(
     } else {
         None
     };
+    let sources = open_both(config, side_source)?;
+    let log = config
+        .session
+        .as_deref()
+        .map(SessionLog::open)
+        .transpose()?;
+    let cameras = start_cameras(config, exercise, &thresholds, poses, sources);
+    let mut session = Session {
+        exercise,
+        ctx: thresholds.measure_context(),
+        pairing: Some(LivePairing::new(exercise.concerns())),
+        cameras,
+        log,
+        window,
+        config,
+        stop,
+        started: Instant::now(),
+        tally: Tally::default(),
+        seen_alone: [0; 2],
+        turn: 0,
+        last_time_s: 0.0,
+    };
+    session.start_line(&thresholds)?;
+    if !config.quiet {
+        print_start(config, exercise, side_source);
+    }
+    let result = loop {
+        match session.step() {
+            Ok(None) => continue,
+            Ok(Some(end)) => break Ok(end),
+            Err(e) => break Err(e),
+        }
+    };
+    session.finish(result)
+}
+
+/// A camera's source, opened, with what it was opened from.
+type Opened = (Camera, SourceSpec, VideoSource);
+
+/// Opens the front and the side source, each error named by its own flag.
+fn open_both(config: &LiveConfig, side_source: &SourceSpec) -> Result<[Opened; 2], LiveError> {
     // Opened at once: a stream's first frames come when it is opened, so opening one after the
     // other (a stream's probe takes seconds) would put the cameras seconds apart on the clock.
     let (front, side) = std::thread::scope(|scope| {
@@ -187,7 +228,7 @@ pub fn run(
         Ok(Err(other)) => Err(other),
         Err(panic) => std::panic::resume_unwind(panic),
     };
-    let sources = [
+    Ok([
         (
             Camera::Front,
             config.source.clone(),
@@ -198,18 +239,23 @@ pub fn run(
             side_source.clone(),
             opened(side, "--side-view")?,
         ),
-    ];
-    let log = config
-        .session
-        .as_deref()
-        .map(SessionLog::open)
-        .transpose()?;
+    ])
+}
+
+/// Each camera with its own coach and capture thread, both stamping frames on one clock.
+fn start_cameras(
+    config: &LiveConfig,
+    exercise: &'static dyn Exercise,
+    thresholds: &Thresholds,
+    poses: [PoseEstimator; 2],
+    sources: [Opened; 2],
+) -> [LiveCamera; 2] {
     let backoff = Backoff {
         give_up: config.reconnect_for,
         ..Backoff::default()
     };
     let clock = Instant::now();
-    let make = |(camera, spec, source): (Camera, SourceSpec, _), pose| {
+    let make = |(camera, spec, source): Opened, pose| {
         let coach = Coach::new(exercise, config.judge.side, thresholds.clone());
         let coach = match spec {
             SourceSpec::File(_) => coach.counting_from_the_first_frame(),
@@ -237,51 +283,29 @@ pub fn run(
     };
     let [front_pose, side_pose] = poses;
     let [front, side] = sources;
-    let cameras = [make(front, front_pose), make(side, side_pose)];
-    let mut session = Session {
-        exercise,
-        ctx: thresholds.measure_context(),
-        pairing: Some(LivePairing::new(exercise.concerns())),
-        cameras,
-        log,
-        window,
-        config,
-        stop,
-        started: Instant::now(),
-        tally: Tally::default(),
-        seen_alone: [0; 2],
-        turn: 0,
-        last_time_s: 0.0,
-    };
-    session.start_line(&thresholds)?;
-    if !config.quiet {
-        eprintln!(
-            "formcheck live: {} from the front ({}) and the side ({}); {}",
-            exercise.name(),
-            config.source.describe(),
-            side_source.describe(),
-            if config.window {
-                "q/Esc quit, s snapshot"
-            } else {
-                "Ctrl-C to stop"
-            }
-        );
-        if config.history.path.is_some() {
-            eprintln!("formcheck live: two-camera sessions are not kept in the history");
+    [make(front, front_pose), make(side, side_pose)]
+}
+
+/// The session's first lines on the terminal: what is watched, and the keys.
+fn print_start(config: &LiveConfig, exercise: &dyn Exercise, side_source: &SourceSpec) {
+    eprintln!(
+        "formcheck live: {} from the front ({}) and the side ({}); {}",
+        exercise.name(),
+        config.source.describe(),
+        side_source.describe(),
+        if config.window {
+            "q/Esc quit, s snapshot"
+        } else {
+            "Ctrl-C to stop"
         }
+    );
+    if config.history.path.is_some() {
+        eprintln!("formcheck live: two-camera sessions are not kept in the history");
     }
-    let result = loop {
-        match session.step() {
-            Ok(None) => continue,
-            Ok(Some(end)) => break Ok(end),
-            Err(e) => break Err(e),
-        }
-    };
-    session.finish(result)
 }
 
 impl Session<'_> {
-    fn start_line(&mut self, thresholds: &crate::judge::Thresholds) -> Result<(), LiveError> {
+    fn start_line(&mut self, thresholds: &Thresholds) -> Result<(), LiveError> {
         let Some(log) = self.log.as_mut() else {
             return Ok(());
         };

@@ -12,7 +12,6 @@ use crate::judge::{ConcernStatus, LegPeak, Measure, Outcome, Rep};
 
 pub struct CsvExporter;
 
-/// A number with the precision a spreadsheet needs, or an empty cell.
 /// A text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a
 /// tab or a carriage return) gets a leading `'`, as OWASP's CSV-injection advice says. Only for
 /// text: numbers are written as they are, so "-3.2" stays a number.
@@ -24,6 +23,7 @@ pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A number with the precision a spreadsheet needs, or an empty cell.
 fn cell(value: Option<f64>, decimals: usize) -> String {
     value.map_or(String::new(), |v| format!("{v:.decimals$}"))
 }
@@ -47,9 +47,15 @@ fn per_leg(
 /// The columns: the rep's facts, then only the measures this exercise judges or shows, then
 /// its concerns and flags.
 fn columns(result: &VideoResult) -> Vec<Column> {
-    let e = result.analysis.exercise;
-    let has = |m: Measure| e.shows(m);
-    let mut cols: Vec<Column> = vec![
+    let mut cols = fact_columns();
+    cols.extend(measure_columns(result));
+    cols.extend(verdict_columns());
+    cols
+}
+
+/// What every exercise has: which rep, how it ended, when, and how it was filmed.
+fn fact_columns() -> Vec<Column> {
+    vec![
         ("set", Box::new(|r: &Rep| r.set.to_string())),
         ("rep", Box::new(|r: &Rep| r.number.to_string())),
         ("complete", Box::new(|r: &Rep| r.complete.to_string())),
@@ -63,14 +69,7 @@ fn columns(result: &VideoResult) -> Vec<Column> {
         ),
         (
             "outcome",
-            Box::new(|r: &Rep| {
-                match r.outcome {
-                    Outcome::Flagged => "flagged",
-                    Outcome::Passed => "passed",
-                    Outcome::NotJudged => "not_judged",
-                }
-                .to_string()
-            }),
+            Box::new(|r: &Rep| outcome_key(r.outcome).to_string()),
         ),
         (
             "start_s",
@@ -108,7 +107,23 @@ fn columns(result: &VideoResult) -> Vec<Column> {
             }),
         ),
         ("turn_deg", Box::new(|r: &Rep| cell(r.turn_deg, 0))),
-    ];
+    ]
+}
+
+fn outcome_key(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Flagged => "flagged",
+        Outcome::Passed => "passed",
+        Outcome::NotJudged => "not_judged",
+    }
+}
+
+/// Only the measures this exercise judges or shows, in a fixed order, so a spreadsheet of one
+/// exercise has no columns that are always empty.
+fn measure_columns(result: &VideoResult) -> Vec<Column> {
+    let e = result.analysis.exercise;
+    let has = |m: Measure| e.shows(m);
+    let mut cols: Vec<Column> = Vec::new();
     if has(Measure::Fppa) {
         cols.extend(per_leg("left_fppa_deg", "right_fppa_deg", 1, |p| {
             p.fppa_deg.get()
@@ -175,54 +190,62 @@ fn columns(result: &VideoResult) -> Vec<Column> {
         ));
         cols.push(("hold_s", Box::new(|r: &Rep| cell(r.body.hold_s, 2))));
     }
-    cols.push((
-        "detected_share",
-        Box::new(move |r: &Rep| {
-            let q = &r.quality;
-            cell(
-                (q.frames > 0).then(|| q.detected_frames as f64 / q.frames as f64),
-                3,
-            )
-        }),
-    ));
-    cols.push((
-        "concerns",
-        Box::new(|r: &Rep| {
-            r.concerns
-                .iter()
-                .map(|c| {
-                    let status = match c.status {
-                        ConcernStatus::Ok => "ok",
-                        ConcernStatus::Fault { .. } => "fault",
-                        ConcernStatus::NotJudged { .. } => "not_judged",
-                    };
-                    format!("{}={status}", c.concern.key())
-                })
-                .collect::<Vec<_>>()
-                .join(";")
-        }),
-    ));
-    cols.push((
-        "flags",
-        Box::new(|r: &Rep| {
-            r.flags
-                .iter()
-                .map(|f| f.kind())
-                .collect::<Vec<_>>()
-                .join(";")
-        }),
-    ));
-    cols.push((
-        "flag_text",
-        Box::new(|r: &Rep| {
-            r.flags
-                .iter()
-                .map(|f| f.describe())
-                .collect::<Vec<_>>()
-                .join("; ")
-        }),
-    ));
     cols
+}
+
+/// How well the rep was seen, then what was judged of it: concerns and flags by kind, and the
+/// flags' full text last.
+fn verdict_columns() -> Vec<Column> {
+    vec![
+        (
+            "detected_share",
+            Box::new(move |r: &Rep| {
+                let q = &r.quality;
+                cell(
+                    (q.frames > 0).then(|| q.detected_frames as f64 / q.frames as f64),
+                    3,
+                )
+            }),
+        ),
+        (
+            "concerns",
+            Box::new(|r: &Rep| {
+                r.concerns
+                    .iter()
+                    .map(|c| format!("{}={}", c.concern.key(), status_key(&c.status)))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            }),
+        ),
+        (
+            "flags",
+            Box::new(|r: &Rep| {
+                r.flags
+                    .iter()
+                    .map(|f| f.kind())
+                    .collect::<Vec<_>>()
+                    .join(";")
+            }),
+        ),
+        (
+            "flag_text",
+            Box::new(|r: &Rep| {
+                r.flags
+                    .iter()
+                    .map(|f| f.describe())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }),
+        ),
+    ]
+}
+
+fn status_key(status: &ConcernStatus) -> &'static str {
+    match status {
+        ConcernStatus::Ok => "ok",
+        ConcernStatus::Fault { .. } => "fault",
+        ConcernStatus::NotJudged { .. } => "not_judged",
+    }
 }
 
 pub fn render(result: &VideoResult) -> Result<Vec<u8>, ::csv::Error> {
