@@ -58,49 +58,17 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
     let (exercise, thresholds) = resolve_settings(&config.judge)?;
-    // The videos first, as a batch of two: each gets its own outputs.
-    let videos: Vec<PathBuf> = [&inputs.front, &inputs.side]
-        .into_iter()
-        .filter(|p| !is_landmarks(p))
-        .cloned()
-        .collect();
-    let mut outputs_of: Vec<(PathBuf, PathBuf)> = Vec::new();
-    if !videos.is_empty() {
-        let batch = AnalyzeConfig {
-            inputs: videos.clone(),
-            pairs: Vec::new(),
-            ..config.clone()
-        };
-        let report = super::run(&batch)?;
-        let code = report.exit_code();
-        if code != ExitCode::SUCCESS {
-            return Ok(code);
-        }
-        for v in inputs::expand(&videos, &[])? {
-            outputs_of.push((v.path.clone(), pipeline::video_dir(&out, &v)));
-        }
-    }
-    let load = |path: &PathBuf| -> Result<(Vec<PoseFrame>, Option<PathBuf>), BatchError> {
-        let dir = outputs_of
-            .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, d)| d.clone());
-        let file = match &dir {
-            Some(d) => d.join("frames.jsonl"),
-            None => path.clone(),
-        };
-        let frames = read_jsonl(&file)
-            .map_err(|e| BatchError::PairInput(e.to_string()))?
-            .frames;
-        Ok((frames, dir))
+    let outputs_of = match analyse_videos(config, inputs, &out)? {
+        Ok(outputs_of) => outputs_of,
+        Err(code) => return Ok(code),
     };
-    let (front_frames, front_dir) = load(&inputs.front)?;
-    let (side_frames, side_dir) = load(&inputs.side)?;
+    let front_loaded = load(&inputs.front, &outputs_of)?;
+    let side_loaded = load(&inputs.side, &outputs_of)?;
     let analyse = |frames: &[PoseFrame]| {
         analyze_frames(frames, exercise, config.judge.side, thresholds.clone())
     };
-    let front = analyse(&front_frames);
-    let side = analyse(&side_frames);
+    let front = analyse(&front_loaded.frames);
+    let side = analyse(&side_loaded.frames);
     let merged_pair = pair(&front, &side).map_err(|source| BatchError::Pair {
         front: inputs.front.clone(),
         side: inputs.side.clone(),
@@ -112,33 +80,20 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
         reps: a.reps().count(),
         view: a.summary.view,
     };
-    let front_view = view_of(&inputs.front, front_dir, &front);
-    let side_view = view_of(&inputs.side, side_dir, &side);
+    let front_view = view_of(&inputs.front, front_loaded.dir.clone(), &front);
+    let side_view = view_of(&inputs.side, side_loaded.dir.clone(), &side);
     let dir = out.join(format!("{}+{}", stem(&inputs.front), stem(&inputs.side)));
     std::fs::create_dir_all(&dir).map_err(|source| BatchError::OutDir {
         path: dir.clone(),
         source,
     })?;
-    // Both cameras' stills of every rep they share, side by side in the report.
-    let stills = |path: &Path, frames: &[PoseFrame], a: &Analysis, camera: Camera| {
-        if is_landmarks(path) {
-            return Ok(Vec::new());
-        }
-        let numbers: Vec<u32> = merged_pair
-            .reps
-            .iter()
-            .filter_map(|r| match camera {
-                Camera::Front => r.front.as_ref(),
-                Camera::Side => r.side.as_ref(),
-            })
-            .map(|v| v.rep)
-            .collect();
-        let reps: Vec<&crate::judge::Rep> =
-            a.reps().filter(|r| numbers.contains(&r.number)).collect();
-        stills_at(path, exercise, &reps, frames, &a.frames, config.blur_faces)
+    let shared = SharedReps {
+        pair: &merged_pair,
+        exercise,
+        blur_faces: config.blur_faces,
     };
-    let front_stills = stills(&inputs.front, &front_frames, &front, Camera::Front)?;
-    let side_stills = stills(&inputs.side, &side_frames, &side, Camera::Side)?;
+    let front_stills = shared.stills(&inputs.front, &front_loaded, &front, Camera::Front)?;
+    let side_stills = shared.stills(&inputs.side, &side_loaded, &side, Camera::Side)?;
     let result = PairResult {
         exercise,
         front: &front_view,
@@ -148,28 +103,7 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
         side_stills: &side_stills,
     };
     write(&result, &dir)?;
-    // Each camera's own reps.json holds the merged reps too.
-    let pair_json = dir.join(crate::output::pair::PAIR_JSON);
-    for (camera, view, other) in [
-        (Camera::Front, &front_view, &side_view),
-        (Camera::Side, &side_view, &front_view),
-    ] {
-        let Some(view_dir) = view.outputs.as_deref().map(Path::new) else {
-            continue;
-        };
-        let depth = view_dir
-            .strip_prefix(&out)
-            .map_or(1, |p| p.components().count());
-        let merged = Path::new(&"../".repeat(depth))
-            .join(pair_json.strip_prefix(&out).unwrap_or(&pair_json));
-        add_to_view_reps(
-            &view_dir.join("reps.json"),
-            camera,
-            &other.source,
-            &merged,
-            &merged_pair,
-        )?;
-    }
+    link_view_reps(&out, &dir, [&front_view, &side_view], &merged_pair)?;
     if !config.quiet {
         println!(
             "{} + {}: side camera {:+.3} s after the front (correlation {:.2}); {}",
@@ -182,4 +116,129 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
         println!("wrote {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The pair's videos first, as a batch of two: each gets its own outputs. Each video with the
+/// folder of its outputs, or the batch's exit code when it did not succeed.
+fn analyse_videos(
+    config: &AnalyzeConfig,
+    inputs: &PairInputs,
+    out: &Path,
+) -> Result<Result<Vec<(PathBuf, PathBuf)>, ExitCode>, BatchError> {
+    let videos: Vec<PathBuf> = [&inputs.front, &inputs.side]
+        .into_iter()
+        .filter(|p| !is_landmarks(p))
+        .cloned()
+        .collect();
+    if videos.is_empty() {
+        return Ok(Ok(Vec::new()));
+    }
+    let batch = AnalyzeConfig {
+        inputs: videos.clone(),
+        pairs: Vec::new(),
+        ..config.clone()
+    };
+    let code = super::run(&batch)?.exit_code();
+    if code != ExitCode::SUCCESS {
+        return Ok(Err(code));
+    }
+    Ok(Ok(inputs::expand(&videos, &[])?
+        .into_iter()
+        .map(|v| (v.path.clone(), pipeline::video_dir(out, &v)))
+        .collect()))
+}
+
+/// One view's frames: from its video's outputs, or the landmark file given in its place.
+struct Loaded {
+    frames: Vec<PoseFrame>,
+    /// The video's output folder (none for a landmark file).
+    dir: Option<PathBuf>,
+}
+
+fn load(path: &PathBuf, outputs_of: &[(PathBuf, PathBuf)]) -> Result<Loaded, BatchError> {
+    let dir = outputs_of
+        .iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, d)| d.clone());
+    let file = match &dir {
+        Some(d) => d.join("frames.jsonl"),
+        None => path.clone(),
+    };
+    let frames = read_jsonl(&file)
+        .map_err(|e| BatchError::PairInput(e.to_string()))?
+        .frames;
+    Ok(Loaded { frames, dir })
+}
+
+/// The reps both cameras saw, for their stills.
+struct SharedReps<'a> {
+    pair: &'a crate::multiview::pair::Pair,
+    exercise: &'static dyn crate::exercise::Exercise,
+    blur_faces: bool,
+}
+
+impl SharedReps<'_> {
+    /// One camera's stills of every rep the two share, shown side by side in the report.
+    fn stills(
+        &self,
+        path: &Path,
+        loaded: &Loaded,
+        a: &Analysis,
+        camera: Camera,
+    ) -> Result<Vec<crate::output::Still>, BatchError> {
+        if is_landmarks(path) {
+            return Ok(Vec::new());
+        }
+        let numbers: Vec<u32> = self
+            .pair
+            .reps
+            .iter()
+            .filter_map(|r| match camera {
+                Camera::Front => r.front.as_ref(),
+                Camera::Side => r.side.as_ref(),
+            })
+            .map(|v| v.rep)
+            .collect();
+        let reps: Vec<&crate::judge::Rep> =
+            a.reps().filter(|r| numbers.contains(&r.number)).collect();
+        Ok(stills_at(
+            path,
+            self.exercise,
+            &reps,
+            &loaded.frames,
+            &a.frames,
+            self.blur_faces,
+        )?)
+    }
+}
+
+/// Each camera's own reps.json holds the merged reps too, with the way to pair.json.
+fn link_view_reps(
+    out: &Path,
+    dir: &Path,
+    [front_view, side_view]: [&PairView; 2],
+    merged_pair: &crate::multiview::pair::Pair,
+) -> Result<(), BatchError> {
+    let pair_json = dir.join(crate::output::pair::PAIR_JSON);
+    for (camera, view, other) in [
+        (Camera::Front, front_view, side_view),
+        (Camera::Side, side_view, front_view),
+    ] {
+        let Some(view_dir) = view.outputs.as_deref().map(Path::new) else {
+            continue;
+        };
+        let depth = view_dir
+            .strip_prefix(out)
+            .map_or(1, |p| p.components().count());
+        let merged = Path::new(&"../".repeat(depth))
+            .join(pair_json.strip_prefix(out).unwrap_or(&pair_json));
+        add_to_view_reps(
+            &view_dir.join("reps.json"),
+            camera,
+            &other.source,
+            &merged,
+            merged_pair,
+        )?;
+    }
+    Ok(())
 }

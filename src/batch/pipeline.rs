@@ -80,52 +80,17 @@ impl Job<'_> {
         {
             return Ok(Finished::Skipped);
         }
-        std::fs::create_dir_all(&self.dir).map_err(|source| PipelineError::OutDir {
-            path: self.dir.clone(),
-            source,
-        })?;
-        Marker::remove_in(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
-        Failure::remove_in(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
-        atomic::sweep_temp_files(&self.dir);
-
+        self.clear_dir()?;
         crate::video::check_one_picture_size(&self.input.path)?;
         let source = VideoSource::open(&SourceSpec::File(self.input.path.clone()))?;
         pose.reset();
-        let info = source.info().clone();
-        let expected = match (info.frame_count, self.config.max_frames) {
-            (Some(count), Some(max)) => Some(count.min(max)),
-            (count, max) => count.or(max),
-        };
-        self.progress.set_total(expected);
-        let mut facts = VideoFacts {
-            name: self.input.name.clone(),
-            path: self.input.path.display().to_string(),
-            width: info.width,
-            height: info.height,
-            fps: info.fps,
-            frames: 0,
-            analysed_frames: None,
-            duration_s: 0.0,
-            rotation_deg: info.rotation_deg,
-            truncated: None,
-        };
+        let mut facts = self.facts_of(source.info());
         // Decoding runs a couple of frames ahead on its own thread, hidden behind inference.
         let mut source = Prefetcher::spawn(source);
         // The frames go to disk as they come, so memory stays flat however long the video.
         let frames = FrameStore::spilled(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
         // The annotated video and the stills are drawn from the same decoded frames as pose.
-        let outputs = Outputs::start(
-            &self.dir,
-            &facts,
-            analyzer.exercise(),
-            OutputChoice {
-                annotated_video: self.config.annotated_video,
-                trc: self.config.trc,
-                blur_faces: self.config.blur_faces,
-                video_max_side: self.config.video_max_side,
-                still_ring: self.config.still_ring,
-            },
-        );
+        let outputs = Outputs::start(&self.dir, &facts, analyzer.exercise(), self.choice());
         let mut pass = Pass {
             analyzer: Some(&mut analyzer),
             outputs: Some(outputs),
@@ -137,18 +102,7 @@ impl Job<'_> {
             facts.truncated = Some(t);
         }
         drop(source);
-        // The last frames can meet the full disk too: as during the pass, the annotated video's
-        // space goes back to them. The spill file is formcheck's own temporary: its folder is
-        // what the user knows.
-        if let Err(e) = frames.finish() {
-            let freed = outputs.as_mut().is_some_and(|o| o.drop_video(&e));
-            if !freed || frames.finish().is_err() {
-                if let Some(outputs) = outputs {
-                    outputs.abandon();
-                }
-                return Err(ExportError::io(&self.dir, e).into());
-            }
-        }
+        self.finish_spill(&mut frames, &mut outputs)?;
         facts.frames = decoded.frames;
         facts.duration_s = decoded.last_time_s.unwrap_or(0.0);
         facts.analysed_frames =
@@ -178,18 +132,91 @@ impl Job<'_> {
         if let Some(marker) = &self.marker {
             marker.write_in(&self.dir)?;
         }
-        // The outputs are complete whatever the history says: a failure to record is a warning.
-        let mut warning = facts.truncated.map(|t| t.describe());
-        if let Err(e) = self.record(&analysis) {
-            let said = format!("not recorded in the history: {e}");
-            warning = Some(match warning {
-                Some(w) => format!("{w}; {said}"),
-                None => said,
-            });
-        }
         Ok(Finished::Done {
             frames: facts.frames,
-            warning,
+            warning: self.record_or_warn(&analysis, facts.truncated.map(|t| t.describe())),
+        })
+    }
+
+    /// The video's folder, made, and emptied of an earlier run's marks (its completion and
+    /// failure markers, and temporary files a killed run left).
+    fn clear_dir(&self) -> Result<(), PipelineError> {
+        std::fs::create_dir_all(&self.dir).map_err(|source| PipelineError::OutDir {
+            path: self.dir.clone(),
+            source,
+        })?;
+        Marker::remove_in(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
+        Failure::remove_in(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
+        atomic::sweep_temp_files(&self.dir);
+        Ok(())
+    }
+
+    /// The facts known before the first frame; the counts are filled in after the pass.
+    fn facts_of(&self, info: &crate::video::VideoInfo) -> VideoFacts {
+        let expected = match (info.frame_count, self.config.max_frames) {
+            (Some(count), Some(max)) => Some(count.min(max)),
+            (count, max) => count.or(max),
+        };
+        self.progress.set_total(expected);
+        VideoFacts {
+            name: self.input.name.clone(),
+            path: self.input.path.display().to_string(),
+            width: info.width,
+            height: info.height,
+            fps: info.fps,
+            frames: 0,
+            analysed_frames: None,
+            duration_s: 0.0,
+            rotation_deg: info.rotation_deg,
+            truncated: None,
+        }
+    }
+
+    fn choice(&self) -> OutputChoice {
+        OutputChoice {
+            annotated_video: self.config.annotated_video,
+            trc: self.config.trc,
+            blur_faces: self.config.blur_faces,
+            video_max_side: self.config.video_max_side,
+            still_ring: self.config.still_ring,
+        }
+    }
+
+    /// The spilled frames' last writes. They can meet the full disk too: as during the pass, the
+    /// annotated video's space goes back to them. The spill file is formcheck's own temporary:
+    /// its folder is what the user knows.
+    fn finish_spill(
+        &self,
+        frames: &mut FrameStore,
+        outputs: &mut Option<Outputs>,
+    ) -> Result<(), PipelineError> {
+        let Err(e) = frames.finish() else {
+            return Ok(());
+        };
+        let freed = outputs.as_mut().is_some_and(|o| o.drop_video(&e));
+        if !freed || frames.finish().is_err() {
+            if let Some(outputs) = outputs.take() {
+                outputs.abandon();
+            }
+            return Err(ExportError::io(&self.dir, e).into());
+        }
+        Ok(())
+    }
+
+    /// Records the video in the history. The outputs are complete whatever the history says: a
+    /// failure to record joins `warning`, what the user must know about the result.
+    fn record_or_warn(
+        &self,
+        analysis: &crate::analysis::Analysis,
+        warning: Option<String>,
+    ) -> Option<String> {
+        let Err(e) = self.record(analysis) else {
+            return warning;
+        };
+        let said = format!("not recorded in the history: {e}");
+        Some(match warning {
+            Some(w) => format!("{w}; {said}"),
+            None => said,
         })
     }
 
