@@ -477,9 +477,7 @@ fn analyse_all(
         pose_settings,
     };
     let results: Vec<Result<(), BatchError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..jobs)
-            .map(|_| scope.spawn(|| queue.work(cx)))
-            .collect();
+        let handles: Vec<_> = (0..jobs).map(|_| scope.spawn(|| queue.work(cx))).collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or(Err(BatchError::Panicked)))

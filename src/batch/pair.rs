@@ -230,8 +230,8 @@ fn link_view_reps(
         let depth = view_dir
             .strip_prefix(out)
             .map_or(1, |p| p.components().count());
-        let merged = Path::new(&"../".repeat(depth))
-            .join(pair_json.strip_prefix(out).unwrap_or(&pair_json));
+        let merged =
+            Path::new(&"../".repeat(depth)).join(pair_json.strip_prefix(out).unwrap_or(&pair_json));
         add_to_view_reps(
             &view_dir.join("reps.json"),
             camera,
