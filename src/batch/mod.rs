@@ -278,10 +278,7 @@ fn settings_fingerprint(config: &AnalyzeConfig) -> serde_json::Value {
         "side": judge.side.map(|s| s.name()),
         "max_frames": config.max_frames,
         "analysis_fps": config.analysis_fps,
-        "trc": config.trc,
-        "blur_faces": config.blur_faces,
-        "annotated_video": config.annotated_video,
-        "video_max_side": config.video_max_side,
+        "outputs": config.outputs,
     })
 }
 

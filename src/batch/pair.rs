@@ -90,7 +90,7 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
     let shared = SharedReps {
         pair: &merged_pair,
         exercise,
-        blur_faces: config.blur_faces,
+        blur_faces: config.outputs.blur_faces,
     };
     let front_stills = shared.stills(&inputs.front, &front_loaded, &front, Camera::Front)?;
     let side_stills = shared.stills(&inputs.side, &side_loaded, &side, Camera::Side)?;

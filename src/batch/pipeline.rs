@@ -16,7 +16,7 @@ use crate::history::{History, HistoryError, SessionInfo};
 use crate::landmarks::PoseFrame;
 use crate::output::frames::FrameStore;
 use crate::output::jsonl::LandmarkLog;
-use crate::output::registry::{OutputChoice, Outputs};
+use crate::output::registry::Outputs;
 use crate::output::{atomic, ExportError, RunSettings, VideoFacts, VideoResult};
 use crate::pose::{PoseError, PoseEstimator};
 use crate::video::{Ending, FramePicker, Prefetcher, SourceSpec, VideoError, VideoSource};
@@ -90,7 +90,7 @@ impl Job<'_> {
         // The frames go to disk as they come, so memory stays flat however long the video.
         let frames = FrameStore::spilled(&self.dir).map_err(|e| ExportError::io(&self.dir, e))?;
         // The annotated video and the stills are drawn from the same decoded frames as pose.
-        let outputs = Outputs::start(&self.dir, &facts, analyzer.exercise(), self.choice());
+        let outputs = Outputs::start(&self.dir, &facts, analyzer.exercise(), self.config.outputs);
         let mut pass = Pass {
             analyzer: Some(&mut analyzer),
             outputs: Some(outputs),
@@ -169,16 +169,6 @@ impl Job<'_> {
             duration_s: 0.0,
             rotation_deg: info.rotation_deg,
             truncated: None,
-        }
-    }
-
-    fn choice(&self) -> OutputChoice {
-        OutputChoice {
-            annotated_video: self.config.annotated_video,
-            trc: self.config.trc,
-            blur_faces: self.config.blur_faces,
-            video_max_side: self.config.video_max_side,
-            still_ring: self.config.still_ring,
         }
     }
 

@@ -8,6 +8,7 @@ use super::{commands::history_settings, flag_error, ConfigError, Global};
 use crate::analysis::JudgeSettings;
 use crate::cli;
 use crate::history::HistorySettings;
+use crate::output::registry::OutputChoice;
 use crate::pose::PoseSettings;
 
 /// The smallest `--video-max-side` taken (formcheck rule: below it a knee is a few pixels).
@@ -30,16 +31,11 @@ pub struct AnalyzeConfig {
     pub landmarks: Option<PathBuf>,
     pub jobs: usize,
     pub force: bool,
-    pub trc: bool,
-    pub blur_faces: bool,
-    pub annotated_video: bool,
-    /// The annotated video's longer side at most this many pixels (`None`: the source's size).
-    pub video_max_side: Option<u32>,
+    /// The optional outputs and how they are made.
+    pub outputs: OutputChoice,
     pub max_frames: Option<u64>,
     /// Pose runs on about this many frames a second (`None`: every frame).
     pub analysis_fps: Option<f64>,
-    /// Posed frames kept for the stills of flagged reps.
-    pub still_ring: usize,
     pub quiet: bool,
     /// `bench --batch`'s view of the run: frames and decode passes, written here at its end.
     pub bench_stats: Option<PathBuf>,
@@ -89,16 +85,18 @@ impl AnalyzeConfig {
             landmarks: a.landmarks,
             jobs,
             force: a.force,
-            trc: a.trc,
-            blur_faces: a.blur_faces,
-            annotated_video: !a.no_video,
-            video_max_side,
+            outputs: OutputChoice {
+                annotated_video: !a.no_video,
+                trc: a.trc,
+                blur_faces: a.blur_faces,
+                video_max_side,
+                still_ring: a
+                    .still_ring
+                    .unwrap_or(crate::output::stills::RING_FRAMES)
+                    .max(1),
+            },
             max_frames: a.max_frames,
             analysis_fps,
-            still_ring: a
-                .still_ring
-                .unwrap_or(crate::output::stills::RING_FRAMES)
-                .max(1),
             quiet: global.quiet,
             bench_stats: a.bench_stats,
         })

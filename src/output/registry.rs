@@ -19,15 +19,18 @@ use crate::landmarks::PoseFrame;
 use crate::reps::Phase;
 use crate::video::VideoFrame;
 
-/// Which optional outputs the run asked for.
-#[derive(Debug, Clone, Copy)]
+/// Which optional outputs the run asked for. Serialised whole into the resume marker: a new
+/// choice here is part of it without another edit.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct OutputChoice {
     pub annotated_video: bool,
     pub trc: bool,
     pub blur_faces: bool,
     /// The annotated video's longer side at most this (`None`: the source's size).
     pub video_max_side: Option<u32>,
-    /// Posed frames kept for the stills ([`super::stills::RING_FRAMES`] unless testing).
+    /// Posed frames kept for the stills ([`super::stills::RING_FRAMES`] unless testing); it
+    /// changes how the stills are made, not what they are.
+    #[serde(skip)]
     pub still_ring: usize,
 }
 
