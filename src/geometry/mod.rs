@@ -6,6 +6,7 @@
 //! A measure that cannot be trusted is [`Measured::NotJudged`] with a [`NotJudged`] reason,
 //! never NaN and never a made-up number.
 
+pub mod bounds;
 mod measure;
 mod vector;
 
