@@ -266,6 +266,9 @@ fn an_unfinished_rep_is_never_ok_and_keeps_a_fault_it_showed() {
                     assert!(reason.contains("the rep was not finished"), "{reason}")
                 }
                 ConcernStatus::Fault { .. } => assert_eq!(fppa, 20.0),
+                ConcernStatus::Borderline { detail } => {
+                    panic!("fppa {fppa}: borderline on an unfinished rep: {detail}")
+                }
             }
         }
     }

@@ -556,7 +556,13 @@ impl Analyzer {
         let mut body = checks::body_peak(&w);
         body.hold_s = hold_time(&w, self.exercise);
         let (view, turn_deg) = checks::rep_view(&w, &self.ctx);
-        checks::gate_by_view(&mut peaks, &mut body, &view);
+        checks::gate_by_view(
+            &mut peaks,
+            &mut body,
+            &view,
+            turn_deg,
+            self.thresholds.fppa_max_knee_flexion_deg,
+        );
         let flags = self.exercise.judge(&peaks, &body, &self.thresholds);
         let concerns = concerns(self.exercise, &legs, &flags);
         Ok(Assessed {
@@ -764,12 +770,18 @@ fn concerns(exercise: &dyn Exercise, legs: &[Leg], flags: &[Flag]) -> Vec<Concer
                 })
                 .collect();
             let judged = readings.iter().any(|&(m, l)| not_judged(m, l).is_none());
-            let status = match fault {
-                Some(f) => ConcernStatus::Fault {
+            let borderline = flags.iter().find(|f| {
+                matches!(f, Flag::Borderline { .. }) && f.concern() == Some(concern)
+            });
+            let status = match (fault, borderline) {
+                (Some(f), _) => ConcernStatus::Fault {
                     cue: exercise.cue(f),
                 },
-                None if judged => ConcernStatus::Ok,
-                None => ConcernStatus::NotJudged {
+                (None, Some(b)) => ConcernStatus::Borderline {
+                    detail: b.describe(),
+                },
+                (None, None) if judged => ConcernStatus::Ok,
+                (None, None) => ConcernStatus::NotJudged {
                     reason: readings
                         .iter()
                         .find_map(|&(m, l)| not_judged(m, l))

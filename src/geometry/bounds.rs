@@ -6,6 +6,13 @@
 //! shows and the knee's true frontal-plane angle. The test rebuilds it: a cell edited by hand
 //! fails there.
 
+/// BlazePose's frame-to-frame FPPA noise in a still hold, twice its standard deviation
+/// (tests/measurement_error.rs measures it on the shared clips' holds).
+pub const FPPA_JITTER_DEG: f64 = 3.0;
+/// How far the camera-turn estimate can be from the calibrated turn: the largest gap on the four
+/// calibrated Pose2Sim cameras plus twice the estimate's noise (tests/measurement_error.rs).
+pub const TURN_ESTIMATE_ERROR_DEG: f64 = 10.1;
+
 /// The table's camera turns from square, degrees.
 pub const TURN_STEPS_DEG: [f64; 13] = [
     0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0,
@@ -41,6 +48,45 @@ pub fn fppa_view_error_deg(turn_deg: f64, bend_deg: f64) -> Option<f64> {
     Some(FPPA_VIEW_ERROR_DEG[i][j])
 }
 
+/// The error bound of an FPPA read with the body turned `turn_deg` from square (the rep's
+/// estimate) at a knee bend of `bend_deg` (`None`: unknown, taken as `max_bend_deg`, the deepest
+/// FPPA is read at): the truth model's error at the turn plus the estimate's own error, plus
+/// BlazePose's jitter. `None` beyond the truth model's table: no bound is known.
+pub fn fppa_bound_deg(turn_deg: f64, bend_deg: Option<f64>, max_bend_deg: f64) -> Option<f64> {
+    let view = fppa_view_error_deg(
+        turn_deg.abs() + TURN_ESTIMATE_ERROR_DEG,
+        bend_deg.unwrap_or(max_bend_deg),
+    )?;
+    Some(view + FPPA_JITTER_DEG)
+}
+
+/// A value held against an upper limit, given its error bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// Past the limit by more than its error.
+    Past,
+    /// Inside the limit by more than its error.
+    Inside,
+    /// Within its error of the limit.
+    Borderline,
+    /// Not past it by more than its error, and the error reaches the limit itself: nothing can
+    /// be said.
+    Uncertain,
+}
+
+/// `value` ± `bound` against an upper `limit`.
+pub fn against_upper_limit(value: f64, bound: f64, limit: f64) -> Against {
+    if value - bound > limit {
+        Against::Past
+    } else if bound >= limit {
+        Against::Uncertain
+    } else if value + bound < limit {
+        Against::Inside
+    } else {
+        Against::Borderline
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +98,26 @@ mod tests {
         assert_eq!(fppa_view_error_deg(-10.0, 60.0), Some(23.5));
         assert_eq!(fppa_view_error_deg(61.0, 10.0), None);
         assert_eq!(fppa_view_error_deg(10.0, 95.0), None);
+    }
+
+    #[test]
+    fn a_verdict_needs_the_value_past_or_inside_the_limit_by_more_than_its_error() {
+        assert_eq!(against_upper_limit(20.0, 5.0, 13.0), Against::Past);
+        assert_eq!(against_upper_limit(14.0, 5.0, 13.0), Against::Borderline);
+        assert_eq!(against_upper_limit(9.0, 5.0, 13.0), Against::Borderline);
+        assert_eq!(against_upper_limit(7.0, 5.0, 13.0), Against::Inside);
+        assert_eq!(against_upper_limit(2.0, 13.0, 13.0), Against::Uncertain);
+        // A value past the limit by more than even a wide error is a fault.
+        assert_eq!(against_upper_limit(40.0, 20.0, 13.0), Against::Past);
+    }
+
+    #[test]
+    fn the_fppa_bound_adds_the_turn_estimate_and_jitter() {
+        // Square on (estimated), 40° of bend: the table at 10.1° (read at 15°) plus jitter.
+        assert_eq!(fppa_bound_deg(0.0, Some(40.0), 60.0), Some(17.2 + FPPA_JITTER_DEG));
+        // Unknown bend: the deepest FPPA is read at.
+        assert_eq!(fppa_bound_deg(0.0, None, 60.0), Some(29.3 + FPPA_JITTER_DEG));
+        assert_eq!(fppa_bound_deg(55.0, Some(10.0), 60.0), None);
     }
 
     #[test]

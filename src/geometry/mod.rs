@@ -195,6 +195,9 @@ pub enum NotJudged {
     /// In this view the angle comes only from the pose model's estimated depth, a guess that
     /// never makes a fault.
     DepthEstimate,
+    /// From this view and knee bend the measure's error bound reaches its limit, and the value
+    /// is not past the limit by more than its error: a verdict could only be a guess.
+    Uncertain { bound_deg: f64, limit_deg: f64 },
 }
 
 fn landmark_name<S: serde::Serializer>(l: &LandmarkIndex, s: S) -> Result<S::Ok, S::Error> {
@@ -261,6 +264,9 @@ impl NotJudged {
             NotJudged::DepthEstimate => {
                 "in this view the angle is only estimated from depth: film from the side to measure it".into()
             }
+            NotJudged::Uncertain { bound_deg, limit_deg } => format!(
+                "from this view and knee bend the angle is uncertain by ±{bound_deg:.0}°, as much as the {limit_deg:.0}° limit: film square from the front at hip height"
+            ),
         }
     }
 }

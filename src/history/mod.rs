@@ -15,7 +15,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use rusqlite_migration::{Migrations, M};
 
 use crate::geometry::Leg;
-use crate::judge::{Concern, ConcernStatus, Outcome, Rep};
+use crate::judge::{Concern, Rep};
 use crate::output::json::RepRecord;
 
 /// Where `analyze` and `live` record sessions, and for whom.
@@ -545,11 +545,7 @@ fn concern_status(rep: &Rep, concern: Concern) -> Option<&'static str> {
     rep.concerns
         .iter()
         .find(|c| c.concern == concern)
-        .map(|c| match c.status {
-            ConcernStatus::Ok => "ok",
-            ConcernStatus::Fault { .. } => "fault",
-            ConcernStatus::NotJudged { .. } => "not_judged",
-        })
+        .map(|c| c.status.key())
 }
 
 fn insert_rep(conn: &Connection, id: SessionId, rep: &Rep) -> Result<(), rusqlite::Error> {
@@ -557,11 +553,7 @@ fn insert_rep(conn: &Connection, id: SessionId, rep: &Rep) -> Result<(), rusqlit
     let legs: Vec<&str> = rep.legs.iter().map(|l| l.name()).collect();
     let record = serde_json::to_string(&RepRecord::new(rep))
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    let outcome = match rep.outcome {
-        Outcome::Passed => "passed",
-        Outcome::Flagged => "flagged",
-        Outcome::NotJudged => "not_judged",
-    };
+    let outcome = rep.outcome.key();
     conn.execute(
         "INSERT INTO rep (session_id, number, set_number, legs, complete, outcome, valgus,
                           knee_over_toe, left_fppa_deg, right_fppa_deg, record)

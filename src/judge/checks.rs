@@ -4,6 +4,7 @@
 //! peak knee flexion; extremes over the rep for knee travel; the turning point for planks and
 //! bridges.
 
+use crate::geometry::bounds::{self, Against};
 use crate::geometry::{
     classify_turn, FrameMeasures, Leg, MeasureContext, Measured, NotJudged, Source, Sourced, View,
 };
@@ -121,6 +122,7 @@ pub fn leg_peak(w: &RepWindow, leg: Leg, when: JudgeAt, fppa_max_flexion_deg: f6
         fppa_knee_flexion_deg: fppa_frame
             .map(|l| l.knee_flexion_deg)
             .unwrap_or_else(unseen),
+        fppa_bound_deg: None,
         medial_offset: fppa_frame
             .or(bottom)
             .map(|l| l.medial_offset)
@@ -216,10 +218,25 @@ fn in_view<T>(m: Measured<T>, measure: Measure, view: &Measured<View>) -> Measur
     }
 }
 
-/// Applies the rep's view to every measure of its peaks.
-pub fn gate_by_view(peaks: &mut [LegPeak], body: &mut BodyPeak, view: &Measured<View>) {
+/// Applies the rep's view to every measure of its peaks, and bounds each FPPA read by the
+/// rep's camera turn and the bend it was read at (no deeper than `fppa_max_flexion_deg`).
+pub fn gate_by_view(
+    peaks: &mut [LegPeak],
+    body: &mut BodyPeak,
+    view: &Measured<View>,
+    turn_deg: Option<f64>,
+    fppa_max_flexion_deg: f64,
+) {
     for p in peaks.iter_mut() {
         p.fppa_deg = in_view(p.fppa_deg, Measure::Fppa, view);
+        p.fppa_bound_deg = match (p.fppa_deg, turn_deg) {
+            (Measured::Value(_), Some(turn)) => bounds::fppa_bound_deg(
+                turn,
+                p.fppa_knee_flexion_deg.get().map(|s| s.value),
+                fppa_max_flexion_deg,
+            ),
+            _ => None,
+        };
         p.medial_offset = in_view(p.medial_offset, Measure::MedialOffset, view);
         p.knee_foot_offset = in_view(p.knee_foot_offset, Measure::KneeFootOffset, view);
         p.knee_over_toe = in_view(p.knee_over_toe, Measure::KneeOverToe, view);
@@ -287,18 +304,44 @@ fn note(measure: Measure, leg: Option<Leg>, reason: NotJudged) -> Option<Flag> {
     })
 }
 
-/// Peak FPPA (at peak knee flexion) above the task's band.
+/// Peak FPPA against the task's band, with its error bound: a fault only past the limit by more
+/// than the bound, ok only inside it by more than the bound, else borderline; not judged where
+/// the bound alone reaches the limit (or no bound is known).
 pub fn valgus(peak: &LegPeak, band: ValgusBand, t: &Thresholds) -> Option<Flag> {
     let limit = t.valgus_limit_deg(band);
-    match peak.fppa_deg {
-        Measured::Value(v) if v > limit => Some(Flag::Valgus {
+    let v = match peak.fppa_deg {
+        Measured::Value(v) => v,
+        Measured::NotJudged { not_judged: reason } => {
+            return note(Measure::Fppa, Some(peak.leg), reason)
+        }
+    };
+    let Some(bound) = peak.fppa_bound_deg else {
+        return note(Measure::Fppa, Some(peak.leg), NotJudged::UnknownView);
+    };
+    match bounds::against_upper_limit(v, bound, limit) {
+        Against::Past => Some(Flag::Valgus {
             leg: peak.leg,
             peak_fppa_deg: v,
+            bound_deg: bound,
             threshold_deg: limit,
             band,
         }),
-        Measured::Value(_) => None,
-        Measured::NotJudged { not_judged: reason } => note(Measure::Fppa, Some(peak.leg), reason),
+        Against::Inside => None,
+        Against::Borderline => Some(Flag::Borderline {
+            measure: Measure::Fppa,
+            leg: Some(peak.leg),
+            value: v,
+            bound,
+            limit,
+        }),
+        Against::Uncertain => note(
+            Measure::Fppa,
+            Some(peak.leg),
+            NotJudged::Uncertain {
+                bound_deg: bound,
+                limit_deg: limit,
+            },
+        ),
     }
 }
 

@@ -67,10 +67,12 @@ pub enum ValgusBand {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "flag", rename_all = "snake_case")]
 pub enum Flag {
-    /// Peak FPPA above the task's normal band.
+    /// Peak FPPA above the task's normal band by more than its error bound.
     Valgus {
         leg: Leg,
         peak_fppa_deg: f64,
+        /// The value's error bound, degrees (± around it).
+        bound_deg: f64,
         threshold_deg: f64,
         band: ValgusBand,
     },
@@ -122,6 +124,15 @@ pub enum Flag {
         difference: f64,
         threshold: f64,
     },
+    /// A measure within its error bound of its limit: neither a fault nor ok, and said so.
+    Borderline {
+        measure: Measure,
+        leg: Option<Leg>,
+        value: f64,
+        /// ± around `value`, in its unit.
+        bound: f64,
+        limit: f64,
+    },
     /// A measure the exercise judges could not be judged in this rep.
     NotJudged {
         measure: Measure,
@@ -145,6 +156,7 @@ impl Flag {
             Flag::HipLiftLow { .. } => "lift the hip higher",
             Flag::StiffLanding { .. } => "land softly: bend the knees and hips",
             Flag::Asymmetry { .. } => "left and right differ",
+            Flag::Borderline { .. } => "borderline: close to the limit",
             Flag::NotJudged { .. } => "not judged",
         }
     }
@@ -155,10 +167,11 @@ impl Flag {
             Flag::Valgus {
                 leg,
                 peak_fppa_deg,
+                bound_deg,
                 threshold_deg,
                 ..
             } => format!(
-                "{leg} knee caved in: peak valgus angle {peak_fppa_deg:.1}° (above {threshold_deg:.1}°)"
+                "{leg} knee caved in: valgus angle {peak_fppa_deg:.1}° ±{bound_deg:.1}° (above {threshold_deg:.1}° by more than its error)"
             ),
             Flag::KneesInsideAnkles {
                 knee_ankle_ratio,
@@ -226,6 +239,19 @@ impl Flag {
                 "{}: left {left:.1}, right {right:.1}, difference {difference:.1} (limit {threshold:.1})",
                 measure.describe()
             ),
+            Flag::Borderline {
+                measure,
+                leg,
+                value,
+                bound,
+                limit,
+            } => {
+                let whose = leg.map_or(String::new(), |l| format!(" ({l})"));
+                format!(
+                    "{}{whose} borderline: {value:.1} ±{bound:.1}, within its error of the {limit:.1} limit",
+                    measure.describe()
+                )
+            }
             Flag::NotJudged {
                 measure,
                 leg,
@@ -237,9 +263,9 @@ impl Flag {
         }
     }
 
-    /// A fault, as opposed to a "not judged" note.
+    /// A fault, as opposed to a borderline reading or a "not judged" note.
     pub fn is_fault(&self) -> bool {
-        !matches!(self, Flag::NotJudged { .. })
+        !matches!(self, Flag::NotJudged { .. } | Flag::Borderline { .. })
     }
 
     /// Short machine name, as in the JSON `flag` tag.
@@ -254,6 +280,7 @@ impl Flag {
             Flag::HipLiftLow { .. } => "hip_lift_low",
             Flag::StiffLanding { .. } => "stiff_landing",
             Flag::Asymmetry { .. } => "asymmetry",
+            Flag::Borderline { .. } => "borderline",
             Flag::NotJudged { .. } => "not_judged",
         }
     }

@@ -22,6 +22,10 @@ pub struct LegPeak {
     /// Where FPPA was read, and the knee bend there (2-D from the side, else a 3-D estimate).
     pub fppa_at: Option<Moment>,
     pub fppa_knee_flexion_deg: Measured<Sourced>,
+    /// FPPA is `fppa_deg` ± this many degrees: the truth model's error at the rep's camera turn
+    /// and the bend it was read at, the turn estimate's error, BlazePose's jitter
+    /// (`geometry::bounds`). `None` where no FPPA was read or no bound is known.
+    pub fppa_bound_deg: Option<f64>,
     pub medial_offset: Measured<f64>,
     /// Knee over the foot at the turning point (the bottom of a squat, the top of a bridge).
     pub knee_foot_offset: Measured<f64>,
@@ -164,7 +168,9 @@ impl Flag {
             Flag::PelvicDrop { .. } => Some(Concern::Pelvis),
             Flag::HipSag { .. } | Flag::HipLiftLow { .. } => Some(Concern::HipLift),
             Flag::StiffLanding { .. } => Some(Concern::SoftLanding),
-            Flag::NotJudged { measure, .. } => measure.concern(),
+            Flag::NotJudged { measure, .. } | Flag::Borderline { measure, .. } => {
+                measure.concern()
+            }
         }
     }
 }
@@ -177,8 +183,22 @@ pub enum ConcernStatus {
     Ok,
     /// Judged, and a fault: the exercise's cue for the first one.
     Fault { cue: &'static str },
+    /// Judged, no fault, but a measure within its error bound of its limit: what it was.
+    Borderline { detail: String },
     /// No measure of the concern could be judged.
     NotJudged { reason: String },
+}
+
+impl ConcernStatus {
+    /// The machine name, as in the JSON, the CSV and the history.
+    pub fn key(&self) -> &'static str {
+        match self {
+            ConcernStatus::Ok => "ok",
+            ConcernStatus::Fault { .. } => "fault",
+            ConcernStatus::Borderline { .. } => "borderline",
+            ConcernStatus::NotJudged { .. } => "not_judged",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -194,10 +214,24 @@ pub struct ConcernResult {
 pub enum Outcome {
     /// At least one fault.
     Flagged,
-    /// Something was judged and nothing was a fault.
+    /// Something was judged and nothing was a fault, but something was borderline.
+    Borderline,
+    /// Something was judged and nothing was a fault or borderline.
     Passed,
     /// Nothing could be judged: never counted clean.
     NotJudged,
+}
+
+impl Outcome {
+    /// The machine name, as in the JSON, the CSV and the history.
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::Flagged => "flagged",
+            Outcome::Borderline => "borderline",
+            Outcome::Passed => "passed",
+            Outcome::NotJudged => "not_judged",
+        }
+    }
 }
 
 /// One repetition.
@@ -250,6 +284,11 @@ pub fn outcome(concerns: &[ConcernResult]) -> Outcome {
         .any(|c| matches!(c.status, ConcernStatus::Fault { .. }))
     {
         Outcome::Flagged
+    } else if concerns
+        .iter()
+        .any(|c| matches!(c.status, ConcernStatus::Borderline { .. }))
+    {
+        Outcome::Borderline
     } else if concerns.iter().any(|c| c.status == ConcernStatus::Ok) {
         Outcome::Passed
     } else {
@@ -265,6 +304,8 @@ pub struct ConcernTally {
     pub judged: u32,
     /// Of those, reps with a fault.
     pub faulted: u32,
+    /// Of those, reps where it was borderline (within a measure's error of its limit).
+    pub borderline: u32,
     /// The most frequent fault's cue.
     pub main_cue: Option<&'static str>,
     /// When judged on no rep: the most frequent reason.
@@ -301,18 +342,24 @@ impl SetVerdict {
                     "{name} not judged: {}",
                     c.not_judged_reason.as_deref().unwrap_or("not measurable")
                 )
-            } else if c.faulted == 0 {
+            } else if c.faulted == 0 && c.borderline == 0 {
                 format!("{name} judged on {}: all good", c.judged)
             } else {
-                format!(
-                    "{name} judged on {}: {} {}{}",
-                    c.judged,
-                    c.faulted,
-                    c.concern.fault_phrase(),
-                    c.main_cue
-                        .map(|cue| format!(" ({cue})"))
-                        .unwrap_or_default()
-                )
+                let mut said = Vec::new();
+                if c.faulted > 0 {
+                    said.push(format!(
+                        "{} {}{}",
+                        c.faulted,
+                        c.concern.fault_phrase(),
+                        c.main_cue
+                            .map(|cue| format!(" ({cue})"))
+                            .unwrap_or_default()
+                    ));
+                }
+                if c.borderline > 0 {
+                    said.push(format!("{} borderline", c.borderline));
+                }
+                format!("{name} judged on {}: {}", c.judged, said.join(", "))
             });
         }
         parts.join("; ")
@@ -344,8 +391,17 @@ impl SetVerdict {
                     .unwrap_or_default()
             ));
         }
-        let judged_clean = self.concerns.iter().any(|c| c.judged > 0 && c.faulted == 0);
-        if faulted.is_empty() && judged_clean {
+        let borderline: u32 = self.concerns.iter().map(|c| c.borderline).sum();
+        if borderline > 0 {
+            out.push_str(&format!(
+                ", {borderline} borderline: too close to the limit to call from this view"
+            ));
+        }
+        let judged_clean = self
+            .concerns
+            .iter()
+            .any(|c| c.judged > 0 && c.faulted == 0 && c.borderline == 0);
+        if faulted.is_empty() && borderline == 0 && judged_clean {
             out.push_str(", good alignment");
         }
         let unjudged: Vec<&str> = self
@@ -416,10 +472,15 @@ impl RepSet {
                     .iter()
                     .filter(|s| matches!(s, ConcernStatus::Fault { .. }))
                     .count() as u32;
+                let borderline = statuses
+                    .iter()
+                    .filter(|s| matches!(s, ConcernStatus::Borderline { .. }))
+                    .count() as u32;
                 ConcernTally {
                     concern,
                     judged,
                     faulted,
+                    borderline,
                     main_cue: most_frequent(statuses.iter().filter_map(|s| match s {
                         ConcernStatus::Fault { cue } => Some(*cue),
                         _ => None,
@@ -442,6 +503,8 @@ impl RepSet {
         let outcome = (!complete.is_empty()).then(|| {
             if flagged > 0 {
                 Outcome::Flagged
+            } else if complete.iter().any(|r| r.outcome == Outcome::Borderline) {
+                Outcome::Borderline
             } else if complete.iter().any(|r| r.outcome == Outcome::Passed) {
                 Outcome::Passed
             } else {

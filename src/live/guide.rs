@@ -820,6 +820,7 @@ mod tests {
             concern,
             judged,
             faulted,
+            borderline: 0,
             main_cue,
             not_judged_reason: None,
         };

@@ -202,6 +202,7 @@ fn rep_verdict(rep: &crate::judge::Rep) -> String {
         .map(|c| match &c.status {
             ConcernStatus::Ok => format!("{} ok", c.concern.describe()),
             ConcernStatus::Fault { cue } => cue.to_string(),
+            ConcernStatus::Borderline { .. } => format!("{} borderline", c.concern.describe()),
             ConcernStatus::NotJudged { .. } => format!("{} not judged", c.concern.describe()),
         })
         .collect();

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::{atomic, ExportError, Exporter, VideoResult};
 use crate::geometry::{Leg, Source};
-use crate::judge::{ConcernStatus, LegPeak, Measure, Outcome, Rep};
+use crate::judge::{LegPeak, Measure, Rep};
 
 pub struct CsvExporter;
 
@@ -69,7 +69,7 @@ fn fact_columns() -> Vec<Column> {
         ),
         (
             "outcome",
-            Box::new(|r: &Rep| outcome_key(r.outcome).to_string()),
+            Box::new(|r: &Rep| r.outcome.key().to_string()),
         ),
         (
             "start_s",
@@ -110,13 +110,6 @@ fn fact_columns() -> Vec<Column> {
     ]
 }
 
-fn outcome_key(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Flagged => "flagged",
-        Outcome::Passed => "passed",
-        Outcome::NotJudged => "not_judged",
-    }
-}
 
 /// Only the measures this exercise judges or shows, in a fixed order, so a spreadsheet of one
 /// exercise has no columns that are always empty.
@@ -128,6 +121,12 @@ fn measure_columns(result: &VideoResult) -> Vec<Column> {
         cols.extend(per_leg("left_fppa_deg", "right_fppa_deg", 1, |p| {
             p.fppa_deg.get()
         }));
+        cols.extend(per_leg(
+            "left_fppa_bound_deg",
+            "right_fppa_bound_deg",
+            1,
+            |p| p.fppa_bound_deg,
+        ));
         cols.extend(per_leg(
             "left_fppa_at_knee_flexion_deg",
             "right_fppa_at_knee_flexion_deg",
@@ -212,7 +211,7 @@ fn verdict_columns() -> Vec<Column> {
             Box::new(|r: &Rep| {
                 r.concerns
                     .iter()
-                    .map(|c| format!("{}={}", c.concern.key(), status_key(&c.status)))
+                    .map(|c| format!("{}={}", c.concern.key(), c.status.key()))
                     .collect::<Vec<_>>()
                     .join(";")
             }),
@@ -240,13 +239,6 @@ fn verdict_columns() -> Vec<Column> {
     ]
 }
 
-fn status_key(status: &ConcernStatus) -> &'static str {
-    match status {
-        ConcernStatus::Ok => "ok",
-        ConcernStatus::Fault { .. } => "fault",
-        ConcernStatus::NotJudged { .. } => "not_judged",
-    }
-}
 
 pub fn render(result: &VideoResult) -> Result<Vec<u8>, ::csv::Error> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());

@@ -19,8 +19,10 @@ use crate::reps::Incomplete;
 /// 2: each measure judged only in its view (knee over toe from the side, in the image), reps
 /// carry their view, concerns and outcome, set verdicts count judged reps. 3: a video analysed as
 /// one camera of a pair (`analyze --front-view/--side-view`) holds the merged reps of both views
-/// in `pair`.
-pub const SCHEMA_VERSION: u32 = 3;
+/// in `pair`. 4: every judged FPPA carries its error bound (`fppa_bound_deg`); a verdict is a
+/// fault only past its limit by more than the bound, ok only inside it by more than the bound,
+/// else `borderline` (concern status, rep and set outcome, a `borderline` flag and count).
+pub const SCHEMA_VERSION: u32 = 4;
 /// Where the schema lives in the source tree (shipped beside the binary's docs).
 pub const SCHEMA_FILE: &str = "schemas/reps.schema.json";
 

@@ -95,6 +95,13 @@ fn status_cell(c: &crate::multiview::pair::MergedConcern) -> String {
         ConcernStatus::Fault { cue } => {
             format!("{what}: <strong>{cue}</strong> ({})", from.join(", "))
         }
+        ConcernStatus::Borderline { detail } => {
+            format!(
+                "{what}: <strong>borderline</strong> <span class=\"muted\">({})</span> ({})",
+                escape(detail),
+                from.join(", ")
+            )
+        }
         ConcernStatus::NotJudged { reason } => {
             format!(
                 "{what}: not judged <span class=\"muted\">({})</span>",

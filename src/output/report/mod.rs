@@ -80,10 +80,12 @@ fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
                 };
                 format!(" at {:.0}° knee bend{how}", s.value)
             });
+            let bound = p.fppa_bound_deg.map(|b| format!(" ±{b:.0}°"));
             parts.push(format!(
-                "FPPA {} {}{}",
+                "FPPA {} {}{}{}",
                 p.leg,
                 fmt_num(p.fppa_deg.get(), 1, "°"),
+                bound.unwrap_or_default(),
                 bend.unwrap_or_default()
             ));
         }
@@ -159,6 +161,10 @@ fn rep_concerns(rep: &Rep) -> String {
             let status = match &c.status {
                 ConcernStatus::Ok => "ok".to_string(),
                 ConcernStatus::Fault { cue } => format!("<strong>{}</strong>", escape(cue)),
+                ConcernStatus::Borderline { detail } => format!(
+                    "<strong>borderline</strong> <span class=\"muted\">({})</span>",
+                    escape(detail)
+                ),
                 ConcernStatus::NotJudged { .. } => "<span class=\"muted\">not judged</span>".into(),
             };
             format!("{}: {status}", escape(c.concern.describe()))
@@ -400,7 +406,7 @@ fn verdicts(a: &Analysis) -> String {
         let class = match set.verdict.outcome {
             Some(Outcome::Passed) => "ok",
             Some(Outcome::Flagged) => "flagged",
-            Some(Outcome::NotJudged) | None => "unsure",
+            Some(Outcome::Borderline) | Some(Outcome::NotJudged) | None => "unsure",
         };
         let _ = writeln!(
             out,
