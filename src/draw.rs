@@ -39,6 +39,8 @@ impl From<crate::geometry::Leg> for Leg {
 pub struct Reading {
     pub value: f64,
     pub alert: bool,
+    /// ± this much (`geometry::bounds`), shown beside the value where known.
+    pub bound: Option<f64>,
 }
 
 /// One named number on the overlay; `None` is shown as "--" (not measurable this frame).
@@ -79,9 +81,22 @@ pub fn readouts(exercise: &dyn Exercise, m: Option<&FrameMeasures>, faults: &[&F
                 matches!(f, Flag::Valgus { leg, .. } if *leg == l.leg)
                     || matches!(f, Flag::KneesInsideAnkles { .. })
             });
+            // This frame's bound: its own camera turn and knee bend (the rep's verdict uses the
+            // rep's turn and the bend FPPA was read at).
+            let bound = m.turn_deg.get().and_then(|turn| {
+                crate::geometry::bounds::fppa_bound_deg(
+                    turn,
+                    l.knee_flexion_deg.get().map(|s| s.value),
+                    crate::judge::FPPA_MAX_KNEE_FLEXION_DEG,
+                )
+            });
             items.push(Item {
                 label: "FPPA",
-                reading: l.fppa_deg.get().map(|value| Reading { value, alert }),
+                reading: l.fppa_deg.get().map(|value| Reading {
+                    value,
+                    alert,
+                    bound,
+                }),
                 unit: " deg",
             });
         }
@@ -94,6 +109,7 @@ pub fn readouts(exercise: &dyn Exercise, m: Option<&FrameMeasures>, faults: &[&F
                 reading: l.knee_over_toe.get().map(|s| Reading {
                     value: s.value * 100.0,
                     alert,
+                    bound: None,
                 }),
                 unit: "%",
             });
@@ -111,6 +127,7 @@ pub fn readouts(exercise: &dyn Exercise, m: Option<&FrameMeasures>, faults: &[&F
                     .map(|s| Reading {
                         value: s.value,
                         alert,
+                        bound: None,
                     }),
                 unit: " deg",
             });
@@ -129,6 +146,7 @@ pub fn readouts(exercise: &dyn Exercise, m: Option<&FrameMeasures>, faults: &[&F
                 .map(|s| Reading {
                     value: s.value,
                     alert: fault(|f| matches!(f, Flag::HipLiftLow { .. })),
+                    bound: None,
                 }),
             unit: " deg",
         });
@@ -139,6 +157,7 @@ pub fn readouts(exercise: &dyn Exercise, m: Option<&FrameMeasures>, faults: &[&F
             reading: m.pelvic_drop_deg.get().map(|value| Reading {
                 value,
                 alert: fault(|f| matches!(f, Flag::PelvicDrop { .. })),
+                bound: None,
             }),
             unit: " deg",
         });
@@ -149,6 +168,7 @@ pub fn readouts(exercise: &dyn Exercise, m: Option<&FrameMeasures>, faults: &[&F
             reading: m.body_line_deg.get().map(|value| Reading {
                 value,
                 alert: fault(|f| matches!(f, Flag::HipSag { .. })),
+                bound: None,
             }),
             unit: " deg",
         });
@@ -416,6 +436,11 @@ fn put(
 
 fn format_reading(r: Option<Reading>, unit: &str) -> (String, bool) {
     match r {
+        Some(Reading {
+            value,
+            alert,
+            bound: Some(bound),
+        }) => (format!("{value:+.0} +/-{bound:.0}{unit}"), alert),
         Some(r) => (format!("{:+.1}{unit}", r.value), r.alert),
         None => ("--".to_string(), false),
     }
@@ -684,6 +709,7 @@ mod tests {
                     reading: Some(Reading {
                         value: 18.0,
                         alert: true,
+                        bound: None,
                     }),
                     unit: " deg",
                 }],

@@ -45,6 +45,23 @@ fn kinds(rep: &Rep) -> Vec<&'static str> {
     k
 }
 
+/// The FPPA of `leg` was read but not judged: the turn estimate places the camera only within
+/// ±10° of square, and at the knee bend it was read at the truth model's error (with that of the
+/// turn and BlazePose's jitter) reaches the limit (issue 31: a 2-D FPPA on a bent knee can be
+/// off by more than the whole normal band). The note says by how much.
+fn fppa_uncertain(rep: &Rep, leg: Leg) -> bool {
+    rep.flags.iter().any(|f| {
+        matches!(
+            f,
+            Flag::NotJudged {
+                measure: formcheck::judge::Measure::Fppa,
+                leg: Some(l),
+                reason: formcheck::geometry::NotJudged::Uncertain { bound_deg, limit_deg },
+            } if *l == leg && bound_deg >= limit_deg
+        )
+    })
+}
+
 fn fppa_of(rep: &Rep, leg: Leg) -> f64 {
     rep.peak(leg)
         .and_then(|p| p.fppa_deg.get())
@@ -148,29 +165,23 @@ fn squat_counts_judges_and_ignores_a_stoop() {
     assert!(!last.complete);
     assert_eq!(last.bottom.frame, reps[4].plan.bottom());
     assert_eq!(kinds(got[0]), Vec::<&str>::new());
-    assert_eq!(
-        kinds(got[1]),
-        vec!["knee_medial_to_foot", "knees_inside_ankles", "valgus"]
-    );
+    // Rep 2's knees cave in: the knee over the foot is a fault; the 18° FPPA, read deep in the
+    // descent, is uncertain by more than the 13° limit; the knee/ankle width is within its error
+    // of its limit: borderline, said as such.
+    assert_eq!(kinds(got[1]), vec!["knee_medial_to_foot"]);
+    assert!(fppa_uncertain(got[1], Leg::Left) && fppa_uncertain(got[1], Leg::Right));
+    assert!(got[1].flags.iter().any(|f| matches!(
+        f,
+        Flag::Borderline {
+            measure: formcheck::judge::Measure::KneeAnkleRatio,
+            ..
+        }
+    )));
+    assert!(matches!(
+        got[1].flags.iter().find(|f| matches!(f, Flag::NotJudged { measure: formcheck::judge::Measure::Fppa, .. })),
+        Some(Flag::NotJudged { reason: formcheck::geometry::NotJudged::Uncertain { limit_deg, .. }, .. }) if *limit_deg == 13.0
+    ));
     assert_eq!(kinds(got[2]), Vec::<&str>::new());
-    let valgus: Vec<_> = got[1]
-        .flags
-        .iter()
-        .filter_map(|f| match f {
-            Flag::Valgus {
-                leg,
-                peak_fppa_deg,
-                threshold_deg,
-                ..
-            } => Some((*leg, *peak_fppa_deg, *threshold_deg)),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(valgus.len(), 2);
-    for (_, peak, limit) in valgus {
-        assert!((peak - 18.0).abs() <= FPPA_TOLERANCE_DEG);
-        assert_eq!(limit, 13.0);
-    }
     // The knee/ankle ratio the construction gives at the bottom of rep 2.
     let ratio = got[1].body.knee_ankle_ratio.get().unwrap();
     let leg = leg_from_ankle(p3(HIP_WIDTH / 2.0, 0.0, 0.0), 0.71, 0.82, 18.0, -1.0);
@@ -192,17 +203,29 @@ fn squat_counts_judges_and_ignores_a_stoop() {
         .all(|f| f.concern() != Some(formcheck::judge::Concern::KneeOverToe))));
 }
 
+/// The male band's narrower limit (8°, against 13°) is the one the rep's FPPA is held to. From a
+/// frontal camera at squat depth the FPPA is uncertain under either band (its bound reaches
+/// both limits); the three-way verdict against each band is unit-tested in src/judge/checks.rs.
 #[test]
-fn male_band_flags_a_squat_the_female_band_passes() {
+fn male_band_holds_a_squat_to_the_narrower_limit() {
     let (mut reps, total) = squat_scenario();
     reps.truncate(1);
     reps[0].fppa = 10.0;
     let frames = squat_frames(&reps, 100);
     let _ = total;
     let female = run(&frames, "squat", None);
+    let limit = |r: &Rep| {
+        r.flags.iter().find_map(|f| match f {
+            Flag::NotJudged {
+                reason: formcheck::geometry::NotJudged::Uncertain { limit_deg, .. },
+                ..
+            } => Some(*limit_deg),
+            _ => None,
+        })
+    };
     // `all` holds on no reps at all: the rep must be there for the check to mean anything.
     assert_eq!(female.reps().count(), 1);
-    assert!(female.reps().all(|r| !kinds(r).contains(&"valgus")));
+    assert!(female.reps().all(|r| limit(r) == Some(13.0)));
     let male = analyze_frames(
         &frames,
         exercise::find("squat").unwrap(),
@@ -213,7 +236,7 @@ fn male_band_flags_a_squat_the_female_band_passes() {
         },
     );
     assert_eq!(male.reps().count(), 1);
-    assert!(male.reps().all(|r| kinds(r).contains(&"valgus")));
+    assert!(male.reps().all(|r| limit(r) == Some(8.0)));
 }
 
 /// At the bottom of a deep frontal squat the thigh points at the camera; FPPA is read at the
@@ -256,7 +279,11 @@ fn deep_frontal_squat_reads_fppa_at_the_deepest_measurable_frame() {
         .value;
     assert!(bend <= t.fppa_max_knee_flexion_deg, "{bend}");
     assert!((fppa_of(rep, Leg::Left) - 20.0).abs() <= FPPA_TOLERANCE_DEG);
-    assert!(kinds(rep).contains(&"valgus"));
+    // Read at that bend from a camera placed within ±10° of square, 20° is not past the 13°
+    // limit by more than its error: not judged, with the bound said.
+    let bound = peak.fppa_bound_deg.expect("a bound where FPPA was read");
+    assert!(bound > 13.0, "{bound}");
+    assert!(fppa_uncertain(rep, Leg::Left));
 }
 
 #[test]
@@ -386,7 +413,8 @@ fn single_leg_squat_finds_the_stance_leg_and_flags_valgus_and_pelvic_drop() {
         }
         let got: Vec<&Rep> = a.reps().collect();
         assert_eq!(kinds(got[0]), Vec::<&str>::new());
-        assert_eq!(kinds(got[1]), vec!["pelvic_drop", "valgus"]);
+        assert_eq!(kinds(got[1]), vec!["pelvic_drop"]);
+        assert!(fppa_uncertain(got[1], stance));
         assert_eq!(kinds(got[2]), Vec::<&str>::new());
         assert!(got[1]
             .flags
@@ -500,11 +528,12 @@ fn lunge_judges_the_front_knee_left_then_right_in_two_sets() {
             ..
         })
     ));
-    assert_eq!(kinds(got[3]), vec!["knee_medial_to_foot", "valgus"]);
-    // Left mean 6°, right mean 12°: asymmetric by more than 5°.
-    assert!(
-        matches!(a.summary.asymmetry.as_slice(), [Flag::Asymmetry { difference, .. }] if (*difference - 6.0).abs() < 0.5)
-    );
+    assert_eq!(kinds(got[3]), vec!["knee_medial_to_foot"]);
+    assert!(got[3].legs.iter().all(|&leg| fppa_uncertain(got[3], leg)));
+    // Left mean 6°, right mean 12°: 6° apart, more than the 5° limit but far less than the two
+    // FPPAs' error bounds together (each uncertain by more than its limit at that depth): no
+    // asymmetry is claimed.
+    assert!(a.summary.asymmetry.is_empty(), "{:?}", a.summary.asymmetry);
 }
 
 // ------------------------------------------------------------- side step-up
@@ -577,7 +606,8 @@ fn side_step_up_judges_the_stepping_knee_at_its_deepest_bend() {
         assert!((fppa - planned.fppa).abs() <= FPPA_TOLERANCE_DEG, "{fppa}");
     }
     assert_eq!(kinds(got[0]), Vec::<&str>::new());
-    assert_eq!(kinds(got[1]), vec!["pelvic_drop", "valgus"]);
+    assert_eq!(kinds(got[1]), vec!["pelvic_drop"]);
+    assert!(fppa_uncertain(got[1], Leg::Left));
     assert_eq!(kinds(got[2]), Vec::<&str>::new());
 }
 
@@ -959,7 +989,7 @@ fn concern_of(rep: &Rep, concern: Concern) -> &ConcernStatus {
 }
 
 #[test]
-fn drop_landing_from_the_front_counts_each_drop_and_flags_the_knees_caving_in() {
+fn drop_landing_from_the_front_counts_each_drop_and_never_passes_an_uncertain_knee() {
     let drop = |drop_at, fppa| Drop {
         drop_at,
         box_m: 0.30,
@@ -993,9 +1023,24 @@ fn drop_landing_from_the_front_counts_each_drop_and_flags_the_knees_caving_in() 
         );
     }
     assert_eq!(kinds(got[0]), Vec::<&str>::new());
-    assert!(kinds(got[1]).contains(&"valgus"), "{:?}", got[1].flags);
-    assert_eq!(kinds(got[2]), Vec::<&str>::new());
-    assert_eq!(*concern_of(got[0], Concern::Valgus), ConcernStatus::Ok);
+    // The knees caving in on landing: read deep in the landing, the FPPA is uncertain by more
+    // than the limit, for every drop: not judged, never passed.
+    assert!(got
+        .iter()
+        .all(|r| fppa_uncertain(r, Leg::Left) && fppa_uncertain(r, Leg::Right)));
+    // The caving landing is a fault by the knee over the foot; the clean ones are borderline
+    // on knee/ankle width (within its error of its limit), never passed.
+    assert_eq!(kinds(got[1]), vec!["knee_medial_to_foot"]);
+    for r in [got[0], got[2]] {
+        assert!(
+            matches!(
+                concern_of(r, Concern::Valgus),
+                ConcernStatus::Borderline { detail } if detail.contains("knee width against ankle width")
+            ),
+            "{:?}",
+            r.concerns
+        );
+    }
 }
 
 #[test]

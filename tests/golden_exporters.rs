@@ -91,11 +91,13 @@ fn csv_matches_golden_one_row_a_rep() {
 #[test]
 fn report_matches_golden() {
     // The sample's squats are clean; a knee/ankle width limit above what they show flags them,
-    // so the golden page has flagged rows, red spans and a still. The sample is turned about
-    // 33° from the camera: a looser frontal bound lets FPPA be read, so a plot is drawn; knee
-    // over toe (a side-view measure) is said to be not measurable instead of an empty plot.
+    // so the golden page has flagged rows, red spans and a still: 1.6 is past rep 1's width
+    // (1.14 ±0.37) by more than its error, and within rep 2's error (1.32 ±0.39), a borderline
+    // row. The sample is turned about 33° from the camera: a looser frontal bound lets FPPA be
+    // read (and shown uncertain by more than its limit), so a plot is drawn; knee over toe (a
+    // side-view measure) is said to be not measurable instead of an empty plot.
     let mut thresholds = formcheck::judge::Thresholds::default();
-    thresholds.set("knee_ankle_ratio_min", 1.2, "test").unwrap();
+    thresholds.set("knee_ankle_ratio_min", 1.6, "test").unwrap();
     thresholds
         .set("frontal_max_turn_deg", 40.0, "test")
         .unwrap();

@@ -6,6 +6,8 @@
 //!   first rep), the frame-to-frame noise of each leg's FPPA, from second differences so slow
 //!   sway is not counted as noise. (The Pose2Sim "balance" trial swings its arms and free leg:
 //!   no still hold.)
+//! - The knee/ankle width ratio's jitter: likewise, while both feet stand still (the two
+//!   squat clips before their first rep).
 //! - The camera-turn estimate: its median over each Pose2Sim camera's trial against the median
 //!   turn the calibration gives over the same frames (the body turns during that trial, so only
 //!   the medians compare), plus its frame-to-frame noise in the still stances above (a rep's
@@ -21,7 +23,7 @@ mod skip;
 
 use std::path::{Path, PathBuf};
 
-use formcheck::geometry::bounds::{FPPA_JITTER_DEG, TURN_ESTIMATE_ERROR_DEG};
+use formcheck::geometry::bounds::{FPPA_JITTER_DEG, KNEE_ANKLE_JITTER, TURN_ESTIMATE_ERROR_DEG};
 use formcheck::geometry::{measure, FrameMeasures, Leg, MeasureContext};
 use formcheck::judge::Thresholds;
 use formcheck::landmarks::{read_jsonl, PoseFrame};
@@ -69,7 +71,6 @@ const HOLDS: [(&str, f64, &[Leg]); 3] = [
     ("mediapipe_docs_pose_world_landmarks", 0.6, &Leg::BOTH),
 ];
 
-
 #[test]
 fn fppa_jitter_in_a_still_hold_is_inside_the_bound() {
     let Some(shared) = shared() else { return };
@@ -109,7 +110,9 @@ fn the_turn_estimate_is_inside_its_bound_against_the_calibration() {
     let calibration = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/pose2sim_calibration/Calib.toml");
     let cameras = load_calibration(&calibration).unwrap_or_else(|e| panic!("{e}"));
-    let stems: Vec<String> = (1..=4).map(|c| format!("pose2sim_single_cam0{c}")).collect();
+    let stems: Vec<String> = (1..=4)
+        .map(|c| format!("pose2sim_single_cam0{c}"))
+        .collect();
     let files: Vec<Vec<PoseFrame>> = stems.iter().map(|s| frames(&shared, s)).collect();
     let views: Vec<View> = files
         .iter()
@@ -163,5 +166,41 @@ fn the_turn_estimate_is_inside_its_bound_against_the_calibration() {
     assert!(
         TURN_ESTIMATE_ERROR_DEG <= needed + 1.0,
         "TURN_ESTIMATE_ERROR_DEG {TURN_ESTIMATE_ERROR_DEG}° is looser than the measurement ({needed:.1}°) calls for"
+    );
+}
+
+#[test]
+fn knee_ankle_ratio_jitter_standing_still_is_inside_the_bound() {
+    let Some(shared) = shared() else { return };
+    let mut worst: f64 = 0.0;
+    for (stem, until_s, legs) in HOLDS {
+        if legs.len() < 2 {
+            continue;
+        }
+        let still: Vec<PoseFrame> = frames(&shared, stem)
+            .into_iter()
+            .filter(|f| f.time_s <= until_s)
+            .collect();
+        let ratio: Vec<f64> = measured(&still)
+            .iter()
+            .filter_map(|f| f.knee_ankle_ratio.get())
+            .collect();
+        if let Some(sd) = noise_sd(&ratio) {
+            println!(
+                "{stem}: knee/ankle ratio noise {sd:.3} over {} frames",
+                ratio.len()
+            );
+            worst = worst.max(sd);
+        }
+    }
+    println!("largest ratio noise {worst:.3}; bound holds {KNEE_ANKLE_JITTER}");
+    assert!(worst > 0.0, "no ratio read standing still");
+    assert!(
+        KNEE_ANKLE_JITTER >= 2.0 * worst,
+        "below twice the measured noise {worst:.3}"
+    );
+    assert!(
+        KNEE_ANKLE_JITTER <= 2.0 * worst + 0.01,
+        "looser than the measurement ({worst:.3}) calls for"
     );
 }

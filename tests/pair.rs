@@ -126,7 +126,10 @@ fn a_front_and_a_side_camera_judge_every_rep_for_valgus_and_knee_over_toe() {
         let (kot, kot_from) = status(rep, "knee_over_toe");
         assert_eq!(valgus_from, vec!["front"], "rep {}: {rep:#?}", i + 1);
         assert_eq!(kot_from, vec!["side"], "rep {}: {rep:#?}", i + 1);
-        assert_eq!(valgus, if i == 1 { "fault" } else { "ok" }, "rep {}", i + 1);
+        // Every rep's FPPA is read from the front deep in the lunge, where it is uncertain by
+        // more than its limit (rep 2's knee caving in by 20° as much as the others' straight
+        // knees): never ok, whatever the knee over the foot showed. Borderline, said as such.
+        assert_eq!(valgus, "borderline", "rep {}: {rep:#?}", i + 1);
         assert_eq!(kot, if i == 2 { "fault" } else { "ok" }, "rep {}", i + 1);
     }
     let verdict = doc["verdict"].as_str().unwrap();

@@ -195,10 +195,12 @@ fn knee_past_toes_is_never_read_from_estimated_depth_on_the_frontal_sample() {
     let verdict = formcheck::output::overall_verdict(&a);
     assert!(!verdict.contains("sit back"), "{verdict}");
     // Valgus is judged on both complete reps, by the knee/ankle width (the sample is turned
-    // about 33° from the camera, too far for FPPA), and the knees stay apart.
+    // about 32° from the camera, too far for FPPA). The knees stay apart, but rep 1's width,
+    // 1.04 ±0.37 from this view at that depth, is within its error of the 0.8 limit:
+    // borderline, said as such (rep 2's, 1.20 ±0.37, is clear of it).
     assert_eq!(
         verdict,
-        "set 1: 2 reps; valgus (knee caving in) judged on 2: all good"
+        "set 1: 2 reps; valgus (knee caving in) judged on 2: 1 borderline"
     );
 }
 

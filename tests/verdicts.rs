@@ -248,8 +248,10 @@ fn an_unfinished_rep_is_never_ok_and_keeps_a_fault_it_showed() {
         );
         let reps: Vec<_> = a.reps().collect();
         assert_eq!(reps.len(), 3, "fppa {fppa}: {:?}", a.rejected);
+        // A knee in line is borderline, not passed: at squat depth the knee/ankle width is
+        // within its error bound (±0.38 from a camera within ±10° of square) of its limit.
         let finished = if fppa == 0.0 {
-            Outcome::Passed
+            Outcome::Borderline
         } else {
             Outcome::Flagged
         };

@@ -1,14 +1,18 @@
 //! The truth model behind formcheck's error bounds: a 3-D leg with a known knee bend, a known
 //! frontal-plane (valgus/varus) angle and a hip rotation, seen by a pinhole camera turned, raised
-//! and moved back. For each camera turn and knee bend it takes the worst gap between the 2-D
-//! FPPA the camera shows and the knee's true frontal-plane angle, over every valgus angle, camera
-//! height and distance, hip rotation, leg and direction of turn. `src/geometry/bounds.rs` holds
-//! that table; this test rebuilds it and fails when the two differ, so a bound moved by hand
-//! fails here.
+//! and moved back. For each camera turn and knee bend it takes the worst gap between what the
+//! camera shows and the truth, over every valgus angle, camera height and distance, hip rotation,
+//! leg and direction of turn:
+//! - FPPA against the knee's true frontal-plane angle;
+//! - the knee/ankle width ratio against the same ratio seen square on, without perspective.
 //!
-//! `cargo test --test view_error -- --nocapture` prints the table (the README shows it).
+//! `src/geometry/bounds.rs` holds both tables; this test rebuilds them and fails when they
+//! differ, so a bound moved by hand fails here. `cargo test --test view_error -- --nocapture`
+//! prints them (the README shows them).
 
-use formcheck::geometry::bounds::{BEND_STEPS_DEG, FPPA_VIEW_ERROR_DEG, TURN_STEPS_DEG};
+use formcheck::geometry::bounds::{
+    BEND_STEPS_DEG, FPPA_VIEW_ERROR_DEG, KNEE_ANKLE_VIEW_ERROR, TURN_STEPS_DEG,
+};
 use nalgebra::{Rotation3, Vector2, Vector3};
 
 type V3 = Vector3<f64>;
@@ -72,9 +76,11 @@ impl Camera {
         let forward = (aim - position).normalize();
         let right = forward.cross(&V3::y()).normalize();
         let down = forward.cross(&right);
-        let to_camera = Rotation3::from_matrix_unchecked(
-            nalgebra::Matrix3::from_rows(&[right.transpose(), down.transpose(), forward.transpose()]),
-        );
+        let to_camera = Rotation3::from_matrix_unchecked(nalgebra::Matrix3::from_rows(&[
+            right.transpose(),
+            down.transpose(),
+            forward.transpose(),
+        ]));
         Camera {
             position,
             to_camera,
@@ -112,9 +118,20 @@ fn frontal_angle(l: &Leg, mid: V3) -> f64 {
     fppa(flat(l.hip), flat(l.knee), flat(l.ankle), flat(mid))
 }
 
-/// The worst |2-D FPPA − true frontal-plane angle| at one camera turn and knee bend.
-fn worst_error(turn_deg: f64, bend_deg: f64) -> f64 {
-    let mut worst: f64 = 0.0;
+/// Knee separation over ankle separation along the hip line, as formcheck reads it.
+fn knee_ankle_ratio(
+    hips: [Vector2<f64>; 2],
+    knees: [Vector2<f64>; 2],
+    ankles: [Vector2<f64>; 2],
+) -> f64 {
+    let axis = (hips[0] - hips[1]).normalize();
+    (knees[0] - knees[1]).dot(&axis) / (ankles[0] - ankles[1]).dot(&axis)
+}
+
+/// The worst gaps at one camera turn and knee bend: (FPPA degrees, knee/ankle ratio).
+fn worst_errors(turn_deg: f64, bend_deg: f64) -> (f64, f64) {
+    let mut fppa_worst: f64 = 0.0;
+    let mut ratio_worst: f64 = 0.0;
     for valgus in VALGUS_DEG {
         for rotation in HIP_ROTATION_DEG {
             let legs = [
@@ -122,10 +139,25 @@ fn worst_error(turn_deg: f64, bend_deg: f64) -> f64 {
                 leg(-1.0, bend_deg, valgus, rotation),
             ];
             let mid = (legs[0].hip + legs[1].hip) / 2.0;
+            let flat = |p: V3| Vector2::new(p.x, -p.y);
+            let ratio_true = knee_ankle_ratio(
+                [flat(legs[0].hip), flat(legs[1].hip)],
+                [flat(legs[0].knee), flat(legs[1].knee)],
+                [flat(legs[0].ankle), flat(legs[1].ankle)],
+            );
             for height in CAMERA_HEIGHT_M {
                 for distance in CAMERA_DISTANCE_M {
                     for sign in [1.0, -1.0] {
                         let camera = Camera::new(sign * turn_deg, height, distance);
+                        let seen = |pick: fn(&Leg) -> V3| {
+                            [
+                                camera.project(pick(&legs[0])),
+                                camera.project(pick(&legs[1])),
+                            ]
+                        };
+                        let ratio =
+                            knee_ankle_ratio(seen(|l| l.hip), seen(|l| l.knee), seen(|l| l.ankle));
+                        ratio_worst = ratio_worst.max((ratio - ratio_true).abs());
                         for l in &legs {
                             let seen = fppa(
                                 camera.project(l.hip),
@@ -133,33 +165,37 @@ fn worst_error(turn_deg: f64, bend_deg: f64) -> f64 {
                                 camera.project(l.ankle),
                                 camera.project(mid),
                             );
-                            worst = worst.max((seen - frontal_angle(l, mid)).abs());
+                            fppa_worst = fppa_worst.max((seen - frontal_angle(l, mid)).abs());
                         }
                     }
                 }
             }
         }
     }
-    worst
+    (fppa_worst, ratio_worst)
 }
 
-/// The table as `src/geometry/bounds.rs` should hold it: each worst error rounded up to 0.1°.
-fn sweep() -> Vec<Vec<f64>> {
-    TURN_STEPS_DEG
-        .iter()
-        .map(|&turn| {
-            BEND_STEPS_DEG
-                .iter()
-                .map(|&bend| (worst_error(turn, bend) * 10.0).ceil() / 10.0)
-                .collect()
-        })
-        .collect()
+/// The tables as `src/geometry/bounds.rs` should hold them: each worst error rounded up, FPPA
+/// to 0.1°, the ratio to 0.01.
+fn sweep() -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    let mut fppa = Vec::new();
+    let mut ratio = Vec::new();
+    for &turn in &TURN_STEPS_DEG {
+        let (f, r): (Vec<f64>, Vec<f64>) = BEND_STEPS_DEG
+            .iter()
+            .map(|&bend| {
+                let (f, r) = worst_errors(turn, bend);
+                ((f * 10.0).ceil() / 10.0, (r * 100.0).ceil() / 100.0)
+            })
+            .unzip();
+        fppa.push(f);
+        ratio.push(r);
+    }
+    (fppa, ratio)
 }
 
-#[test]
-fn the_fppa_view_error_table_is_the_truth_models() {
-    let table = sweep();
-    let mut text = String::from("| turn \\ knee bend |");
+fn print_table(title: &str, table: &[Vec<f64>], decimals: usize) {
+    let mut text = format!("{title}\n| turn \\ knee bend |");
     for bend in BEND_STEPS_DEG {
         text.push_str(&format!(" {bend:.0}° |"));
     }
@@ -167,27 +203,43 @@ fn the_fppa_view_error_table_is_the_truth_models() {
     for (row, turn) in table.iter().zip(TURN_STEPS_DEG) {
         text.push_str(&format!("| {turn:.0}° |"));
         for v in row {
-            text.push_str(&format!(" {v:.1} |"));
+            text.push_str(&format!(" {v:.decimals$} |"));
         }
         text.push('\n');
     }
-    println!("{text}");
-    println!("as Rust:");
-    for row in &table {
-        let cells: Vec<String> = row.iter().map(|v| format!("{v:.1}")).collect();
+    println!("{text}as Rust:");
+    for row in table {
+        let cells: Vec<String> = row.iter().map(|v| format!("{v:.decimals$}")).collect();
         println!("    [{}],", cells.join(", "));
     }
+}
+
+fn assert_held(name: &str, held: &[[f64; 13]; 13], table: &[Vec<f64>], tolerance: f64) {
     for (i, row) in table.iter().enumerate() {
         for (j, v) in row.iter().enumerate() {
-            let held = FPPA_VIEW_ERROR_DEG[i][j];
             assert!(
-                (held - v).abs() < 0.05,
-                "bounds.rs holds {held}° at turn {}°, bend {}°; the truth model gives {v}°",
+                (held[i][j] - v).abs() < tolerance,
+                "bounds.rs holds {name} {} at turn {}°, bend {}°; the truth model gives {v}",
+                held[i][j],
                 TURN_STEPS_DEG[i],
                 BEND_STEPS_DEG[j]
             );
         }
     }
+}
+
+#[test]
+fn the_view_error_tables_are_the_truth_models() {
+    let (fppa, ratio) = sweep();
+    print_table("FPPA, worst error in degrees", &fppa, 1);
+    print_table("knee/ankle width ratio, worst error", &ratio, 2);
+    assert_held("FPPA_VIEW_ERROR_DEG", &FPPA_VIEW_ERROR_DEG, &fppa, 0.05);
+    assert_held(
+        "KNEE_ANKLE_VIEW_ERROR",
+        &KNEE_ANKLE_VIEW_ERROR,
+        &ratio,
+        0.005,
+    );
 }
 
 #[test]
@@ -198,9 +250,7 @@ fn the_model_is_what_it_says() {
     assert!((frontal_angle(&l, mid) - 10.0).abs() < 1e-9);
     // The knee bends as asked, and the segments keep their lengths.
     let l = leg(-1.0, 60.0, 0.0, 0.0);
-    let bend = (l.knee - l.hip)
-        .angle(&(l.ankle - l.knee))
-        .to_degrees();
+    let bend = (l.knee - l.hip).angle(&(l.ankle - l.knee)).to_degrees();
     assert!((bend - 60.0).abs() < 1e-9, "{bend}");
     assert!(((l.knee - l.hip).norm() - THIGH_M).abs() < 1e-12);
     // The rule of thumb, 2·atan(sin ψ · tan(θ/2)), at 25° and 60°: 27.4° with the camera

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Serialize, Serializer};
 
 use crate::exercise::{self, Exercise, ExerciseError, LegMode, Side};
-use crate::geometry::{crouch, measure, FrameMeasures, Leg, MeasureContext, View};
+use crate::geometry::bounds::Bounded;
+use crate::geometry::{crouch, measure, FrameMeasures, Leg, MeasureContext, NotJudged, View};
 use crate::judge::checks::{self, RepWindow};
 use crate::judge::{
     outcome, rep_quality, BodyPeak, ConcernResult, ConcernStatus, Flag, LegPeak, Measure, Outcome,
@@ -621,12 +622,18 @@ impl Analyzer {
         for f in complete.iter().flat_map(|r| r.faults()) {
             *flag_counts.entry(f.kind()).or_insert(0) += 1;
         }
+        // The means of the reps' values and of their bounds (a worst-case error, the same
+        // way in every rep, does not average out).
         let mean_fppa = |leg: Leg| {
-            let v: Vec<f64> = complete
+            let v: Vec<Bounded> = complete
                 .iter()
-                .filter_map(|r| r.peak(leg).and_then(|p| p.fppa_deg.get()))
+                .filter_map(|r| r.peak(leg).and_then(checks::bounded_fppa))
                 .collect();
-            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+            let n = v.len() as f64;
+            (!v.is_empty()).then(|| Bounded {
+                value: v.iter().map(|b| b.value).sum::<f64>() / n,
+                bound: v.iter().map(|b| b.bound).sum::<f64>() / n,
+            })
         };
         let asymmetry = checks::fppa_asymmetry(
             mean_fppa(Leg::Left),
@@ -717,7 +724,11 @@ struct Assessed {
 /// was seen, and stays.
 fn never_ok_unfinished(concerns: &mut [ConcernResult], why: Incomplete) {
     for c in concerns.iter_mut() {
-        if c.status == ConcernStatus::Ok {
+        // Neither ok nor borderline: the rep may never have reached where it is judged.
+        if matches!(
+            c.status,
+            ConcernStatus::Ok | ConcernStatus::Borderline { .. }
+        ) {
             c.status = ConcernStatus::NotJudged {
                 reason: format!("the rep was not finished: {}", why.describe()),
             };
@@ -770,18 +781,33 @@ fn concerns(exercise: &dyn Exercise, legs: &[Leg], flags: &[Flag]) -> Vec<Concer
                 })
                 .collect();
             let judged = readings.iter().any(|&(m, l)| not_judged(m, l).is_none());
-            let borderline = flags.iter().find(|f| {
-                matches!(f, Flag::Borderline { .. }) && f.concern() == Some(concern)
+            let borderline = flags
+                .iter()
+                .find(|f| f.concern() == Some(concern) && matches!(f, Flag::Borderline { .. }));
+            // A measure read but uncertain by as much as its limit could hide a fault: the
+            // others' ok cannot clear the concern.
+            let uncertain = flags.iter().find_map(|f| match f {
+                Flag::NotJudged {
+                    measure,
+                    leg,
+                    reason: NotJudged::Uncertain { bound_deg, limit_deg },
+                } if measure.concern() == Some(concern) => Some(format!(
+                    "{}{} uncertain by ±{bound_deg:.0}° from this view, as much as the {limit_deg:.0}° limit: it cannot be called ok",
+                    measure.describe(),
+                    leg.map_or(String::new(), |l| format!(" ({l})"))
+                )),
+                _ => None,
             });
-            let status = match (fault, borderline) {
-                (Some(f), _) => ConcernStatus::Fault {
+            let status = match (fault, borderline, uncertain) {
+                (Some(f), ..) => ConcernStatus::Fault {
                     cue: exercise.cue(f),
                 },
-                (None, Some(b)) => ConcernStatus::Borderline {
+                (None, Some(b), _) => ConcernStatus::Borderline {
                     detail: b.describe(),
                 },
-                (None, None) if judged => ConcernStatus::Ok,
-                (None, None) => ConcernStatus::NotJudged {
+                (None, None, Some(detail)) if judged => ConcernStatus::Borderline { detail },
+                (None, None, _) if judged => ConcernStatus::Ok,
+                (None, ..) => ConcernStatus::NotJudged {
                     reason: readings
                         .iter()
                         .find_map(|&(m, l)| not_judged(m, l))

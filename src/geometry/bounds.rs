@@ -1,66 +1,184 @@
 //! How far a 2-D measure can be from the truth, from geometry and measurement, never a guess.
 //!
-//! [`FPPA_VIEW_ERROR_DEG`] is the truth model's table (`tests/view_error.rs`): a 3-D leg with a
-//! known knee bend, frontal-plane angle and hip rotation, seen by a pinhole camera turned from
-//! square, 0.3–1.5 m high and 2–4 m away; each cell is the worst gap between the FPPA the camera
-//! shows and the knee's true frontal-plane angle. The test rebuilds it: a cell edited by hand
-//! fails there.
+//! The view-error tables are the truth model's (`tests/view_error.rs`): a 3-D leg with a known
+//! knee bend, frontal-plane angle and hip rotation, seen by a pinhole camera turned from square,
+//! 0.3–1.5 m high and 2–4 m away; each cell is the worst gap between what the camera shows and
+//! the truth. The test rebuilds them: a cell edited by hand fails there. The measured parts (the
+//! camera-turn estimate's error, BlazePose's jitter) are pinned by `tests/measurement_error.rs`.
 
-/// BlazePose's frame-to-frame FPPA noise in a still hold, twice its standard deviation
-/// (tests/measurement_error.rs measures it on the shared clips' holds).
+/// BlazePose's frame-to-frame FPPA noise in a still stance, twice its standard deviation
+/// (tests/measurement_error.rs measures it on the shared clips).
 pub const FPPA_JITTER_DEG: f64 = 3.0;
 /// How far the camera-turn estimate can be from the calibrated turn: the largest gap on the four
 /// calibrated Pose2Sim cameras plus twice the estimate's noise (tests/measurement_error.rs).
 pub const TURN_ESTIMATE_ERROR_DEG: f64 = 10.1;
+/// BlazePose's frame-to-frame noise of the knee/ankle width ratio standing still, twice its
+/// standard deviation (tests/measurement_error.rs).
+pub const KNEE_ANKLE_JITTER: f64 = 0.031;
 
-/// The table's camera turns from square, degrees.
+/// The tables' camera turns from square, degrees.
 pub const TURN_STEPS_DEG: [f64; 13] = [
     0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0,
 ];
-/// The table's knee bends, degrees.
-pub const BEND_STEPS_DEG: [f64; 10] = [0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0];
+/// The tables' knee bends, degrees.
+pub const BEND_STEPS_DEG: [f64; 13] = [
+    0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0, 110.0, 120.0,
+];
 
 /// Worst |2-D FPPA − frontal-plane angle|, degrees, by camera turn (rows) and knee bend
 /// (columns).
-pub const FPPA_VIEW_ERROR_DEG: [[f64; 10]; 13] = [
-    [2.4, 2.6, 3.4, 5.1, 7.2, 9.9, 13.4, 18.2, 24.6, 33.5],
-    [2.7, 3.3, 4.9, 7.5, 10.5, 14.2, 18.7, 24.2, 31.6, 42.7],
-    [3.0, 4.5, 6.6, 9.9, 13.6, 18.0, 23.5, 30.5, 39.8, 53.1],
-    [3.1, 5.6, 8.4, 12.4, 17.2, 22.8, 29.3, 37.9, 48.8, 61.3],
-    [3.1, 6.6, 10.4, 15.2, 20.9, 27.9, 36.0, 45.5, 56.1, 71.3],
-    [4.2, 8.4, 13.0, 18.9, 25.7, 33.5, 42.2, 51.8, 64.1, 81.9],
-    [5.4, 10.3, 15.7, 22.6, 30.2, 38.6, 47.6, 58.3, 73.1, 90.1],
-    [6.7, 12.2, 18.6, 26.2, 34.4, 43.1, 52.9, 65.9, 80.5, 97.7],
-    [8.1, 14.2, 21.5, 29.6, 38.2, 47.2, 59.1, 72.3, 86.5, 106.8],
-    [9.6, 16.2, 24.2, 32.7, 41.6, 52.3, 64.5, 77.7, 94.2, 115.2],
-    [11.2, 18.3, 26.8, 35.7, 45.1, 56.8, 69.2, 83.6, 101.7, 121.7],
-    [12.8, 20.5, 29.4, 38.4, 48.9, 60.9, 73.7, 90.1, 107.9, 126.8],
-    [14.5, 22.7, 31.7, 40.8, 52.4, 64.5, 79.2, 95.5, 112.9, 131.0],
+pub const FPPA_VIEW_ERROR_DEG: [[f64; 13]; 13] = [
+    [
+        2.4, 2.6, 3.4, 5.1, 7.2, 9.9, 13.4, 18.2, 24.6, 33.5, 49.7, 117.8, 173.8,
+    ],
+    [
+        2.7, 3.3, 4.9, 7.5, 10.5, 14.2, 18.7, 24.2, 31.6, 42.7, 60.9, 151.9, 184.2,
+    ],
+    [
+        3.0, 4.5, 6.6, 9.9, 13.6, 18.0, 23.5, 30.5, 39.8, 53.1, 71.3, 131.9, 214.3,
+    ],
+    [
+        3.1, 5.6, 8.4, 12.4, 17.2, 22.8, 29.3, 37.9, 48.8, 61.3, 83.3, 175.1, 221.3,
+    ],
+    [
+        3.1, 6.6, 10.4, 15.2, 20.9, 27.9, 36.0, 45.5, 56.1, 71.3, 94.9, 198.6, 228.1,
+    ],
+    [
+        4.2, 8.4, 13.0, 18.9, 25.7, 33.5, 42.2, 51.8, 64.1, 81.9, 103.8, 158.5, 207.8,
+    ],
+    [
+        5.4, 10.3, 15.7, 22.6, 30.2, 38.6, 47.6, 58.3, 73.1, 90.1, 113.7, 153.2, 190.6,
+    ],
+    [
+        6.7, 12.2, 18.6, 26.2, 34.4, 43.1, 52.9, 65.9, 80.5, 97.7, 124.1, 156.1, 185.1,
+    ],
+    [
+        8.1, 14.2, 21.5, 29.6, 38.2, 47.2, 59.1, 72.3, 86.5, 106.8, 132.3, 158.9, 184.0,
+    ],
+    [
+        9.6, 16.2, 24.2, 32.7, 41.6, 52.3, 64.5, 77.7, 94.2, 115.2, 138.1, 161.5, 184.2,
+    ],
+    [
+        11.2, 18.3, 26.8, 35.7, 45.1, 56.8, 69.2, 83.6, 101.7, 121.7, 142.7, 163.9, 184.9,
+    ],
+    [
+        12.8, 20.5, 29.4, 38.4, 48.9, 60.9, 73.7, 90.1, 107.9, 126.8, 146.4, 166.1, 186.0,
+    ],
+    [
+        14.5, 22.7, 31.7, 40.8, 52.4, 64.5, 79.2, 95.5, 112.9, 131.0, 149.4, 168.1, 187.0,
+    ],
 ];
 
-/// The table's error at a camera turn and knee bend, read at the next step up of each (the error
-/// grows with both, so the bound is never read low); `None` beyond the table (a turn over 60° or
-/// a bend over 90°), where no bound is known.
-pub fn fppa_view_error_deg(turn_deg: f64, bend_deg: f64) -> Option<f64> {
-    let step_up = |steps: &[f64], v: f64| steps.iter().position(|&s| s >= v.max(0.0) - 1e-9);
-    let i = step_up(&TURN_STEPS_DEG, turn_deg.abs())?;
-    let j = step_up(&BEND_STEPS_DEG, bend_deg)?;
-    Some(FPPA_VIEW_ERROR_DEG[i][j])
+/// Worst |knee/ankle width ratio seen − the ratio square on, without perspective|, by camera
+/// turn (rows) and knee bend (columns).
+pub const KNEE_ANKLE_VIEW_ERROR: [[f64; 13]; 13] = [
+    [
+        0.11, 0.13, 0.16, 0.20, 0.23, 0.26, 0.29, 0.33, 0.35, 0.38, 0.41, 0.44, 0.46,
+    ],
+    [
+        0.11, 0.13, 0.16, 0.19, 0.23, 0.26, 0.29, 0.32, 0.35, 0.38, 0.41, 0.43, 0.46,
+    ],
+    [
+        0.11, 0.13, 0.16, 0.19, 0.22, 0.25, 0.28, 0.31, 0.34, 0.37, 0.39, 0.42, 0.44,
+    ],
+    [
+        0.11, 0.13, 0.15, 0.18, 0.21, 0.24, 0.27, 0.30, 0.33, 0.35, 0.37, 0.39, 0.41,
+    ],
+    [
+        0.11, 0.12, 0.15, 0.18, 0.20, 0.23, 0.26, 0.28, 0.30, 0.32, 0.34, 0.36, 0.37,
+    ],
+    [
+        0.10, 0.12, 0.14, 0.16, 0.19, 0.21, 0.23, 0.25, 0.27, 0.29, 0.31, 0.32, 0.33,
+    ],
+    [
+        0.10, 0.11, 0.13, 0.15, 0.17, 0.19, 0.21, 0.22, 0.24, 0.25, 0.26, 0.27, 0.28,
+    ],
+    [
+        0.09, 0.10, 0.11, 0.13, 0.14, 0.16, 0.17, 0.19, 0.20, 0.21, 0.22, 0.22, 0.23,
+    ],
+    [
+        0.08, 0.08, 0.10, 0.11, 0.12, 0.13, 0.14, 0.14, 0.15, 0.16, 0.16, 0.17, 0.17,
+    ],
+    [
+        0.06, 0.07, 0.07, 0.08, 0.08, 0.09, 0.09, 0.09, 0.10, 0.10, 0.10, 0.11, 0.11,
+    ],
+    [
+        0.10, 0.10, 0.09, 0.08, 0.07, 0.05, 0.04, 0.04, 0.06, 0.09, 0.12, 0.14, 0.16,
+    ],
+    [
+        0.16, 0.15, 0.14, 0.12, 0.10, 0.07, 0.09, 0.12, 0.15, 0.19, 0.23, 0.26, 0.29,
+    ],
+    [
+        0.26, 0.25, 0.23, 0.20, 0.16, 0.12, 0.17, 0.22, 0.26, 0.31, 0.37, 0.42, 0.45,
+    ],
+];
+
+/// A table's worst error over every camera turn within `turn_error_deg` of `turn_deg` and the
+/// knee bend, each widened to the table's steps around it (the tables are not all monotonic:
+/// the knee/ankle ratio's error dips near 50° of turn). `None` beyond the table (a turn over 60°
+/// or a bend over 120°), where no bound is known.
+fn worst_near(
+    table: &[[f64; 13]; 13],
+    turn_deg: f64,
+    turn_error_deg: f64,
+    bend_deg: f64,
+) -> Option<f64> {
+    let turn = turn_deg.abs();
+    let (t0, t1) = steps_around(
+        &TURN_STEPS_DEG,
+        (turn - turn_error_deg).max(0.0),
+        turn + turn_error_deg,
+    )?;
+    let bend = bend_deg.max(0.0);
+    let (b0, b1) = steps_around(&BEND_STEPS_DEG, bend, bend)?;
+    table[t0..=t1]
+        .iter()
+        .flat_map(|row| row[b0..=b1].iter().copied())
+        .reduce(f64::max)
+}
+
+/// The steps at or below `lo` and at or above `hi`; `None` when `hi` is past the last step.
+fn steps_around(steps: &[f64], lo: f64, hi: f64) -> Option<(usize, usize)> {
+    let top = steps.iter().position(|&s| s >= hi - 1e-9)?;
+    let bottom = steps.iter().rposition(|&s| s <= lo + 1e-9).unwrap_or(0);
+    Some((bottom, top))
 }
 
 /// The error bound of an FPPA read with the body turned `turn_deg` from square (the rep's
 /// estimate) at a knee bend of `bend_deg` (`None`: unknown, taken as `max_bend_deg`, the deepest
-/// FPPA is read at): the truth model's error at the turn plus the estimate's own error, plus
-/// BlazePose's jitter. `None` beyond the truth model's table: no bound is known.
+/// FPPA is read at): the truth model's worst error over the turns the estimate allows, plus
+/// BlazePose's jitter. `None` beyond the table: no bound is known.
 pub fn fppa_bound_deg(turn_deg: f64, bend_deg: Option<f64>, max_bend_deg: f64) -> Option<f64> {
-    let view = fppa_view_error_deg(
-        turn_deg.abs() + TURN_ESTIMATE_ERROR_DEG,
+    let view = worst_near(
+        &FPPA_VIEW_ERROR_DEG,
+        turn_deg,
+        TURN_ESTIMATE_ERROR_DEG,
         bend_deg.unwrap_or(max_bend_deg),
     )?;
     Some(view + FPPA_JITTER_DEG)
 }
 
-/// A value held against an upper limit, given its error bound.
+/// The error bound of the knee/ankle width ratio at the bottom of a rep, likewise; an unknown
+/// bend (or one past the table) is taken as the table's deepest.
+pub fn knee_ankle_bound(turn_deg: f64, bend_deg: Option<f64>) -> Option<f64> {
+    let deepest = BEND_STEPS_DEG[BEND_STEPS_DEG.len() - 1];
+    let view = worst_near(
+        &KNEE_ANKLE_VIEW_ERROR,
+        turn_deg,
+        TURN_ESTIMATE_ERROR_DEG,
+        bend_deg.unwrap_or(deepest).min(deepest),
+    )?;
+    Some(view + KNEE_ANKLE_JITTER)
+}
+
+/// A measured value and its error bound: the truth lies within `value ± bound`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounded {
+    pub value: f64,
+    pub bound: f64,
+}
+
+/// A value held against a limit, given its error bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Against {
     /// Past the limit by more than its error.
@@ -69,8 +187,8 @@ pub enum Against {
     Inside,
     /// Within its error of the limit.
     Borderline,
-    /// Not past it by more than its error, and the error reaches the limit itself: nothing can
-    /// be said.
+    /// Not past it by more than its error, and the error reaches the limit itself (or, for a
+    /// lower limit, the value's own size): nothing can be said.
     Uncertain,
 }
 
@@ -87,17 +205,53 @@ pub fn against_upper_limit(value: f64, bound: f64, limit: f64) -> Against {
     }
 }
 
+/// `value` ± `bound` against a lower `limit` (the knee/ankle ratio's).
+pub fn against_lower_limit(value: f64, bound: f64, limit: f64) -> Against {
+    if value + bound < limit {
+        Against::Past
+    } else if value - bound > limit {
+        Against::Inside
+    } else {
+        Against::Borderline
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_error_is_read_at_the_next_step_up() {
-        assert_eq!(fppa_view_error_deg(0.0, 0.0), Some(2.4));
-        assert_eq!(fppa_view_error_deg(3.0, 41.0), Some(14.2));
-        assert_eq!(fppa_view_error_deg(-10.0, 60.0), Some(23.5));
-        assert_eq!(fppa_view_error_deg(61.0, 10.0), None);
-        assert_eq!(fppa_view_error_deg(10.0, 95.0), None);
+    fn the_error_is_the_worst_over_the_turns_the_estimate_allows() {
+        // Square on, 40° of bend: the turn may be up to 10.1°, so up to the 15° row.
+        assert_eq!(
+            fppa_bound_deg(0.0, Some(40.0), 60.0),
+            Some(FPPA_VIEW_ERROR_DEG[3][4] + FPPA_JITTER_DEG)
+        );
+        // A bend between steps is read at the step above.
+        assert_eq!(
+            fppa_bound_deg(3.0, Some(41.0), 60.0),
+            Some(FPPA_VIEW_ERROR_DEG[3][5] + FPPA_JITTER_DEG)
+        );
+        // Unknown bend: the deepest FPPA is read at.
+        assert_eq!(
+            fppa_bound_deg(0.0, None, 60.0),
+            Some(FPPA_VIEW_ERROR_DEG[3][6] + FPPA_JITTER_DEG)
+        );
+        assert_eq!(fppa_bound_deg(55.0, Some(10.0), 60.0), None);
+        // The ratio's error is not monotonic in the turn: the worst of the rows from 25° (at or
+        // below 40 − 10.1) to 55° (at or above 40 + 10.1).
+        let worst = (5..=11)
+            .map(|i| KNEE_ANKLE_VIEW_ERROR[i][6])
+            .fold(0.0, f64::max);
+        assert_eq!(
+            knee_ankle_bound(40.0, Some(60.0)),
+            Some(worst + KNEE_ANKLE_JITTER)
+        );
+        assert_eq!(
+            knee_ankle_bound(-52.0, None),
+            None,
+            "62.1° is past the table"
+        );
     }
 
     #[test]
@@ -109,21 +263,15 @@ mod tests {
         assert_eq!(against_upper_limit(2.0, 13.0, 13.0), Against::Uncertain);
         // A value past the limit by more than even a wide error is a fault.
         assert_eq!(against_upper_limit(40.0, 20.0, 13.0), Against::Past);
+        assert_eq!(against_lower_limit(0.5, 0.2, 0.8), Against::Past);
+        assert_eq!(against_lower_limit(0.9, 0.2, 0.8), Against::Borderline);
+        assert_eq!(against_lower_limit(1.1, 0.2, 0.8), Against::Inside);
     }
 
     #[test]
-    fn the_fppa_bound_adds_the_turn_estimate_and_jitter() {
-        // Square on (estimated), 40° of bend: the table at 10.1° (read at 15°) plus jitter.
-        assert_eq!(fppa_bound_deg(0.0, Some(40.0), 60.0), Some(17.2 + FPPA_JITTER_DEG));
-        // Unknown bend: the deepest FPPA is read at.
-        assert_eq!(fppa_bound_deg(0.0, None, 60.0), Some(29.3 + FPPA_JITTER_DEG));
-        assert_eq!(fppa_bound_deg(55.0, Some(10.0), 60.0), None);
-    }
-
-    #[test]
-    fn the_error_grows_with_turn_and_bend() {
+    fn the_fppa_error_grows_with_turn_and_bend() {
         for i in 0..TURN_STEPS_DEG.len() {
-            for j in 0..BEND_STEPS_DEG.len() {
+            for j in 0..7 {
                 if i > 0 {
                     assert!(FPPA_VIEW_ERROR_DEG[i][j] >= FPPA_VIEW_ERROR_DEG[i - 1][j]);
                 }

@@ -198,6 +198,9 @@ pub enum NotJudged {
     /// From this view and knee bend the measure's error bound reaches its limit, and the value
     /// is not past the limit by more than its error: a verdict could only be a guess.
     Uncertain { bound_deg: f64, limit_deg: f64 },
+    /// The camera is turned further from square than the truth model's table reaches (60°, the
+    /// turn estimate's own error included): the measure's error is not known.
+    NoErrorBound,
 }
 
 fn landmark_name<S: serde::Serializer>(l: &LandmarkIndex, s: S) -> Result<S::Ok, S::Error> {
@@ -263,6 +266,9 @@ impl NotJudged {
             NotJudged::NotSeenInRep => "not measurable in any frame of this rep".into(),
             NotJudged::DepthEstimate => {
                 "in this view the angle is only estimated from depth: film from the side to measure it".into()
+            }
+            NotJudged::NoErrorBound => {
+                "the camera is turned too far from square for this measure's error to be known: film from the front".into()
             }
             NotJudged::Uncertain { bound_deg, limit_deg } => format!(
                 "from this view and knee bend the angle is uncertain by ±{bound_deg:.0}°, as much as the {limit_deg:.0}° limit: film square from the front at hip height"

@@ -4,7 +4,7 @@
 //! peak knee flexion; extremes over the rep for knee travel; the turning point for planks and
 //! bridges.
 
-use crate::geometry::bounds::{self, Against};
+use crate::geometry::bounds::{self, Against, Bounded};
 use crate::geometry::{
     classify_turn, FrameMeasures, Leg, MeasureContext, Measured, NotJudged, Source, Sourced, View,
 };
@@ -242,6 +242,15 @@ pub fn gate_by_view(
         p.knee_over_toe = in_view(p.knee_over_toe, Measure::KneeOverToe, view);
     }
     body.knee_ankle_ratio = in_view(body.knee_ankle_ratio, Measure::KneeAnkleRatio, view);
+    // The bend at the bottom: the deeper leg's (unknown: the table's deepest).
+    let bend = peaks
+        .iter()
+        .filter_map(|p| p.knee_flexion_deg.get().map(|s| s.value))
+        .reduce(f64::max);
+    body.knee_ankle_bound = match (body.knee_ankle_ratio, turn_deg) {
+        (Measured::Value(_), Some(turn)) => bounds::knee_ankle_bound(turn, bend),
+        _ => None,
+    };
     body.pelvic_drop_deg = in_view(body.pelvic_drop_deg, Measure::PelvicDrop, view);
     body.body_line_deg = in_view(body.body_line_deg, Measure::BodyLine, view);
     // Hip extension counts reps in any view, but is judged only where the image shows it.
@@ -281,6 +290,7 @@ pub fn body_peak(w: &RepWindow) -> BodyPeak {
     };
     BodyPeak {
         knee_ankle_ratio: at_bottom(&|f| f.knee_ankle_ratio),
+        knee_ankle_bound: None,
         trunk_lean_deg: w
             .bottom_frame()
             .map(|f| f.trunk_lean_deg)
@@ -316,7 +326,7 @@ pub fn valgus(peak: &LegPeak, band: ValgusBand, t: &Thresholds) -> Option<Flag> 
         }
     };
     let Some(bound) = peak.fppa_bound_deg else {
-        return note(Measure::Fppa, Some(peak.leg), NotJudged::UnknownView);
+        return note(Measure::Fppa, Some(peak.leg), NotJudged::NoErrorBound);
     };
     match bounds::against_upper_limit(v, bound, limit) {
         Against::Past => Some(Flag::Valgus {
@@ -345,15 +355,33 @@ pub fn valgus(peak: &LegPeak, band: ValgusBand, t: &Thresholds) -> Option<Flag> 
     }
 }
 
-/// Bilateral: knees closer together than the ankles allow at the bottom.
+/// Bilateral: knees closer together than the ankles allow at the bottom, by more than the
+/// ratio's error bound; within it, borderline.
 pub fn knees_inside_ankles(body: &BodyPeak, t: &Thresholds) -> Option<Flag> {
-    match body.knee_ankle_ratio {
-        Measured::Value(r) if r < t.knee_ankle_ratio_min => Some(Flag::KneesInsideAnkles {
+    let limit = t.knee_ankle_ratio_min;
+    let r = match body.knee_ankle_ratio {
+        Measured::Value(r) => r,
+        Measured::NotJudged { not_judged: reason } => {
+            return note(Measure::KneeAnkleRatio, None, reason)
+        }
+    };
+    let Some(bound) = body.knee_ankle_bound else {
+        return note(Measure::KneeAnkleRatio, None, NotJudged::NoErrorBound);
+    };
+    match bounds::against_lower_limit(r, bound, limit) {
+        Against::Past => Some(Flag::KneesInsideAnkles {
             knee_ankle_ratio: r,
-            threshold: t.knee_ankle_ratio_min,
+            bound,
+            threshold: limit,
         }),
-        Measured::Value(_) => None,
-        Measured::NotJudged { not_judged: reason } => note(Measure::KneeAnkleRatio, None, reason),
+        Against::Inside => None,
+        Against::Borderline | Against::Uncertain => Some(Flag::Borderline {
+            measure: Measure::KneeAnkleRatio,
+            leg: None,
+            value: r,
+            bound,
+            limit,
+        }),
     }
 }
 
@@ -509,25 +537,34 @@ pub fn bilateral_valgus(
     let mut flags: Vec<Flag> = peaks.iter().filter_map(|p| valgus(p, band, t)).collect();
     flags.extend(knees_medial_to_feet(peaks, t));
     flags.extend(knees_inside_ankles(body, t));
-    let fppa = |leg| {
-        peaks
-            .iter()
-            .find(|p| p.leg == leg)
-            .and_then(|p| p.fppa_deg.get())
-    };
+    let fppa = |leg| peaks.iter().find(|p| p.leg == leg).and_then(bounded_fppa);
     flags.extend(fppa_asymmetry(fppa(Leg::Left), fppa(Leg::Right), t));
     flags
 }
 
-/// Left and right peak FPPA differing by more than the threshold, with at least one knee on the
-/// valgus side (two knees pushed out by different amounts are not a valgus concern).
-pub fn fppa_asymmetry(left: Option<f64>, right: Option<f64>, t: &Thresholds) -> Option<Flag> {
+/// A leg's FPPA with its bound, where both were read.
+pub fn bounded_fppa(peak: &LegPeak) -> Option<Bounded> {
+    Some(Bounded {
+        value: peak.fppa_deg.get()?,
+        bound: peak.fppa_bound_deg?,
+    })
+}
+
+/// Left and right peak FPPA differing by more than the threshold plus both their error bounds,
+/// with at least one knee on the valgus side (two knees pushed out by different amounts are not
+/// a valgus concern).
+pub fn fppa_asymmetry(
+    left: Option<Bounded>,
+    right: Option<Bounded>,
+    t: &Thresholds,
+) -> Option<Flag> {
     let (l, r) = (left?, right?);
-    let difference = (l - r).abs();
-    (difference > t.asymmetry_fppa_deg && l.max(r) > 0.0).then_some(Flag::Asymmetry {
+    let difference = (l.value - r.value).abs();
+    let past = bounds::against_upper_limit(difference, l.bound + r.bound, t.asymmetry_fppa_deg);
+    (past == Against::Past && l.value.max(r.value) > 0.0).then_some(Flag::Asymmetry {
         measure: Measure::Fppa,
-        left: l,
-        right: r,
+        left: l.value,
+        right: r.value,
         difference,
         threshold: t.asymmetry_fppa_deg,
     })

@@ -79,6 +79,8 @@ pub enum Flag {
     /// Bilateral: the knees came closer together than the ankles allow.
     KneesInsideAnkles {
         knee_ankle_ratio: f64,
+        /// The ratio's error bound (± around it).
+        bound: f64,
         threshold: f64,
     },
     /// The knee travelled medial to the hip–toe line.
@@ -175,9 +177,10 @@ impl Flag {
             ),
             Flag::KneesInsideAnkles {
                 knee_ankle_ratio,
+                bound,
                 threshold,
             } => format!(
-                "knees came closer together than the ankles: knee/ankle width {knee_ankle_ratio:.2} (below {threshold:.2})"
+                "knees came closer together than the ankles: knee/ankle width {knee_ankle_ratio:.2} ±{bound:.2} (below {threshold:.2} by more than its error)"
             ),
             Flag::KneeMedialToFoot {
                 leg,
@@ -247,8 +250,20 @@ impl Flag {
                 limit,
             } => {
                 let whose = leg.map_or(String::new(), |l| format!(" ({l})"));
+                let (value, bound, limit) = match measure {
+                    Measure::Fppa => (
+                        format!("{value:.1}°"),
+                        format!("{bound:.1}°"),
+                        format!("{limit:.1}°"),
+                    ),
+                    _ => (
+                        format!("{value:.2}"),
+                        format!("{bound:.2}"),
+                        format!("{limit:.2}"),
+                    ),
+                };
                 format!(
-                    "{}{whose} borderline: {value:.1} ±{bound:.1}, within its error of the {limit:.1} limit",
+                    "{}{whose} borderline: {value} ±{bound}, within its error of the {limit} limit",
                     measure.describe()
                 )
             }

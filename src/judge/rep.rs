@@ -38,6 +38,9 @@ pub struct LegPeak {
 pub struct BodyPeak {
     /// At the bottom.
     pub knee_ankle_ratio: Measured<f64>,
+    /// The ratio is `knee_ankle_ratio` ± this: the truth model's error at the rep's camera turn
+    /// and knee bend, the turn estimate's error and BlazePose's jitter (`geometry::bounds`).
+    pub knee_ankle_bound: Option<f64>,
     /// At the bottom.
     pub trunk_lean_deg: Measured<Sourced>,
     /// Largest drop during the rep, signed as in `FrameMeasures` (+ left hip lower).
@@ -168,9 +171,7 @@ impl Flag {
             Flag::PelvicDrop { .. } => Some(Concern::Pelvis),
             Flag::HipSag { .. } | Flag::HipLiftLow { .. } => Some(Concern::HipLift),
             Flag::StiffLanding { .. } => Some(Concern::SoftLanding),
-            Flag::NotJudged { measure, .. } | Flag::Borderline { measure, .. } => {
-                measure.concern()
-            }
+            Flag::NotJudged { measure, .. } | Flag::Borderline { measure, .. } => measure.concern(),
         }
     }
 }

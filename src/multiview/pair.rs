@@ -408,9 +408,14 @@ fn merged_concern(concern: Concern, views: &[(Camera, Option<&Rep>, &str); 2]) -
             .collect()
     };
     let faults = pick(|s| matches!(s, ConcernStatus::Fault { .. }));
+    let borderline = pick(|s| matches!(s, ConcernStatus::Borderline { .. }));
     let oks = pick(|s| matches!(s, ConcernStatus::Ok));
+    // A fault seen by either camera stands; else a borderline reading, which one camera's ok
+    // does not overrule (the other saw it within its error of the limit).
     let (status, from) = if let Some((_, first)) = faults.first() {
         (first.clone(), faults.iter().map(|(c, _)| *c).collect())
+    } else if let Some((_, first)) = borderline.first() {
+        (first.clone(), borderline.iter().map(|(c, _)| *c).collect())
     } else if !oks.is_empty() {
         (ConcernStatus::Ok, oks.iter().map(|(c, _)| *c).collect())
     } else {
@@ -749,17 +754,17 @@ pub fn verdict(pair: &Pair) -> String {
             .iter()
             .filter(|c| !matches!(c.result.status, ConcernStatus::NotJudged { .. }))
             .count();
-        let faults = of
-            .iter()
-            .filter(|c| matches!(c.result.status, ConcernStatus::Fault { .. }))
-            .count();
-        parts.push(if judged == 0 {
-            format!("{} not judged", concern.describe())
-        } else {
-            match faults {
-                0 => format!("{} judged on {judged}: none flagged", concern.describe()),
-                n => format!("{} judged on {judged}: {n} flagged", concern.describe()),
-            }
+        let count =
+            |pick: fn(&ConcernStatus) -> bool| of.iter().filter(|c| pick(&c.result.status)).count();
+        let faults = count(|s| matches!(s, ConcernStatus::Fault { .. }));
+        let borderline = count(|s| matches!(s, ConcernStatus::Borderline { .. }));
+        let name = concern.describe();
+        parts.push(match (judged, faults, borderline) {
+            (0, ..) => format!("{name} not judged"),
+            (_, 0, 0) => format!("{name} judged on {judged}: none flagged"),
+            (_, n, 0) => format!("{name} judged on {judged}: {n} flagged"),
+            (_, 0, b) => format!("{name} judged on {judged}: {b} borderline"),
+            (_, n, b) => format!("{name} judged on {judged}: {n} flagged, {b} borderline"),
         });
     }
     parts.join("; ")

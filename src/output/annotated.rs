@@ -478,7 +478,8 @@ mod tests {
         let cue = crate::analysis::Cue {
             text: "knees closer than the feet: push them apart",
             flag: Flag::KneesInsideAnkles {
-                knee_ankle_ratio: 0.7,
+                knee_ankle_ratio: 0.5,
+                bound: 0.1,
                 threshold: 0.8,
             },
         };

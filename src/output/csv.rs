@@ -67,10 +67,7 @@ fn fact_columns() -> Vec<Column> {
                     .unwrap_or_default()
             }),
         ),
-        (
-            "outcome",
-            Box::new(|r: &Rep| r.outcome.key().to_string()),
-        ),
+        ("outcome", Box::new(|r: &Rep| r.outcome.key().to_string())),
         (
             "start_s",
             Box::new(|r: &Rep| format!("{:.3}", r.start.time_s)),
@@ -110,7 +107,6 @@ fn fact_columns() -> Vec<Column> {
     ]
 }
 
-
 /// Only the measures this exercise judges or shows, in a fixed order, so a spreadsheet of one
 /// exercise has no columns that are always empty.
 fn measure_columns(result: &VideoResult) -> Vec<Column> {
@@ -146,6 +142,10 @@ fn measure_columns(result: &VideoResult) -> Vec<Column> {
         cols.push((
             "knee_ankle_ratio",
             Box::new(|r: &Rep| cell(r.body.knee_ankle_ratio.get(), 3)),
+        ));
+        cols.push((
+            "knee_ankle_bound",
+            Box::new(|r: &Rep| cell(r.body.knee_ankle_bound, 3)),
         ));
     }
     if has(Measure::KneeFlexion) {
@@ -238,7 +238,6 @@ fn verdict_columns() -> Vec<Column> {
         ),
     ]
 }
-
 
 pub fn render(result: &VideoResult) -> Result<Vec<u8>, ::csv::Error> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());

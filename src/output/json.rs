@@ -19,7 +19,8 @@ use crate::reps::Incomplete;
 /// 2: each measure judged only in its view (knee over toe from the side, in the image), reps
 /// carry their view, concerns and outcome, set verdicts count judged reps. 3: a video analysed as
 /// one camera of a pair (`analyze --front-view/--side-view`) holds the merged reps of both views
-/// in `pair`. 4: every judged FPPA carries its error bound (`fppa_bound_deg`); a verdict is a
+/// in `pair`. 4: every judged FPPA and knee/ankle width ratio carries its error bound
+/// (`fppa_bound_deg`, `knee_ankle_bound`); a verdict is a
 /// fault only past its limit by more than the bound, ok only inside it by more than the bound,
 /// else `borderline` (concern status, rep and set outcome, a `borderline` flag and count).
 pub const SCHEMA_VERSION: u32 = 4;

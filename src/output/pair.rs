@@ -15,8 +15,8 @@ use crate::exercise::Exercise;
 use crate::judge::ConcernStatus;
 use crate::multiview::pair::{camera_name, verdict, Camera, Pair, PairSync, PairedRep};
 
-/// 1: the first pair document.
-pub const PAIR_SCHEMA_VERSION: u32 = 1;
+/// 1: the first pair document. 2: a concern may be `borderline`, with its `detail`.
+pub const PAIR_SCHEMA_VERSION: u32 = 2;
 pub const PAIR_JSON: &str = "pair.json";
 pub const PAIR_HTML: &str = "pair.html";
 

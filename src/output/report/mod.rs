@@ -126,9 +126,11 @@ fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
     }
     let b = &rep.body;
     if has(Measure::KneeAnkleRatio) {
+        let bound = b.knee_ankle_bound.map(|x| format!(" ±{x:.2}"));
         parts.push(format!(
-            "knee/ankle width {}",
-            fmt_num(b.knee_ankle_ratio.get(), 2, "")
+            "knee/ankle width {}{}",
+            fmt_num(b.knee_ankle_ratio.get(), 2, ""),
+            bound.unwrap_or_default()
         ));
     }
     if has(Measure::PelvicDrop) {
@@ -179,7 +181,7 @@ fn spans(analysis: &Analysis) -> Vec<Span> {
         .map(|r| Span {
             start_s: r.start.time_s,
             end_s: r.end.time_s,
-            flagged: r.faults().next().is_some(),
+            outcome: r.outcome,
         })
         .collect()
 }
@@ -227,13 +229,13 @@ fn plots_for(result: &VideoResult) -> Vec<(&'static str, TimePlot, &'static str)
     let has = |m: Measure| e.shows(m);
     let mut out = Vec::new();
     if has(Measure::Fppa) {
-        out.push(("Knee valgus over time", fppa_plot(result), "Blue: left knee, orange: right knee. Shaded: reps (red when flagged). Dashed: the threshold the reps were held against. Gaps: frames where the angle could not be judged (not a front view, or the thigh pointing at the camera)."));
+        out.push(("Knee valgus over time", fppa_plot(result), "Blue: left knee, orange: right knee. Shaded: reps (red when flagged, amber when borderline). Dashed: the threshold the reps were held against. Gaps: frames where the angle could not be judged (not a front view, or the thigh pointing at the camera)."));
     }
     if has(Measure::KneeOverToe) {
-        out.push(("Knee over toe over time", kot_plot(result), "Shaded: reps (red when flagged). Measured from the side only, in the image; gaps where it could not be judged."));
+        out.push(("Knee over toe over time", kot_plot(result), "Shaded: reps (red when flagged, amber when borderline). Measured from the side only, in the image; gaps where it could not be judged."));
     }
     if has(Measure::KneeFlexion) {
-        out.push(("Knee bend over time", knee_bend_plot(result), "Blue: left knee, orange: right knee. Shaded: reps (red when flagged). Dashed: the least bend of a soft landing. Measured from the side only, in the image; gaps where it could not be."));
+        out.push(("Knee bend over time", knee_bend_plot(result), "Blue: left knee, orange: right knee. Shaded: reps (red when flagged, amber when borderline). Dashed: the least bend of a soft landing. Measured from the side only, in the image; gaps where it could not be."));
     }
     if has(Measure::PelvicDrop) {
         let plot = TimePlot {

@@ -1,5 +1,5 @@
 //! The report's plots, drawn with plotters into inline SVG: measures over time, the reps shaded
-//! behind them (red when flagged), the thresholds as dashed lines. Gaps in a series (frames where
+//! behind them (red when flagged, amber when borderline), the thresholds as dashed lines. Gaps in a series (frames where
 //! the measure was not judged) stay gaps: the line is broken, never bridged.
 
 use plotters::prelude::*;
@@ -15,7 +15,7 @@ pub struct Series {
 pub struct Span {
     pub start_s: f64,
     pub end_s: f64,
-    pub flagged: bool,
+    pub outcome: crate::judge::Outcome,
 }
 
 /// A horizontal reference line (a threshold).
@@ -39,6 +39,7 @@ pub const LEFT_COLOR: RGBColor = RGBColor(31, 119, 180);
 pub const RIGHT_COLOR: RGBColor = RGBColor(255, 127, 14);
 const REP_SHADE: RGBColor = RGBColor(120, 160, 120);
 const FLAG_SHADE: RGBColor = RGBColor(214, 39, 40);
+const BORDERLINE_SHADE: RGBColor = RGBColor(230, 160, 30);
 const LEVEL_COLOR: RGBColor = RGBColor(150, 30, 30);
 
 const WIDTH: u32 = 860;
@@ -113,7 +114,11 @@ fn draw(
         .draw()?;
 
     chart.draw_series(plot.spans.iter().map(|span| {
-        let color = if span.flagged { FLAG_SHADE } else { REP_SHADE };
+        let color = match span.outcome {
+            crate::judge::Outcome::Flagged => FLAG_SHADE,
+            crate::judge::Outcome::Borderline => BORDERLINE_SHADE,
+            crate::judge::Outcome::Passed | crate::judge::Outcome::NotJudged => REP_SHADE,
+        };
         Rectangle::new(
             [(span.start_s, y_lo), (span.end_s, y_hi)],
             color.mix(0.15).filled(),
@@ -191,7 +196,7 @@ mod tests {
             spans: vec![Span {
                 start_s: 0.5,
                 end_s: 1.5,
-                flagged: true,
+                outcome: crate::judge::Outcome::Flagged,
             }],
             levels: vec![Level {
                 value: 10.0,
