@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::draw::CueKind;
+use crate::overlay::CueKind;
 
 /// A cue as the user reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]

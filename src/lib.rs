@@ -19,6 +19,7 @@ pub mod landmarks;
 pub mod live;
 pub mod multiview;
 pub mod output;
+pub mod overlay;
 pub mod pose;
 pub mod programme;
 pub mod reps;
@@ -38,8 +39,6 @@ const FFMPEG_ENV: [(&str, &str); 2] = [
     ),
 ];
 
-/// Sets [`FFMPEG_ENV`] where unset. Call first thing in `main`, before any thread starts: the
-/// environment is process-wide and not safe to change while other threads read it.
 /// An error and its causes on one line, outermost first. Many messages already quote their cause
 /// ("cannot write out/x: {source}"); a cause already said is not said again.
 pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
@@ -56,6 +55,8 @@ pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
     line.replace('\n', " ")
 }
 
+/// Sets [`FFMPEG_ENV`] where unset. Call first thing in `main`, before any thread starts: the
+/// environment is process-wide and not safe to change while other threads read it.
 pub fn prepare_process() {
     for (key, value) in FFMPEG_ENV {
         if std::env::var_os(key).is_none() {

@@ -201,7 +201,7 @@ fn report_opens_in_headless_chromium_without_console_errors() {
         // so a plot is drawn.
         &[
             "--threshold",
-            "knee_ankle_ratio_min=1.2",
+            "knee_ankle_ratio_min=1.6",
             "--threshold",
             "frontal_max_turn_deg=40",
             "--no-video",

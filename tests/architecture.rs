@@ -20,7 +20,14 @@ const FLOORS: &[(&str, &[&str])] = &[
     ("exercise", &["exercise"]),
     (
         "analysis",
-        &["analysis", "programme", "multiview", "cues", "draw"],
+        &[
+            "analysis",
+            "programme",
+            "multiview",
+            "overlay",
+            "cues",
+            "draw",
+        ],
     ),
     ("outputs", &["output", "history"]),
     ("settings", &["cli", "config"]),

@@ -361,3 +361,29 @@ fn keys_skip_an_exercise_and_end_the_session_under_xvfb() {
     assert_eq!(summary[0]["end"], "key");
     assert_eq!(of_type(&lines, "check")[0]["answer"], "no");
 }
+
+/// `formcheck live --programme --voice`, as the README shows it, takes the built-in programme:
+/// `--programme` needs no file (clap refused the flag without one). With a camera that does not
+/// exist the session stops there, naming `--camera`, not the command line.
+#[test]
+fn the_readme_programme_command_takes_the_built_in_programme() {
+    // --no-window: the window would be opened before the camera (no display here).
+    for flags in [
+        &["--programme", "--voice", "--no-window"][..],
+        &["--no-window", "--programme"],
+    ] {
+        let out = formcheck()
+            .arg("live")
+            .args(flags)
+            .args(["--camera", "99", "--no-history"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("a value is required"),
+            "{flags:?}: {stderr}"
+        );
+        assert!(stderr.contains("--camera"), "{flags:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {stderr}");
+    }
+}

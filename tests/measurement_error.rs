@@ -54,6 +54,15 @@ fn measured(frames: &[PoseFrame]) -> Vec<FrameMeasures> {
     frames.iter().map(|f| measure(f, &ctx)).collect()
 }
 
+/// The measures of a clip's frames up to `until_s`, while it stands still.
+fn standing_still(shared: &Path, stem: &str, until_s: f64) -> Vec<FrameMeasures> {
+    let still: Vec<PoseFrame> = frames(shared, stem)
+        .into_iter()
+        .filter(|f| f.time_s <= until_s)
+        .collect();
+    measured(&still)
+}
+
 /// The standard deviation of white noise on a slowly moving series, from its second differences
 /// (x[t-1] - 2 x[t] + x[t+1] has 6 times the noise's variance; a steady sway adds little).
 fn noise_sd(series: &[f64]) -> Option<f64> {
@@ -76,11 +85,7 @@ fn fppa_jitter_in_a_still_hold_is_inside_the_bound() {
     let Some(shared) = shared() else { return };
     let mut worst: f64 = 0.0;
     for (stem, until_s, legs) in HOLDS {
-        let still: Vec<PoseFrame> = frames(&shared, stem)
-            .into_iter()
-            .filter(|f| f.time_s <= until_s)
-            .collect();
-        let m = measured(&still);
+        let m = standing_still(&shared, stem, until_s);
         for &leg in legs {
             let fppa: Vec<f64> = m.iter().filter_map(|f| f.leg(leg).fppa_deg.get()).collect();
             if let Some(sd) = noise_sd(&fppa) {
@@ -142,11 +147,7 @@ fn the_turn_estimate_is_inside_its_bound_against_the_calibration() {
     }
     let mut worst_noise: f64 = 0.0;
     for (stem, until_s, _) in HOLDS {
-        let still: Vec<PoseFrame> = frames(&shared, stem)
-            .into_iter()
-            .filter(|f| f.time_s <= until_s)
-            .collect();
-        let turns: Vec<f64> = measured(&still)
+        let turns: Vec<f64> = standing_still(&shared, stem, until_s)
             .iter()
             .filter_map(|f| f.turn_deg.get())
             .collect();
@@ -177,11 +178,7 @@ fn knee_ankle_ratio_jitter_standing_still_is_inside_the_bound() {
         if legs.len() < 2 {
             continue;
         }
-        let still: Vec<PoseFrame> = frames(&shared, stem)
-            .into_iter()
-            .filter(|f| f.time_s <= until_s)
-            .collect();
-        let ratio: Vec<f64> = measured(&still)
+        let ratio: Vec<f64> = standing_still(&shared, stem, until_s)
             .iter()
             .filter_map(|f| f.knee_ankle_ratio.get())
             .collect();

@@ -7,13 +7,13 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::analysis::{Analyzer, FrameUpdate, Summary, NO_PERSON_NOTE};
-use crate::draw::{self, LegReadout, RepCount};
 use crate::exercise::Exercise;
 use crate::exercise::Side;
 use crate::geometry::{measure, Leg, MeasureContext, View};
 use crate::judge::Rep;
 use crate::judge::{Flag, Thresholds};
 use crate::landmarks::PoseFrame;
+use crate::overlay::{self, LegReadout, RepCount};
 
 use super::setup::{GateState, SetupGate, SetupProblem, ViewNeed};
 use crate::cues::{Cue, CueBoard, CueTiming};
@@ -28,10 +28,10 @@ const VIEW_HOLD_FRAMES: u32 = 15;
 /// What the screen shows after one frame.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoachView {
-    pub working_leg: Option<draw::Leg>,
+    pub working_leg: Option<overlay::Leg>,
     pub left: LegReadout,
     pub right: LegReadout,
-    pub body: Vec<draw::Item>,
+    pub body: Vec<overlay::Item>,
     pub count: RepCount,
     pub banner: Option<Cue>,
     /// The banner's cue when it has just appeared (for the terminal, printed once).
@@ -42,15 +42,15 @@ pub struct CoachView {
 impl CoachView {
     /// What the overlay draws of this view over `pose`: the skeleton, the numbers, the count and
     /// the banner (the caller adds its status word and performance corner).
-    pub fn overlay<'a>(&'a self, pose: Option<&'a crate::landmarks::Pose>) -> draw::Overlay<'a> {
-        draw::Overlay {
+    pub fn overlay<'a>(&'a self, pose: Option<&'a crate::landmarks::Pose>) -> overlay::Overlay<'a> {
+        overlay::Overlay {
             pose,
             working_leg: self.working_leg,
             left: self.left.clone(),
             right: self.right.clone(),
             body: self.body.clone(),
             count: Some(self.count),
-            banner: self.banner.as_ref().map(|c| draw::Banner {
+            banner: self.banner.as_ref().map(|c| overlay::Banner {
                 text: &c.text,
                 kind: c.kind,
             }),
@@ -210,12 +210,12 @@ impl Coach {
         let banner = banner.cloned();
         if !banner
             .as_ref()
-            .is_some_and(|c| c.kind == draw::CueKind::Fault)
+            .is_some_and(|c| c.kind == overlay::CueKind::Fault)
         {
             self.alerts.clear();
         }
         let alerts: Vec<&Flag> = self.alerts.iter().collect();
-        let numbers = draw::readouts(self.exercise, measures.as_ref(), &alerts);
+        let numbers = overlay::readouts(self.exercise, measures.as_ref(), &alerts);
         let view = CoachView {
             working_leg: self.working_leg(),
             left: numbers.left,
@@ -272,12 +272,12 @@ impl Coach {
         update
     }
 
-    fn working_leg(&self) -> Option<draw::Leg> {
+    fn working_leg(&self) -> Option<overlay::Leg> {
         match self.side {
-            Some(Side::Left) => Some(draw::Leg::Left),
-            Some(Side::Right) => Some(draw::Leg::Right),
+            Some(Side::Left) => Some(overlay::Leg::Left),
+            Some(Side::Right) => Some(overlay::Leg::Right),
             _ => match self.last_rep_legs.as_slice() {
-                [leg] => Some((*leg).into()),
+                [leg] => Some(*leg),
                 _ => None,
             },
         }
@@ -422,7 +422,7 @@ mod tests {
                 view.banner.as_ref().map(|c| c.text.as_str()),
                 Some("step back: feet not visible")
             );
-            assert_eq!(view.banner.unwrap().kind, draw::CueKind::Setup);
+            assert_eq!(view.banner.unwrap().kind, overlay::CueKind::Setup);
         }
         // Feet in: counting starts once the set-up has held for a second (10 frames at 10 Hz).
         let mut started_at = None;

@@ -8,11 +8,11 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::draw::RepCount;
 use crate::exercise::Side;
 use crate::exercise::{Exercise, LegMode};
 use crate::judge::{Rep, RepSet, Thresholds};
 use crate::landmarks::PoseFrame;
+use crate::overlay::RepCount;
 use crate::programme::Programme;
 
 use super::coach::{Coach, CoachView, Tally};
@@ -260,7 +260,7 @@ impl Guide {
                 if !view
                     .banner
                     .as_ref()
-                    .is_some_and(|c| c.kind == crate::draw::CueKind::Fault)
+                    .is_some_and(|c| c.kind == crate::overlay::CueKind::Fault)
                 {
                     view.banner = Some(Cue::info(format!("rest: {:.0} s", left.ceil())));
                 }

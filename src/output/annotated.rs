@@ -262,7 +262,7 @@ impl AsItHappens {
                     self.reps_in_set += 1;
                 }
                 self.working_leg = match rep.legs.as_slice() {
-                    [leg] => Some((*leg).into()),
+                    [leg] => Some(*leg),
                     _ => None,
                 };
             }

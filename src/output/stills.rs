@@ -285,7 +285,7 @@ fn paint_still(
     let overlay = Overlay {
         pose,
         working_leg: match rep.legs.as_slice() {
-            [leg] => Some((*leg).into()),
+            [leg] => Some(*leg),
             _ => None,
         },
         left: numbers.left,
