@@ -107,6 +107,11 @@ pub struct TriangulateArgs {
     /// Also write the 3-D points, frame by frame, as CSV (in the calibration's units).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+
+    /// Also write, per camera and frame, each leg's 2-D FPPA, the error bound that camera's own
+    /// analysis gives it (null where it would not be judged) and the 3-D frontal-plane angle.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

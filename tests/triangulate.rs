@@ -186,10 +186,13 @@ fn four_calibrated_views_triangulate_and_each_camera_is_compared_with_the_3d_kne
         args.push(format!("cam0{}={}", c + 1, jsonl.display()));
     }
     let csv = dir.path().join("points.csv");
+    let json = dir.path().join("held.json");
     let out = formcheck()
         .args(&args)
         .arg("--csv")
         .arg(&csv)
+        .arg("--json")
+        .arg(&json)
         .output()
         .unwrap();
     let table = String::from_utf8_lossy(&out.stdout).to_string();
@@ -244,6 +247,47 @@ fn four_calibrated_views_triangulate_and_each_camera_is_compared_with_the_3d_kne
     // The 3-D points, 6 landmarks a solved frame.
     let rows = std::fs::read_to_string(&csv).unwrap().lines().count() - 1;
     assert!(rows >= 6 * solved as usize, "{rows} rows");
+    held_to_3d(&json, &table);
+}
+
+/// `--json`: per camera its turn and, frame by frame, each leg's 2-D FPPA, the bound that
+/// camera's own analysis gives it (null where it would not be judged) and the 3-D angle; the
+/// printed table says, per camera, how often the bound covers |2-D − 3-D|.
+fn held_to_3d(json: &Path, table: &str) {
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let cameras = doc["cameras"].as_array().unwrap();
+    assert_eq!(cameras.len(), 4);
+    let limit = formcheck::judge::Thresholds::default()
+        .valgus_limit_deg(formcheck::judge::ValgusBand::SingleLeg);
+    for camera in cameras {
+        assert!(camera["turn_deg"].as_f64().is_some(), "{camera}");
+        let frames = camera["frames"].as_array().unwrap();
+        assert!(frames.len() >= 90, "{}", camera["name"]);
+        for leg in frames.iter().flat_map(|f| f["legs"].as_array().unwrap()) {
+            assert!(
+                leg["fppa_2d_deg"].is_f64() && leg["fppa_3d_deg"].is_f64(),
+                "{leg}"
+            );
+            // A bound is written only where the camera would judge the reading.
+            if let Some(bound) = leg["bound_deg"].as_f64() {
+                assert!(bound < limit, "{leg}");
+            } else {
+                assert!(leg["bound_deg"].is_null(), "{leg}");
+            }
+        }
+        let name = camera["name"].as_str().unwrap();
+        let held_row = table
+            .lines()
+            .filter(|l| l.starts_with(&format!("| {name} |")))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no held row for {name} in\n{table}"));
+        assert!(held_row.contains('/'), "{held_row}");
+    }
+    assert!(
+        table.contains("error bound held to the 3-D angle"),
+        "{table}"
+    );
 }
 
 #[test]

@@ -102,5 +102,6 @@ pub(super) fn triangulate(a: cli::TriangulateArgs) -> Result<TriangulateSettings
         up,
         sync: a.sync.map(i64::from),
         csv: a.csv,
+        json: a.json,
     })
 }

@@ -6,9 +6,11 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use super::calibration::{load_calibration, CalibrationError};
+use super::held::{hold, limit_deg, HeldCamera};
 use super::sync::find_offset;
 use super::validate::{validate, Validation, View};
 use crate::geometry::measure_defaults::DEFAULT_MIN_VISIBILITY;
+use crate::judge::Thresholds;
 use crate::landmarks::{read_jsonl, LandmarkFileError};
 
 /// Calibrated views to triangulate (`formcheck triangulate`).
@@ -23,6 +25,8 @@ pub struct TriangulateSettings {
     /// index.
     pub sync: Option<i64>,
     pub csv: Option<PathBuf>,
+    /// Each camera's bounded 2-D FPPA against the 3-D angle, frame by frame (`--json`).
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +144,18 @@ pub fn run(config: &TriangulateSettings) -> Result<(), MultiviewError> {
         })?;
     }
     report.push_str(&table(&v));
+    let held = hold(&v, &views, &Thresholds::default());
+    report.push_str(&held_table(&held, limit_deg(&Thresholds::default())));
+    if let Some(path) = &config.json {
+        let doc = serde_json::json!({ "cameras": held });
+        let write = serde_json::to_vec_pretty(&doc)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| std::fs::write(path, bytes));
+        write.map_err(|source| MultiviewError::Write {
+            path: path.clone(),
+            source,
+        })?;
+    }
     // A reader that stopped early (`| head`) is no error.
     match std::io::stdout().lock().write_all(report.as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(MultiviewError::Write {
@@ -148,6 +164,39 @@ pub fn run(config: &TriangulateSettings) -> Result<(), MultiviewError> {
         }),
         _ => Ok(()),
     }
+}
+
+/// Per camera: its turn, how many leg-frames its own analysis would judge (bound under the
+/// limit) and how many of those the bound covers (|2-D − 3-D| within it); then the same over
+/// every leg-frame with a known bound, judged or not, with the median bound and error.
+pub fn held_table(held: &[HeldCamera], limit_deg: f64) -> String {
+    let mut s = format!(
+        "\nEach camera's FPPA error bound held to the 3-D angle (judged: bound under the {limit_deg:.0}° limit):\n\n\
+         | camera | turned | judged | covered, judged | covered, any bound | median bound | median 2-D − 3-D |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n"
+    );
+    let share = |n: usize, of: usize| {
+        if of == 0 {
+            "–".to_string()
+        } else {
+            format!("{n}/{of} ({:.0}%)", 100.0 * n as f64 / of as f64)
+        }
+    };
+    for camera in held {
+        let f = camera.figures();
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            camera.name,
+            plain(camera.turn_deg, "°"),
+            share(f.judged.count, f.leg_frames),
+            share(f.judged.covered, f.judged.count),
+            share(f.bounded.covered, f.bounded.count),
+            plain(f.bounded.median_bound_deg, "°"),
+            plain(f.bounded.median_error_deg, "°"),
+        );
+    }
+    s
 }
 
 fn write_csv(path: &std::path::Path, v: &Validation) -> std::io::Result<()> {

@@ -7,6 +7,7 @@
 pub mod calibration;
 pub mod camera;
 mod command;
+pub mod held;
 pub mod pair;
 pub mod sync;
 pub mod triangulate;
@@ -17,4 +18,4 @@ pub use camera::Camera;
 pub use command::{run, table, MultiviewError, TriangulateSettings};
 pub use sync::{find_offset, Offset};
 pub use triangulate::{triangulate, Triangulated};
-pub use validate::{validate, CameraFigures, Validation, View};
+pub use validate::{validate, CameraFigures, LegFrame, Validation, View};

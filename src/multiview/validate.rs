@@ -58,6 +58,19 @@ pub struct Validation {
     pub cameras: Vec<CameraFigures>,
     /// Per frame, the solved points (landmark index, position) for export.
     pub points: Vec<Vec<(LandmarkIndex, Vector3<f64>)>>,
+    /// Per view (in the views' order), every leg-frame whose 2-D FPPA and 3-D angle were both
+    /// read.
+    pub leg_frames: Vec<Vec<LegFrame>>,
+}
+
+/// One leg in one frame of one camera: its 2-D FPPA against the knee's 3-D frontal-plane angle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LegFrame {
+    /// The first view's frame.
+    pub frame: usize,
+    pub leg: Leg,
+    pub fppa_2d_deg: f64,
+    pub fppa_3d_deg: f64,
 }
 
 pub(super) const SOLVED: [LandmarkIndex; 6] = [
@@ -128,6 +141,37 @@ pub(super) fn pixel(
         .then(|| Vector2::new(l.x, l.y))
 }
 
+/// Frame `f`'s legs and feet in 3-D, each from the views that see it; each leg point's
+/// reprojection error per view goes into `reprojection` (the table's figures are the legs': feet
+/// are small and often hidden by the other foot).
+fn solve_frame(
+    cameras: &[Camera],
+    views: &[View],
+    f: usize,
+    min_visibility: f64,
+    reprojection: &mut [Vec<f64>],
+) -> Vec<(LandmarkIndex, Vector3<f64>)> {
+    let mut solved = Vec::new();
+    for &i in SOLVED.iter().chain(&FEET) {
+        let seen: Vec<(usize, Vector2<f64>)> = views
+            .iter()
+            .filter_map(|v| Some((v.camera, pixel(v.at(f)?, i, min_visibility)?)))
+            .collect();
+        let Some(t) = triangulate(cameras, &seen) else {
+            continue;
+        };
+        if SOLVED.contains(&i) {
+            for (cam, err) in &t.used {
+                if let Some(k) = views.iter().position(|v| v.camera == *cam) {
+                    reprojection[k].push(*err);
+                }
+            }
+        }
+        solved.push((i, t.at));
+    }
+    solved
+}
+
 /// Triangulates the views frame by frame and compares each camera's 2-D FPPA with the 3-D
 /// frontal-plane angle. Landmarks seen below `min_visibility` are left out of a view.
 pub fn validate(
@@ -143,30 +187,13 @@ pub fn validate(
     let mut angle_to_frontal: Vec<Vec<f64>> = vec![Vec::new(); per_view];
     let mut fppa_2d: Vec<[Vec<f64>; 2]> = vec![[Vec::new(), Vec::new()]; per_view];
     let mut fppa_err: Vec<[Vec<f64>; 2]> = vec![[Vec::new(), Vec::new()]; per_view];
+    let mut leg_frames: Vec<Vec<LegFrame>> = vec![Vec::new(); per_view];
     let mut fppa_3d: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     let mut kot_3d: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     let mut points = Vec::with_capacity(frames);
     let mut frames_solved = 0;
     for f in 0..frames {
-        let mut solved: Vec<(LandmarkIndex, Vector3<f64>)> = Vec::new();
-        for &i in SOLVED.iter().chain(&FEET) {
-            let seen: Vec<(usize, Vector2<f64>)> = views
-                .iter()
-                .filter_map(|v| Some((v.camera, pixel(v.at(f)?, i, min_visibility)?)))
-                .collect();
-            if let Some(t) = triangulate(cameras, &seen) {
-                // The table's reprojection figures are the legs' (feet are small and often
-                // hidden by the other foot).
-                if SOLVED.contains(&i) {
-                    for (cam, err) in &t.used {
-                        if let Some(k) = views.iter().position(|v| v.camera == *cam) {
-                            reprojection[k].push(*err);
-                        }
-                    }
-                }
-                solved.push((i, t.at));
-            }
-        }
+        let solved = solve_frame(cameras, views, f, min_visibility, &mut reprojection);
         let at = |i: LandmarkIndex| solved.iter().find(|(j, _)| *j == i).map(|(_, p)| *p);
         // The frontal plane holds the pelvis's left–right line and the vertical (not the trunk,
         // which leans forward in a balance or a squat): its normal is horizontal.
@@ -209,6 +236,12 @@ pub fn validate(
                     if let Some(seen) = frontal_angle(h, kn, a, o, Vector3::z()) {
                         fppa_2d[k][slot].push(seen);
                         fppa_err[k][slot].push((seen - truth).abs());
+                        leg_frames[k].push(LegFrame {
+                            frame: f,
+                            leg: *leg,
+                            fppa_2d_deg: seen,
+                            fppa_3d_deg: truth,
+                        });
                     }
                 }
             }
@@ -247,6 +280,7 @@ pub fn validate(
         knee_over_toe_3d: kot_3d.map(|v| Some((median(&v)?, percentile(&v, 100.0)?))),
         cameras: cameras_out,
         points,
+        leg_frames,
     }
 }
 
