@@ -255,7 +255,13 @@ fn draw_panel(image: &mut Mat, o: &Overlay, s: &Scale) -> Result<(), DrawError> 
     }
     let count_h = if o.count.is_some() { s.px(50.0) } else { 0 };
     let height = margin * 2 + (lines - usize::from(o.count.is_some())) as i32 * line_h + count_h;
-    let width = s.px(470.0).min(image.cols());
+    // As wide as the widest line of numbers needs, at least 470 px at the reference height.
+    let mut width = s.px(470.0);
+    for (_, readout) in &leg_lines {
+        width = width.max(item_layout(&readout.items, margin + s.px(45.0), s)?.end_x);
+    }
+    width = width.max(item_layout(&o.body, margin, s)?.end_x);
+    let width = width.min(image.cols());
     shade(image, Rect::new(0, 0, width, height))?;
 
     let mut y = margin;
@@ -307,11 +313,29 @@ fn draw_panel(image: &mut Mat, o: &Overlay, s: &Scale) -> Result<(), DrawError> 
 }
 
 /// Named numbers side by side on one panel line, each red when past its threshold.
-fn draw_items(image: &mut Mat, items: &[Item], x: i32, y: i32, s: &Scale) -> Result<(), DrawError> {
+/// A line of numbers laid out: each item's text, colour and x, and where the line ends.
+struct ItemRow {
+    placed: Vec<(String, bool, i32)>,
+    end_x: i32,
+}
+
+/// The items from `x`: each in a column at least 215 px (at the reference height) wide, wider
+/// where a value with its bound needs it.
+fn item_layout(items: &[Item], x: i32, s: &Scale) -> Result<ItemRow, DrawError> {
     let mut x = x;
+    let mut placed = Vec::with_capacity(items.len());
     for item in items {
         let (value, alert) = format_reading(item.reading, item.unit);
         let text = format!("{} {value}", item.label);
+        let width = text_size(&text, s.font(0.75), s.px(2.0))?.width;
+        placed.push((text, alert, x));
+        x += s.px(215.0).max(width + s.px(25.0));
+    }
+    Ok(ItemRow { placed, end_x: x })
+}
+
+fn draw_items(image: &mut Mat, items: &[Item], x: i32, y: i32, s: &Scale) -> Result<(), DrawError> {
+    for (text, alert, x) in item_layout(items, x, s)?.placed {
         put(
             image,
             &text,
@@ -320,7 +344,6 @@ fn draw_items(image: &mut Mat, items: &[Item], x: i32, y: i32, s: &Scale) -> Res
             pick(alert),
             s.px(2.0),
         )?;
-        x += s.px(215.0);
     }
     Ok(())
 }
