@@ -43,12 +43,17 @@ reps = 1
 rest_s = 0
 "#;
 
+/// A finished session log's lines, each checked against schemas/session.schema.json.
 fn lines(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
+    let lines: Vec<Value> = std::fs::read_to_string(path)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+        .collect();
+    for line in &lines {
+        common::assert_matches_schema(line, "schemas/session.schema.json");
+    }
+    lines
 }
 
 fn of_type<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {

@@ -76,12 +76,28 @@ fn batch_complete_reps(exercise: &str) -> usize {
     analyzer.finish().reps().filter(|r| r.complete).count()
 }
 
+/// A finished session log's lines, each checked against schemas/session.schema.json.
 fn read_lines(path: &Path) -> Vec<Value> {
     let file = std::fs::File::open(path).unwrap();
-    std::io::BufReader::new(file)
+    let lines: Vec<Value> = std::io::BufReader::new(file)
         .lines()
         .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
-        .collect()
+        .collect();
+    assert_session_schema(&lines);
+    lines
+}
+
+fn assert_session_schema(lines: &[Value]) {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/session.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for line in lines {
+        let errors: Vec<String> = validator
+            .iter_errors(line)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{line}: {errors:#?}");
+    }
 }
 
 /// Complete reps logged so far by a session still running: a line being written is skipped.
@@ -1061,4 +1077,24 @@ fn the_two_camera_window_shows_both_views_under_xvfb() {
         );
     }
     eprintln!("screenshot: {}", shot.display());
+}
+
+/// The session schema checks something: a line of an unknown type, a rep without its concerns
+/// and a summary without its counts are refused; a well-formed event passes.
+#[test]
+fn the_session_schema_refuses_lines_missing_their_fields() {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/session.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for bad in [
+        serde_json::json!({"type": "nonsense"}),
+        serde_json::json!({"type": "rep", "complete": true}),
+        serde_json::json!({"type": "summary", "end": "key"}),
+        serde_json::json!({"type": "rep", "complete": true, "concerns": [{"concern": "valgus", "status": "fine"}], "front": null, "side": null}),
+    ] {
+        assert!(!validator.is_valid(&bad), "{bad}");
+    }
+    let event =
+        serde_json::json!({"type": "event", "event": "lost", "t_s": 1.5, "message": "stream lost"});
+    assert!(validator.is_valid(&event));
 }
