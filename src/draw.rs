@@ -242,10 +242,14 @@ fn draw_panel(image: &mut Mat, o: &Overlay, s: &Scale) -> Result<(), DrawError> 
     let line_h = s.px(34.0);
     let small = s.font(0.75);
     let thick = s.px(2.0);
-    let leg_lines: Vec<(Leg, &LegReadout)> = [(Leg::Left, &o.left), (Leg::Right, &o.right)]
-        .into_iter()
-        .filter(|(_, r)| !r.items.is_empty())
-        .collect();
+    // Each line of numbers laid out once: its width sizes the panel, then it is drawn.
+    let mut leg_lines: Vec<(Leg, ItemRow)> = Vec::new();
+    for (leg, readout) in [(Leg::Left, &o.left), (Leg::Right, &o.right)] {
+        if !readout.items.is_empty() {
+            leg_lines.push((leg, item_layout(&readout.items, margin + s.px(45.0), s)?));
+        }
+    }
+    let body_line = item_layout(&o.body, margin, s)?;
     let mut lines = leg_lines.len() + usize::from(!o.body.is_empty());
     if o.count.is_some() {
         lines += 1;
@@ -256,12 +260,11 @@ fn draw_panel(image: &mut Mat, o: &Overlay, s: &Scale) -> Result<(), DrawError> 
     let count_h = if o.count.is_some() { s.px(50.0) } else { 0 };
     let height = margin * 2 + (lines - usize::from(o.count.is_some())) as i32 * line_h + count_h;
     // As wide as the widest line of numbers needs, at least 470 px at the reference height.
-    let mut width = s.px(470.0);
-    for (_, readout) in &leg_lines {
-        width = width.max(item_layout(&readout.items, margin + s.px(45.0), s)?.end_x);
-    }
-    width = width.max(item_layout(&o.body, margin, s)?.end_x);
-    let width = width.min(image.cols());
+    let width = leg_lines
+        .iter()
+        .map(|(_, row)| row.end_x)
+        .fold(s.px(470.0).max(body_line.end_x), i32::max)
+        .min(image.cols());
     shade(image, Rect::new(0, 0, width, height))?;
 
     let mut y = margin;
@@ -281,9 +284,9 @@ fn draw_panel(image: &mut Mat, o: &Overlay, s: &Scale) -> Result<(), DrawError> 
         )?;
         y += s.px(8.0);
     }
-    for (leg, readout) in leg_lines {
+    for (leg, row) in &leg_lines {
         y += line_h;
-        let working = o.working_leg == Some(leg);
+        let working = o.working_leg == Some(*leg);
         let name = match (leg, working) {
             (Leg::Left, true) => "L*",
             (Leg::Left, false) => "L ",
@@ -299,11 +302,11 @@ fn draw_panel(image: &mut Mat, o: &Overlay, s: &Scale) -> Result<(), DrawError> 
             label_colour,
             thick,
         )?;
-        draw_items(image, &readout.items, margin + s.px(45.0), y, s)?;
+        draw_row(image, row, y, s)?;
     }
     if !o.body.is_empty() {
         y += line_h;
-        draw_items(image, &o.body, margin, y, s)?;
+        draw_row(image, &body_line, y, s)?;
     }
     if let Some(status) = o.status {
         y += line_h;
@@ -312,8 +315,8 @@ fn draw_panel(image: &mut Mat, o: &Overlay, s: &Scale) -> Result<(), DrawError> 
     Ok(())
 }
 
-/// Named numbers side by side on one panel line, each red when past its threshold.
-/// A line of numbers laid out: each item's text, colour and x, and where the line ends.
+/// A line of named numbers laid out: each item's text, whether it is past its threshold (red),
+/// its x, and where the line ends.
 struct ItemRow {
     placed: Vec<(String, bool, i32)>,
     end_x: i32,
@@ -334,14 +337,15 @@ fn item_layout(items: &[Item], x: i32, s: &Scale) -> Result<ItemRow, DrawError> 
     Ok(ItemRow { placed, end_x: x })
 }
 
-fn draw_items(image: &mut Mat, items: &[Item], x: i32, y: i32, s: &Scale) -> Result<(), DrawError> {
-    for (text, alert, x) in item_layout(items, x, s)?.placed {
+/// Named numbers side by side on one panel line, each red when past its threshold.
+fn draw_row(image: &mut Mat, row: &ItemRow, y: i32, s: &Scale) -> Result<(), DrawError> {
+    for (text, alert, x) in &row.placed {
         put(
             image,
-            &text,
-            Point::new(x, y),
+            text,
+            Point::new(*x, y),
             s.font(0.75),
-            pick(alert),
+            pick(*alert),
             s.px(2.0),
         )?;
     }

@@ -736,8 +736,10 @@ fn never_ok_unfinished(concerns: &mut [ConcernResult], why: Incomplete) {
     }
 }
 
-/// How each concern the exercise judges went: a fault (with the exercise's cue for it), ok when
-/// at least one of its measures was judged on some leg, else not judged with the first reason.
+/// How each concern the exercise judges went: a fault (with the exercise's cue for it);
+/// borderline when a measure was within its error bound of its limit, or read but uncertain by as
+/// much as the limit while another was judged; ok when at least one of its measures was judged
+/// on some leg; else not judged with the first reason.
 fn concerns(exercise: &dyn Exercise, legs: &[Leg], flags: &[Flag]) -> Vec<ConcernResult> {
     let mut kinds = exercise.concerns();
     kinds.extend(

@@ -314,19 +314,35 @@ fn note(measure: Measure, leg: Option<Leg>, reason: NotJudged) -> Option<Flag> {
     })
 }
 
+/// A measure's value with its error bound, or the note to give instead: why it was not read,
+/// or that no bound is known for it.
+fn with_bound(
+    m: Measured<f64>,
+    bound: Option<f64>,
+    measure: Measure,
+    leg: Option<Leg>,
+) -> Result<Bounded, Option<Flag>> {
+    let value = match m {
+        Measured::Value(v) => v,
+        Measured::NotJudged { not_judged } => return Err(note(measure, leg, not_judged)),
+    };
+    let bound = bound.ok_or_else(|| note(measure, leg, NotJudged::NoErrorBound))?;
+    Ok(Bounded { value, bound })
+}
+
 /// Peak FPPA against the task's band, with its error bound: a fault only past the limit by more
 /// than the bound, ok only inside it by more than the bound, else borderline; not judged where
 /// the bound alone reaches the limit (or no bound is known).
 pub fn valgus(peak: &LegPeak, band: ValgusBand, t: &Thresholds) -> Option<Flag> {
     let limit = t.valgus_limit_deg(band);
-    let v = match peak.fppa_deg {
-        Measured::Value(v) => v,
-        Measured::NotJudged { not_judged: reason } => {
-            return note(Measure::Fppa, Some(peak.leg), reason)
-        }
-    };
-    let Some(bound) = peak.fppa_bound_deg else {
-        return note(Measure::Fppa, Some(peak.leg), NotJudged::NoErrorBound);
+    let Bounded { value: v, bound } = match with_bound(
+        peak.fppa_deg,
+        peak.fppa_bound_deg,
+        Measure::Fppa,
+        Some(peak.leg),
+    ) {
+        Ok(read) => read,
+        Err(note) => return note,
     };
     match bounds::against_upper_limit(v, bound, limit) {
         Against::Past => Some(Flag::Valgus {
@@ -359,14 +375,15 @@ pub fn valgus(peak: &LegPeak, band: ValgusBand, t: &Thresholds) -> Option<Flag> 
 /// ratio's error bound; within it, borderline.
 pub fn knees_inside_ankles(body: &BodyPeak, t: &Thresholds) -> Option<Flag> {
     let limit = t.knee_ankle_ratio_min;
-    let r = match body.knee_ankle_ratio {
-        Measured::Value(r) => r,
-        Measured::NotJudged { not_judged: reason } => {
-            return note(Measure::KneeAnkleRatio, None, reason)
-        }
-    };
-    let Some(bound) = body.knee_ankle_bound else {
-        return note(Measure::KneeAnkleRatio, None, NotJudged::NoErrorBound);
+    let read = with_bound(
+        body.knee_ankle_ratio,
+        body.knee_ankle_bound,
+        Measure::KneeAnkleRatio,
+        None,
+    );
+    let Bounded { value: r, bound } = match read {
+        Ok(read) => read,
+        Err(note) => return note,
     };
     match bounds::against_lower_limit(r, bound, limit) {
         Against::Past => Some(Flag::KneesInsideAnkles {

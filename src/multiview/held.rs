@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::validate::{Validation, View};
 use crate::geometry::bounds::fppa_bound_deg;
-use crate::geometry::{measure, Leg, MeasureContext};
+use crate::geometry::{measure, FrameMeasures, Leg, MeasureContext};
 use crate::judge::{Thresholds, ValgusBand};
 use crate::stats::median;
 
@@ -87,16 +87,22 @@ pub fn hold(v: &Validation, views: &[View], t: &Thresholds) -> Vec<HeldCamera> {
         .zip(&v.cameras)
         .map(|((view, legs), figures)| {
             let mut frames: Vec<HeldFrame> = Vec::new();
+            // The leg-frames come frame by frame: each frame is measured once, for both legs.
+            let mut measured: Option<(usize, FrameMeasures)> = None;
             for lf in legs {
                 let Some(pose) = view.at(lf.frame) else {
                     continue;
                 };
-                let m = measure(pose, &ctx);
+                let m = match measured.take() {
+                    Some((frame, m)) if frame == lf.frame => m,
+                    _ => measure(pose, &ctx),
+                };
                 let bend = m.leg(lf.leg).knee_flexion_deg.get().map(|s| s.value);
                 let bound = m
                     .turn_deg
                     .get()
                     .and_then(|turn| fppa_bound_deg(turn, bend, t.fppa_max_knee_flexion_deg));
+                measured = Some((lf.frame, m));
                 let leg = HeldLeg {
                     leg: lf.leg,
                     fppa_2d_deg: lf.fppa_2d_deg,
