@@ -74,7 +74,8 @@ fn migrations() -> Migrations<'static> {
             legs TEXT NOT NULL,
             complete INTEGER NOT NULL,
             outcome TEXT NOT NULL,
-            -- Each concern: ok, fault or not_judged; NULL when the exercise does not judge it.
+            -- Each concern: ok, fault, borderline or not_judged; NULL when the exercise does
+            -- not judge it.
             valgus TEXT,
             knee_over_toe TEXT,
             left_fppa_deg REAL,
@@ -411,11 +412,13 @@ impl History {
                         COUNT(DISTINCT r.set_number), COUNT(r.number),
                         COALESCE(SUM(r.complete), 0),
                         COALESCE(SUM(r.complete AND r.valgus = 'fault'), 0),
-                        COALESCE(SUM(r.complete AND r.valgus IN ('ok', 'fault')), 0),
+                        COALESCE(SUM(r.complete AND r.valgus IN ('ok', 'fault', 'borderline')), 0),
                         COALESCE(SUM(r.complete AND r.knee_over_toe = 'fault'), 0),
-                        COALESCE(SUM(r.complete AND r.knee_over_toe IN ('ok', 'fault')), 0),
+                        COALESCE(SUM(r.complete AND r.knee_over_toe IN ('ok', 'fault', 'borderline')), 0),
                         COALESCE(SUM(r.valgus IS NOT NULL), 0),
-                        COALESCE(SUM(r.knee_over_toe IS NOT NULL), 0)
+                        COALESCE(SUM(r.knee_over_toe IS NOT NULL), 0),
+                        COALESCE(SUM(r.complete AND r.valgus = 'borderline'), 0),
+                        COALESCE(SUM(r.complete AND r.knee_over_toe = 'borderline'), 0)
                  FROM session s LEFT JOIN rep r ON r.session_id = s.id
                  WHERE ?1 IS NULL OR s.person = ?1
                  GROUP BY s.id ORDER BY s.at_unix_s, s.id",
@@ -444,6 +447,8 @@ impl History {
                     knee_over_toe_judged: r.get(17)?,
                     valgus_assessed: r.get(18)?,
                     knee_over_toe_assessed: r.get(19)?,
+                    valgus_borderline: r.get(20)?,
+                    knee_over_toe_borderline: r.get(21)?,
                 })
             })
             .map_err(|e| self.sql(e))?;
@@ -593,9 +598,13 @@ pub struct SessionRow {
     pub reps: i64,
     pub complete_reps: i64,
     pub valgus_faults: i64,
+    /// Complete reps judged ok, a fault or borderline.
     pub valgus_judged: i64,
     pub knee_over_toe_faults: i64,
     pub knee_over_toe_judged: i64,
+    /// Of the judged, those within a measure's error bound of its limit.
+    pub valgus_borderline: i64,
+    pub knee_over_toe_borderline: i64,
     /// Reps whose exercise judges the concern at all (judged or not).
     pub valgus_assessed: i64,
     pub knee_over_toe_assessed: i64,

@@ -18,22 +18,27 @@ pub const PROGRESS_MIN_REPS_PER_SET: f64 = 8.0;
 /// alignment" on nearly every rep).
 pub const PROGRESS_MAX_VALGUS_SHARE: f64 = 0.1;
 const FORTNIGHT_S: i64 = 14 * 86_400;
-const LEGEND: &str = "Faults of the complete reps the camera could judge; \"not judged\": the \
+const LEGEND: &str = "Faults of the complete reps the camera could judge, and how many of those \
+                      were borderline (within a measure's error of its limit); \"not judged\": the \
                       camera could not see it (valgus needs a front view, knee past toes a side \
                       view); \"—\": the exercise does not judge it.";
 
-/// "2/10 (20%)" of the judged reps; "—" when the exercise does not judge the concern, "not
-/// judged" when it does but the camera could not.
-fn share(faults: i64, judged: i64, assessed: i64) -> String {
+/// "2/10 (20%)" of the judged reps, and ", 3 borderline" where some were; "—" when the exercise
+/// does not judge the concern, "not judged" when it does but the camera could not.
+fn share(faults: i64, borderline: i64, judged: i64, assessed: i64) -> String {
     if assessed == 0 {
         "—".to_string()
     } else if judged == 0 {
         "not judged".to_string()
     } else {
-        format!(
+        let said = format!(
             "{faults}/{judged} ({:.0}%)",
             100.0 * faults as f64 / judged as f64
-        )
+        );
+        match borderline {
+            0 => said,
+            b => format!("{said}, {b} borderline"),
+        }
     }
 }
 
@@ -59,21 +64,27 @@ pub fn table(sessions: &[SessionRow]) -> String {
         let _ = writeln!(out, "{person}: {exercise}");
         let _ = writeln!(
             out,
-            "  {:<10}  {:<5}  {:>4}  {:>4}  {:>8}  {:<16}  {:<16}",
+            "  {:<10}  {:<5}  {:>4}  {:>4}  {:>8}  {:<24}  {:<24}",
             "date", "kind", "sets", "reps", "complete", "knee caved in", "knee past toes"
         );
         for s in rows {
             let _ = writeln!(
                 out,
-                "  {:<10}  {:<5}  {:>4}  {:>4}  {:>8}  {:<16}  {:<16}",
+                "  {:<10}  {:<5}  {:>4}  {:>4}  {:>8}  {:<24}  {:<24}",
                 date_of(s.at_unix_s),
                 s.kind,
                 s.sets,
                 s.reps,
                 s.complete_reps,
-                share(s.valgus_faults, s.valgus_judged, s.valgus_assessed),
+                share(
+                    s.valgus_faults,
+                    s.valgus_borderline,
+                    s.valgus_judged,
+                    s.valgus_assessed
+                ),
                 share(
                     s.knee_over_toe_faults,
+                    s.knee_over_toe_borderline,
                     s.knee_over_toe_judged,
                     s.knee_over_toe_assessed
                 ),
@@ -138,8 +149,13 @@ fn progress_advice(rows: &[&SessionRow]) -> String {
         .collect();
     let sets: i64 = recent.iter().map(|s| s.sets).sum();
     let complete: i64 = recent.iter().map(|s| s.complete_reps).sum();
+    // A borderline rep counts neither way: the advice to move on rests on reps judged ok or
+    // faulty.
     let (faults, judged): (i64, i64) = recent.iter().fold((0, 0), |(f, j), s| {
-        (f + s.valgus_faults, j + s.valgus_judged)
+        (
+            f + s.valgus_faults,
+            j + s.valgus_judged - s.valgus_borderline,
+        )
     });
     let reps_per_set = if sets > 0 {
         complete as f64 / sets as f64
@@ -257,11 +273,13 @@ fn weekly_table(rows: &[&SessionRow]) -> String {
             sum(|s| s.complete_reps),
             share(
                 sum(|s| s.valgus_faults),
+                sum(|s| s.valgus_borderline),
                 sum(|s| s.valgus_judged),
                 sum(|s| s.valgus_assessed)
             ),
             share(
                 sum(|s| s.knee_over_toe_faults),
+                sum(|s| s.knee_over_toe_borderline),
                 sum(|s| s.knee_over_toe_judged),
                 sum(|s| s.knee_over_toe_assessed)
             ),
