@@ -85,6 +85,11 @@ struct SquatRep {
 }
 
 fn squat_frames(reps: &[SquatRep], total: u64) -> Vec<PoseFrame> {
+    squat_frames_seen(reps, total, false)
+}
+
+/// The squat seen from the front, or from the subject's right side.
+fn squat_frames_seen(reps: &[SquatRep], total: u64, from_side: bool) -> Vec<PoseFrame> {
     let plans: Vec<Plan> = reps.iter().map(|r| r.plan).collect();
     (0..total)
         .map(|f| {
@@ -101,7 +106,11 @@ fn squat_frames(reps: &[SquatRep], total: u64) -> Vec<PoseFrame> {
             let mut body = Body::default();
             put_both_legs(&mut body, 0.0, thigh, shank, fppa);
             put_trunk(&mut body, lean);
-            body.frontal(f)
+            if from_side {
+                body.side(f)
+            } else {
+                body.frontal(f)
+            }
         })
         .collect()
 }
@@ -623,6 +632,12 @@ struct BridgeRep {
 /// Lying on the back, the camera at the feet raised 20°; left foot on the floor, right leg held
 /// in line with the left thigh.
 fn bridge_frames(reps: &[BridgeRep], total: u64) -> Vec<PoseFrame> {
+    bridge_frames_seen(reps, total, false)
+}
+
+/// The bridge from the feet (as [`bridge_frames`]) or from the subject's right side at floor
+/// height.
+fn bridge_frames_seen(reps: &[BridgeRep], total: u64, from_side: bool) -> Vec<PoseFrame> {
     use LandmarkIndex::*;
     let plans: Vec<Plan> = reps.iter().map(|r| r.plan).collect();
     let e = 20f64.to_radians();
@@ -659,6 +674,9 @@ fn bridge_frames(reps: &[BridgeRep], total: u64) -> Vec<PoseFrame> {
             body.set(RightHeel, ra);
             body.set(RightFootIndex, ra + p3(0.0, -0.05, -0.1));
             body.fill_upper();
+            if from_side {
+                return body.side(f);
+            }
             body.frame_with(f, |q| {
                 (
                     f64::from(WIDTH) / 2.0 + SCALE * q.x,
@@ -1204,4 +1222,364 @@ fn drop_landing_counts_a_jumper_found_landed_after_a_hand_over_not_a_body_bent_a
         "{:?}",
         a.rejected
     );
+}
+
+// ------------------------------------------------ what real sets do (issue 31, item 7)
+
+fn describe(a: &Analysis) -> String {
+    let reps: Vec<String> = a
+        .reps()
+        .map(|r| {
+            format!(
+                "#{} {}..{}..{} complete={} depth={:.2} {:?}",
+                r.number,
+                r.start.frame,
+                r.bottom.frame,
+                r.end.frame,
+                r.complete,
+                r.depth,
+                r.incomplete
+            )
+        })
+        .collect();
+    let rejected: Vec<String> = a
+        .rejected
+        .iter()
+        .map(|r| {
+            format!(
+                "{}..{}..{}: {}",
+                r.start.frame, r.bottom.frame, r.end.frame, r.reason
+            )
+        })
+        .collect();
+    format!("reps {reps:#?}\nrejected {rejected:#?}")
+}
+
+/// A single-leg bridge set seen from the side, the person tiring: the last two lifts are about
+/// two thirds and half of the first five, below the 20° a lone lift needs. They are reps of the
+/// set (issue 31: a real side-view set of seven lost its last two as "too small"), judged as
+/// low; the same shallow lift at the start of a set is still not a rep.
+#[test]
+fn a_tiring_set_counts_its_last_lower_reps_and_judges_them_low() {
+    let lifts = [0.13, 0.13, 0.125, 0.12, 0.115, 0.085, 0.07];
+    let reps: Vec<BridgeRep> = lifts
+        .iter()
+        .enumerate()
+        .map(|(i, &lift)| BridgeRep {
+            plan: Plan {
+                start: 30 + 50 * i as u64,
+                down: 22,
+                hold: 4,
+                up: 24,
+            },
+            lift,
+            drop: 0.0,
+            knee_in: 0.0,
+        })
+        .collect();
+    let a = run(
+        &bridge_frames_seen(&reps, 420, true),
+        "single-leg-bridge",
+        None,
+    );
+    assert_eq!(a.summary.complete_reps, 7, "{}", describe(&a));
+    assert!(a.rejected.is_empty(), "{}", describe(&a));
+    let got: Vec<&Rep> = a.reps().collect();
+    let t = Thresholds::default();
+    for (rep, planned) in got.iter().zip(&reps) {
+        assert_boundaries(rep, &planned.plan);
+    }
+    for rep in &got[5..] {
+        assert!(
+            rep.depth < t.bridge_min_lift_deg,
+            "rep {}: {}",
+            rep.number,
+            rep.depth
+        );
+        assert_eq!(kinds(rep), vec!["hip_lift_low"], "rep {}", rep.number);
+    }
+
+    let alone = run(
+        &bridge_frames_seen(&reps[6..], 420, true),
+        "single-leg-bridge",
+        None,
+    );
+    assert_eq!(alone.reps().count(), 0, "{}", describe(&alone));
+    assert!(
+        alone.rejected[0].reason.contains("too small"),
+        "{}",
+        describe(&alone)
+    );
+}
+
+/// Squat jumps: down, drive up, `flight` frames in the air (the feet `height` metres up at the
+/// top), land into a dip `landing_depth` as deep as the squat, stand; `rest` frames between.
+#[derive(Clone, Copy)]
+struct JumpSet {
+    first: u64,
+    reps: u64,
+    rest: u64,
+    height: f64,
+    landing_depth: f64,
+    fppa: f64,
+    /// How far each knee moves towards the midline at the deepest point of the landing, metres.
+    landing_knee_in: f64,
+}
+
+const JUMP_DOWN: u64 = 20;
+const JUMP_DRIVE: u64 = 10;
+const JUMP_FLIGHT: u64 = 12;
+const JUMP_LANDING: u64 = 24;
+
+impl JumpSet {
+    fn period(&self) -> u64 {
+        JUMP_DOWN + JUMP_DRIVE + JUMP_FLIGHT + JUMP_LANDING + self.rest
+    }
+    /// (squat phase 0..1, feet up in metres, landing) at frame f.
+    fn at(&self, f: u64) -> (f64, f64, bool) {
+        if f < self.first || f >= self.first + self.reps * self.period() {
+            return (0.0, 0.0, false);
+        }
+        let k = (f - self.first) % self.period();
+        let ease_in = |k: u64, n: u64| ease(k as f64 / n as f64);
+        if k < JUMP_DOWN {
+            (ease_in(k, JUMP_DOWN), 0.0, false)
+        } else if k < JUMP_DOWN + JUMP_DRIVE {
+            (1.0 - ease_in(k - JUMP_DOWN, JUMP_DRIVE), 0.0, false)
+        } else if k < JUMP_DOWN + JUMP_DRIVE + JUMP_FLIGHT {
+            let u = (k - JUMP_DOWN - JUMP_DRIVE) as f64 / JUMP_FLIGHT as f64;
+            (0.0, 4.0 * self.height * u * (1.0 - u), false)
+        } else if k < JUMP_DOWN + JUMP_DRIVE + JUMP_FLIGHT + JUMP_LANDING {
+            let u = (k - JUMP_DOWN - JUMP_DRIVE - JUMP_FLIGHT) as f64 / JUMP_LANDING as f64;
+            (
+                self.landing_depth * (std::f64::consts::PI * u).sin(),
+                0.0,
+                true,
+            )
+        } else {
+            (0.0, 0.0, false)
+        }
+    }
+    fn frames(&self, total: u64, from_side: bool) -> Vec<PoseFrame> {
+        (0..total)
+            .map(|f| {
+                let (p, up, landing) = self.at(f);
+                let mut body = Body::default();
+                let fppa = self.fppa * valgus_ramp(p);
+                put_both_legs(&mut body, up, 1.0 - 0.29 * p, 1.0 - 0.18 * p, fppa);
+                if landing {
+                    let inward = self.landing_knee_in * p / self.landing_depth;
+                    for (knee, towards_midline) in [
+                        (LandmarkIndex::LeftKnee, -1.0),
+                        (LandmarkIndex::RightKnee, 1.0),
+                    ] {
+                        let k = body.get(knee);
+                        body.set(knee, k + p3(towards_midline * inward, 0.0, 0.0));
+                    }
+                }
+                put_trunk(&mut body, 15.0 * p);
+                if from_side {
+                    body.side(f)
+                } else {
+                    body.frontal(f)
+                }
+            })
+            .collect()
+    }
+}
+
+fn jump_set() -> JumpSet {
+    JumpSet {
+        first: 30,
+        reps: 6,
+        rest: 30,
+        height: 0.15,
+        landing_depth: 0.45,
+        fppa: 4.0,
+        landing_knee_in: 0.0,
+    }
+}
+
+/// Squat jumps are squat reps marked as jumps, from the side and the front, with a pause
+/// between them or none (issue 31: 2 of 6 real squat jumps were counted; the rest were refused
+/// as "the feet did not stay planted"). Each rep runs through its landing.
+#[test]
+fn jump_squats_are_counted_as_squat_reps_marked_jump() {
+    let leg = THIGH + SHANK;
+    for (set, from_side) in [
+        (jump_set(), true),
+        (jump_set(), false),
+        (
+            JumpSet {
+                rest: 0,
+                ..jump_set()
+            },
+            true,
+        ),
+    ] {
+        let what = format!("rest {} from the side {from_side}", set.rest);
+        let a = run(&set.frames(650, from_side), "squat", None);
+        assert_eq!(a.summary.complete_reps, 6, "{what}: {}", describe(&a));
+        assert!(a.rejected.is_empty(), "{what}: {}", describe(&a));
+        for (i, rep) in a.reps().enumerate() {
+            let start = set.first + i as u64 * set.period();
+            let jump = rep
+                .jump
+                .unwrap_or_else(|| panic!("{what}: rep {} no jump", rep.number));
+            let near = |got: u64, want: u64, name: &str| {
+                assert!(
+                    got.abs_diff(want) <= BOUNDARY_FRAMES as u64,
+                    "{what} rep {} {name}: {got} vs {want}",
+                    rep.number
+                )
+            };
+            near(rep.start.frame, start, "start");
+            near(rep.bottom.frame, start + JUMP_DOWN, "bottom");
+            let airborne = start + JUMP_DOWN + JUMP_DRIVE;
+            assert!(
+                jump.takeoff.frame > airborne && jump.takeoff.frame < airborne + JUMP_FLIGHT / 2,
+                "{what}: {jump:?}"
+            );
+            let landed = airborne + JUMP_FLIGHT;
+            assert!(
+                jump.touchdown.frame < landed && jump.touchdown.frame > landed - JUMP_FLIGHT / 2,
+                "{what}: {jump:?}"
+            );
+            near(jump.landing.frame, landed + JUMP_LANDING / 2, "landing");
+            near(rep.end.frame, landed + JUMP_LANDING, "end");
+            assert!(
+                (jump.height - set.height / leg).abs() < 0.01,
+                "{what}: {} vs {}",
+                jump.height,
+                set.height / leg
+            );
+        }
+    }
+}
+
+/// A squat jump's landing is judged as well as its bottom: knees that stay apart at the bottom
+/// and cave in 7 cm on landing make the valgus concern not ok.
+#[test]
+fn a_squat_jump_that_lands_with_the_knees_caving_in_is_not_ok() {
+    let clean = run(&jump_set().frames(650, false), "squat", None);
+    let caving = JumpSet {
+        landing_knee_in: 0.07,
+        ..jump_set()
+    };
+    let caving = run(&caving.frames(650, false), "squat", None);
+    assert_eq!(clean.summary.complete_reps, 6);
+    assert_eq!(caving.summary.complete_reps, 6);
+    for (ok, bad) in clean.reps().zip(caving.reps()) {
+        // From the front at squat depth the clean rep's knee/ankle width is within its error
+        // of the limit: borderline, never a fault.
+        assert!(
+            matches!(
+                concern_of(ok, Concern::Valgus),
+                ConcernStatus::Borderline { .. }
+            ),
+            "rep {}: {:?}",
+            ok.number,
+            ok.flags
+        );
+        assert!(
+            matches!(
+                concern_of(bad, Concern::Valgus),
+                ConcernStatus::Fault { .. }
+            ),
+            "rep {}: {:?}",
+            bad.number,
+            bad.flags
+        );
+        let landing_faults: Vec<(&str, Option<Leg>)> =
+            bad.faults().map(|f| (f.kind(), f.leg())).collect();
+        assert_eq!(
+            landing_faults,
+            vec![
+                ("knee_medial_to_foot", Some(Leg::Left)),
+                ("knee_medial_to_foot", Some(Leg::Right)),
+                ("knees_inside_ankles", None)
+            ],
+            "rep {}",
+            bad.number
+        );
+        // The bottom itself read the same in both: the difference is the landing's.
+        assert_eq!(ok.peaks, bad.peaks);
+    }
+}
+
+/// The feet going up onto a box after a squat and staying there is a step, not a jump.
+#[test]
+fn feet_that_go_up_and_stay_up_are_a_step_not_a_jump() {
+    let set = JumpSet {
+        reps: 1,
+        ..jump_set()
+    };
+    let step_from = set.first + JUMP_DOWN + JUMP_DRIVE;
+    let frames: Vec<PoseFrame> = (0..200)
+        .map(|f| {
+            let (p, _, _) = set.at(f);
+            let up = if f >= step_from {
+                0.3 * ((f - step_from) as f64 / 10.0).min(1.0)
+            } else {
+                0.0
+            };
+            let mut body = Body::default();
+            put_both_legs(&mut body, up, 1.0 - 0.29 * p, 1.0 - 0.18 * p, 0.0);
+            put_trunk(&mut body, 15.0 * p);
+            body.side(f)
+        })
+        .collect();
+    let a = run(&frames, "squat", None);
+    assert_eq!(a.reps().count(), 0, "{}", describe(&a));
+    assert!(a.rejected[0].reason.contains("a step"), "{}", describe(&a));
+}
+
+/// A slow squat (3 s down, 4 s held at the bottom with a little sway, 3 s up), filmed from the
+/// side, is one rep each time (issue 31: a slow barbell back squat was counted 1 of 2).
+#[test]
+fn a_slow_squat_with_a_long_pause_at_the_bottom_is_one_rep() {
+    let rep = |start| SquatRep {
+        plan: Plan {
+            start,
+            down: 90,
+            hold: 120,
+            up: 90,
+        },
+        fppa: 3.0,
+        thigh: 0.6,
+        shank: 0.8,
+        lean: 25.0,
+    };
+    let reps = vec![rep(30), rep(400)];
+    let mut frames = squat_frames_seen(&reps, 760, true);
+    // Swaying at the bottom: the hip bobs ±4 px (0.01 leg lengths) at 1 Hz while held.
+    for r in &reps {
+        let p = r.plan;
+        for f in p.bottom()..p.bottom() + p.hold {
+            let bob = 4.0 * (2.0 * std::f64::consts::PI * (f - p.bottom()) as f64 / FPS).sin();
+            let pose = frames[f as usize].pose.as_mut().unwrap();
+            for l in pose.landmarks.iter_mut().flatten() {
+                if l.y < f64::from(HEIGHT) * 0.8 {
+                    l.y += bob;
+                }
+            }
+        }
+    }
+    let a = run(&frames, "squat", None);
+    assert_eq!(a.summary.complete_reps, 2, "{}", describe(&a));
+    assert!(a.rejected.is_empty(), "{}", describe(&a));
+    for (rep, planned) in a.reps().zip(&reps) {
+        assert!(rep.jump.is_none());
+        let p = planned.plan;
+        // Standing up slowly drifts the last few percent: the end within the 0.3 s the real
+        // clips are held to.
+        let slack = (0.3 * FPS) as u64;
+        assert!(rep.start.frame.abs_diff(p.start) <= 2, "{}", describe(&a));
+        assert!(rep.end.frame.abs_diff(p.end()) <= slack, "{}", describe(&a));
+        assert!(
+            (p.bottom()..=p.bottom() + p.hold).contains(&rep.bottom.frame),
+            "{}",
+            describe(&a)
+        );
+    }
 }

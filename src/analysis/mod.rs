@@ -12,8 +12,8 @@ use crate::geometry::bounds::Bounded;
 use crate::geometry::{crouch, measure, FrameMeasures, Leg, MeasureContext, NotJudged, View};
 use crate::judge::checks::{self, RepWindow};
 use crate::judge::{
-    outcome, rep_quality, BodyPeak, ConcernResult, ConcernStatus, Flag, LegPeak, Measure, Outcome,
-    Rep, RepSet, Thresholds,
+    outcome, rep_quality, BodyPeak, ConcernResult, ConcernStatus, Flag, Jump, LegPeak, Measure,
+    Outcome, Rep, RepSet, Thresholds,
 };
 use crate::landmarks::PoseFrame;
 use crate::reps::{Incomplete, Moment, Phase, Segment, Segmenter};
@@ -29,6 +29,10 @@ pub const NO_PERSON_NOTE: &str = "no person was detected in any frame";
 
 /// Seconds before a rep in which the profile may look at where the body stood (a landing's box).
 const LEAD_IN_S: f64 = 5.0;
+
+/// Complete reps a set needs before its own depth, not the exercise's minimum, says what a rep
+/// is: fewer give no stable median.
+const TIRED_SET_REPS: usize = 3;
 
 /// Errors setting an analysis up; each names the flag or file at fault.
 #[derive(Debug, thiserror::Error)]
@@ -449,7 +453,7 @@ impl Analyzer {
             .last_rep_end_s
             .is_some_and(|last_end| seg.start.time_s - last_end > self.thresholds.set_rest_s);
         let set_leg = if new_set { None } else { self.set_leg };
-        let min_depth = self.exercise.min_depth(&self.thresholds);
+        let min_depth = self.min_depth_in_set(new_set);
         let assessed = if seg.depth < min_depth && seg.incomplete == Some(Incomplete::FramesMissing)
         {
             Err(format!(
@@ -509,9 +513,36 @@ impl Analyzer {
             concerns: a.concerns,
             flags: a.flags,
             quality,
+            jump: a.jump,
         };
         self.reps.push(rep.clone());
         Ok(rep)
+    }
+
+    /// The least depth a movement needs to count as a rep: the exercise's minimum, or, within
+    /// a set of at least [`TIRED_SET_REPS`] complete reps, `tired_rep_fraction` of their median
+    /// depth (the last reps of a tiring set are shallower, not absent), never below half the
+    /// minimum, where a rep starts.
+    fn min_depth_in_set(&self, new_set: bool) -> f64 {
+        let minimum = self.exercise.min_depth(&self.thresholds);
+        if new_set {
+            return minimum;
+        }
+        let depths: Vec<f64> = self
+            .reps
+            .iter()
+            .filter(|r| r.set == self.set && r.complete)
+            .map(|r| r.depth)
+            .collect();
+        if depths.len() < TIRED_SET_REPS {
+            return minimum;
+        }
+        let Some(median) = crate::stats::median(&depths) else {
+            return minimum;
+        };
+        (self.thresholds.tired_rep_fraction * median)
+            .min(minimum)
+            .max(0.5 * minimum)
     }
 
     /// Judges the kept frames from `first` to `last` with the turning point at `bottom`, as
@@ -538,6 +569,50 @@ impl Analyzer {
         };
         let legs = self.legs_for(&w, set_leg);
         self.exercise.accept(&w, &legs, &self.thresholds)?;
+        let judged = self.judge_window(&w, &legs);
+        let jump = self
+            .exercise
+            .counts_jumps()
+            .then(|| checks::jump(&w, self.thresholds.squat_max_feet_rise))
+            .flatten();
+        let mut flags = judged.flags;
+        if let Some(jump) = &jump {
+            merge_landing_flags(&mut flags, self.judge_landing(frames, jump, &legs));
+        }
+        let concerns = concerns(self.exercise, &legs, &flags);
+        Ok(Assessed {
+            legs,
+            view: judged.view,
+            turn_deg: judged.turn_deg,
+            peaks: judged.peaks,
+            body: judged.body,
+            flags,
+            concerns,
+            jump,
+        })
+    }
+
+    /// The landing of a jump judged as the rep is: from touchdown to the rep's end, its
+    /// turning point the lowest the hip went. Its flags.
+    fn judge_landing(&self, frames: &[FrameMeasures], jump: &Jump, legs: &[Leg]) -> Vec<Flag> {
+        let Some(from) = frames.iter().position(|f| f.frame == jump.touchdown.frame) else {
+            return Vec::new();
+        };
+        let landing = &frames[from..];
+        let Some(bottom) = landing.iter().position(|f| f.frame == jump.landing.frame) else {
+            return Vec::new();
+        };
+        let w = RepWindow {
+            frames: landing,
+            bottom,
+            lead_in: &[],
+            picked_up_in_window: false,
+        };
+        self.judge_window(&w, legs).flags
+    }
+
+    /// The legs' peaks, the body's, the view over the window and the exercise's flags.
+    fn judge_window(&self, w: &RepWindow, legs: &[Leg]) -> Judged {
         let judges_legs = self
             .exercise
             .judged()
@@ -548,15 +623,15 @@ impl Analyzer {
             let when = self.exercise.judge_at();
             legs.iter()
                 .map(|&leg| {
-                    checks::leg_peak(&w, leg, when, self.thresholds.fppa_max_knee_flexion_deg)
+                    checks::leg_peak(w, leg, when, self.thresholds.fppa_max_knee_flexion_deg)
                 })
                 .collect()
         } else {
             Vec::new()
         };
-        let mut body = checks::body_peak(&w);
-        body.hold_s = hold_time(&w, self.exercise);
-        let (view, turn_deg) = checks::rep_view(&w, &self.ctx);
+        let mut body = checks::body_peak(w);
+        body.hold_s = hold_time(w, self.exercise);
+        let (view, turn_deg) = checks::rep_view(w, &self.ctx);
         checks::gate_by_view(
             &mut peaks,
             &mut body,
@@ -565,16 +640,13 @@ impl Analyzer {
             self.thresholds.fppa_max_knee_flexion_deg,
         );
         let flags = self.exercise.judge(&peaks, &body, &self.thresholds);
-        let concerns = concerns(self.exercise, &legs, &flags);
-        Ok(Assessed {
-            legs,
+        Judged {
             view,
             turn_deg,
             peaks,
             body,
             flags,
-            concerns,
-        })
+        }
     }
 
     /// The legs judged in a rep: `--side`, else detected the profile's way; within a set the
@@ -717,6 +789,31 @@ struct Assessed {
     body: BodyPeak,
     flags: Vec<Flag>,
     concerns: Vec<ConcernResult>,
+    jump: Option<Jump>,
+}
+
+/// One window judged: the view over it, the peaks and the exercise's flags.
+struct Judged {
+    view: crate::geometry::Measured<View>,
+    turn_deg: Option<f64>,
+    peaks: Vec<LegPeak>,
+    body: BodyPeak,
+    flags: Vec<Flag>,
+}
+
+/// A jump's landing is judged as well as its bottom: its faults and borderline readings join
+/// the rep's (its "not judged" notes do not, so a measure read at the bottom stays judged), once
+/// each.
+fn merge_landing_flags(flags: &mut Vec<Flag>, landing: Vec<Flag>) {
+    for flag in landing {
+        let counts = flag.is_fault() || matches!(flag, Flag::Borderline { .. });
+        let already = flags
+            .iter()
+            .any(|f| f.is_fault() && f.kind() == flag.kind() && f.leg() == flag.leg());
+        if counts && !already {
+            flags.push(flag);
+        }
+    }
 }
 
 /// A rep cut off before its end (the video ended, the person was lost or replaced) may not have

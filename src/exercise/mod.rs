@@ -253,6 +253,12 @@ pub trait Exercise: Send + Sync {
         None
     }
 
+    /// Whether a rep may end in a jump (a squat jump), counted as a rep of this exercise and its
+    /// landing judged too.
+    fn counts_jumps(&self) -> bool {
+        false
+    }
+
     /// When the legs are judged: at peak knee flexion unless the profile says otherwise.
     fn judge_at(&self) -> JudgeAt {
         JudgeAt::PeakKneeFlexion

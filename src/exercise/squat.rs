@@ -61,6 +61,9 @@ impl Exercise for Squat {
     fn min_depth(&self, t: &Thresholds) -> f64 {
         t.squat_min_depth
     }
+    fn counts_jumps(&self) -> bool {
+        true
+    }
 
     fn accept(&self, w: &RepWindow, legs: &[Leg], t: &Thresholds) -> Result<(), String> {
         let flexion = legs
@@ -80,11 +83,12 @@ impl Exercise for Squat {
             }
         }
         if let Some(rise) = checks::feet_rise(w) {
-            if rise > t.squat_max_feet_rise {
+            let jumped = checks::jump(w, t.squat_max_feet_rise).is_some();
+            if rise > t.squat_max_feet_rise && !jumped {
                 return Err(format!(
                     "not a squat: the feet did not stay planted (the lower foot {rise:.2} leg \
-                     lengths higher in the picture than at the bottom, limit {:.2}): a jump or a \
-                     step",
+                     lengths higher in the picture than at the bottom, limit {:.2}, and did not \
+                     come back down): a step",
                     t.squat_max_feet_rise
                 ));
             }

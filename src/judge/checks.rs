@@ -10,7 +10,7 @@ use crate::geometry::{
 };
 use crate::reps::Moment;
 
-use super::{BodyPeak, Flag, LegPeak, Measure, Thresholds, ValgusBand};
+use super::{BodyPeak, Flag, Jump, LegPeak, Measure, Thresholds, ValgusBand};
 
 /// The frames of one rep and where its turning point is.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +76,39 @@ pub fn feet_rise(w: &RepWindow) -> Option<f64> {
         .filter_map(|f| f.feet_height.get())
         .map(|h| h - planted)
         .fold(None, |m: Option<f64>, r| Some(m.map_or(r, |m| m.max(r))))
+}
+
+/// A jump after the turning point: the lower foot rose more than `off_floor` leg lengths above
+/// where it stood at the bottom and came back within it before the window ends (a foot that
+/// stays up is a step, not a jump).
+pub fn jump(w: &RepWindow, off_floor: f64) -> Option<Jump> {
+    let planted = w.bottom_frame()?.feet_height.get()?;
+    let after = &w.frames[w.bottom..];
+    let rise = |f: &FrameMeasures| f.feet_height.get().map(|h| h - planted);
+    let takeoff = after
+        .iter()
+        .position(|f| rise(f).is_some_and(|r| r > off_floor))?;
+    let touchdown = takeoff
+        + after[takeoff..]
+            .iter()
+            .position(|f| rise(f).is_some_and(|r| r <= off_floor))?;
+    let height = after[takeoff..touchdown]
+        .iter()
+        .filter_map(rise)
+        .fold(off_floor, f64::max);
+    let landing = touchdown
+        + after[touchdown..]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.hip_height.get().map(|h| (i, h)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or(0, |(i, _)| i);
+    Some(Jump {
+        takeoff: w.moment(w.bottom + takeoff),
+        touchdown: w.moment(w.bottom + touchdown),
+        landing: w.moment(w.bottom + landing),
+        height,
+    })
 }
 
 /// Index of peak knee flexion of `leg` in the window.

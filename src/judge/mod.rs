@@ -284,6 +284,22 @@ impl Flag {
     }
 
     /// Short machine name, as in the JSON `flag` tag.
+    /// The leg the flag is about, if it is about one.
+    pub fn leg(&self) -> Option<Leg> {
+        match self {
+            Flag::Valgus { leg, .. }
+            | Flag::KneeMedialToFoot { leg, .. }
+            | Flag::KneePastToe { leg, .. }
+            | Flag::PelvicDrop { leg, .. }
+            | Flag::StiffLanding { leg, .. } => Some(*leg),
+            Flag::Borderline { leg, .. } | Flag::NotJudged { leg, .. } => *leg,
+            Flag::KneesInsideAnkles { .. }
+            | Flag::HipSag { .. }
+            | Flag::HipLiftLow { .. }
+            | Flag::Asymmetry { .. } => None,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Flag::Valgus { .. } => "valgus",

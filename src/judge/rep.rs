@@ -265,6 +265,22 @@ pub struct Rep {
     pub concerns: Vec<ConcernResult>,
     pub outcome: Outcome,
     pub quality: super::Quality,
+    /// The rep ended in a jump (a squat jump): when the feet left the floor and landed. Its
+    /// landing was judged as well as its bottom.
+    pub jump: Option<Jump>,
+}
+
+/// A jump at the end of a rep: the feet left the floor after the bottom and came back down.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Jump {
+    /// The first frame the feet were off the floor.
+    pub takeoff: Moment,
+    /// The first frame they were back on it.
+    pub touchdown: Moment,
+    /// The lowest the hip went after touchdown: where the landing was judged.
+    pub landing: Moment,
+    /// How high the feet went, in leg lengths.
+    pub height: f64,
 }
 
 impl Rep {
@@ -322,6 +338,22 @@ pub struct SetVerdict {
     /// Reps with a fault.
     pub flagged: u32,
     pub concerns: Vec<ConcernTally>,
+    /// Complete reps that ended in a jump (absent from the JSON when none did).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub jumps: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// " (3 jumps)" after the rep count, or nothing.
+fn jumps_said(jumps: u32) -> String {
+    match jumps {
+        0 => String::new(),
+        1 => " (1 jump)".into(),
+        n => format!(" ({n} jumps)"),
+    }
 }
 
 impl SetVerdict {
@@ -332,9 +364,10 @@ impl SetVerdict {
             return "no complete rep".into();
         }
         let mut parts = vec![format!(
-            "{} rep{}",
+            "{} rep{}{}",
             self.reps,
-            if self.reps == 1 { "" } else { "s" }
+            if self.reps == 1 { "" } else { "s" },
+            jumps_said(self.jumps)
         )];
         for c in &self.concerns {
             let name = c.concern.describe();
@@ -375,7 +408,12 @@ impl SetVerdict {
         if self.reps == 0 {
             return "no complete rep".into();
         }
-        let mut out = format!("{} rep{}", self.reps, if self.reps == 1 { "" } else { "s" });
+        let mut out = format!(
+            "{} rep{}{}",
+            self.reps,
+            if self.reps == 1 { "" } else { "s" },
+            jumps_said(self.jumps)
+        );
         let faulted: Vec<&ConcernTally> = self.concerns.iter().filter(|c| c.faulted > 0).collect();
         for c in &faulted {
             out.push_str(&format!(
@@ -519,6 +557,7 @@ impl RepSet {
                 reps: complete.len() as u32,
                 flagged,
                 concerns,
+                jumps: complete.iter().filter(|r| r.jump.is_some()).count() as u32,
             },
             reps,
         }

@@ -116,6 +116,8 @@ thresholds! {
     STEP_UP_MIN_RISE step_up_min_rise = 0.10, "leg lengths", 0.0, 2.0;
     /// Bridge: the hip extends at least 20° from the floor position (formcheck rule).
     BRIDGE_MIN_LIFT_DEG bridge_min_lift_deg = 20.0, "degrees", 0.0, 180.0;
+    /// Within a set of 3 or more reps, a movement half as deep as the set's median rep is a rep, even below the exercise's minimum, down to half of it (formcheck rule: the last reps of a tiring set are shallower, not absent).
+    TIRED_REP_FRACTION tired_rep_fraction = 0.5, "of the set's median depth", 0.0, 1.0;
     /// Side plank: the hip lifts at least 15° against the shoulder–ankle line (formcheck rule).
     SIDE_PLANK_MIN_LIFT_DEG side_plank_min_lift_deg = 15.0, "degrees", 0.0, 180.0;
     /// Drop landing: the hip comes at least 0.03 leg lengths towards the feet, about 25° of knee bend, so a stiff landing still counts and is judged (formcheck rule).

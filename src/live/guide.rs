@@ -828,6 +828,7 @@ mod tests {
             outcome: None,
             reps: 10,
             flagged: 2,
+            jumps: 0,
             concerns: vec![
                 tally(
                     Concern::Valgus,

@@ -196,6 +196,11 @@ fn rep_verdict(rep: &crate::judge::Rep) -> String {
     if let Some(why) = rep.incomplete {
         return format!("incomplete ({})", why.describe());
     }
+    let jumped = if rep.jump.is_some() {
+        "jump, landing judged too: "
+    } else {
+        ""
+    };
     let mut concerns: Vec<String> = rep
         .concerns
         .iter()
@@ -221,5 +226,5 @@ fn rep_verdict(rep: &crate::judge::Rep) -> String {
             }
         }
     }
-    concerns.join("; ")
+    format!("{jumped}{}", concerns.join("; "))
 }

@@ -67,6 +67,14 @@ fn fact_columns() -> Vec<Column> {
                     .unwrap_or_default()
             }),
         ),
+        (
+            "jump_height",
+            Box::new(|r: &Rep| {
+                r.jump
+                    .map(|j| format!("{:.3}", j.height))
+                    .unwrap_or_default()
+            }),
+        ),
         ("outcome", Box::new(|r: &Rep| r.outcome.key().to_string())),
         (
             "start_s",

@@ -12,7 +12,7 @@ use super::{atomic, overall_verdict, ExportError, Exporter, RunSettings, VideoFa
 use crate::analysis::Rejected;
 use crate::geometry::{Leg, Measured, View};
 use crate::judge::{
-    BodyPeak, ConcernResult, Flag, LegPeak, Outcome, Quality, Rep, SetVerdict, Thresholds,
+    BodyPeak, ConcernResult, Flag, Jump, LegPeak, Outcome, Quality, Rep, SetVerdict, Thresholds,
 };
 use crate::reps::Incomplete;
 
@@ -120,6 +120,9 @@ pub struct RepRecord<'a> {
     measures: MeasuresOut<'a>,
     flags: Vec<FlagOut<'a>>,
     quality: &'a Quality,
+    /// Only when the rep ended in a jump (absent, not null, so reps without one read as before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jump: Option<&'a Jump>,
 }
 
 #[derive(Serialize)]
@@ -170,6 +173,7 @@ impl<'a> RepRecord<'a> {
                 })
                 .collect(),
             quality: &rep.quality,
+            jump: rep.jump.as_ref(),
         }
     }
 }

@@ -135,6 +135,9 @@ pub struct Segment {
     pub complete: bool,
     /// Why not, when not complete.
     pub incomplete: Option<Incomplete>,
+    /// Where the signal went furthest past rest on the way back, when it went past by more than
+    /// a rep's start (a jump's flight): the rep then ran on through the landing.
+    pub past_rest: Option<Moment>,
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +147,12 @@ struct Rep {
     samples: Vec<(Moment, f64)>,
     peak: (Moment, f64),
     min_after_peak: Option<(Moment, f64)>,
+    /// Furthest past rest on the way back, once past by more than `enter`.
+    past_rest: Option<(Moment, f64)>,
+    /// After that flight: the deepest point of the landing so far, and the least excursion
+    /// since it once coming back from it.
+    landing: Option<(Moment, f64)>,
+    after_landing: Option<(Moment, f64)>,
 }
 
 /// Streaming segmenter: [`Segmenter::push`] a value per frame, get a finished segment back.
@@ -277,6 +286,9 @@ impl Segmenter {
                         samples,
                         peak: (at, e),
                         min_after_peak: None,
+                        past_rest: None,
+                        landing: None,
+                        after_landing: None,
                     });
                     self.phase = Phase::Going;
                 } else {
@@ -307,6 +319,12 @@ impl Segmenter {
                         None
                     }
                     Phase::Returning | Phase::Rest => {
+                        if e < -self.params.enter && rep.past_rest.is_none_or(|(_, p)| e < p) {
+                            rep.past_rest = Some((at, e));
+                        }
+                        if rep.past_rest.is_some() {
+                            return self.after_flight(rep, at, e);
+                        }
                         let (prev_at, prev_e) = rep.min_after_peak.unwrap_or((at, e));
                         let noise = self.params.noise;
                         let level = noise.max(BOUNDARY_FRACTION * rep.peak.1);
@@ -323,30 +341,56 @@ impl Segmenter {
                             rep.min_after_peak = Some((at, e));
                             (e <= near_rest && slow).then_some((at, e))
                         };
-                        match end {
-                            Some((end_at, end_e)) => {
-                                self.phase = Phase::Rest;
-                                // The end and the frames after it are rest again, and the only
-                                // rest: the rest level follows where the person stands now (a
-                                // turn or a step changes it; reps with no pause have no other).
-                                self.rest.clear();
-                                for (m, ex) in
-                                    rep.samples.iter().filter(|(m, _)| m.frame >= end_at.frame)
-                                {
-                                    let v = self.value_of(rep.baseline, *ex);
-                                    self.rest.push_back((*m, v));
-                                }
-                                Some(self.close(rep, Some((end_at, end_e)), Incomplete::NotBackUp))
-                            }
-                            None => {
-                                self.rep = Some(rep);
-                                None
-                            }
-                        }
+                        self.end_or_keep(rep, end)
                     }
                 }
             }
         }
+    }
+
+    /// Ends the rep at `end`, its frames from there on rest again, or keeps it going.
+    fn end_or_keep(&mut self, rep: Rep, end: Option<(Moment, f64)>) -> Option<Segment> {
+        let Some((end_at, end_e)) = end else {
+            self.rep = Some(rep);
+            return None;
+        };
+        self.phase = Phase::Rest;
+        // The end and the frames after it are rest again, and the only rest: the rest level
+        // follows where the person stands now (a turn or a step changes it; reps with no pause
+        // have no other).
+        self.rest.clear();
+        for (m, ex) in rep.samples.iter().filter(|(m, _)| m.frame >= end_at.frame) {
+            let v = self.value_of(rep.baseline, *ex);
+            self.rest.push_back((*m, v));
+        }
+        Some(self.close(rep, Some((end_at, end_e)), Incomplete::NotBackUp))
+    }
+
+    /// After a flight past rest the landing dips and comes back: the rep runs on through it and
+    /// ends once the signal settles near rest, or turns down again into the next rep (jumps
+    /// without a pause), not when it first comes down from the flight.
+    fn after_flight(&mut self, mut rep: Rep, at: Moment, e: f64) -> Option<Segment> {
+        let noise = self.params.noise;
+        let near_rest = (SETTLE_FRACTION * rep.peak.1).max(noise);
+        let previous = rep.samples.len().checked_sub(2).map(|i| rep.samples[i]);
+        let settled = previous.is_some_and(|(prev_at, prev_e)| {
+            let dt = (at.time_s - prev_at.time_s).max(f64::EPSILON);
+            (e - prev_e).abs() / dt < noise / SETTLE_TIME_S
+        });
+        if e >= 0.0 && rep.landing.is_none_or(|(_, l)| e > l) && rep.after_landing.is_none() {
+            rep.landing = Some((at, e));
+        }
+        let coming_back = rep
+            .landing
+            .is_some_and(|(_, l)| e < l - TURN_NOISES * noise);
+        if coming_back && rep.after_landing.is_none_or(|(_, m)| e < m) {
+            rep.after_landing = Some((at, e));
+        }
+        let end = match rep.after_landing {
+            Some((low_at, low)) if e > low + noise => Some((low_at, low)),
+            _ => (e.abs() <= near_rest && settled).then_some((at, e)),
+        };
+        self.end_or_keep(rep, end)
     }
 
     fn value_of(&self, baseline: f64, excursion: f64) -> f64 {
@@ -415,6 +459,7 @@ impl Segmenter {
             depth,
             complete,
             incomplete: (!complete).then_some(otherwise),
+            past_rest: rep.past_rest.map(|(m, _)| m),
         }
     }
 }

@@ -481,9 +481,13 @@ fn rep_table(a: &Analysis) -> String {
             "<tr{class}><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             rep.set,
             rep.number,
-            match rep.incomplete {
-                None => "yes".to_string(),
-                Some(why) => format!("no ({})", why.describe()),
+            match (rep.incomplete, rep.jump) {
+                (None, None) => "yes".to_string(),
+                (None, Some(j)) => format!(
+                    "yes: a jump, {:.2} leg lengths, landing judged at {:.2} s",
+                    j.height, j.landing.time_s
+                ),
+                (Some(why), _) => format!("no ({})", why.describe()),
             },
             rep.view.get().map_or("unknown".to_string(), |v| v.to_string()),
             rep.start.time_s,
