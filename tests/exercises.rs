@@ -1481,6 +1481,13 @@ fn a_squat_jump_that_lands_with_the_knees_caving_in_is_not_ok() {
             ok.number,
             ok.flags
         );
+        // Borderline at the bottom and on landing alike: said once.
+        let borderline = ok
+            .flags
+            .iter()
+            .filter(|f| matches!(f, Flag::Borderline { .. }))
+            .count();
+        assert_eq!(borderline, 1, "rep {}: {:?}", ok.number, ok.flags);
         assert!(
             matches!(
                 concern_of(bad, Concern::Valgus),

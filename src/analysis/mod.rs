@@ -803,14 +803,21 @@ struct Judged {
 
 /// A jump's landing is judged as well as its bottom: its faults and borderline readings join
 /// the rep's (its "not judged" notes do not, so a measure read at the bottom stays judged), once
-/// each.
+/// each: a landing reading the rep already has (the same fault, or borderline on the same
+/// measure, of the same leg) is not said twice.
 fn merge_landing_flags(flags: &mut Vec<Flag>, landing: Vec<Flag>) {
-    for flag in landing {
-        let counts = flag.is_fault() || matches!(flag, Flag::Borderline { .. });
-        let already = flags
-            .iter()
-            .any(|f| f.is_fault() && f.kind() == flag.kind() && f.leg() == flag.leg());
-        if counts && !already {
+    let borderline_on = |f: &Flag| match f {
+        Flag::Borderline { measure, .. } => Some(*measure),
+        _ => None,
+    };
+    let said = |f: &Flag| f.is_fault() || borderline_on(f).is_some();
+    for flag in landing.into_iter().filter(said) {
+        let already = flags.iter().filter(|f| said(f)).any(|f| {
+            f.kind() == flag.kind()
+                && f.leg() == flag.leg()
+                && borderline_on(f) == borderline_on(&flag)
+        });
+        if !already {
             flags.push(flag);
         }
     }
