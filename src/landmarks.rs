@@ -207,6 +207,24 @@ pub struct PoseFrame {
     pub image_width: u32,
     pub image_height: u32,
     pub pose: Option<Pose>,
+    /// Where this frame's picture sits against the first frame's, from the background (a
+    /// handheld phone tilting or panning); zero for a still camera or where it was not measured.
+    pub camera: CameraShift,
+}
+
+/// How far the whole picture moved since the first frame, in this frame's pixels: what was at
+/// (x, y) in the first frame's picture is at (x + dx, y + dy) in this one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct CameraShift {
+    pub dx: f64,
+    pub dy: f64,
+}
+
+impl CameraShift {
+    /// An image row of this frame in the first frame's picture.
+    pub fn row_in_first(&self, y: f64) -> f64 {
+        y - self.dy
+    }
 }
 
 impl PoseFrame {
@@ -358,6 +376,7 @@ impl FrameRecord {
             }
         };
         Ok(PoseFrame {
+            camera: Default::default(),
             index: self.frame,
             time_s: self.t_s,
             image_width: self.width.unwrap_or(width),
@@ -463,6 +482,7 @@ mod tests {
             presence: 0.8,
         });
         let frame = PoseFrame {
+            camera: Default::default(),
             index: 3,
             time_s: 0.1,
             image_width: 640,
@@ -480,6 +500,7 @@ mod tests {
     #[test]
     fn undetected_frame_is_kept_without_landmarks() {
         let frame = PoseFrame {
+            camera: Default::default(),
             index: 0,
             time_s: 0.0,
             image_width: 1,

@@ -250,6 +250,7 @@ fn coincident_hip_knee_ankle_is_degenerate_not_zero() {
 #[test]
 fn no_person_gives_no_pose_everywhere() {
     let frame = PoseFrame {
+        camera: Default::default(),
         index: 7,
         time_s: 0.7,
         image_width: 100,
@@ -341,6 +342,7 @@ proptest! {
             *slot = present.then_some(Landmark { x, y, z: 0.0, visibility: *vis, presence: 1.0 });
         }
         let frame = PoseFrame {
+            camera: Default::default(),
             index: 0,
             time_s: 0.0,
             image_width: height,

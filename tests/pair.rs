@@ -167,6 +167,7 @@ fn two_cameras_on_different_sets_are_refused_in_one_line() {
     // A side camera that never saw the person.
     let empty: Vec<PoseFrame> = (0..300)
         .map(|i| PoseFrame {
+            camera: Default::default(),
             index: i,
             time_s: i as f64 / FPS,
             image_width: WIDTH,

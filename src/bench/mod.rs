@@ -102,6 +102,7 @@ struct PipelineFigures {
     detector_runs: usize,
     landmark_ms: Vec<f64>,
     filter_ms: Vec<f64>,
+    camera_motion_ms: Vec<f64>,
 }
 
 /// The product's own loop: decoding runs ahead on its thread ([`Prefetcher`]) while the models
@@ -152,25 +153,28 @@ fn time_pipeline(config: &BenchConfig) -> Result<PipelineFigures, BenchError> {
         detector_ms: t.detector_ms,
         landmark_ms: t.landmark_ms,
         filter_ms: t.filter_ms,
+        camera_motion_ms: t.camera_motion_ms,
     })
 }
 
-fn stage_counts(t: &StageTimings) -> [usize; 4] {
+fn stage_counts(t: &StageTimings) -> [usize; 5] {
     [
         t.preprocess_ms.len(),
         t.detector_ms.len(),
         t.landmark_ms.len(),
         t.filter_ms.len(),
+        t.camera_motion_ms.len(),
     ]
 }
 
 /// Appends to `into` the samples `from` gained since it held `before` of each.
-fn append_since(into: &mut StageTimings, from: &StageTimings, before: [usize; 4]) {
+fn append_since(into: &mut StageTimings, from: &StageTimings, before: [usize; 5]) {
     let pairs = [
         (&mut into.preprocess_ms, &from.preprocess_ms),
         (&mut into.detector_ms, &from.detector_ms),
         (&mut into.landmark_ms, &from.landmark_ms),
         (&mut into.filter_ms, &from.filter_ms),
+        (&mut into.camera_motion_ms, &from.camera_motion_ms),
     ];
     for ((to, from), start) in pairs.into_iter().zip(before) {
         to.extend_from_slice(from.get(start..).unwrap_or_default());
@@ -280,6 +284,10 @@ pub fn run(config: &BenchConfig) -> Result<(), BenchError> {
     );
     println!("    landmark     {}", fmt_ms(median(&p.landmark_ms)));
     println!("    filter       {}", fmt_ms(median(&p.filter_ms)));
+    println!(
+        "    camera       {}   (how far a handheld picture moved)",
+        fmt_ms(median(&p.camera_motion_ms))
+    );
     println!(
         "  p95 end to end: {}",
         fmt_ms(percentile(&p.total_ms, 95.0))

@@ -146,6 +146,7 @@ mod tests {
             .enumerate()
             .map(|(i, &h)| {
                 let frame = PoseFrame {
+                    camera: Default::default(),
                     index: i as u64,
                     time_s: i as f64 / 10.0,
                     image_width: 640,

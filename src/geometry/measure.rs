@@ -348,8 +348,8 @@ pub fn measure(frame: &PoseFrame, ctx: &MeasureContext) -> FrameMeasures {
         left: leg_measures(&p, Leg::Left, view, ctx),
         right: leg_measures(&p, Leg::Right, view, ctx),
         knee_ankle_ratio: knee_ankle_ratio(&p, view).into(),
-        hip_height: hip_height(&p, frame.image_height, ctx).into(),
-        feet_height: feet_height(&p, frame.image_height, ctx).into(),
+        hip_height: hip_height(&p, frame, ctx).into(),
+        feet_height: feet_height(&p, frame, ctx).into(),
         pelvic_drop_deg: pelvic_drop(&p, view).into(),
         trunk_lean_deg: trunk_lean(&p).into(),
         body_line_deg: body_line(&p).into(),
@@ -712,18 +712,20 @@ fn longer_leg(p: &Points) -> Option<f64> {
         .fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.max(l))))
 }
 
-/// Hip height above the image's bottom edge in leg lengths.
-fn hip_height(p: &Points, image_height: u32, ctx: &MeasureContext) -> Result<f64, NotJudged> {
+/// Hip height above the first frame's bottom edge in leg lengths (in the first frame's
+/// picture: a handheld camera's tilt moves the whole picture, not the hip).
+fn hip_height(p: &Points, frame: &PoseFrame, ctx: &MeasureContext) -> Result<f64, NotJudged> {
     use LandmarkIndex::*;
     let hip = p.mid(LeftHip, RightHip)?;
-    height_in_legs(p, hip.y, image_height, ctx)
+    height_in_legs(p, frame.camera.row_in_first(hip.y), frame.image_height, ctx)
 }
 
-/// The lower ankle's height above the image's bottom edge in leg lengths (both ankles seen).
-fn feet_height(p: &Points, image_height: u32, ctx: &MeasureContext) -> Result<f64, NotJudged> {
+/// The lower ankle's height above the first frame's bottom edge in leg lengths (both ankles
+/// seen).
+fn feet_height(p: &Points, frame: &PoseFrame, ctx: &MeasureContext) -> Result<f64, NotJudged> {
     use LandmarkIndex::*;
     let lower = p.image(LeftAnkle)?.y.max(p.image(RightAnkle)?.y);
-    height_in_legs(p, lower, image_height, ctx)
+    height_in_legs(p, frame.camera.row_in_first(lower), frame.image_height, ctx)
 }
 
 /// An image row's height above the bottom edge in leg lengths: the standing reference, or this

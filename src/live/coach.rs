@@ -393,6 +393,7 @@ mod tests {
             0.95,
         );
         PoseFrame {
+            camera: Default::default(),
             index,
             time_s: index as f64 / 10.0,
             image_width: 640,

@@ -640,6 +640,7 @@ mod tests {
             0.95,
         );
         PoseFrame {
+            camera: Default::default(),
             index,
             time_s: index as f64 / fps,
             image_width: 640,

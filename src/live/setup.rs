@@ -231,6 +231,7 @@ mod tests {
             0.95,
         );
         PoseFrame {
+            camera: Default::default(),
             index: 0,
             time_s,
             image_width: 640,

@@ -121,6 +121,7 @@ mod tests {
                     })
                     .collect();
                 PoseFrame {
+                    camera: Default::default(),
                     index: (t - first) as u64,
                     time_s: (t - first) as f64 / 30.0,
                     image_width: 1080,
@@ -165,6 +166,7 @@ mod tests {
         let empty: Vec<PoseFrame> = b
             .iter()
             .map(|f| PoseFrame {
+                camera: Default::default(),
                 pose: None,
                 ..f.clone()
             })

@@ -322,6 +322,7 @@ mod tests {
                     })
                     .collect();
                 vec![PoseFrame {
+                    camera: Default::default(),
                     index: 0,
                     time_s: 0.0,
                     image_width: 1080,

@@ -446,6 +446,7 @@ mod tests {
     fn frame(index: u64, time_s: f64) -> (VideoFrame, PoseFrame) {
         let image = Mat::new_rows_cols_with_default(240, 320, CV_8UC3, Scalar::all(0.0)).unwrap();
         let posed = PoseFrame {
+            camera: Default::default(),
             index,
             time_s,
             image_width: 320,

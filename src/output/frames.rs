@@ -300,6 +300,7 @@ fn decode(record: &[u8]) -> PoseFrame {
         };
     }
     PoseFrame {
+        camera: Default::default(),
         index,
         time_s,
         image_width,
@@ -335,6 +336,7 @@ mod tests {
             .into_iter()
             .enumerate()
             .map(|(i, pose)| PoseFrame {
+                camera: Default::default(),
                 index: i as u64 + 7,
                 time_s: i as f64 / 30.0,
                 image_width: 720,

@@ -9,6 +9,7 @@ use std::time::Instant;
 use opencv::prelude::*;
 
 use super::anchors::{self, Anchor, AnchorOptions};
+use super::camera_motion::CameraMotion;
 use super::detection::{self, KP_BODY_SCALE, KP_HIP_CENTER};
 use super::model::{InputSpec, PoseModel};
 use super::projection::{
@@ -33,6 +34,8 @@ pub struct StageTimings {
     pub landmark_ms: Vec<f64>,
     /// Smoothing.
     pub filter_ms: Vec<f64>,
+    /// Measuring how far the picture moved (a handheld camera).
+    pub camera_motion_ms: Vec<f64>,
 }
 
 /// The landmark model's 64×64×39 heatmap output, when the export kept it.
@@ -70,6 +73,7 @@ pub struct PoseEstimator {
     tracked: Option<Roi>,
     /// Fixed filter clock step in µs (`--filter-fps`), else the frames' own times.
     clock_step_us: Option<f64>,
+    camera: CameraMotion,
     timings: StageTimings,
 }
 
@@ -120,13 +124,31 @@ impl PoseEstimator {
             smoother: PoseSmoother::new(settings.smooth),
             tracked: None,
             clock_step_us: settings.frame_clock.map(|hz| (1e6 / hz).round()),
+            camera: CameraMotion::default(),
             timings: StageTimings::default(),
         })
     }
 
-    /// Finds the pose in one frame. Frames must come in order; a frame without a person gives
-    /// `pose: None`.
+    /// Finds the pose in one frame, and how far the picture moved since the first frame. Frames
+    /// must come in order; a frame without a person gives `pose: None`.
     pub fn process(&mut self, frame: &VideoFrame) -> Result<PoseFrame, PoseError> {
+        let mut result = self.find_pose(frame)?;
+        let started = Instant::now();
+        result.camera = self
+            .camera
+            .update(&frame.image, result.pose.as_ref())
+            .map_err(|e| PoseError::Inference {
+                stage: "camera motion",
+                frame: frame.index,
+                message: e.to_string(),
+            })?;
+        self.timings
+            .camera_motion_ms
+            .push(started.elapsed().as_secs_f64() * 1e3);
+        Ok(result)
+    }
+
+    fn find_pose(&mut self, frame: &VideoFrame) -> Result<PoseFrame, PoseError> {
         let image = &frame.image;
         let (width, height) = (image.cols(), image.rows());
         if width <= 0 || height <= 0 || image.typ() != opencv::core::CV_8UC3 {
@@ -134,6 +156,7 @@ impl PoseEstimator {
         }
         let (width, height) = (width as u32, height as u32);
         let mut result = PoseFrame {
+            camera: Default::default(),
             index: frame.index,
             time_s: frame.time_s,
             image_width: width,
@@ -241,6 +264,7 @@ impl PoseEstimator {
     pub fn reset(&mut self) {
         self.tracked = None;
         self.smoother.reset();
+        self.camera.reset();
     }
 
     pub fn timings(&self) -> &StageTimings {

@@ -9,6 +9,7 @@
 //! `projection`), and `PoseSettings::frame_clock` reproduces its fixed 30 Hz filter clock.
 
 pub mod anchors;
+mod camera_motion;
 pub mod detection;
 mod estimator;
 mod litert;

@@ -166,6 +166,7 @@ impl Body {
             };
         }
         PoseFrame {
+            camera: Default::default(),
             index,
             time_s: index as f64 / FPS,
             image_width: WIDTH,
