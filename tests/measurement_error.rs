@@ -8,6 +8,8 @@
 //!   no still hold.)
 //! - The knee/ankle width ratio's jitter: likewise, while both feet stand still (the two
 //!   squat clips before their first rep).
+//! - Knee over the foot (the knee's offset from the ankle's vertical): likewise, each standing
+//!   leg in the still stances above.
 //! - The camera-turn estimate: its median over each Pose2Sim camera's trial against the median
 //!   turn the calibration gives over the same frames (the body turns during that trial, so only
 //!   the medians compare), plus its frame-to-frame noise in the still stances above (a rep's
@@ -23,7 +25,9 @@ mod skip;
 
 use std::path::{Path, PathBuf};
 
-use formcheck::geometry::bounds::{FPPA_JITTER_DEG, KNEE_ANKLE_JITTER, TURN_ESTIMATE_ERROR_DEG};
+use formcheck::geometry::bounds::{
+    FPPA_JITTER_DEG, KNEE_ANKLE_JITTER, KNEE_FOOT_JITTER, TURN_ESTIMATE_ERROR_DEG,
+};
 use formcheck::geometry::{measure, FrameMeasures, Leg, MeasureContext};
 use formcheck::judge::Thresholds;
 use formcheck::landmarks::{read_jsonl, PoseFrame};
@@ -199,5 +203,37 @@ fn knee_ankle_ratio_jitter_standing_still_is_inside_the_bound() {
     assert!(
         KNEE_ANKLE_JITTER <= 2.0 * worst + 0.01,
         "looser than the measurement ({worst:.3}) calls for"
+    );
+}
+
+#[test]
+fn knee_foot_offset_jitter_standing_still_is_inside_the_bound() {
+    let Some(shared) = shared() else { return };
+    let mut worst: f64 = 0.0;
+    for (stem, until_s, legs) in HOLDS {
+        let m = standing_still(&shared, stem, until_s);
+        for &leg in legs {
+            let offset: Vec<f64> = m
+                .iter()
+                .filter_map(|f| f.leg(leg).knee_foot_offset.get())
+                .collect();
+            if let Some(sd) = noise_sd(&offset) {
+                println!(
+                    "{stem} {leg}: knee-over-foot noise {sd:.4} leg lengths over {} frames",
+                    offset.len()
+                );
+                worst = worst.max(sd);
+            }
+        }
+    }
+    println!("largest knee-over-foot noise {worst:.4}; bound holds {KNEE_FOOT_JITTER}");
+    assert!(worst > 0.0, "no knee-over-foot offset read standing still");
+    assert!(
+        KNEE_FOOT_JITTER >= 2.0 * worst,
+        "below twice the measured noise {worst:.4}"
+    );
+    assert!(
+        KNEE_FOOT_JITTER <= 2.0 * worst + 0.005,
+        "looser than the measurement ({worst:.4}) calls for"
     );
 }

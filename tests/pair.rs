@@ -296,7 +296,7 @@ fn each_view_reps_json_holds_the_merged_reps(out: &Path, views: &[&str; 2]) {
             serde_json::from_str(&std::fs::read_to_string(view_dir.join("reps.json")).unwrap())
                 .unwrap();
         common::assert_matches_schema(&doc, "schemas/reps.schema.json");
-        assert_eq!(doc["schema_version"], 4);
+        assert_eq!(doc["schema_version"], 5);
         let section = &doc["pair"];
         assert_eq!(section["camera"], camera);
         assert_eq!(section["reps"], pair_doc["reps"]);

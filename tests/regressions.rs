@@ -194,13 +194,14 @@ fn knee_past_toes_is_never_read_from_estimated_depth_on_the_frontal_sample() {
         .all(|r| r.faults().all(|f| f.kind() != "knee_past_toe")));
     let verdict = formcheck::output::overall_verdict(&a);
     assert!(!verdict.contains("sit back"), "{verdict}");
-    // Valgus is judged on both complete reps, by the knee/ankle width (the sample is turned
-    // about 32° from the camera, too far for FPPA). The knees stay apart, but rep 1's width,
-    // 1.04 ±0.37 from this view at that depth, is within its error of the 0.8 limit:
-    // borderline, said as such (rep 2's, 1.20 ±0.37, is clear of it).
+    // Valgus is judged on both complete reps, by the knee/ankle width and the knees over the
+    // feet (the sample is turned about 32° from the camera, too far for FPPA). The knees stay
+    // apart, but rep 1's width, 1.04 ±0.37 from this view at that depth, is within its error of
+    // the 0.8 limit, and on both reps the knees' mean over the feet, about level with the ankles
+    // ±8%, is within its error of the 5.6% limit: borderline, said as such.
     assert_eq!(
         verdict,
-        "set 1: 2 reps; valgus (knee caving in) judged on 2: 1 borderline"
+        "set 1: 2 reps; valgus (knee caving in) judged on 2: 2 borderline"
     );
 }
 
@@ -278,13 +279,14 @@ fn wide_stance_with_turned_out_feet_does_not_read_as_knee_medial_to_foot() {
     let a = wide_stance_squat(0.0);
     let rep = a.reps().next().expect("one rep");
     assert!(rep.complete, "{rep:?}");
-    // Against the hip–toe line only the feet's turn-out is left (the knee sits on the hip–ankle
-    // line here), under the limit and under half the old reading.
+    // The knee sits on the hip–ankle line here, inside its ankle only because the stance is
+    // wide: knee over the foot reads the smaller offset, from that line, while the hip stands
+    // well above the knee; under the limit and under half the old reading.
     for p in &rep.peaks {
         let offset = p.knee_foot_offset.get().expect("judged from the front");
         assert!(
             offset < t.knee_medial_to_foot && offset < knee_inside_toe / 2.0,
-            "{:?} knee inside the hip–toe line by {offset}",
+            "{:?} knee inside the foot by {offset}",
             p.leg
         );
     }
@@ -292,16 +294,36 @@ fn wide_stance_with_turned_out_feet_does_not_read_as_knee_medial_to_foot() {
     assert_no_knee_medial_to_foot_fault(rep);
 }
 
-/// The same stance with the knees caving in is still caught by the knee's place over the foot.
+/// The same stance with the knees caving in 25° still reads the knees inside the feet: their
+/// mean 8% of leg length inside, past the 5.6% limit, though by less than its ±6% error from the
+/// front at that depth: borderline, never passed.
 #[test]
 fn wide_stance_with_knees_caving_in_still_reads_knee_medial_to_foot() {
     let a = wide_stance_squat(25.0);
     let rep = a.reps().next().expect("one rep");
+    let t = Thresholds::default();
+    let read = rep.flags.iter().find_map(|f| match f {
+        Flag::Borderline {
+            measure: formcheck::judge::Measure::KneeFootOffset,
+            value,
+            bound,
+            ..
+        } => Some((*value, *bound)),
+        Flag::KneeMedialToFoot { offset, bound, .. } => Some((*offset, *bound)),
+        _ => None,
+    });
+    let (value, bound) = read.unwrap_or_else(|| panic!("{:?}", rep.flags));
+    assert!(value > t.knee_medial_to_foot, "{value} ±{bound}");
     assert!(
-        rep.faults()
-            .any(|f| matches!(f, Flag::KneeMedialToFoot { .. })),
+        !matches!(
+            rep.concerns
+                .iter()
+                .find(|c| c.concern == formcheck::judge::Concern::Valgus)
+                .map(|c| &c.status),
+            Some(formcheck::judge::ConcernStatus::Ok)
+        ),
         "{:?}",
-        rep.flags
+        rep.concerns
     );
 }
 

@@ -11,8 +11,10 @@
 //! prints them (the README shows them).
 
 use formcheck::geometry::bounds::{
-    BEND_STEPS_DEG, FPPA_VIEW_ERROR_DEG, KNEE_ANKLE_VIEW_ERROR, TURN_STEPS_DEG,
+    BEND_STEPS_DEG, FPPA_VIEW_ERROR_DEG, KNEE_ANKLE_VIEW_ERROR, KNEE_FOOT_MEAN_VIEW_ERROR,
+    KNEE_FOOT_VIEW_ERROR, TURN_STEPS_DEG,
 };
+use formcheck::geometry::knee_foot_reading;
 use nalgebra::{Rotation3, Vector2, Vector3};
 
 type V3 = Vector3<f64>;
@@ -31,6 +33,10 @@ const VALGUS_DEG: [f64; 7] = [-10.0, -5.0, 0.0, 5.0, 10.0, 15.0, 20.0];
 const CAMERA_HEIGHT_M: [f64; 5] = [0.3, 0.6, 0.9, 1.2, 1.5];
 const CAMERA_DISTANCE_M: [f64; 3] = [2.0, 3.0, 4.0];
 const HIP_ROTATION_DEG: [f64; 3] = [-15.0, 0.0, 15.0];
+/// The camera's roll about its optical axis: a phone stood or held level by eye (formcheck rule:
+/// within 3°). FPPA and the knee/ankle ratio do not depend on it; knee over the foot, read
+/// against the picture's vertical, does.
+const CAMERA_ROLL_DEG: [f64; 3] = [-3.0, 0.0, 3.0];
 
 /// One leg in the body's frame: x to the subject's left, y up, z forward; the ankle on the
 /// floor under the hip. `bend` is the knee's flexion, shared equally by a forward-leaning thigh
@@ -69,6 +75,15 @@ struct Camera {
 }
 
 impl Camera {
+    fn rolled(turn_deg: f64, height: f64, distance: f64, roll_deg: f64) -> Camera {
+        let level = Camera::new(turn_deg, height, distance);
+        let roll = Rotation3::from_axis_angle(&V3::z_axis(), roll_deg.to_radians());
+        Camera {
+            position: level.position,
+            to_camera: roll * level.to_camera,
+        }
+    }
+
     fn new(turn_deg: f64, height: f64, distance: f64) -> Camera {
         let heading = turn_deg.to_radians();
         let position = V3::new(distance * heading.sin(), height, distance * heading.cos());
@@ -128,10 +143,31 @@ fn knee_ankle_ratio(
     (knees[0] - knees[1]).dot(&axis) / (ankles[0] - ankles[1]).dot(&axis)
 }
 
-/// The worst gaps at one camera turn and knee bend: (FPPA degrees, knee/ankle ratio).
-fn worst_errors(turn_deg: f64, bend_deg: f64) -> (f64, f64) {
-    let mut fppa_worst: f64 = 0.0;
-    let mut ratio_worst: f64 = 0.0;
+/// Knee over the foot as formcheck reads it (`formcheck::geometry::knee_foot_reading`), over
+/// `leg_len`, the straight leg's hip–ankle length in the same picture.
+fn knee_foot_offset(
+    hip: Vector2<f64>,
+    other_hip: Vector2<f64>,
+    knee: Vector2<f64>,
+    ankle: Vector2<f64>,
+    leg_len: f64,
+) -> f64 {
+    knee_foot_reading(hip, knee, ankle, (other_hip.x - hip.x).signum(), leg_len)
+}
+
+/// Worst gaps at one camera turn and knee bend.
+#[derive(Default)]
+struct Worst {
+    fppa_deg: f64,
+    knee_ankle_ratio: f64,
+    knee_foot: f64,
+    knee_foot_mean: f64,
+}
+
+fn worst_errors(turn_deg: f64, bend_deg: f64) -> Worst {
+    let mut worst = Worst::default();
+    let flat = |p: V3| Vector2::new(p.x, -p.y);
+    let standing = [leg(1.0, 0.0, 0.0, 0.0), leg(-1.0, 0.0, 0.0, 0.0)];
     for valgus in VALGUS_DEG {
         for rotation in HIP_ROTATION_DEG {
             let legs = [
@@ -139,59 +175,106 @@ fn worst_errors(turn_deg: f64, bend_deg: f64) -> (f64, f64) {
                 leg(-1.0, bend_deg, valgus, rotation),
             ];
             let mid = (legs[0].hip + legs[1].hip) / 2.0;
-            let flat = |p: V3| Vector2::new(p.x, -p.y);
             let ratio_true = knee_ankle_ratio(
                 [flat(legs[0].hip), flat(legs[1].hip)],
                 [flat(legs[0].knee), flat(legs[1].knee)],
                 [flat(legs[0].ankle), flat(legs[1].ankle)],
             );
+            let foot_true = [0, 1].map(|i| {
+                let l = &legs[i];
+                knee_foot_offset(
+                    flat(l.hip),
+                    flat(legs[1 - i].hip),
+                    flat(l.knee),
+                    flat(l.ankle),
+                    THIGH_M + SHANK_M,
+                )
+            });
             for height in CAMERA_HEIGHT_M {
                 for distance in CAMERA_DISTANCE_M {
-                    for sign in [1.0, -1.0] {
-                        let camera = Camera::new(sign * turn_deg, height, distance);
-                        let seen = |pick: fn(&Leg) -> V3| {
-                            [
-                                camera.project(pick(&legs[0])),
-                                camera.project(pick(&legs[1])),
-                            ]
-                        };
-                        let ratio =
-                            knee_ankle_ratio(seen(|l| l.hip), seen(|l| l.knee), seen(|l| l.ankle));
-                        ratio_worst = ratio_worst.max((ratio - ratio_true).abs());
-                        for l in &legs {
-                            let seen = fppa(
-                                camera.project(l.hip),
-                                camera.project(l.knee),
-                                camera.project(l.ankle),
-                                camera.project(mid),
-                            );
-                            fppa_worst = fppa_worst.max((seen - frontal_angle(l, mid)).abs());
+                    for roll in CAMERA_ROLL_DEG {
+                        for sign in [1.0, -1.0] {
+                            let camera = Camera::rolled(sign * turn_deg, height, distance, roll);
+                            let seen = |pick: fn(&Leg) -> V3| {
+                                [
+                                    camera.project(pick(&legs[0])),
+                                    camera.project(pick(&legs[1])),
+                                ]
+                            };
+                            let (hips, knees, ankles) =
+                                (seen(|l| l.hip), seen(|l| l.knee), seen(|l| l.ankle));
+                            let ratio = knee_ankle_ratio(hips, knees, ankles);
+                            worst.knee_ankle_ratio =
+                                worst.knee_ankle_ratio.max((ratio - ratio_true).abs());
+                            let foot = [0, 1].map(|i| {
+                                let s = &standing[i];
+                                let leg_len =
+                                    (camera.project(s.hip) - camera.project(s.ankle)).norm();
+                                knee_foot_offset(hips[i], hips[1 - i], knees[i], ankles[i], leg_len)
+                            });
+                            for i in 0..2 {
+                                worst.knee_foot =
+                                    worst.knee_foot.max((foot[i] - foot_true[i]).abs());
+                            }
+                            let mean_error =
+                                (foot[0] + foot[1] - foot_true[0] - foot_true[1]) / 2.0;
+                            worst.knee_foot_mean = worst.knee_foot_mean.max(mean_error.abs());
+                            for l in &legs {
+                                let seen = fppa(
+                                    camera.project(l.hip),
+                                    camera.project(l.knee),
+                                    camera.project(l.ankle),
+                                    camera.project(mid),
+                                );
+                                worst.fppa_deg =
+                                    worst.fppa_deg.max((seen - frontal_angle(l, mid)).abs());
+                            }
                         }
                     }
                 }
             }
         }
     }
-    (fppa_worst, ratio_worst)
+    worst
 }
 
-/// The tables as `src/geometry/bounds.rs` should hold them: each worst error rounded up, FPPA
-/// to 0.1°, the ratio to 0.01.
-fn sweep() -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
-    let mut fppa = Vec::new();
-    let mut ratio = Vec::new();
+/// The tables as `src/geometry/bounds.rs` should hold them, each worst error rounded up: FPPA
+/// to 0.1°, the knee/ankle ratio and knee over the foot to 0.01 (per leg and the two legs'
+/// mean).
+struct Tables {
+    fppa_deg: Vec<Vec<f64>>,
+    knee_ankle_ratio: Vec<Vec<f64>>,
+    knee_foot: Vec<Vec<f64>>,
+    knee_foot_mean: Vec<Vec<f64>>,
+}
+
+fn sweep() -> Tables {
+    let up = |v: f64, per: f64| (v * per).ceil() / per;
+    let mut t = Tables {
+        fppa_deg: Vec::new(),
+        knee_ankle_ratio: Vec::new(),
+        knee_foot: Vec::new(),
+        knee_foot_mean: Vec::new(),
+    };
     for &turn in &TURN_STEPS_DEG {
-        let (f, r): (Vec<f64>, Vec<f64>) = BEND_STEPS_DEG
+        let cells: Vec<Worst> = BEND_STEPS_DEG
             .iter()
-            .map(|&bend| {
-                let (f, r) = worst_errors(turn, bend);
-                ((f * 10.0).ceil() / 10.0, (r * 100.0).ceil() / 100.0)
-            })
-            .unzip();
-        fppa.push(f);
-        ratio.push(r);
+            .map(|&bend| worst_errors(turn, bend))
+            .collect();
+        t.fppa_deg
+            .push(cells.iter().map(|w| up(w.fppa_deg, 10.0)).collect());
+        t.knee_ankle_ratio.push(
+            cells
+                .iter()
+                .map(|w| up(w.knee_ankle_ratio, 100.0))
+                .collect(),
+        );
+        t.knee_foot
+            .push(cells.iter().map(|w| up(w.knee_foot, 100.0)).collect());
+        t.knee_foot_mean
+            .push(cells.iter().map(|w| up(w.knee_foot_mean, 100.0)).collect());
     }
-    (fppa, ratio)
+    t
 }
 
 fn print_table(title: &str, table: &[Vec<f64>], decimals: usize) {
@@ -230,14 +313,45 @@ fn assert_held(name: &str, held: &[[f64; 13]; 13], table: &[Vec<f64>], tolerance
 
 #[test]
 fn the_view_error_tables_are_the_truth_models() {
-    let (fppa, ratio) = sweep();
-    print_table("FPPA, worst error in degrees", &fppa, 1);
-    print_table("knee/ankle width ratio, worst error", &ratio, 2);
-    assert_held("FPPA_VIEW_ERROR_DEG", &FPPA_VIEW_ERROR_DEG, &fppa, 0.05);
+    let t = sweep();
+    print_table("FPPA, worst error in degrees", &t.fppa_deg, 1);
+    print_table(
+        "knee/ankle width ratio, worst error",
+        &t.knee_ankle_ratio,
+        2,
+    );
+    print_table(
+        "knee over the foot, one leg, worst error in leg lengths",
+        &t.knee_foot,
+        2,
+    );
+    print_table(
+        "knee over the foot, both legs' mean, worst error in leg lengths",
+        &t.knee_foot_mean,
+        2,
+    );
+    assert_held(
+        "FPPA_VIEW_ERROR_DEG",
+        &FPPA_VIEW_ERROR_DEG,
+        &t.fppa_deg,
+        0.05,
+    );
     assert_held(
         "KNEE_ANKLE_VIEW_ERROR",
         &KNEE_ANKLE_VIEW_ERROR,
-        &ratio,
+        &t.knee_ankle_ratio,
+        0.005,
+    );
+    assert_held(
+        "KNEE_FOOT_VIEW_ERROR",
+        &KNEE_FOOT_VIEW_ERROR,
+        &t.knee_foot,
+        0.005,
+    );
+    assert_held(
+        "KNEE_FOOT_MEAN_VIEW_ERROR",
+        &KNEE_FOOT_MEAN_VIEW_ERROR,
+        &t.knee_foot_mean,
         0.005,
     );
 }

@@ -639,6 +639,16 @@ impl Analyzer {
             turn_deg,
             self.thresholds.fppa_max_knee_flexion_deg,
         );
+        if self.exercise.legs() != LegMode::Both {
+            for p in peaks.iter_mut() {
+                checks::knee_foot_where_readable(
+                    p,
+                    w,
+                    turn_deg,
+                    self.thresholds.knee_medial_to_foot,
+                );
+            }
+        }
         let flags = self.exercise.judge(&peaks, &body, &self.thresholds);
         Judged {
             view,
@@ -812,14 +822,33 @@ fn merge_landing_flags(flags: &mut Vec<Flag>, landing: Vec<Flag>) {
     };
     let said = |f: &Flag| f.is_fault() || borderline_on(f).is_some();
     for flag in landing.into_iter().filter(said) {
-        let already = flags.iter().filter(|f| said(f)).any(|f| {
-            f.kind() == flag.kind()
+        let same = flags.iter().position(|f| {
+            said(f)
+                && f.kind() == flag.kind()
                 && f.leg() == flag.leg()
                 && borderline_on(f) == borderline_on(&flag)
         });
-        if !already {
-            flags.push(flag);
+        match same {
+            None => flags.push(flag),
+            // The same borderline reading at the bottom and on landing: the one nearer a fault.
+            Some(i) if towards_fault(&flag) > towards_fault(&flags[i]) => flags[i] = flag,
+            Some(_) => {}
         }
+    }
+}
+
+/// How far a borderline reading lies past its limit, in the direction of a fault (the
+/// knee/ankle ratio faults below its limit, the rest above).
+fn towards_fault(flag: &Flag) -> f64 {
+    match flag {
+        Flag::Borderline {
+            measure: Measure::KneeAnkleRatio,
+            value,
+            limit,
+            ..
+        } => limit - value,
+        Flag::Borderline { value, limit, .. } => value - limit,
+        _ => 0.0,
     }
 }
 

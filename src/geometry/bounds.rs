@@ -16,6 +16,10 @@ pub const TURN_ESTIMATE_ERROR_DEG: f64 = 10.1;
 /// standard deviation (tests/measurement_error.rs).
 pub const KNEE_ANKLE_JITTER: f64 = 0.031;
 
+/// BlazePose's frame-to-frame noise of the knee's offset from the ankle's vertical standing
+/// still, in leg lengths, twice its standard deviation (tests/measurement_error.rs).
+pub const KNEE_FOOT_JITTER: f64 = 0.014;
+
 /// The tables' camera turns from square, degrees.
 pub const TURN_STEPS_DEG: [f64; 13] = [
     0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0,
@@ -113,6 +117,94 @@ pub const KNEE_ANKLE_VIEW_ERROR: [[f64; 13]; 13] = [
     ],
 ];
 
+/// Worst |knee's offset from the ankle's vertical − the same offset square on, without
+/// perspective|, one leg, in leg lengths, by camera turn (rows) and knee bend (columns).
+pub const KNEE_FOOT_VIEW_ERROR: [[f64; 13]; 13] = [
+    [
+        0.04, 0.04, 0.04, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.06, 0.06, 0.06, 0.07,
+    ],
+    [
+        0.04, 0.05, 0.05, 0.06, 0.06, 0.07, 0.07, 0.08, 0.08, 0.09, 0.09, 0.10, 0.11,
+    ],
+    [
+        0.04, 0.05, 0.06, 0.07, 0.08, 0.08, 0.09, 0.10, 0.11, 0.12, 0.13, 0.13, 0.14,
+    ],
+    [
+        0.04, 0.05, 0.07, 0.08, 0.09, 0.10, 0.11, 0.12, 0.14, 0.15, 0.16, 0.17, 0.18,
+    ],
+    [
+        0.04, 0.06, 0.07, 0.09, 0.10, 0.12, 0.14, 0.15, 0.16, 0.18, 0.19, 0.20, 0.21,
+    ],
+    [
+        0.05, 0.07, 0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.19, 0.21, 0.22, 0.24, 0.25,
+    ],
+    [
+        0.05, 0.07, 0.09, 0.12, 0.14, 0.16, 0.18, 0.20, 0.22, 0.24, 0.25, 0.27, 0.29,
+    ],
+    [
+        0.06, 0.08, 0.11, 0.13, 0.15, 0.18, 0.20, 0.22, 0.24, 0.27, 0.29, 0.31, 0.32,
+    ],
+    [
+        0.06, 0.09, 0.12, 0.14, 0.17, 0.19, 0.22, 0.25, 0.27, 0.29, 0.32, 0.34, 0.36,
+    ],
+    [
+        0.07, 0.10, 0.13, 0.16, 0.18, 0.21, 0.24, 0.27, 0.30, 0.32, 0.35, 0.37, 0.39,
+    ],
+    [
+        0.08, 0.11, 0.14, 0.17, 0.20, 0.23, 0.26, 0.29, 0.32, 0.35, 0.38, 0.40, 0.42,
+    ],
+    [
+        0.08, 0.11, 0.15, 0.18, 0.21, 0.25, 0.28, 0.31, 0.34, 0.38, 0.41, 0.43, 0.46,
+    ],
+    [
+        0.09, 0.12, 0.16, 0.19, 0.23, 0.26, 0.30, 0.33, 0.37, 0.40, 0.43, 0.46, 0.49,
+    ],
+];
+
+/// The same for the mean of both legs' offsets: a camera turned from square shifts both knees
+/// the same way in the picture (one reads inwards, the other outwards), and the mean cancels it.
+pub const KNEE_FOOT_MEAN_VIEW_ERROR: [[f64; 13]; 13] = [
+    [
+        0.03, 0.03, 0.03, 0.03, 0.04, 0.04, 0.04, 0.05, 0.05, 0.05, 0.06, 0.06, 0.06,
+    ],
+    [
+        0.03, 0.03, 0.03, 0.03, 0.04, 0.04, 0.04, 0.05, 0.05, 0.05, 0.06, 0.06, 0.06,
+    ],
+    [
+        0.02, 0.03, 0.03, 0.03, 0.04, 0.04, 0.04, 0.04, 0.05, 0.05, 0.05, 0.06, 0.06,
+    ],
+    [
+        0.02, 0.02, 0.03, 0.03, 0.03, 0.04, 0.04, 0.04, 0.04, 0.04, 0.05, 0.05, 0.05,
+    ],
+    [
+        0.02, 0.02, 0.03, 0.03, 0.03, 0.03, 0.03, 0.04, 0.04, 0.04, 0.04, 0.05, 0.04,
+    ],
+    [
+        0.02, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.04, 0.03,
+    ],
+    [
+        0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.04, 0.04, 0.04, 0.04, 0.04, 0.03, 0.03,
+    ],
+    [
+        0.03, 0.03, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 0.05, 0.05, 0.05, 0.04,
+    ],
+    [
+        0.04, 0.04, 0.04, 0.04, 0.05, 0.05, 0.05, 0.05, 0.05, 0.06, 0.06, 0.06, 0.06,
+    ],
+    [
+        0.04, 0.04, 0.05, 0.05, 0.06, 0.06, 0.06, 0.06, 0.07, 0.07, 0.07, 0.07, 0.07,
+    ],
+    [
+        0.05, 0.05, 0.05, 0.06, 0.06, 0.07, 0.07, 0.07, 0.08, 0.08, 0.08, 0.08, 0.08,
+    ],
+    [
+        0.05, 0.06, 0.06, 0.07, 0.07, 0.08, 0.08, 0.09, 0.09, 0.09, 0.09, 0.10, 0.10,
+    ],
+    [
+        0.06, 0.06, 0.07, 0.08, 0.08, 0.09, 0.09, 0.10, 0.10, 0.11, 0.11, 0.11, 0.11,
+    ],
+];
+
 /// A table's worst error over every camera turn within `turn_error_deg` of `turn_deg` and the
 /// knee bend, each widened to the table's steps around it (the tables are not all monotonic:
 /// the knee/ankle ratio's error dips near 50° of turn). `None` beyond the table (a turn over 60°
@@ -171,6 +263,34 @@ pub fn knee_ankle_bound(turn_deg: f64, bend_deg: Option<f64>) -> Option<f64> {
     Some(view + KNEE_ANKLE_JITTER)
 }
 
+/// Whose offset knee over the foot reads: one leg's, or the mean of both (a bilateral stance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KneeFootReading {
+    OneLeg,
+    MeanOfBothLegs,
+}
+
+/// The error bound of the knee's offset from the ankle's vertical at the bottom of a rep (leg
+/// lengths), likewise; an unknown bend (or one past the table) is taken as the table's deepest.
+pub fn knee_foot_bound(
+    turn_deg: f64,
+    bend_deg: Option<f64>,
+    reading: KneeFootReading,
+) -> Option<f64> {
+    let deepest = BEND_STEPS_DEG[BEND_STEPS_DEG.len() - 1];
+    let table = match reading {
+        KneeFootReading::OneLeg => &KNEE_FOOT_VIEW_ERROR,
+        KneeFootReading::MeanOfBothLegs => &KNEE_FOOT_MEAN_VIEW_ERROR,
+    };
+    let view = worst_near(
+        table,
+        turn_deg,
+        TURN_ESTIMATE_ERROR_DEG,
+        bend_deg.unwrap_or(deepest).min(deepest),
+    )?;
+    Some(view + KNEE_FOOT_JITTER)
+}
+
 /// A measured value and its error bound: the truth lies within `value ± bound`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bounded {
@@ -198,6 +318,18 @@ pub fn against_upper_limit(value: f64, bound: f64, limit: f64) -> Against {
         Against::Past
     } else if bound >= limit {
         Against::Uncertain
+    } else if value + bound < limit {
+        Against::Inside
+    } else {
+        Against::Borderline
+    }
+}
+
+/// `value` ± `bound` against an upper `limit`, where a wide bound still allows a verdict when the
+/// value is far from the limit (an offset whose good values lie well below it).
+pub fn against_lower_is_better(value: f64, bound: f64, limit: f64) -> Against {
+    if value - bound > limit {
+        Against::Past
     } else if value + bound < limit {
         Against::Inside
     } else {

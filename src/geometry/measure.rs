@@ -39,9 +39,16 @@ pub const SIDE_MIN_TURN_DEG: f64 = 65.0;
 /// shin angles a body can load put it less than one foot length ahead).
 pub const MAX_PLAUSIBLE_KNEE_OVER_TOE: f64 = 1.0;
 
-/// Knee over the foot needs the toes at least this far below the hip (leg lengths): an upright
-/// stance, not a body lying or folded over (formcheck rule).
-const MIN_UPRIGHT_LEG: f64 = 0.5;
+/// The hip–ankle line is a reference for knee over the foot only while the hip stands this far
+/// above the knee (leg lengths); lower, at the bottom of a deep squat, the line collapses and the
+/// ankle's vertical alone is the reference (formcheck rule: a quarter of the leg, about 60° of
+/// thigh tilt).
+pub const KNEE_FOOT_LINE_MIN_HIP_RISE: f64 = 0.25;
+
+/// Knee over the foot needs the knee at least this far above the ankle (leg lengths): a shank
+/// standing over the foot, not a body lying or kneeling (formcheck rule: the shank is about half
+/// the leg; tilted 60° forward at the bottom of a deep squat it still stands a quarter).
+const MIN_UPRIGHT_SHANK: f64 = 0.25;
 
 /// The pelvis moving more than this many leg lengths between two detections, and faster than
 /// [`PERSON_JUMP_SPEED`], is another person (formcheck rule: a sprinter's pelvis covers about
@@ -573,20 +580,27 @@ fn medial_offset(p: &Points, leg: Leg, view: Result<View, NotJudged>) -> Result<
     Ok(sign * (cross2(&(a - h), &(k - h)) / len).abs() / len)
 }
 
-/// Knee's horizontal offset from the toe (foot index), towards the body midline, over the
-/// standing leg length. The plumb line from the knee should land near the second toe; the
-/// image vertical is the reference because the hip–ankle line collapses in a deep squat.
+/// Knee's sideways offset from the ankle's vertical in the picture, towards the body midline,
+/// over the standing leg length: past half a foot's width the knee is inside the foot's inner
+/// edge. The ankle's vertical is the reference because the hip–ankle and hip–toe lines collapse
+/// when the hip drops to the feet at the bottom of a deep squat; it is read from the front or at
+/// an angle, and the rep's camera turn and knee bend bound its error (`geometry::bounds`).
 fn knee_foot_offset(
     p: &Points,
     leg: Leg,
     view: Result<View, NotJudged>,
     ctx: &MeasureContext,
 ) -> Result<f64, NotJudged> {
-    needs_frontal(view)?;
+    if view? == View::Side {
+        return Err(NotJudged::WrongView {
+            view: View::Side,
+            needs: View::Frontal,
+        });
+    }
     let j = leg.joints();
     let other = leg.other().joints();
     let (h, oh, k) = (p.image(j.hip)?, p.image(other.hip)?, p.image(j.knee)?);
-    let (a, toe) = (p.image(j.ankle)?, p.image(j.toe)?);
+    let a = p.image(j.ankle)?;
     let leg_len = ctx.standing.leg().unwrap_or(0.0).max((a - h).norm());
     if !positive(leg_len) {
         return Err(NotJudged::Degenerate);
@@ -595,15 +609,26 @@ fn knee_foot_offset(
     if across.abs() < MIN_MIDLINE_OFFSET * leg_len {
         return Err(NotJudged::MedialSideUnknown);
     }
-    // The hip–toe line, not the toe alone: feet turned out or set wide put the toes outside a
-    // knee that is perfectly in line with them (a straight leg slanting out reads 0 here).
-    let drop = toe.y - h.y;
-    if drop < MIN_UPRIGHT_LEG * leg_len {
+    if a.y - k.y < MIN_UPRIGHT_SHANK * leg_len {
         return Err(NotJudged::Degenerate);
     }
-    let t = ((k.y - h.y) / drop).clamp(0.0, 1.0);
-    let line_x = h.x + (toe.x - h.x) * t;
-    Ok((k.x - line_x) * across.signum() / leg_len)
+    Ok(knee_foot_reading(h, k, a, across.signum(), leg_len))
+}
+
+/// The knee's offset inside the ankle's vertical, or inside the hip–ankle line where that is
+/// smaller and the hip stands at least [`KNEE_FOOT_LINE_MIN_HIP_RISE`] leg lengths above the
+/// knee: a straight leg slanting out from a wide stance puts the knee inside its ankle without
+/// caving, and a knee on the line from hip to ankle is not caving in. `medial` is +1 when the
+/// midline is towards +x. The truth model (`tests/view_error.rs`) reads it the same way.
+pub fn knee_foot_reading(hip: Vec2, knee: Vec2, ankle: Vec2, medial: f64, leg_len: f64) -> f64 {
+    let inside_ankle = (knee.x - ankle.x) * medial / leg_len;
+    let hip_rise = (knee.y - hip.y) / leg_len;
+    if hip_rise < KNEE_FOOT_LINE_MIN_HIP_RISE || ankle.y - hip.y <= 0.0 {
+        return inside_ankle;
+    }
+    let t = (ankle.y - knee.y) / (ankle.y - hip.y);
+    let line_x = ankle.x + (hip.x - ankle.x) * t;
+    inside_ankle.min((knee.x - line_x) * medial / leg_len)
 }
 
 /// How far the knee is ahead of the toe (foot index), horizontally in the image, in the

@@ -10,7 +10,10 @@ pub mod bounds;
 mod measure;
 mod vector;
 
-pub use measure::{classify_turn, crouch, measure, Crouch, MeasureContext, StandingReference};
+pub use measure::{
+    classify_turn, crouch, knee_foot_reading, measure, Crouch, MeasureContext, StandingReference,
+    KNEE_FOOT_LINE_MIN_HIP_RISE,
+};
 
 /// The quality constants geometry applies by default (the judge's thresholds can override them).
 pub mod measure_defaults {
@@ -198,6 +201,9 @@ pub enum NotJudged {
     /// From this view and knee bend the measure's error bound reaches its limit, and the value
     /// is not past the limit by more than its error: a verdict could only be a guess.
     Uncertain { bound_deg: f64, limit_deg: f64 },
+    /// From this view and knee bend the knee's offset over the foot is uncertain by more than a
+    /// foot's width (twice its limit, half a foot's width): it cannot place the knee on the foot.
+    UncertainOffset { bound: f64, limit: f64 },
     /// The camera is turned further from square than the truth model's table reaches (60°, the
     /// turn estimate's own error included): the measure's error is not known.
     NoErrorBound,
@@ -272,6 +278,11 @@ impl NotJudged {
             }
             NotJudged::Uncertain { bound_deg, limit_deg } => format!(
                 "from this view and knee bend the angle is uncertain by ±{bound_deg:.0}°, as much as the {limit_deg:.0}° limit: film square from the front at hip height"
+            ),
+            NotJudged::UncertainOffset { bound, limit } => format!(
+                "from this view and knee bend the knee's place over the foot is uncertain by ±{:.0}% of leg length, more than the foot is wide (the limit is {:.0}%): film square from the front at hip height",
+                bound * 100.0,
+                limit * 100.0
             ),
         }
     }

@@ -4,7 +4,7 @@
 //! peak knee flexion; extremes over the rep for knee travel; the turning point for planks and
 //! bridges.
 
-use crate::geometry::bounds::{self, Against, Bounded};
+use crate::geometry::bounds::{self, Against, Bounded, KneeFootReading};
 use crate::geometry::{
     classify_turn, FrameMeasures, Leg, MeasureContext, Measured, NotJudged, Source, Sourced, View,
 };
@@ -161,6 +161,8 @@ pub fn leg_peak(w: &RepWindow, leg: Leg, when: JudgeAt, fppa_max_flexion_deg: f6
             .map(|l| l.medial_offset)
             .unwrap_or_else(unseen),
         knee_foot_offset: bottom.map(|l| l.knee_foot_offset).unwrap_or_else(unseen),
+        knee_foot_bound: None,
+        knee_foot_at: None,
         knee_over_toe: sustained_max(w, |f| f.leg(leg).knee_over_toe),
     }
 }
@@ -280,6 +282,20 @@ pub fn gate_by_view(
         .iter()
         .filter_map(|p| p.knee_flexion_deg.get().map(|s| s.value))
         .reduce(f64::max);
+    let knee_foot_bound =
+        |reading| turn_deg.and_then(|t| bounds::knee_foot_bound(t, bend, reading));
+    for p in peaks.iter_mut() {
+        p.knee_foot_bound = p
+            .knee_foot_offset
+            .value()
+            .and(knee_foot_bound(KneeFootReading::OneLeg));
+    }
+    let both_read = peaks.len() == 2 && peaks.iter().all(|p| p.knee_foot_offset.value().is_some());
+    body.knee_foot_mean_bound = if both_read {
+        knee_foot_bound(KneeFootReading::MeanOfBothLegs)
+    } else {
+        None
+    };
     body.knee_ankle_bound = match (body.knee_ankle_ratio, turn_deg) {
         (Measured::Value(_), Some(turn)) => bounds::knee_ankle_bound(turn, bend),
         _ => None,
@@ -324,6 +340,7 @@ pub fn body_peak(w: &RepWindow) -> BodyPeak {
     BodyPeak {
         knee_ankle_ratio: at_bottom(&|f| f.knee_ankle_ratio),
         knee_ankle_bound: None,
+        knee_foot_mean_bound: None,
         trunk_lean_deg: w
             .bottom_frame()
             .map(|f| f.trunk_lean_deg)
@@ -435,60 +452,159 @@ pub fn knees_inside_ankles(body: &BodyPeak, t: &Thresholds) -> Option<Flag> {
     }
 }
 
-/// The knee travelled medial to the foot.
-pub fn knee_medial_to_foot(peak: &LegPeak, t: &Thresholds) -> Option<Flag> {
-    match peak.knee_foot_offset {
-        Measured::Value(o) if o > t.knee_medial_to_foot => Some(Flag::KneeMedialToFoot {
-            leg: peak.leg,
-            offset: o,
-            threshold: t.knee_medial_to_foot,
+/// Knee over the foot read with a bound as wide as the whole foot (twice the limit, which is
+/// half a foot's width) cannot place the knee against the foot at all: not judged.
+fn knee_foot_uncertain(bound: f64, limit: f64) -> bool {
+    bound >= 2.0 * limit
+}
+
+/// One knee's offset inside its foot, ± its bound, against the limit: a fault only past it by
+/// more than the bound, ok only inside by more; not judged where the bound spans the foot.
+fn knee_foot_verdict(leg: Leg, read: Bounded, limit: f64) -> Option<Flag> {
+    let Bounded { value, bound } = read;
+    if knee_foot_uncertain(bound, limit) && value - bound <= limit {
+        return note(
+            Measure::KneeFootOffset,
+            Some(leg),
+            NotJudged::UncertainOffset { bound, limit },
+        );
+    }
+    match bounds::against_lower_is_better(value, bound, limit) {
+        Against::Past => Some(Flag::KneeMedialToFoot {
+            leg,
+            offset: value,
+            bound,
+            threshold: limit,
         }),
-        Measured::Value(_) => None,
-        Measured::NotJudged { not_judged: reason } => {
-            note(Measure::KneeFootOffset, Some(peak.leg), reason)
-        }
+        Against::Inside => None,
+        Against::Borderline | Against::Uncertain => Some(Flag::Borderline {
+            measure: Measure::KneeFootOffset,
+            leg: Some(leg),
+            value,
+            bound,
+            limit,
+        }),
     }
 }
 
-/// Bilateral stance: the knees' mean offset inside their toes. A body turned to the camera
-/// shifts both knees the same way in the image (one reads medial, the other lateral); the mean
-/// cancels that shift, while knees that both cave in still add up. Each leg past the limit on
-/// its own is named (the deeper one when neither is).
-pub fn knees_medial_to_feet(peaks: &[LegPeak], t: &Thresholds) -> Vec<Flag> {
+/// One leg's knee over the foot, read where its bound allows: when the turning point's reading
+/// is uncertain by more than the foot is wide, the deepest frame before it (by knee bend) whose
+/// bound, at that frame's bend and the rep's camera turn, stays under the foot's width. As FPPA
+/// is read before the bottom, the knee's place is then said where it could be seen.
+pub fn knee_foot_where_readable(
+    peak: &mut LegPeak,
+    w: &RepWindow,
+    turn_deg: Option<f64>,
+    limit: f64,
+) {
+    let (Some(turn), Some(bound)) = (turn_deg, peak.knee_foot_bound) else {
+        return;
+    };
+    if !knee_foot_uncertain(bound, limit) {
+        return;
+    }
+    let descent = &w.frames[..=w.bottom.min(w.frames.len().saturating_sub(1))];
+    let readable = descent.iter().enumerate().filter_map(|(i, f)| {
+        let l = f.leg(peak.leg);
+        let value = l.knee_foot_offset.get()?;
+        let bend = l.knee_flexion_deg.get()?.value;
+        let bound = bounds::knee_foot_bound(turn, Some(bend), KneeFootReading::OneLeg)?;
+        (!knee_foot_uncertain(bound, limit)).then_some((i, value, bound, bend))
+    });
+    if let Some((i, value, bound, _)) =
+        readable.max_by(|a, b| a.3.total_cmp(&b.3).then(a.0.cmp(&b.0)))
+    {
+        peak.knee_foot_offset = Measured::Value(value);
+        peak.knee_foot_bound = Some(bound);
+        peak.knee_foot_at = Some(w.moment(i));
+    }
+}
+
+/// The knee travelled inside the foot, by more than its error bound.
+pub fn knee_medial_to_foot(peak: &LegPeak, t: &Thresholds) -> Option<Flag> {
+    match with_bound(
+        peak.knee_foot_offset,
+        peak.knee_foot_bound,
+        Measure::KneeFootOffset,
+        Some(peak.leg),
+    ) {
+        Ok(read) => knee_foot_verdict(peak.leg, read, t.knee_medial_to_foot),
+        Err(note) => note,
+    }
+}
+
+/// Bilateral stance: the knees' mean offset inside their feet, with the mean's own bound. A
+/// body turned to the camera shifts both knees the same way in the picture (one reads medial,
+/// the other lateral); the mean cancels that shift, while knees that both cave in still add
+/// up, so the mean is known far better than either leg. A fault of the mean names each leg
+/// past the limit (the deeper one when neither is); a leg past the limit by more than its own
+/// bound is a fault whatever the mean.
+pub fn knees_medial_to_feet(peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {
+    let limit = t.knee_medial_to_foot;
     let values: Vec<(Leg, f64)> = peaks
         .iter()
         .filter_map(|p| p.knee_foot_offset.get().map(|v| (p.leg, v)))
         .collect();
-    if values.len() < 2 {
+    let Some(mean_bound) = body.knee_foot_mean_bound.filter(|_| values.len() == 2) else {
         // One leg unseen: judge what is there, leg by leg.
         return peaks
             .iter()
             .filter_map(|p| knee_medial_to_foot(p, t))
             .collect();
+    };
+    let one_leg_faults: Vec<Flag> = peaks
+        .iter()
+        .filter_map(|p| knee_medial_to_foot(p, t))
+        .filter(Flag::is_fault)
+        .collect();
+    if !one_leg_faults.is_empty() {
+        return one_leg_faults;
     }
     let mean = values.iter().map(|(_, v)| v).sum::<f64>() / values.len() as f64;
-    if mean <= t.knee_medial_to_foot {
-        return Vec::new();
-    }
-    let flag = |(leg, offset): (Leg, f64)| Flag::KneeMedialToFoot {
-        leg,
-        offset,
-        threshold: t.knee_medial_to_foot,
+    let read = Bounded {
+        value: mean,
+        bound: mean_bound,
     };
-    let over: Vec<Flag> = values
+    // Said of the deeper knee, with the mean's numbers.
+    let (deeper, _) = values
         .iter()
-        .filter(|(_, v)| *v > t.knee_medial_to_foot)
-        .map(|&lv| flag(lv))
-        .collect();
-    if over.is_empty() {
-        values
+        .copied()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or((Leg::Left, mean));
+    match knee_foot_verdict(deeper, read, limit) {
+        Some(Flag::KneeMedialToFoot { bound, .. }) => {
+            let over: Vec<(Leg, f64)> =
+                values.iter().copied().filter(|(_, v)| *v > limit).collect();
+            let named = if over.is_empty() {
+                values
+                    .iter()
+                    .copied()
+                    .filter(|(l, _)| *l == deeper)
+                    .collect()
+            } else {
+                over
+            };
+            named
+                .into_iter()
+                .map(|(leg, offset)| Flag::KneeMedialToFoot {
+                    leg,
+                    offset,
+                    bound,
+                    threshold: limit,
+                })
+                .collect()
+        }
+        Some(Flag::Borderline { .. }) => vec![Flag::Borderline {
+            measure: Measure::KneeFootOffset,
+            leg: None,
+            value: mean,
+            bound: mean_bound,
+            limit,
+        }],
+        Some(Flag::NotJudged { reason, .. }) => note(Measure::KneeFootOffset, None, reason)
             .into_iter()
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map(flag)
-            .into_iter()
-            .collect()
-    } else {
-        over
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -585,7 +701,7 @@ pub fn bilateral_valgus(
     t: &Thresholds,
 ) -> Vec<Flag> {
     let mut flags: Vec<Flag> = peaks.iter().filter_map(|p| valgus(p, band, t)).collect();
-    flags.extend(knees_medial_to_feet(peaks, t));
+    flags.extend(knees_medial_to_feet(peaks, body, t));
     flags.extend(knees_inside_ankles(body, t));
     let fppa = |leg| peaks.iter().find(|p| p.leg == leg).and_then(bounded_fppa);
     flags.extend(fppa_asymmetry(fppa(Leg::Left), fppa(Leg::Right), t));

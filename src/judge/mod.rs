@@ -83,10 +83,13 @@ pub enum Flag {
         bound: f64,
         threshold: f64,
     },
-    /// The knee travelled medial to the hip–toe line.
+    /// The knee travelled inside the foot (medial to the ankle's vertical by more than half a
+    /// foot's width), by more than its error bound.
     KneeMedialToFoot {
         leg: Leg,
         offset: f64,
+        /// ± around `offset`, in leg lengths.
+        bound: f64,
         threshold: f64,
     },
     /// The knee went past the toe by more than the threshold (in foot lengths).
@@ -185,10 +188,12 @@ impl Flag {
             Flag::KneeMedialToFoot {
                 leg,
                 offset,
+                bound,
                 threshold,
             } => format!(
-                "{leg} knee travelled inside the line from hip to toes by {:.0}% of leg length (limit {:.0}%)",
-                offset * 100.0,
+                "{leg} knee came inside the foot: {} ±{:.0}% (above {:.0}% by more than its error)",
+                knee_foot_words(*offset),
+                bound * 100.0,
                 threshold * 100.0
             ),
             Flag::KneePastToe {
@@ -248,25 +253,7 @@ impl Flag {
                 value,
                 bound,
                 limit,
-            } => {
-                let whose = leg.map_or(String::new(), |l| format!(" ({l})"));
-                let (value, bound, limit) = match measure {
-                    Measure::Fppa => (
-                        format!("{value:.1}°"),
-                        format!("{bound:.1}°"),
-                        format!("{limit:.1}°"),
-                    ),
-                    _ => (
-                        format!("{value:.2}"),
-                        format!("{bound:.2}"),
-                        format!("{limit:.2}"),
-                    ),
-                };
-                format!(
-                    "{}{whose} borderline: {value} ±{bound}, within its error of the {limit} limit",
-                    measure.describe()
-                )
-            }
+            } => borderline_text(*measure, *leg, *value, *bound, *limit),
             Flag::NotJudged {
                 measure,
                 leg,
@@ -315,6 +302,52 @@ impl Flag {
             Flag::NotJudged { .. } => "not_judged",
         }
     }
+}
+
+/// A borderline reading in words, in its measure's unit.
+fn borderline_text(
+    measure: Measure,
+    leg: Option<Leg>,
+    value: f64,
+    bound: f64,
+    limit: f64,
+) -> String {
+    let whose = match leg {
+        Some(l) => format!(" ({l})"),
+        None if measure.per_leg() => " (both knees' mean)".to_string(),
+        None => String::new(),
+    };
+    let (value, bound, limit) = match measure {
+        Measure::Fppa => (
+            format!("{value:.1}°"),
+            format!("{bound:.1}°"),
+            format!("{limit:.1}°"),
+        ),
+        Measure::KneeFootOffset => (
+            knee_foot_words(value),
+            format!("{:.0}%", bound * 100.0),
+            format!("{:.0}%", limit * 100.0),
+        ),
+        _ => (
+            format!("{value:.2}"),
+            format!("{bound:.2}"),
+            format!("{limit:.2}"),
+        ),
+    };
+    format!(
+        "{}{whose} borderline: {value} ±{bound}, within its error of the {limit} limit",
+        measure.describe()
+    )
+}
+
+/// A knee's offset over the foot in words: "5% of leg length inside the ankle" (outside when
+/// negative).
+fn knee_foot_words(offset: f64) -> String {
+    let side = if offset < 0.0 { "outside" } else { "inside" };
+    format!(
+        "{:.0}% of leg length {side} the ankle",
+        offset.abs() * 100.0
+    )
 }
 
 impl std::fmt::Display for Flag {

@@ -29,6 +29,13 @@ pub struct LegPeak {
     pub medial_offset: Measured<f64>,
     /// Knee over the foot at the turning point (the bottom of a squat, the top of a bridge).
     pub knee_foot_offset: Measured<f64>,
+    /// Knee over the foot is `knee_foot_offset` ± this (leg lengths): the truth model's error
+    /// for one leg at the rep's camera turn and knee bend, the turn estimate's error and
+    /// BlazePose's jitter (`geometry::bounds`). `None` where it was not read or no bound is known.
+    pub knee_foot_bound: Option<f64>,
+    /// Where one leg's knee over the foot was read when not at the turning point: the deepest
+    /// frame before it whose bound allowed a reading (`None`: at the turning point).
+    pub knee_foot_at: Option<Moment>,
     /// Furthest the knee went past the toe during the rep, held over three measured frames.
     pub knee_over_toe: Measured<Sourced>,
 }
@@ -41,6 +48,10 @@ pub struct BodyPeak {
     /// The ratio is `knee_ankle_ratio` ± this: the truth model's error at the rep's camera turn
     /// and knee bend, the turn estimate's error and BlazePose's jitter (`geometry::bounds`).
     pub knee_ankle_bound: Option<f64>,
+    /// The mean of both knees' offsets over the foot is known to ± this (leg lengths), tighter
+    /// than one leg's: a camera turned from square shifts both knees the same way in the
+    /// picture, and the mean cancels it (`geometry::bounds`). `None` unless both were read.
+    pub knee_foot_mean_bound: Option<f64>,
     /// At the bottom.
     pub trunk_lean_deg: Measured<Sourced>,
     /// Largest drop during the rep, signed as in `FrameMeasures` (+ left hip lower).
@@ -144,13 +155,13 @@ impl Measure {
     /// The camera views the measure is valid in (all three: any).
     pub fn views(self) -> &'static [View] {
         match self {
-            Measure::Fppa
-            | Measure::MedialOffset
-            | Measure::KneeFootOffset
-            | Measure::PelvicDrop => &[View::Frontal],
+            Measure::Fppa | Measure::MedialOffset | Measure::PelvicDrop => &[View::Frontal],
             // Two widths along one line shrink alike as the body turns; the plank's body line
-            // keeps its sign as the body rolls (formcheck rule).
-            Measure::KneeAnkleRatio | Measure::BodyLine => &[View::Frontal, View::Oblique],
+            // keeps its sign as the body rolls (formcheck rule). Knee over the foot is read at
+            // any turn its error bound allows (`geometry::bounds`).
+            Measure::KneeAnkleRatio | Measure::BodyLine | Measure::KneeFootOffset => {
+                &[View::Frontal, View::Oblique]
+            }
             Measure::KneeOverToe | Measure::KneeFlexion | Measure::HipFlexion => &[View::Side],
             Measure::TrunkLean | Measure::TrunkRotation => {
                 &[View::Frontal, View::Oblique, View::Side]

@@ -145,6 +145,16 @@ fn measure_columns(result: &VideoResult) -> Vec<Column> {
             3,
             |p| p.knee_foot_offset.get(),
         ));
+        cols.extend(per_leg(
+            "left_knee_foot_bound",
+            "right_knee_foot_bound",
+            3,
+            |p| p.knee_foot_bound,
+        ));
+        cols.push((
+            "knee_foot_mean_bound",
+            Box::new(|r: &Rep| cell(r.body.knee_foot_mean_bound, 3)),
+        ));
     }
     if has(Measure::KneeAnkleRatio) {
         cols.push((

@@ -23,7 +23,10 @@ use crate::reps::Incomplete;
 /// (`fppa_bound_deg`, `knee_ankle_bound`); a verdict is a
 /// fault only past its limit by more than the bound, ok only inside it by more than the bound,
 /// else `borderline` (concern status, rep and set outcome, a `borderline` flag and count).
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: knee over the foot is read from the ankle's vertical (it was the hip–toe line, which
+/// collapses at the bottom of a deep squat), from the front or at an angle, with its bound
+/// (`knee_foot_bound` per leg, `knee_foot_mean_bound` for both legs' mean).
+pub const SCHEMA_VERSION: u32 = 5;
 /// Where the schema lives in the source tree (shipped beside the binary's docs).
 pub const SCHEMA_FILE: &str = "schemas/reps.schema.json";
 

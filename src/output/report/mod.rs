@@ -114,17 +114,33 @@ fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
                 )
             ));
         }
-        if e.judged().contains(&Measure::KneeFootOffset)
-            && e.legs() != crate::exercise::LegMode::Both
-        {
+        if has(Measure::KneeFootOffset) && e.legs() != crate::exercise::LegMode::Both {
+            let bound = p.knee_foot_bound.map(|b| format!(" ±{:.0}%", b * 100.0));
             parts.push(format!(
-                "knee inside the toe {} {}",
+                "knee inside the ankle {} {}{}",
                 p.leg,
-                fmt_num(p.knee_foot_offset.get().map(|v| v * 100.0), 0, "% of leg")
+                fmt_num(p.knee_foot_offset.get().map(|v| v * 100.0), 0, "% of leg"),
+                bound.unwrap_or_default()
             ));
         }
     }
     let b = &rep.body;
+    if has(Measure::KneeFootOffset) && e.legs() == crate::exercise::LegMode::Both {
+        let offsets: Vec<f64> = rep
+            .peaks
+            .iter()
+            .filter_map(|p| p.knee_foot_offset.get())
+            .collect();
+        let mean = (offsets.len() == 2).then(|| (offsets[0] + offsets[1]) / 2.0 * 100.0);
+        let bound = b
+            .knee_foot_mean_bound
+            .map(|x| format!(" ±{:.0}%", x * 100.0));
+        parts.push(format!(
+            "knees inside the ankles (mean) {}{}",
+            fmt_num(mean, 0, "% of leg"),
+            bound.unwrap_or_default()
+        ));
+    }
     if has(Measure::KneeAnkleRatio) {
         let bound = b.knee_ankle_bound.map(|x| format!(" ±{x:.2}"));
         parts.push(format!(
