@@ -326,7 +326,7 @@ fn borderline_text(
         Measure::KneeFootOffset => (
             knee_foot_words(value),
             format!("{:.0}%", bound * 100.0),
-            format!("{:.0}%", limit * 100.0),
+            format!("{:.1}% inside", limit * 100.0),
         ),
         _ => (
             format!("{value:.2}"),
@@ -341,13 +341,14 @@ fn borderline_text(
 }
 
 /// A knee's offset over the foot in words: "5% of leg length inside the ankle" (outside when
-/// negative).
-fn knee_foot_words(offset: f64) -> String {
+/// negative, "level with the ankle" when it rounds to 0%).
+pub fn knee_foot_words(offset: f64) -> String {
+    let percent = (offset.abs() * 100.0).round();
+    if percent == 0.0 {
+        return "level with the ankle".to_string();
+    }
     let side = if offset < 0.0 { "outside" } else { "inside" };
-    format!(
-        "{:.0}% of leg length {side} the ankle",
-        offset.abs() * 100.0
-    )
+    format!("{percent:.0}% of leg length {side} the ankle")
 }
 
 impl std::fmt::Display for Flag {

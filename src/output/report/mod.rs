@@ -13,7 +13,7 @@ use base64::Engine as _;
 use super::{atomic, ExportError, Exporter, VideoResult};
 use crate::analysis::Analysis;
 use crate::geometry::{Leg, Measured, Source};
-use crate::judge::{ConcernStatus, Flag, Measure, Outcome, Rep};
+use crate::judge::{knee_foot_words, ConcernStatus, Flag, Measure, Outcome, Rep};
 use plots::{Level, Series, Span, TimePlot, LEFT_COLOR, RIGHT_COLOR};
 
 /// The stylesheet, inlined into every page.
@@ -57,6 +57,16 @@ impl Exporter for ReportExporter {
         let html = render(result).map_err(|e| ExportError::format(dest, e))?;
         atomic::write(dest, html.as_bytes())
     }
+}
+
+/// A knee-over-the-foot offset and its bound: "4% of leg length outside the ankle ±7%", "–"
+/// when it was not read.
+fn knee_foot_numbers(offset: Option<f64>, bound: Option<f64>) -> String {
+    let Some(offset) = offset else {
+        return "–".to_string();
+    };
+    let bound = bound.map(|b| format!(" ±{:.0}%", b * 100.0));
+    format!("{}{}", knee_foot_words(offset), bound.unwrap_or_default())
 }
 
 fn fmt_num(value: Option<f64>, decimals: usize, unit: &str) -> String {
@@ -115,12 +125,10 @@ fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
             ));
         }
         if has(Measure::KneeFootOffset) && e.legs() != crate::exercise::LegMode::Both {
-            let bound = p.knee_foot_bound.map(|b| format!(" ±{:.0}%", b * 100.0));
             parts.push(format!(
-                "knee inside the ankle {} {}{}",
+                "knee over the foot {} {}",
                 p.leg,
-                fmt_num(p.knee_foot_offset.get().map(|v| v * 100.0), 0, "% of leg"),
-                bound.unwrap_or_default()
+                knee_foot_numbers(p.knee_foot_offset.get(), p.knee_foot_bound)
             ));
         }
     }
@@ -131,14 +139,10 @@ fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
             .iter()
             .filter_map(|p| p.knee_foot_offset.get())
             .collect();
-        let mean = (offsets.len() == 2).then(|| (offsets[0] + offsets[1]) / 2.0 * 100.0);
-        let bound = b
-            .knee_foot_mean_bound
-            .map(|x| format!(" ±{:.0}%", x * 100.0));
+        let mean = (offsets.len() == 2).then(|| (offsets[0] + offsets[1]) / 2.0);
         parts.push(format!(
-            "knees inside the ankles (mean) {}{}",
-            fmt_num(mean, 0, "% of leg"),
-            bound.unwrap_or_default()
+            "knees over the feet (mean) {}",
+            knee_foot_numbers(mean, b.knee_foot_mean_bound)
         ));
     }
     if has(Measure::KneeAnkleRatio) {
