@@ -493,10 +493,11 @@ fn side_view_lunge_judges_knee_over_toe_and_not_valgus() {
         fppa: 0.0,
         shank,
     };
-    // The knee about over the toes (shank 0.85), then 31% of a foot past them (0.70).
-    let reps = vec![rep(30, 0.85), rep(120, 0.70)];
-    let a = run(&lunge_frames_seen(&reps, 220, true), "lunge", None);
-    assert_eq!(a.summary.complete_reps, 2, "{:?}", a.rejected);
+    // The knee about over the toes (shank 0.85), then 31% of a foot past them (0.70), then
+    // 64% past them (0.40).
+    let reps = vec![rep(30, 0.85), rep(120, 0.70), rep(210, 0.40)];
+    let a = run(&lunge_frames_seen(&reps, 310, true), "lunge", None);
+    assert_eq!(a.summary.complete_reps, 3, "{:?}", a.rejected);
     let got: Vec<&Rep> = a.reps().collect();
     for (rep, planned) in got.iter().zip(&reps) {
         assert_eq!(rep.view.get(), Some(View::Side));
@@ -508,8 +509,27 @@ fn side_view_lunge_judges_knee_over_toe_and_not_valgus() {
         );
         assert!((-1.0..=1.0).contains(&kot.value));
     }
+    // From the side, with the turn known to ±10° and the camera's height and distance unknown,
+    // knee over toe is uncertain by a third to a half of a foot at lunge depth: 31% past the
+    // toes is past the 10% limit by less than that, borderline; 64% past is a fault.
     assert_eq!(kinds(got[0]), Vec::<&str>::new());
-    assert_eq!(kinds(got[1]), vec!["knee_past_toe"]);
+    assert_eq!(kinds(got[1]), Vec::<&str>::new());
+    let (value, bound) = got[1]
+        .flags
+        .iter()
+        .find_map(|f| match f {
+            Flag::Borderline {
+                measure: formcheck::judge::Measure::KneeOverToe,
+                value,
+                bound,
+                ..
+            } => Some((*value, *bound)),
+            _ => None,
+        })
+        .expect("31% past the toes is borderline");
+    assert!(value > 0.10 && value - bound < 0.10, "{value} ±{bound}");
+    assert!((0.2..0.5).contains(&bound), "{bound}");
+    assert_eq!(kinds(got[2]), vec!["knee_past_toe"]);
     let valgus = got[0]
         .concerns
         .iter()
@@ -520,7 +540,7 @@ fn side_view_lunge_judges_knee_over_toe_and_not_valgus() {
         formcheck::judge::ConcernStatus::NotJudged { reason } if reason.contains("needs a front")
     ));
     assert_eq!(
-        got[1]
+        got[2]
             .flags
             .iter()
             .find(|f| f.is_fault())

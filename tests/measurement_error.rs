@@ -10,6 +10,9 @@
 //!   squat clips before their first rep).
 //! - Knee over the foot (the knee's offset from the ankle's vertical): likewise, each standing
 //!   leg in the still stances above.
+//! - Knee over toe: no shared clip holds a still side-on stance, so the knee–toe horizontal
+//!   distance's noise is measured in the still stances above, in leg lengths, and taken over the
+//!   foot's length in leg lengths (Winter 2009: 0.152 H / 0.491 H).
 //! - The camera-turn estimate: its median over each Pose2Sim camera's trial against the median
 //!   turn the calibration gives over the same frames (the body turns during that trial, so only
 //!   the medians compare), plus its frame-to-frame noise in the still stances above (a rep's
@@ -26,10 +29,12 @@ mod skip;
 use std::path::{Path, PathBuf};
 
 use formcheck::geometry::bounds::{
-    FPPA_JITTER_DEG, KNEE_ANKLE_JITTER, KNEE_FOOT_JITTER, TURN_ESTIMATE_ERROR_DEG,
+    FPPA_JITTER_DEG, KNEE_ANKLE_JITTER, KNEE_FOOT_JITTER, KNEE_OVER_TOE_JITTER,
+    TURN_ESTIMATE_ERROR_DEG,
 };
 use formcheck::geometry::{measure, FrameMeasures, Leg, MeasureContext};
 use formcheck::judge::Thresholds;
+use formcheck::landmarks::LandmarkIndex;
 use formcheck::landmarks::{read_jsonl, PoseFrame};
 use formcheck::multiview::{load_calibration, validate, View};
 use formcheck::stats::median;
@@ -234,6 +239,53 @@ fn knee_foot_offset_jitter_standing_still_is_inside_the_bound() {
     );
     assert!(
         KNEE_FOOT_JITTER <= 2.0 * worst + 0.005,
+        "looser than the measurement ({worst:.4}) calls for"
+    );
+}
+
+/// The foot's length over the hip–ankle length (Winter 2009, Biomechanics and Motor Control of
+/// Human Movement, table 4.1: foot 0.152 H, thigh 0.245 H + shank 0.246 H).
+const FOOT_OVER_LEG: f64 = 0.152 / 0.491;
+
+#[test]
+fn knee_over_toe_jitter_standing_still_is_inside_the_bound() {
+    let Some(shared) = shared() else { return };
+    let mut worst: f64 = 0.0;
+    for (stem, until_s, legs) in HOLDS {
+        let still: Vec<PoseFrame> = frames(&shared, stem)
+            .into_iter()
+            .filter(|f| f.time_s <= until_s)
+            .collect();
+        for &leg in legs {
+            let j = leg.joints();
+            let x = |f: &PoseFrame, i: LandmarkIndex| f.pose.as_ref()?.get(i).map(|l| (l.x, l.y));
+            let gaps: Vec<f64> = still
+                .iter()
+                .filter_map(|f| {
+                    let (hip, knee) = (x(f, j.hip)?, x(f, j.knee)?);
+                    let (ankle, toe) = (x(f, j.ankle)?, x(f, j.toe)?);
+                    let leg_px = (ankle.0 - hip.0).hypot(ankle.1 - hip.1);
+                    (leg_px > 0.0).then(|| (knee.0 - toe.0) / leg_px)
+                })
+                .collect();
+            if let Some(sd) = noise_sd(&gaps) {
+                let kot = sd / FOOT_OVER_LEG;
+                println!(
+                    "{stem} {leg}: knee–toe noise {sd:.4} leg lengths, {kot:.4} foot lengths over {} frames",
+                    gaps.len()
+                );
+                worst = worst.max(kot);
+            }
+        }
+    }
+    println!("largest knee-over-toe noise {worst:.4}; bound holds {KNEE_OVER_TOE_JITTER}");
+    assert!(worst > 0.0, "no knee–toe distance read standing still");
+    assert!(
+        KNEE_OVER_TOE_JITTER >= 2.0 * worst,
+        "below twice the measured noise {worst:.4}"
+    );
+    assert!(
+        KNEE_OVER_TOE_JITTER <= 2.0 * worst + 0.01,
         "looser than the measurement ({worst:.4}) calls for"
     );
 }

@@ -130,7 +130,10 @@ fn a_front_and_a_side_camera_judge_every_rep_for_valgus_and_knee_over_toe() {
         // more than its limit (rep 2's knee caving in by 20° as much as the others' straight
         // knees): never ok, whatever the knee over the foot showed. Borderline, said as such.
         assert_eq!(valgus, "borderline", "rep {}: {rep:#?}", i + 1);
-        assert_eq!(kot, if i == 2 { "fault" } else { "ok" }, "rep {}", i + 1);
+        // Knee over toe, from the side at lunge depth, is uncertain by about a third of a foot
+        // (the turn known to ±10°, the camera's height and distance unknown): the knee level
+        // with the toes and rep 3's 31% past them are both within their error of the 10% limit.
+        assert_eq!(kot, "borderline", "rep {}", i + 1);
     }
     let verdict = doc["verdict"].as_str().unwrap();
     assert!(

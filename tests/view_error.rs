@@ -12,7 +12,7 @@
 
 use formcheck::geometry::bounds::{
     BEND_STEPS_DEG, FPPA_VIEW_ERROR_DEG, KNEE_ANKLE_VIEW_ERROR, KNEE_FOOT_MEAN_VIEW_ERROR,
-    KNEE_FOOT_VIEW_ERROR, TURN_STEPS_DEG,
+    KNEE_FOOT_VIEW_ERROR, KNEE_OVER_TOE_VIEW_ERROR, TURN_STEPS_DEG,
 };
 use formcheck::geometry::knee_foot_reading;
 use nalgebra::{Rotation3, Vector2, Vector3};
@@ -24,6 +24,13 @@ const SHANK_M: f64 = 0.42;
 const HIP_WIDTH_M: f64 = 0.20;
 /// The ankle's height above the floor.
 const ANKLE_UP_M: f64 = 0.08;
+/// The foot, from the ankle: the heel this far behind it, the toe (BlazePose's foot index) this
+/// far ahead, both on the floor (Winter's proportions for a 1.75 m person: foot 0.27 m).
+const HEEL_BACK_M: f64 = 0.06;
+const TOE_FWD_M: f64 = 0.20;
+/// Feet turned out from straight ahead, degrees.
+const FOOT_TURN_OUT_DEG: [f64; 3] = [0.0, 10.0, 20.0];
+
 /// Where the camera points: a person filming aims at the middle of the body's lower half.
 const AIM_HEIGHT_M: f64 = 0.6;
 
@@ -238,6 +245,59 @@ fn worst_errors(turn_deg: f64, bend_deg: f64) -> Worst {
     worst
 }
 
+/// The heel and toe of a leg's foot on the floor, turned out `turn_out_deg` (the toe towards
+/// the leg's own side).
+fn foot(side: f64, turn_out_deg: f64) -> (V3, V3) {
+    let ankle = V3::new(side * HIP_WIDTH_M / 2.0, ANKLE_UP_M, 0.0);
+    let out = turn_out_deg.to_radians();
+    let along = V3::new(side * out.sin(), 0.0, out.cos());
+    let floor = V3::new(ankle.x, 0.0, 0.0);
+    (floor - along * HEEL_BACK_M, floor + along * TOE_FWD_M)
+}
+
+/// Knee over toe as formcheck reads it from a side view: the knee ahead of the toe in the
+/// picture, in the direction heel→toe points there, over the foot's length in the same picture.
+fn knee_over_toe_seen(knee: Vector2<f64>, heel: Vector2<f64>, toe: Vector2<f64>) -> f64 {
+    let along = toe.x - heel.x;
+    (knee.x - toe.x) * along.signum() / along.abs()
+}
+
+/// The worst gap between knee over toe seen from a camera `off_side_deg` from side-on and the
+/// truth (the knee ahead of the toe in the body's forward direction, over the foot's length), at
+/// one knee bend.
+fn knee_over_toe_worst(off_side_deg: f64, bend_deg: f64) -> f64 {
+    let mut worst: f64 = 0.0;
+    for valgus in VALGUS_DEG {
+        for rotation in HIP_ROTATION_DEG {
+            for turn_out in FOOT_TURN_OUT_DEG {
+                for side in [1.0, -1.0] {
+                    let l = leg(side, bend_deg, valgus, rotation);
+                    let (heel, toe) = foot(side, turn_out);
+                    // How far the knee is ahead of the toe in the body's forward direction.
+                    let truth = (l.knee.z - toe.z) / (toe - heel).norm();
+                    for height in CAMERA_HEIGHT_M {
+                        for distance in CAMERA_DISTANCE_M {
+                            for roll in CAMERA_ROLL_DEG {
+                                for facing in [1.0, -1.0] {
+                                    let turn = facing * (90.0 - off_side_deg);
+                                    let camera = Camera::rolled(turn, height, distance, roll);
+                                    let seen = knee_over_toe_seen(
+                                        camera.project(l.knee),
+                                        camera.project(heel),
+                                        camera.project(toe),
+                                    );
+                                    worst = worst.max((seen - truth).abs());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    worst
+}
+
 /// The tables as `src/geometry/bounds.rs` should hold them, each worst error rounded up: FPPA
 /// to 0.1°, the knee/ankle ratio and knee over the foot to 0.01 (per leg and the two legs'
 /// mean).
@@ -246,6 +306,8 @@ struct Tables {
     knee_ankle_ratio: Vec<Vec<f64>>,
     knee_foot: Vec<Vec<f64>>,
     knee_foot_mean: Vec<Vec<f64>>,
+    /// Knee over toe by the camera's turn from side-on (rows), in foot lengths, to 0.01.
+    knee_over_toe: Vec<Vec<f64>>,
 }
 
 fn sweep() -> Tables {
@@ -255,6 +317,7 @@ fn sweep() -> Tables {
         knee_ankle_ratio: Vec::new(),
         knee_foot: Vec::new(),
         knee_foot_mean: Vec::new(),
+        knee_over_toe: Vec::new(),
     };
     for &turn in &TURN_STEPS_DEG {
         let cells: Vec<Worst> = BEND_STEPS_DEG
@@ -273,6 +336,12 @@ fn sweep() -> Tables {
             .push(cells.iter().map(|w| up(w.knee_foot, 100.0)).collect());
         t.knee_foot_mean
             .push(cells.iter().map(|w| up(w.knee_foot_mean, 100.0)).collect());
+        t.knee_over_toe.push(
+            BEND_STEPS_DEG
+                .iter()
+                .map(|&bend| up(knee_over_toe_worst(turn, bend), 100.0))
+                .collect(),
+        );
     }
     t
 }
@@ -329,6 +398,17 @@ fn the_view_error_tables_are_the_truth_models() {
         "knee over the foot, both legs' mean, worst error in leg lengths",
         &t.knee_foot_mean,
         2,
+    );
+    print_table(
+        "knee over toe, by the camera's turn from side-on, worst error in foot lengths",
+        &t.knee_over_toe,
+        2,
+    );
+    assert_held(
+        "KNEE_OVER_TOE_VIEW_ERROR",
+        &KNEE_OVER_TOE_VIEW_ERROR,
+        &t.knee_over_toe,
+        0.005,
     );
     assert_held(
         "FPPA_VIEW_ERROR_DEG",

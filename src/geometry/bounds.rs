@@ -20,6 +20,12 @@ pub const KNEE_ANKLE_JITTER: f64 = 0.031;
 /// still, in leg lengths, twice its standard deviation (tests/measurement_error.rs).
 pub const KNEE_FOOT_JITTER: f64 = 0.014;
 
+/// BlazePose's frame-to-frame noise of knee over toe standing still, in foot lengths, twice its
+/// standard deviation: the knee–toe horizontal distance's noise in leg lengths, measured standing
+/// still (tests/measurement_error.rs), over the foot's length in leg lengths (0.31: Winter 2009,
+/// foot 0.152 H against hip to ankle 0.491 H).
+pub const KNEE_OVER_TOE_JITTER: f64 = 0.027;
+
 /// The tables' camera turns from square, degrees.
 pub const TURN_STEPS_DEG: [f64; 13] = [
     0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0,
@@ -205,6 +211,52 @@ pub const KNEE_FOOT_MEAN_VIEW_ERROR: [[f64; 13]; 13] = [
     ],
 ];
 
+/// Worst |knee over toe seen − the knee ahead of the toe along the foot|, in foot lengths, by
+/// the camera's turn from side-on (rows) and knee bend (columns).
+// A cell reads 3.14 foot lengths: the truth model's number, not π.
+#[allow(clippy::approx_constant)]
+pub const KNEE_OVER_TOE_VIEW_ERROR: [[f64; 13]; 13] = [
+    [
+        0.16, 0.17, 0.17, 0.18, 0.18, 0.19, 0.19, 0.20, 0.22, 0.23, 0.24, 0.24, 0.24,
+    ],
+    [
+        0.18, 0.18, 0.17, 0.17, 0.16, 0.18, 0.19, 0.21, 0.22, 0.23, 0.23, 0.24, 0.24,
+    ],
+    [
+        0.21, 0.20, 0.21, 0.21, 0.22, 0.25, 0.27, 0.29, 0.30, 0.31, 0.32, 0.32, 0.32,
+    ],
+    [
+        0.23, 0.23, 0.24, 0.26, 0.30, 0.33, 0.36, 0.39, 0.41, 0.43, 0.45, 0.46, 0.46,
+    ],
+    [
+        0.26, 0.26, 0.28, 0.33, 0.38, 0.43, 0.47, 0.51, 0.55, 0.57, 0.60, 0.61, 0.62,
+    ],
+    [
+        0.30, 0.30, 0.36, 0.42, 0.49, 0.55, 0.61, 0.66, 0.70, 0.74, 0.77, 0.80, 0.81,
+    ],
+    [
+        0.35, 0.38, 0.45, 0.54, 0.62, 0.70, 0.77, 0.84, 0.89, 0.95, 0.99, 1.02, 1.05,
+    ],
+    [
+        0.43, 0.47, 0.57, 0.68, 0.78, 0.88, 0.98, 1.06, 1.14, 1.21, 1.27, 1.31, 1.35,
+    ],
+    [
+        0.55, 0.61, 0.74, 0.88, 1.01, 1.14, 1.26, 1.37, 1.47, 1.56, 1.64, 1.70, 1.75,
+    ],
+    [
+        0.73, 0.81, 0.98, 1.16, 1.34, 1.51, 1.67, 1.82, 1.95, 2.07, 2.18, 2.26, 2.33,
+    ],
+    [
+        1.02, 1.12, 1.36, 1.61, 1.86, 2.09, 2.31, 2.52, 2.71, 2.88, 3.02, 3.14, 3.23,
+    ],
+    [
+        1.57, 1.72, 2.07, 2.46, 2.83, 3.19, 3.53, 3.84, 4.13, 4.38, 4.60, 4.78, 4.92,
+    ],
+    [
+        2.99, 3.28, 3.95, 4.67, 5.37, 6.04, 6.67, 7.26, 7.80, 8.28, 8.69, 9.03, 9.29,
+    ],
+];
+
 /// A table's worst error over every camera turn within `turn_error_deg` of `turn_deg` and the
 /// knee bend, each widened to the table's steps around it (the tables are not all monotonic:
 /// the knee/ankle ratio's error dips near 50° of turn). `None` beyond the table (a turn over 60°
@@ -289,6 +341,22 @@ pub fn knee_foot_bound(
         bend_deg.unwrap_or(deepest).min(deepest),
     )?;
     Some(view + KNEE_FOOT_JITTER)
+}
+
+/// The error bound of knee over toe (foot lengths) read with the body turned `turn_deg` from
+/// square (a side view is near 90°) at a knee bend of `bend_deg` (unknown: the table's deepest):
+/// the truth model's worst error over the turns from side-on the estimate allows, plus
+/// BlazePose's jitter. `None` beyond the table (more than 60° from side-on).
+pub fn knee_over_toe_bound(turn_deg: f64, bend_deg: Option<f64>) -> Option<f64> {
+    let deepest = BEND_STEPS_DEG[BEND_STEPS_DEG.len() - 1];
+    let off_side = 90.0 - turn_deg.abs().min(90.0);
+    let view = worst_near(
+        &KNEE_OVER_TOE_VIEW_ERROR,
+        off_side,
+        TURN_ESTIMATE_ERROR_DEG,
+        bend_deg.unwrap_or(deepest).min(deepest),
+    )?;
+    Some(view + KNEE_OVER_TOE_JITTER)
 }
 
 /// A measured value and its error bound: the truth lies within `value ± bound`.

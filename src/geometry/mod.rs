@@ -204,6 +204,8 @@ pub enum NotJudged {
     /// From this view and knee bend the knee's offset over the foot is uncertain by more than a
     /// foot's width (twice its limit, half a foot's width): it cannot place the knee on the foot.
     UncertainOffset { bound: f64, limit: f64 },
+    /// From this view and knee bend knee over toe is uncertain by a foot's length or more.
+    UncertainKneeOverToe { bound: f64 },
     /// The camera is turned further from square than the truth model's table reaches (60°, the
     /// turn estimate's own error included): the measure's error is not known.
     NoErrorBound,
@@ -278,6 +280,10 @@ impl NotJudged {
             }
             NotJudged::Uncertain { bound_deg, limit_deg } => format!(
                 "from this view and knee bend the angle is uncertain by ±{bound_deg:.0}°, as much as the {limit_deg:.0}° limit: film square from the front at hip height"
+            ),
+            NotJudged::UncertainKneeOverToe { bound } => format!(
+                "from this view and knee bend the knee's place ahead of the toes is uncertain by ±{:.0}% of a foot length: film from the side, square on, at knee height",
+                bound * 100.0
             ),
             NotJudged::UncertainOffset { bound, limit } => format!(
                 "from this view and knee bend the knee's place over the foot is uncertain by ±{:.0}% of leg length, more than the foot is wide (the limit is {:.0}%): film square from the front at hip height",

@@ -164,6 +164,7 @@ pub fn leg_peak(w: &RepWindow, leg: Leg, when: JudgeAt, fppa_max_flexion_deg: f6
         knee_foot_bound: None,
         knee_foot_at: None,
         knee_over_toe: sustained_max(w, |f| f.leg(leg).knee_over_toe),
+        knee_over_toe_bound: None,
     }
 }
 
@@ -285,6 +286,12 @@ pub fn gate_by_view(
     let knee_foot_bound =
         |reading| turn_deg.and_then(|t| bounds::knee_foot_bound(t, bend, reading));
     for p in peaks.iter_mut() {
+        let deepest = p.knee_flexion_deg.get().map(|s| s.value);
+        p.knee_over_toe_bound = p
+            .knee_over_toe
+            .value()
+            .and(turn_deg)
+            .and_then(|t| bounds::knee_over_toe_bound(t, deepest));
         p.knee_foot_bound = p
             .knee_foot_offset
             .value()
@@ -608,19 +615,45 @@ pub fn knees_medial_to_feet(peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) 
     }
 }
 
-/// The knee went past the toe.
+/// The knee went past the toe by more than the limit and its error bound; within the bound,
+/// borderline; not judged where the bound reaches the furthest a knee plausibly goes (a foot
+/// length) and the value is not past the limit by more.
 pub fn knee_past_toe(peak: &LegPeak, t: &Thresholds) -> Option<Flag> {
-    match peak.knee_over_toe {
-        Measured::Value(s) if s.value > t.knee_past_toe => Some(Flag::KneePastToe {
+    let leg = Some(peak.leg);
+    let s = match peak.knee_over_toe {
+        Measured::Value(s) => s,
+        Measured::NotJudged { not_judged: reason } => {
+            return note(Measure::KneeOverToe, leg, reason)
+        }
+    };
+    let Some(bound) = peak.knee_over_toe_bound else {
+        return note(Measure::KneeOverToe, leg, NotJudged::NoErrorBound);
+    };
+    let limit = t.knee_past_toe;
+    let verdict = bounds::against_lower_is_better(s.value, bound, limit);
+    if bound >= t.max_plausible_knee_over_toe && verdict != Against::Past {
+        return note(
+            Measure::KneeOverToe,
+            leg,
+            NotJudged::UncertainKneeOverToe { bound },
+        );
+    }
+    match verdict {
+        Against::Past => Some(Flag::KneePastToe {
             leg: peak.leg,
             knee_over_toe: s.value,
-            threshold: t.knee_past_toe,
+            bound,
+            threshold: limit,
             source: s.source,
         }),
-        Measured::Value(_) => None,
-        Measured::NotJudged { not_judged: reason } => {
-            note(Measure::KneeOverToe, Some(peak.leg), reason)
-        }
+        Against::Inside => None,
+        Against::Borderline | Against::Uncertain => Some(Flag::Borderline {
+            measure: Measure::KneeOverToe,
+            leg,
+            value: s.value,
+            bound,
+            limit,
+        }),
     }
 }
 

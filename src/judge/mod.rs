@@ -96,6 +96,8 @@ pub enum Flag {
     KneePastToe {
         leg: Leg,
         knee_over_toe: f64,
+        /// ± around `knee_over_toe`, in foot lengths.
+        bound: f64,
         threshold: f64,
         source: Source,
     },
@@ -199,11 +201,13 @@ impl Flag {
             Flag::KneePastToe {
                 leg,
                 knee_over_toe,
+                bound,
                 threshold,
                 source,
             } => format!(
-                "{leg} knee went {:.0}% of a foot length past the toes (limit {:.0}%, from {} landmarks)",
-                knee_over_toe * 100.0,
+                "{leg} knee went past the toes: {} ±{:.0}% (above {:.0}% by more than its error, from {} landmarks)",
+                knee_over_toe_words(*knee_over_toe),
+                bound * 100.0,
                 threshold * 100.0,
                 match source {
                     Source::Image => "image",
@@ -323,6 +327,11 @@ fn borderline_text(
             format!("{bound:.1}°"),
             format!("{limit:.1}°"),
         ),
+        Measure::KneeOverToe => (
+            knee_over_toe_words(value),
+            format!("{:.0}%", bound * 100.0),
+            format!("{:.0}% past", limit * 100.0),
+        ),
         Measure::KneeFootOffset => (
             knee_foot_words(value),
             format!("{:.0}%", bound * 100.0),
@@ -337,6 +346,15 @@ fn borderline_text(
     format!(
         "{}{whose} borderline: {value} ±{bound}, within its error of the {limit} limit",
         measure.describe()
+    )
+}
+
+/// Knee over toe in words: "12% of a foot length past the toes" (behind when negative).
+pub fn knee_over_toe_words(value: f64) -> String {
+    let side = if value < 0.0 { "behind" } else { "past" };
+    format!(
+        "{:.0}% of a foot length {side} the toes",
+        value.abs() * 100.0
     )
 }
 

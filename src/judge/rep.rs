@@ -38,6 +38,10 @@ pub struct LegPeak {
     pub knee_foot_at: Option<Moment>,
     /// Furthest the knee went past the toe during the rep, held over three measured frames.
     pub knee_over_toe: Measured<Sourced>,
+    /// Knee over toe is `knee_over_toe` ± this (foot lengths): the truth model's error at the
+    /// rep's camera turn from side-on and this leg's deepest bend, the turn estimate's error and
+    /// BlazePose's jitter (`geometry::bounds`). `None` where it was not read or no bound is known.
+    pub knee_over_toe_bound: Option<f64>,
 }
 
 /// Whole-body measures of a rep, each taken at the moment the exercise judges it.

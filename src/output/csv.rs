@@ -187,6 +187,12 @@ fn measure_columns(result: &VideoResult) -> Vec<Column> {
             3,
             |p| p.knee_over_toe.get().map(|s| s.value),
         ));
+        cols.extend(per_leg(
+            "left_knee_over_toe_bound",
+            "right_knee_over_toe_bound",
+            3,
+            |p| p.knee_over_toe_bound,
+        ));
     }
     if has(Measure::PelvicDrop) {
         cols.push((

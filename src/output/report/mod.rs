@@ -13,7 +13,9 @@ use base64::Engine as _;
 use super::{atomic, ExportError, Exporter, VideoResult};
 use crate::analysis::Analysis;
 use crate::geometry::{Leg, Measured, Source};
-use crate::judge::{knee_foot_words, ConcernStatus, Flag, Measure, Outcome, Rep};
+use crate::judge::{
+    knee_foot_words, knee_over_toe_words, ConcernStatus, Flag, Measure, Outcome, Rep,
+};
 use plots::{Level, Series, Span, TimePlot, LEFT_COLOR, RIGHT_COLOR};
 
 /// The stylesheet, inlined into every page.
@@ -100,14 +102,15 @@ fn rep_numbers(a: &Analysis, rep: &Rep) -> String {
             ));
         }
         if has(Measure::KneeOverToe) {
+            let value = p.knee_over_toe.get().map(|s| knee_over_toe_words(s.value));
+            let bound = p
+                .knee_over_toe_bound
+                .map(|b| format!(" ±{:.0}%", b * 100.0));
             parts.push(format!(
-                "knee over toe {} {}",
+                "knee over toe {} {}{}",
                 p.leg,
-                fmt_num(
-                    p.knee_over_toe.get().map(|s| s.value * 100.0),
-                    0,
-                    "% of foot"
-                )
+                value.unwrap_or_else(|| "–".to_string()),
+                bound.unwrap_or_default()
             ));
         }
         if has(Measure::KneeFlexion) {
