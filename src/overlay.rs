@@ -81,12 +81,19 @@ pub fn readouts(exercise: &dyn Exercise, m: Option<&FrameMeasures>, faults: &[&F
             let alert = faults
                 .iter()
                 .any(|f| matches!(f, Flag::KneePastToe { leg, .. } if *leg == l.leg));
+            // This frame's bound, as for FPPA: its own turn and knee bend.
+            let bound = m.turn_deg.get().and_then(|turn| {
+                crate::geometry::bounds::knee_over_toe_bound(
+                    turn,
+                    l.knee_flexion_deg.get().map(|s| s.value),
+                )
+            });
             items.push(Item {
                 label: "KOT",
                 reading: l.knee_over_toe.get().map(|s| Reading {
                     value: s.value * 100.0,
                     alert,
-                    bound: None,
+                    bound: bound.map(|b| b * 100.0),
                 }),
                 unit: "%",
             });

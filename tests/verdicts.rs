@@ -276,3 +276,70 @@ fn an_unfinished_rep_is_never_ok_and_keeps_a_fault_it_showed() {
         }
     }
 }
+
+/// Squats filmed from `yaw` degrees off square, the knees caving by `fppa` at the bottom.
+fn squats_at(yaw: f64, fppa: f64, reps: u64) -> Vec<PoseFrame> {
+    let plans: Vec<Plan> = (0..reps)
+        .map(|i| Plan {
+            start: 30 + i * 70,
+            down: 25,
+            hold: 5,
+            up: 25,
+        })
+        .collect();
+    let total = plans.last().unwrap().end() + 30;
+    (0..total)
+        .map(|f| {
+            let (p, _) = phase_of(&plans, f);
+            seen(&squat_body(p, fppa), f, yaw)
+        })
+        .collect()
+}
+
+/// Issue 31's aim: valgus judged (ok, fault or borderline) on at least 85% of the complete reps
+/// filmed from the front or up to 45° off it, squat bottoms included. On the kinematic model:
+/// clean and caving squats, square on to 45°.
+#[test]
+fn valgus_is_judged_on_squats_filmed_from_the_front_to_45_degrees() {
+    let (mut complete, mut judged) = (0, 0);
+    for yaw in [0.0, 15.0, 30.0, 45.0] {
+        for fppa in [0.0, 10.0, 20.0] {
+            let a = analyze_frames(
+                &squats_at(yaw, fppa, 3),
+                exercise::find("squat").unwrap(),
+                None,
+                Thresholds::default(),
+            );
+            let reps: Vec<_> = a.reps().filter(|r| r.complete).collect();
+            assert_eq!(reps.len(), 3, "yaw {yaw}, {fppa}°: {:?}", a.rejected);
+            for r in reps {
+                complete += 1;
+                let status = r
+                    .concerns
+                    .iter()
+                    .find(|c| c.concern == formcheck::judge::Concern::Valgus)
+                    .map(|c| &c.status);
+                let was_judged = !matches!(status, Some(ConcernStatus::NotJudged { .. }) | None);
+                judged += usize::from(was_judged);
+                if fppa == 0.0 {
+                    assert!(
+                        !matches!(status, Some(ConcernStatus::Fault { .. })),
+                        "a clean squat at {yaw}° faulted: {:?}",
+                        r.flags
+                    );
+                }
+                println!(
+                    "yaw {yaw:>2}°, caving {fppa:>2}°: rep {} valgus {}",
+                    r.number,
+                    status.map_or("-", |s| s.key())
+                );
+            }
+        }
+    }
+    let share = judged as f64 / complete as f64;
+    println!(
+        "valgus judged on {judged} of {complete} complete reps ({:.0}%)",
+        share * 100.0
+    );
+    assert!(share >= 0.85, "valgus judged on {judged} of {complete}");
+}
