@@ -544,8 +544,9 @@ pub fn knee_medial_to_foot(peak: &LegPeak, t: &Thresholds) -> Option<Flag> {
 /// body turned to the camera shifts both knees the same way in the picture (one reads medial,
 /// the other lateral); the mean cancels that shift, while knees that both cave in still add
 /// up, so the mean is known far better than either leg. A fault of the mean names each leg
-/// past the limit (the deeper one when neither is); a leg past the limit by more than its own
-/// bound is a fault whatever the mean.
+/// past the limit (the deeper one when neither is), each with its own offset and the mean's
+/// bound, the one that made the fault; a leg past the limit by more than its own bound is a
+/// fault whatever the mean.
 pub fn knees_medial_to_feet(peaks: &[LegPeak], body: &BodyPeak, t: &Thresholds) -> Vec<Flag> {
     let limit = t.knee_medial_to_foot;
     let values: Vec<(Leg, f64)> = peaks
