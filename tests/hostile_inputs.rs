@@ -963,3 +963,130 @@ fn item9_a_fifo_is_refused_in_one_line_instead_of_waiting_forever() {
     let out = run(&["live", "--no-window", "--exercise", "squat", "--file"]);
     assert_refused(&out, &["pipe.mp4", "not a regular file"]);
 }
+
+/// Issue 35, items 1–2: no output may be the history database, nor two outputs one file. A
+/// progress report written over the database lost the whole history (exit 0); landmarks, a voice
+/// log or a session log over it, or a later reps.json, did the same.
+#[test]
+fn no_output_replaces_the_history_database_or_another_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let out = dir.path().join("out");
+    let recorded = formcheck()
+        .args([
+            "analyze",
+            "--exercise",
+            "squat",
+            "--no-video",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(sample())
+        .arg("--history")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(recorded.status.success(), "{}", stderr(&recorded));
+    let before = std::fs::read(&db).unwrap();
+    std::fs::create_dir(dir.path().join("d")).unwrap();
+    let respelled = dir.path().join("d/../db.sqlite");
+    let history = |extra: &[&std::ffi::OsStr]| {
+        formcheck()
+            .arg("history")
+            .arg("--history")
+            .arg(&db)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    assert_refused(
+        &history(&["--report".as_ref(), db.as_os_str()]),
+        &["--report", "--history", "db.sqlite"],
+    );
+    assert_refused(
+        &history(&["--csv".as_ref(), respelled.as_os_str()]),
+        &["--csv", "--history"],
+    );
+    let same = dir.path().join("h.html");
+    assert_refused(
+        &history(&[
+            "--report".as_ref(),
+            same.as_os_str(),
+            "--csv".as_ref(),
+            same.as_os_str(),
+        ]),
+        &["--csv", "--report", "h.html"],
+    );
+    let landmarks = formcheck()
+        .args([
+            "analyze",
+            "--exercise",
+            "squat",
+            "--no-video",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path().join("out2"))
+        .arg(sample())
+        .arg("--landmarks")
+        .arg(&db)
+        .arg("--history")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_refused(&landmarks, &["--landmarks", "--history"]);
+    let later = out.join("again/tfjs_pose_squats/reps.json");
+    let into_reps = formcheck()
+        .args([
+            "analyze",
+            "--exercise",
+            "squat",
+            "--no-video",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out.join("again"))
+        .arg(sample())
+        .arg("--history")
+        .arg(&later)
+        .output()
+        .unwrap();
+    assert_refused(&into_reps, &["reps.json", "--history"]);
+    for (flag, other) in [("--voice-log", "--history"), ("--session", "--history")] {
+        let live = formcheck()
+            .args(["live", "--exercise", "squat", "--no-window", "--file"])
+            .arg(sample())
+            .arg(flag)
+            .arg(&db)
+            .arg("--history")
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert_refused(&live, &[flag, other]);
+    }
+    let log = dir.path().join("s.jsonl");
+    let live = formcheck()
+        .args([
+            "live",
+            "--exercise",
+            "squat",
+            "--no-window",
+            "--no-history",
+            "--file",
+        ])
+        .arg(sample())
+        .arg("--session")
+        .arg(&log)
+        .arg("--voice-log")
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_refused(&live, &["--session", "--voice-log"]);
+    assert!(!log.exists());
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the database is untouched"
+    );
+}

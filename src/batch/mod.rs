@@ -78,6 +78,8 @@ pub enum BatchError {
     #[error(transparent)]
     OutputIsInput(#[from] crate::output::guard::OutputIsInput),
     #[error(transparent)]
+    SameFile(#[from] crate::output::guard::SameFile),
+    #[error(transparent)]
     Lock(#[from] lock::LockError),
     #[error("--out {}: {source}", path.display())]
     OutDir {
@@ -328,6 +330,20 @@ fn refuse_overwrites(
     }
     if let Some(history) = &config.history.path {
         read.check("--history", history)?;
+        // Nor may an output be the database: landmarks or a report over it lose the history.
+        let db = ("--history", history.as_path());
+        if let Some(landmarks) = &config.landmarks {
+            crate::output::guard::refuse_same_files(&[db, ("--landmarks", landmarks)])?;
+        }
+        for video in out
+            .iter()
+            .flat_map(|out| videos.iter().map(move |v| (out, v)))
+        {
+            let dir = pipeline::video_dir(video.0, video.1);
+            for file in pipeline::output_files() {
+                crate::output::guard::refuse_same_files(&[db, (file, &dir.join(file))])?;
+            }
+        }
     }
     let Some(out) = out else { return Ok(()) };
     for file in [index::SUMMARY_CSV, index::INDEX_HTML] {

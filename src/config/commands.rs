@@ -23,11 +23,17 @@ pub(super) fn index(a: cli::IndexArgs) -> IndexConfig {
 }
 
 pub(super) fn history(h: cli::HistoryCommandArgs) -> Result<HistoryCommand, ConfigError> {
+    let path = match h.history {
+        Some(path) => path,
+        None => default_history()?,
+    };
+    // A report or CSV written over the database (or over each other) loses what it replaces.
+    let mut files = vec![("--history", path.as_path())];
+    files.extend(h.report.as_deref().map(|p| ("--report", p)));
+    files.extend(h.csv.as_deref().map(|p| ("--csv", p)));
+    crate::output::guard::refuse_same_files(&files)?;
     Ok(HistoryCommand {
-        path: match h.history {
-            Some(path) => path,
-            None => default_history()?,
-        },
+        path,
         person: h.person,
         report: h.report,
         csv: h.csv,

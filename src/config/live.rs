@@ -89,6 +89,8 @@ impl LiveConfig {
             ));
         }
         refuse_overwrites(&l, views.as_ref())?;
+        let history = history_settings(l.history.clone(), true)?;
+        refuse_one_file_twice(&l, &history)?;
         let voice = (l.voice || l.voice_log.is_some()).then(|| VoiceSettings {
             aloud: l.voice,
             log: l.voice_log.clone(),
@@ -97,7 +99,7 @@ impl LiveConfig {
             side_view: views.map(|v| v.1),
             voice,
             programme,
-            history: history_settings(l.history, true)?,
+            history,
             reconnect_for: std::time::Duration::from_secs_f64(l.reconnect_for),
             source,
             pose: global.pose(!l.judge.no_smooth, None)?,
@@ -140,8 +142,8 @@ fn guided(l: &cli::LiveArgs) -> Result<Option<GuidedSettings>, ConfigError> {
     }
 }
 
-/// A recording, voice log or session log must never replace a video being read, nor the session
-/// log the recording.
+/// A recording, voice log or session log must never replace a video being read (nor each other:
+/// [`refuse_one_file_twice`]).
 fn refuse_overwrites(
     l: &cli::LiveArgs,
     views: Option<&(SourceSpec, SourceSpec)>,
@@ -161,22 +163,19 @@ fn refuse_overwrites(
     }
     if let Some(session) = &l.session {
         inputs.check("--session", session)?;
-        if let Some(record) = &l.record {
-            if Inputs::new([record.as_path()])
-                .check("--session", session)
-                .is_err()
-            {
-                return Err(flag_error(
-                    "session",
-                    format!(
-                        "{} is also --record; give them different files",
-                        session.display()
-                    ),
-                ));
-            }
-        }
     }
     Ok(())
+}
+
+/// The history database, the recording, the voice log and the session log: four different
+/// files, or one replaces another (a WAV over the database loses the whole history).
+fn refuse_one_file_twice(l: &cli::LiveArgs, history: &HistorySettings) -> Result<(), ConfigError> {
+    let mut files: Vec<(&str, &Path)> = Vec::new();
+    files.extend(history.path.as_deref().map(|p| ("--history", p)));
+    files.extend(l.record.as_deref().map(|p| ("--record", p)));
+    files.extend(l.voice_log.as_deref().map(|p| ("--voice-log", p)));
+    files.extend(l.session.as_deref().map(|p| ("--session", p)));
+    Ok(crate::output::guard::refuse_same_files(&files)?)
 }
 
 /// A camera of a two-camera session: a webcam index, a stream URL, or a video file (which must

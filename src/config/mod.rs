@@ -32,6 +32,8 @@ pub enum ConfigError {
     #[error(transparent)]
     OutputIsInput(#[from] crate::output::guard::OutputIsInput),
     #[error(transparent)]
+    SameFile(#[from] crate::output::guard::SameFile),
+    #[error(transparent)]
     Programme(#[from] crate::programme::ProgrammeError),
     #[error(transparent)]
     Exercise(#[from] crate::exercise::ExerciseError),

@@ -15,6 +15,36 @@ pub struct OutputIsInput {
     pub input: PathBuf,
 }
 
+/// Two files of one run that are the same file: an output naming the history database, or two
+/// outputs naming each other. Writing either would destroy the other (a history report written
+/// over the database loses the whole history).
+#[derive(Debug, thiserror::Error)]
+#[error("{what} {} is also {other_what} {}; give them different files", output.display(), other.display())]
+pub struct SameFile {
+    pub what: String,
+    pub output: PathBuf,
+    pub other_what: String,
+    pub other: PathBuf,
+}
+
+/// Refuses any two of `files` (flag, path) that are the same file, by path or file identity.
+pub fn refuse_same_files(files: &[(&str, &Path)]) -> Result<(), SameFile> {
+    let ids: Vec<Identity> = files.iter().map(|(_, p)| identity(p)).collect();
+    for (i, (what, path)) in files.iter().enumerate() {
+        for (j, (other_what, other)) in files.iter().enumerate().skip(i + 1) {
+            if same_file(&ids[i], &ids[j]) {
+                return Err(SameFile {
+                    what: other_what.to_string(),
+                    output: other.to_path_buf(),
+                    other_what: what.to_string(),
+                    other: path.to_path_buf(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Where a path leads: its canonical form (through the parent when the file itself does not
 /// exist yet) and, for an existing file, its device and inode.
 #[derive(Debug, PartialEq, Eq)]
@@ -24,15 +54,36 @@ struct Identity {
 }
 
 fn identity(path: &Path) -> Identity {
-    let canonical = std::fs::canonicalize(path).ok().or_else(|| {
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
-    });
+    let canonical = std::fs::canonicalize(path)
+        .ok()
+        .or_else(|| {
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
+        })
+        // A file in a folder not made yet (an output folder): its absolute path, `.` and `..`
+        // resolved by name.
+        .or_else(|| lexical_absolute(path));
     let inode = std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()));
     Identity { canonical, inode }
+}
+
+fn lexical_absolute(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let absolute = std::env::current_dir().ok()?.join(path);
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    Some(out)
 }
 
 fn same_file(a: &Identity, b: &Identity) -> bool {
@@ -106,6 +157,38 @@ mod tests {
         let hard = dir.path().join("hard.mp4");
         std::fs::hard_link(&video, &hard).unwrap();
         assert!(inputs.check("x", &hard).is_err());
+    }
+
+    #[test]
+    fn two_outputs_naming_one_file_are_refused_naming_both_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db.sqlite");
+        std::fs::write(&db, b"SQLite format 3").unwrap();
+        std::fs::create_dir(dir.path().join("d")).unwrap();
+        let respelled = dir.path().join("d/../db.sqlite");
+        let csv = dir.path().join("h.csv");
+        let err = refuse_same_files(&[
+            ("--history", db.as_path()),
+            ("--csv", csv.as_path()),
+            ("--report", respelled.as_path()),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("--report") && err.contains("--history") && err.contains("db.sqlite"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&db).unwrap(), b"SQLite format 3");
+        assert!(
+            refuse_same_files(&[("--history", db.as_path()), ("--csv", csv.as_path())]).is_ok()
+        );
+        // In a folder not made yet (an output folder).
+        let later = dir.path().join("out/v/reps.json");
+        let err = refuse_same_files(&[
+            ("--history", later.as_path()),
+            ("reps.json", later.as_path()),
+        ]);
+        assert!(err.is_err());
     }
 
     #[test]
