@@ -24,6 +24,7 @@ pub mod pose;
 pub mod programme;
 pub mod reps;
 pub mod stats;
+pub mod text_file;
 pub mod video;
 
 /// The environment OpenCV's FFmpeg back end reads when it starts. A user's own settings win.

@@ -1090,3 +1090,33 @@ fn no_output_replaces_the_history_database_or_another_output() {
         "the database is untouched"
     );
 }
+
+/// Issue 35, item 3: a file that never ends, named as a programme, a manifest, a pairs list or
+/// an index check, is refused after a bounded read (it reached 13 GB before), naming its flag.
+#[test]
+fn a_file_that_never_ends_is_refused_after_a_bounded_read_naming_its_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let runs: [(&[&str], &str); 4] = [
+        (&["programme", "--programme", "/dev/zero"], "--programme"),
+        (
+            &["analyze", "-e", "squat", "--from-list", "/dev/zero"],
+            "--from-list",
+        ),
+        (
+            &["analyze", "-e", "squat", "--pairs", "/dev/zero"],
+            "--pairs",
+        ),
+        (&["index", "--check", "/dev/zero"], "--check"),
+    ];
+    for (args, flag) in runs {
+        let mut cmd = formcheck();
+        cmd.args(args);
+        if args[0] == "index" {
+            cmd.arg(&out);
+        }
+        let run = cmd.output().unwrap();
+        assert_refused(&run, &[flag, "/dev/zero", "64 MiB"]);
+    }
+}

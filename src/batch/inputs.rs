@@ -85,8 +85,9 @@ pub struct Listed {
 /// The videos a manifest names, one path a line; blank lines and `#` comments are skipped, and a
 /// relative path is taken from the manifest's own folder, so the manifest can travel with the
 /// videos. A path is not checked here: a missing video fails on its own and the others go on.
-pub fn read_list(manifest: &Path) -> Result<Vec<Listed>, BatchError> {
-    let text = std::fs::read_to_string(manifest).map_err(|source| BatchError::List {
+pub fn read_list(manifest: &Path, flag: &'static str) -> Result<Vec<Listed>, BatchError> {
+    let text = crate::text_file::read_capped(manifest).map_err(|source| BatchError::List {
+        flag,
         path: manifest.to_path_buf(),
         source,
     })?;
@@ -177,7 +178,7 @@ mod tests {
             "# trial videos\ntrials/a.mp4\n\n  trials/missing.mov  \r\n",
         )
         .unwrap();
-        let listed = read_list(&manifest).unwrap();
+        let listed = read_list(&manifest, "--from-list").unwrap();
         let videos = expand(&[], &listed).unwrap();
         let found: Vec<_> = videos
             .iter()
@@ -194,7 +195,7 @@ mod tests {
                 ),
             ]
         );
-        let message = read_list(&dir.path().join("nope.txt"))
+        let message = read_list(&dir.path().join("nope.txt"), "--from-list")
             .unwrap_err()
             .to_string();
         assert!(

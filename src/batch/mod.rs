@@ -58,8 +58,10 @@ pub enum BatchError {
     },
     #[error("input {}: not a regular file (a FIFO, socket or device); give a video file, which formcheck needs to seek in", .0.display())]
     NotAFile(PathBuf),
-    #[error("--from-list {}: {source}", path.display())]
+    #[error("{flag} {}: {source}", path.display())]
     List {
+        /// The flag that named the manifest: `--from-list`, or `index --check`.
+        flag: &'static str,
         path: PathBuf,
         source: std::io::Error,
     },
@@ -459,7 +461,7 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
 /// The videos of the inputs and the `--from-list` manifest, or this shard's share of them.
 fn videos_of(config: &AnalyzeConfig) -> Result<Vec<VideoInput>, BatchError> {
     let listed = match &config.from_list {
-        Some(manifest) => inputs::read_list(manifest)?,
+        Some(manifest) => inputs::read_list(manifest, "--from-list")?,
         None => Vec::new(),
     };
     let videos = inputs::expand(&config.inputs, &listed)?;
@@ -755,7 +757,7 @@ pub struct Check {
 /// Each manifest video's state in OUT: done (its completion marker is there), failed (its
 /// failure is recorded) or missing (never started, interrupted, or still being written).
 pub fn check(out: &Path, manifest: &Path) -> Result<Check, BatchError> {
-    let listed = inputs::read_list(manifest)?;
+    let listed = inputs::read_list(manifest, "--check")?;
     let videos = inputs::expand(&[], &listed)?;
     let mut check = Check {
         videos: videos.len(),

@@ -179,7 +179,7 @@ fn pairs(a: &cli::AnalyzeArgs) -> Result<Vec<PairInputs>, ConfigError> {
 /// paths from the manifest's folder; blank lines and `#` comments skipped.
 fn read_pairs(manifest: &Path) -> Result<Vec<PairInputs>, ConfigError> {
     let shown = manifest.display();
-    let text = std::fs::read_to_string(manifest)
+    let text = crate::text_file::read_capped(manifest)
         .map_err(|e| flag_error("pairs", format!("{shown}: {e}")))?;
     let base = manifest.parent().unwrap_or(Path::new(""));
     let mut pairs = Vec::new();

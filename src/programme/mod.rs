@@ -106,7 +106,7 @@ impl Programme {
     }
 
     pub fn load(path: &Path) -> Result<Programme, ProgrammeError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ProgrammeError::Read {
+        let text = crate::text_file::read_capped(path).map_err(|e| ProgrammeError::Read {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
