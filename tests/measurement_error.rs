@@ -89,33 +89,51 @@ const HOLDS: [(&str, f64, &[Leg]); 3] = [
     ("mediapipe_docs_pose_world_landmarks", 0.6, &Leg::BOTH),
 ];
 
-#[test]
-fn fppa_jitter_in_a_still_hold_is_inside_the_bound() {
-    let Some(shared) = shared() else { return };
+/// The largest frame-to-frame noise of a per-leg measure over every standing leg of the still
+/// stances, each printed as `label` in `unit`.
+fn worst_leg_noise(
+    shared: &Path,
+    label: &str,
+    unit: &str,
+    get: impl Fn(&FrameMeasures, Leg) -> Option<f64>,
+) -> f64 {
     let mut worst: f64 = 0.0;
     for (stem, until_s, legs) in HOLDS {
-        let m = standing_still(&shared, stem, until_s);
+        let m = standing_still(shared, stem, until_s);
         for &leg in legs {
-            let fppa: Vec<f64> = m.iter().filter_map(|f| f.leg(leg).fppa_deg.get()).collect();
-            if let Some(sd) = noise_sd(&fppa) {
+            let series: Vec<f64> = m.iter().filter_map(|f| get(f, leg)).collect();
+            if let Some(sd) = noise_sd(&series) {
                 println!(
-                    "{stem} {leg}: FPPA noise {sd:.2}° over {} frames",
-                    fppa.len()
+                    "{stem} {leg}: {label} noise {sd:.4}{unit} over {} frames",
+                    series.len()
                 );
                 worst = worst.max(sd);
             }
         }
     }
-    println!("largest FPPA noise {worst:.2}°; bound holds {FPPA_JITTER_DEG}°");
-    assert!(worst > 0.0, "no FPPA read in any hold");
+    worst
+}
+
+/// A jitter constant holds at least twice the measured noise (95 % of a normal spread), and no
+/// more than `slack` above that.
+fn assert_jitter_bound(name: &str, bound: f64, worst: f64, slack: f64) {
+    println!("largest {name} noise {worst:.4}; bound holds {bound}");
+    assert!(worst > 0.0, "no {name} read standing still");
     assert!(
-        FPPA_JITTER_DEG >= 2.0 * worst,
-        "FPPA_JITTER_DEG {FPPA_JITTER_DEG}° is below twice the measured noise {worst:.2}°"
+        bound >= 2.0 * worst,
+        "{name}: {bound} is below twice the measured noise {worst:.4}"
     );
     assert!(
-        FPPA_JITTER_DEG <= 2.0 * worst + 0.5,
-        "FPPA_JITTER_DEG {FPPA_JITTER_DEG}° is looser than the measurement ({worst:.2}°) calls for"
+        bound <= 2.0 * worst + slack,
+        "{name}: {bound} is looser than the measurement ({worst:.4}) calls for"
     );
+}
+
+#[test]
+fn fppa_jitter_in_a_still_hold_is_inside_the_bound() {
+    let Some(shared) = shared() else { return };
+    let worst = worst_leg_noise(&shared, "FPPA", "°", |f, leg| f.leg(leg).fppa_deg.get());
+    assert_jitter_bound("FPPA", FPPA_JITTER_DEG, worst, 0.5);
 }
 
 #[test]
@@ -199,48 +217,16 @@ fn knee_ankle_ratio_jitter_standing_still_is_inside_the_bound() {
             worst = worst.max(sd);
         }
     }
-    println!("largest ratio noise {worst:.3}; bound holds {KNEE_ANKLE_JITTER}");
-    assert!(worst > 0.0, "no ratio read standing still");
-    assert!(
-        KNEE_ANKLE_JITTER >= 2.0 * worst,
-        "below twice the measured noise {worst:.3}"
-    );
-    assert!(
-        KNEE_ANKLE_JITTER <= 2.0 * worst + 0.01,
-        "looser than the measurement ({worst:.3}) calls for"
-    );
+    assert_jitter_bound("knee/ankle ratio", KNEE_ANKLE_JITTER, worst, 0.01);
 }
 
 #[test]
 fn knee_foot_offset_jitter_standing_still_is_inside_the_bound() {
     let Some(shared) = shared() else { return };
-    let mut worst: f64 = 0.0;
-    for (stem, until_s, legs) in HOLDS {
-        let m = standing_still(&shared, stem, until_s);
-        for &leg in legs {
-            let offset: Vec<f64> = m
-                .iter()
-                .filter_map(|f| f.leg(leg).knee_foot_offset.get())
-                .collect();
-            if let Some(sd) = noise_sd(&offset) {
-                println!(
-                    "{stem} {leg}: knee-over-foot noise {sd:.4} leg lengths over {} frames",
-                    offset.len()
-                );
-                worst = worst.max(sd);
-            }
-        }
-    }
-    println!("largest knee-over-foot noise {worst:.4}; bound holds {KNEE_FOOT_JITTER}");
-    assert!(worst > 0.0, "no knee-over-foot offset read standing still");
-    assert!(
-        KNEE_FOOT_JITTER >= 2.0 * worst,
-        "below twice the measured noise {worst:.4}"
-    );
-    assert!(
-        KNEE_FOOT_JITTER <= 2.0 * worst + 0.005,
-        "looser than the measurement ({worst:.4}) calls for"
-    );
+    let worst = worst_leg_noise(&shared, "knee-over-foot", " leg lengths", |f, leg| {
+        f.leg(leg).knee_foot_offset.get()
+    });
+    assert_jitter_bound("knee-over-foot", KNEE_FOOT_JITTER, worst, 0.005);
 }
 
 /// The foot's length over the hip–ankle length (Winter 2009, Biomechanics and Motor Control of
@@ -278,14 +264,5 @@ fn knee_over_toe_jitter_standing_still_is_inside_the_bound() {
             }
         }
     }
-    println!("largest knee-over-toe noise {worst:.4}; bound holds {KNEE_OVER_TOE_JITTER}");
-    assert!(worst > 0.0, "no knee–toe distance read standing still");
-    assert!(
-        KNEE_OVER_TOE_JITTER >= 2.0 * worst,
-        "below twice the measured noise {worst:.4}"
-    );
-    assert!(
-        KNEE_OVER_TOE_JITTER <= 2.0 * worst + 0.01,
-        "looser than the measurement ({worst:.4}) calls for"
-    );
+    assert_jitter_bound("knee-over-toe", KNEE_OVER_TOE_JITTER, worst, 0.01);
 }

@@ -305,14 +305,30 @@ pub fn fppa_bound_deg(turn_deg: f64, bend_deg: Option<f64>, max_bend_deg: f64) -
 /// The error bound of the knee/ankle width ratio at the bottom of a rep, likewise; an unknown
 /// bend (or one past the table) is taken as the table's deepest.
 pub fn knee_ankle_bound(turn_deg: f64, bend_deg: Option<f64>) -> Option<f64> {
+    bound_at_bend(
+        &KNEE_ANKLE_VIEW_ERROR,
+        turn_deg,
+        bend_deg,
+        KNEE_ANKLE_JITTER,
+    )
+}
+
+/// A table's worst error over the turns the estimate allows, at `bend_deg` (unknown, or past the
+/// table: its deepest), plus `jitter`. `None` beyond the table's turns.
+fn bound_at_bend(
+    table: &[[f64; 13]; 13],
+    turn_deg: f64,
+    bend_deg: Option<f64>,
+    jitter: f64,
+) -> Option<f64> {
     let deepest = BEND_STEPS_DEG[BEND_STEPS_DEG.len() - 1];
     let view = worst_near(
-        &KNEE_ANKLE_VIEW_ERROR,
+        table,
         turn_deg,
         TURN_ESTIMATE_ERROR_DEG,
         bend_deg.unwrap_or(deepest).min(deepest),
     )?;
-    Some(view + KNEE_ANKLE_JITTER)
+    Some(view + jitter)
 }
 
 /// Whose offset knee over the foot reads: one leg's, or the mean of both (a bilateral stance).
@@ -329,18 +345,11 @@ pub fn knee_foot_bound(
     bend_deg: Option<f64>,
     reading: KneeFootReading,
 ) -> Option<f64> {
-    let deepest = BEND_STEPS_DEG[BEND_STEPS_DEG.len() - 1];
     let table = match reading {
         KneeFootReading::OneLeg => &KNEE_FOOT_VIEW_ERROR,
         KneeFootReading::MeanOfBothLegs => &KNEE_FOOT_MEAN_VIEW_ERROR,
     };
-    let view = worst_near(
-        table,
-        turn_deg,
-        TURN_ESTIMATE_ERROR_DEG,
-        bend_deg.unwrap_or(deepest).min(deepest),
-    )?;
-    Some(view + KNEE_FOOT_JITTER)
+    bound_at_bend(table, turn_deg, bend_deg, KNEE_FOOT_JITTER)
 }
 
 /// The error bound of knee over toe (foot lengths) read with the body turned `turn_deg` from
@@ -348,15 +357,13 @@ pub fn knee_foot_bound(
 /// the truth model's worst error over the turns from side-on the estimate allows, plus
 /// BlazePose's jitter. `None` beyond the table (more than 60° from side-on).
 pub fn knee_over_toe_bound(turn_deg: f64, bend_deg: Option<f64>) -> Option<f64> {
-    let deepest = BEND_STEPS_DEG[BEND_STEPS_DEG.len() - 1];
     let off_side = 90.0 - turn_deg.abs().min(90.0);
-    let view = worst_near(
+    bound_at_bend(
         &KNEE_OVER_TOE_VIEW_ERROR,
         off_side,
-        TURN_ESTIMATE_ERROR_DEG,
-        bend_deg.unwrap_or(deepest).min(deepest),
-    )?;
-    Some(view + KNEE_OVER_TOE_JITTER)
+        bend_deg,
+        KNEE_OVER_TOE_JITTER,
+    )
 }
 
 /// A measured value and its error bound: the truth lies within `value ± bound`.
