@@ -1120,3 +1120,210 @@ fn a_file_that_never_ends_is_refused_after_a_bounded_read_naming_its_flag() {
         assert_refused(&run, &[flag, "/dev/zero", "64 MiB"]);
     }
 }
+
+/// The sample cut to its first second, re-encoded: another video, of another size and contents.
+/// False (a skip said) without ffmpeg.
+fn another_video(path: &Path) -> bool {
+    let sample = sample();
+    ffmpeg(&[
+        "-i",
+        sample.to_str().unwrap(),
+        "-t",
+        "1",
+        "-c:v",
+        "libx264",
+        "-an",
+        path.to_str().unwrap(),
+    ])
+}
+
+fn analyze_into(video: &Path, out_dir: &Path, extra: &[&str]) -> Output {
+    formcheck()
+        .arg("analyze")
+        .arg(video)
+        .args(["--exercise", "squat", "--max-frames", "8"])
+        .args(extra)
+        .arg("--out")
+        .arg(out_dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn index_check_matches_each_folder_to_the_video_that_made_it_not_to_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["a", "b", "moved"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+    }
+    let a = copy_sample(&dir.path().join("a"), "x.mp4");
+    if !another_video(&dir.path().join("b/x.mp4")) || !another_video(&dir.path().join("b/y.mp4")) {
+        return;
+    }
+    let out_dir = dir.path().join("out");
+    for video in [&dir.path().join("b/x.mp4"), &dir.path().join("b/y.mp4")] {
+        let out = analyze_into(video, &out_dir, &["--no-video"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let check = |lines: &str| {
+        let manifest = dir.path().join("m.txt");
+        std::fs::write(&manifest, lines).unwrap();
+        let out = formcheck()
+            .arg("index")
+            .arg(&out_dir)
+            .arg("--check")
+            .arg(&manifest)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    // a/x.mp4 was never analysed, and c/y.mp4 does not exist: folders of the same names hold
+    // other videos' outputs, which once counted as "2 done".
+    let (code, text) = check("a/x.mp4\nc/y.mp4\n");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("2 videos, 0 done, 0 failed, 1 missing, 1 from another video"),
+        "{text}"
+    );
+    assert!(
+        text.contains("another video: ") && text.contains("b/x.mp4"),
+        "names the video that made the folder: {text}"
+    );
+    assert!(text.contains("c/y.mp4 (no such file)"), "{text}");
+    // The videos that made the folders are done, even after a move.
+    std::fs::rename(dir.path().join("b/y.mp4"), dir.path().join("moved/y.mp4")).unwrap();
+    let (code, text) = check("b/x.mp4\nmoved/y.mp4\n");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("2 videos, 2 done, 0 failed, 0 missing"),
+        "{text}"
+    );
+    assert!(a.is_file());
+}
+
+#[test]
+fn a_rerun_of_another_video_of_the_same_name_says_it_replaces_it_and_leaves_no_stale_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("a")).unwrap();
+    std::fs::create_dir(dir.path().join("b")).unwrap();
+    let a = copy_sample(&dir.path().join("a"), "x.mp4");
+    let b = dir.path().join("b/x.mp4");
+    if !another_video(&b) {
+        return;
+    }
+    let out_dir = dir.path().join("out");
+    let first = analyze_into(&a, &out_dir, &["--trc"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let folder = out_dir.join("x");
+    assert!(folder.join("annotated.mp4").is_file() && folder.join("landmarks.trc").is_file());
+
+    let second = analyze_into(&b, &out_dir, &["--no-video"]);
+    let err = stderr(&second);
+    assert!(second.status.success(), "{err}");
+    let said = err
+        .lines()
+        .find(|l| l.contains("replaced the outputs of"))
+        .unwrap_or_else(|| panic!("the replacement is said: {err}"));
+    assert!(said.contains("a/x.mp4"), "{said}");
+    assert!(
+        !folder.join("annotated.mp4").exists() && !folder.join("landmarks.trc").exists(),
+        "a's annotated video and landmarks are gone with its analysis: {:?}",
+        all_files(&folder)
+    );
+    let reps: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("reps.json")).unwrap()).unwrap();
+    assert!(
+        reps["video"]["path"].as_str().unwrap().ends_with("b/x.mp4"),
+        "{}",
+        reps["video"]
+    );
+    // The same video again: resumed, nothing said about a replacement.
+    let third = analyze_into(&b, &out_dir, &["--no-video"]);
+    assert!(third.status.success());
+    assert!(!stderr(&third).contains("replaced"), "{}", stderr(&third));
+}
+
+fn pair_of(front: &Path, side: &Path, out_dir: &Path) -> Output {
+    formcheck()
+        .args([
+            "analyze",
+            "--exercise",
+            "squat",
+            "--no-history",
+            "--no-video",
+        ])
+        .arg("--front-view")
+        .arg(front)
+        .arg("--side-view")
+        .arg(side)
+        .arg("--out")
+        .arg(out_dir)
+        .output()
+        .unwrap()
+}
+
+/// A second camera started late or stopped early films a stretch of the other's set: it is lined
+/// up where it is, not a rep along (the sample is 13 s at 5 FPS: a frame is 0.2 s).
+#[test]
+fn a_clip_cut_from_the_other_cameras_clip_is_lined_up_at_its_true_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let front = copy_sample(dir.path(), "front.mp4");
+    for (name, start_s, truth_s) in [("prefix", 0.0, 0.0), ("middle", 3.0, -3.0)] {
+        let side = dir.path().join(format!("{name}.mp4"));
+        let cut = ffmpeg(&[
+            "-ss",
+            &start_s.to_string(),
+            "-i",
+            front.to_str().unwrap(),
+            "-t",
+            "6",
+            "-c:v",
+            "libx264",
+            "-an",
+            side.to_str().unwrap(),
+        ]);
+        if !cut {
+            return;
+        }
+        let out_dir = dir.path().join(format!("out_{name}"));
+        let out = pair_of(&front, &side, &out_dir);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(out_dir.join(format!("front+{name}/pair.json"))).unwrap(),
+        )
+        .unwrap();
+        let offset = doc["sync"]["offset_s"].as_f64().unwrap();
+        assert!(
+            (offset - truth_s).abs() <= 0.2 + 1e-9,
+            "{name}: found {offset:+.3} s, truth {truth_s:+.3} s: {}",
+            doc["sync"]
+        );
+    }
+}
+
+#[test]
+fn one_video_given_as_both_cameras_is_refused_in_any_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let front = copy_sample(dir.path(), "front.mp4");
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(&front, dir.path().join("link.mp4")).unwrap();
+    std::fs::hard_link(&front, dir.path().join("hard.mp4")).unwrap();
+    std::fs::copy(&front, dir.path().join("copy.mp4")).unwrap();
+    for side in [
+        "front.mp4",
+        "sub/../front.mp4",
+        "link.mp4",
+        "hard.mp4",
+        "copy.mp4",
+    ] {
+        let out_dir = dir.path().join("out");
+        let out = pair_of(&front, &dir.path().join(side), &out_dir);
+        assert_refused(
+            &out,
+            &["--front-view", "--side-view", side, "the same video"],
+        );
+        assert!(!out_dir.exists(), "{side}: nothing written");
+    }
+}

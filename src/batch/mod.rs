@@ -92,6 +92,12 @@ pub enum BatchError {
     Analysis(#[from] crate::analysis::AnalysisError),
     #[error("{0}")]
     PairInput(String),
+    #[error("--front-view {} and --side-view {} are the same video ({how}); give the other camera's video as --side-view", front.display(), side.display())]
+    SameVideo {
+        front: PathBuf,
+        side: PathBuf,
+        how: &'static str,
+    },
     #[error("--front-view {} and --side-view {}: {source}", front.display(), side.display())]
     Pair {
         front: PathBuf,
@@ -622,6 +628,7 @@ fn run_one(
     if let Status::Failed(error) = &status {
         let failure = marker::Failure {
             path: input.path.display().to_string(),
+            absolute: Some(marker::absolute_path(&input.path)),
             error: error.clone(),
         };
         if let Err(e) = failure.write_in(dir) {
@@ -729,14 +736,15 @@ pub fn index(config: &IndexConfig) -> Result<ExitCode, BatchError> {
         println!("{line}");
     }
     println!(
-        "check against {}: {} videos, {} done, {} failed, {} missing",
+        "check against {}: {} videos, {} done, {} failed, {} missing, {} from another video",
         manifest.display(),
         check.videos,
         check.done,
         check.failed,
-        check.missing
+        check.missing,
+        check.other_video
     );
-    Ok(if check.failed + check.missing > 0 {
+    Ok(if check.failed + check.missing + check.other_video > 0 {
         ExitCode::from(EXIT_SOME_FAILED)
     } else {
         ExitCode::SUCCESS
@@ -750,12 +758,24 @@ pub struct Check {
     pub done: usize,
     pub failed: usize,
     pub missing: usize,
-    /// One line per video failed or missing.
+    /// Videos whose folder holds the outputs of another video of the same name.
+    pub other_video: usize,
+    /// One line per video not done.
     pub problems: Vec<String>,
 }
 
-/// Each manifest video's state in OUT: done (its completion marker is there), failed (its
-/// failure is recorded) or missing (never started, interrupted, or still being written).
+/// One manifest video's state in OUT.
+enum Found {
+    Done,
+    Failed(String),
+    Missing(String),
+    OtherVideo(String),
+}
+
+/// Each manifest video's state in OUT, matched by the video's identity, not its folder's name:
+/// done (its completion marker names this video), failed (its failure is recorded), made from
+/// another video of the same name, or missing (no such file, never started, interrupted, or
+/// still being written).
 pub fn check(out: &Path, manifest: &Path) -> Result<Check, BatchError> {
     let listed = inputs::read_list(manifest, "--check")?;
     let videos = inputs::expand(&[], &listed)?;
@@ -764,26 +784,58 @@ pub fn check(out: &Path, manifest: &Path) -> Result<Check, BatchError> {
         ..Check::default()
     };
     for video in &videos {
-        let dir = pipeline::video_dir(out, video);
-        if dir.join(marker::MARKER_FILE).is_file() {
-            check.done += 1;
-        } else if let Some(failure) = marker::Failure::read_in(&dir) {
-            check.failed += 1;
-            check.problems.push(format!(
-                "failed: {}: {}",
-                video.path.display(),
-                failure.error
-            ));
-        } else {
-            check.missing += 1;
-            check.problems.push(format!(
-                "missing: {} (no finished output in {})",
-                video.path.display(),
-                dir.display()
-            ));
+        let shown = video.path.display();
+        match found_in(out, video) {
+            Found::Done => check.done += 1,
+            Found::Failed(error) => {
+                check.failed += 1;
+                check.problems.push(format!("failed: {shown}: {error}"));
+            }
+            Found::Missing(why) => {
+                check.missing += 1;
+                check.problems.push(format!("missing: {shown} ({why})"));
+            }
+            Found::OtherVideo(why) => {
+                check.other_video += 1;
+                check
+                    .problems
+                    .push(format!("another video: {shown}: {why}"));
+            }
         }
     }
     Ok(check)
+}
+
+fn found_in(out: &Path, video: &inputs::VideoInput) -> Found {
+    let dir = pipeline::video_dir(out, video);
+    let source = marker::Source::of(&video.path);
+    if let (Some(done), Ok(source)) = (marker::Marker::read_in(&dir), &source) {
+        return match done.source {
+            Some(made) if made.same_video(source) => Found::Done,
+            Some(made) => Found::OtherVideo(format!(
+                "{} holds the outputs of {}",
+                dir.display(),
+                made.path
+            )),
+            None => Found::OtherVideo(format!(
+                "{} was made by an older formcheck that did not record its video; analyse it again",
+                dir.display()
+            )),
+        };
+    }
+    if let Some(failure) = marker::Failure::read_in(&dir) {
+        return match &failure.absolute {
+            Some(failed) if *failed != marker::absolute_path(&video.path) => Found::OtherVideo(
+                format!("{} holds the failure of {}", dir.display(), failure.path),
+            ),
+            _ => Found::Failed(failure.error),
+        };
+    }
+    match source {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Found::Missing("no such file".into()),
+        Err(e) => Found::Missing(format!("cannot read it: {e}")),
+        Ok(_) => Found::Missing(format!("no finished output in {}", dir.display())),
+    }
 }
 
 /// A row for every video folder in OUT that is finished (its completion marker is there) or

@@ -53,6 +53,7 @@ pub fn run_all(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
 }
 
 fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchError> {
+    refuse_one_video_twice(inputs)?;
     let out = config
         .out
         .clone()
@@ -116,6 +117,30 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
         println!("wrote {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One video given as both cameras (in any spelling, through a link, or as a copy) would be
+/// lined up with itself at a perfect correlation and judged as two views.
+fn refuse_one_video_twice(inputs: &PairInputs) -> Result<(), BatchError> {
+    let how = if crate::output::guard::is_same_file(&inputs.front, &inputs.side) {
+        Some("one file")
+    } else {
+        match (
+            super::marker::Source::of(&inputs.front),
+            super::marker::Source::of(&inputs.side),
+        ) {
+            (Ok(a), Ok(b)) if a.same_video(&b) => Some("byte-identical copies"),
+            _ => None,
+        }
+    };
+    match how {
+        Some(how) => Err(BatchError::SameVideo {
+            front: inputs.front.clone(),
+            side: inputs.side.clone(),
+            how,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The pair's videos first, as a batch of two: each gets its own outputs. Each video with the

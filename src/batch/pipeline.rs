@@ -80,6 +80,7 @@ impl Job<'_> {
         {
             return Ok(Finished::Skipped);
         }
+        let replaced = self.earlier_video();
         self.clear_dir()?;
         crate::video::check_one_picture_size(&self.input.path)?;
         let source = VideoSource::open(&SourceSpec::File(self.input.path.clone()))?;
@@ -129,13 +130,45 @@ impl Job<'_> {
                 None => outputs.finish(&result)?,
             }
         }
+        self.remove_stale_files()?;
         if let Some(marker) = &self.marker {
             marker.write_in(&self.dir)?;
         }
+        let replaced = replaced.map(|earlier| {
+            format!("replaced the outputs of {earlier}, another video of the same name")
+        });
+        let warning = join_warnings(facts.truncated.map(|t| t.describe()), replaced);
         Ok(Finished::Done {
             frames: facts.frames,
-            warning: self.record_or_warn(&analysis, facts.truncated.map(|t| t.describe())),
+            warning: self.record_or_warn(&analysis, warning),
         })
+    }
+
+    /// The video whose outputs the folder held, when it was another one: a video of the same
+    /// name from another folder, analysed into the same OUT.
+    fn earlier_video(&self) -> Option<String> {
+        let mine = self.marker.as_ref()?.source.as_ref()?;
+        if let Some(found) = Marker::read_in(&self.dir) {
+            let theirs = found.source?;
+            return (!theirs.same_video(mine)).then_some(theirs.path);
+        }
+        let failure = Failure::read_in(&self.dir)?;
+        (failure.absolute? != mine.path).then_some(failure.path)
+    }
+
+    /// Files an earlier analysis with other settings wrote and this one does not (its
+    /// `--trc` landmarks, its annotated video), so a finished folder holds one analysis only.
+    fn remove_stale_files(&self) -> Result<(), PipelineError> {
+        for name in crate::output::registry::unwanted_file_names(&self.config.outputs) {
+            let path = self.dir.join(name);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(ExportError::io(&path, e).into())
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// The video's folder, made, and emptied of an earlier run's marks (its completion and
@@ -203,11 +236,7 @@ impl Job<'_> {
         let Err(e) = self.record(analysis) else {
             return warning;
         };
-        let said = format!("not recorded in the history: {e}");
-        Some(match warning {
-            Some(w) => format!("{w}; {said}"),
-            None => said,
-        })
+        join_warnings(warning, Some(format!("not recorded in the history: {e}")))
     }
 
     /// The video and its reps into the history, replacing its earlier record.
@@ -342,6 +371,13 @@ impl Job<'_> {
             self.progress.frame(decoded.frames);
         }
         (frames, decoded, None)
+    }
+}
+
+fn join_warnings(first: Option<String>, second: Option<String>) -> Option<String> {
+    match (first, second) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
     }
 }
 

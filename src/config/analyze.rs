@@ -163,15 +163,6 @@ fn pairs(a: &cli::AnalyzeArgs) -> Result<Vec<PairInputs>, ConfigError> {
             "needs --exercise: the two views are judged as that exercise",
         ));
     }
-    if let Some(p) = pairs.iter().find(|p| p.front == p.side) {
-        return Err(flag_error(
-            "side-view",
-            format!(
-                "{} is both the front and the side camera; give the other camera's video",
-                p.front.display()
-            ),
-        ));
-    }
     Ok(pairs)
 }
 

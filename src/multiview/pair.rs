@@ -4,11 +4,13 @@
 //! side), each verdict saying which camera it came from.
 //!
 //! Synchronising: the rep signal (the hip's height, in each view's own leg lengths) is the same
-//! event in both views. Each view's signal, standardised, is laid on a common time grid and
-//! cross-correlated; the sum of products is divided by both signals' whole energy, not just the
-//! overlap's, so an offset that slides one set a rep along (and drops a rep off each end) scores
-//! lower than the true one. The offset is then refined on the reps' turning points matched
-//! across the views. Pure: analyses in, offset and merged reps out.
+//! event in both views. Each view's signal is laid on a common time grid and, at each offset,
+//! correlated over the stretch both views cover; the correlation is weighted by how much of the
+//! shorter view that stretch is, so an offset that slides one set a rep along (and drops a rep
+//! off each end) scores lower than the true one, and a view that films only the start, the end
+//! or the middle of the other's set (one camera started late or stopped early) still scores 1 at
+//! its true offset. The offset is then refined on the reps' turning points matched across the
+//! views. Pure: analyses in, offset and merged reps out.
 
 use serde::Serialize;
 
@@ -26,9 +28,17 @@ pub const MAX_OFFSET_S: f64 = 10.0;
 /// set score above 0.9 in the kinematic model, of different sets below 0.5).
 const MIN_SCORE: f64 = 0.6;
 /// The best offset must beat every offset more than [`DISTINCT_S`] away by this factor
-/// (formcheck rule), or which rep matches which cannot be told.
+/// (formcheck rule), or which rep matches which cannot be told...
 const MIN_CONTRAST: f64 = 1.05;
+/// ...or leave at most this share of the misfit (1 − score) the runner-up leaves: near a perfect
+/// fit, a rep that matches another rep's shape scores within 5 % yet fits far worse (one clip cut
+/// from the other: 0.99996 against 0.996, a 95 times larger misfit). Formcheck rule.
+const MAX_MISFIT_SHARE: f64 = 0.25;
 const DISTINCT_S: f64 = 0.5;
+/// The two views must film the same stretch of the set for at least this long, or for half the
+/// longer video when that is shorter (formcheck rule: about two reps at a home pace; a short
+/// stretch of smooth movement correlates with almost any other).
+const MIN_OVERLAP_S: f64 = 4.0;
 /// Turning points of one rep seen by both cameras lie within this of each other once the offset
 /// is applied.
 const TURN_MATCH_S: f64 = 0.5;
@@ -73,6 +83,12 @@ pub struct PairSync {
 pub enum PairError {
     #[error("the {0} view has too little movement of the person to synchronise on (is the person in it?)")]
     NoMovement(&'static str),
+    #[error("the two videos film too little of the same set to line them up ({shorter_s:.1} s against {longer_s:.1} s; at least {needed_s:.1} s of the same stretch needed): film the whole set with both cameras")]
+    TooShort {
+        shorter_s: f64,
+        longer_s: f64,
+        needed_s: f64,
+    },
     #[error("the two videos' movements do not match (best correlation {score:.2} at {offset_s:+.2} s, at least {MIN_SCORE} needed): not the same set, or one view does not show the person")]
     NoMatch { score: f64, offset_s: f64 },
     #[error("the two videos' movements match equally well at {offset_s:+.2} s and {other_s:+.2} s: which rep is which cannot be told; start both cameras within a rep of each other")]
@@ -134,7 +150,8 @@ pub struct Pair {
 struct GridSignal {
     start: f64,
     values: Vec<Option<f64>>,
-    energy: f64,
+    /// How many grid points have a value.
+    valid: usize,
 }
 
 fn grid_signal(a: &Analysis) -> Option<GridSignal> {
@@ -184,21 +201,23 @@ fn grid_of(samples: &[(f64, f64)]) -> Option<GridSignal> {
         };
         values.push(value.map(|v| (v - mean) / sd));
     }
-    let energy = values.iter().flatten().map(|v| v * v).sum();
+    let valid = values.iter().flatten().count();
     Some(GridSignal {
         start,
         values,
-        energy,
+        valid,
     })
 }
 
-/// Correlation of the two signals with the side `lag` grid steps later than the front (at lag 0
-/// the same moment in both).
-fn score_at(front: &GridSignal, side: &GridSignal, lag: i64) -> f64 {
+/// How well the two signals agree with the side `lag` grid steps later than the front (at lag 0
+/// the same moment in both): their correlation where both have values, times the share of the
+/// shorter signal that overlap is. `None` where they overlap too little or one is flat there.
+fn score_at(front: &GridSignal, side: &GridSignal, lag: i64) -> Option<f64> {
     // Side grid index of front grid index k: k + shift.
     let base = ((front.start - side.start) / GRID_S).round() as i64;
     let shift = base + lag;
-    let mut sum = 0.0;
+    let needed = min_overlap_points(front, side);
+    let mut sums = PairSums::default();
     for (k, a) in front.values.iter().enumerate() {
         let Some(a) = a else { continue };
         let i = k as i64 + shift;
@@ -206,10 +225,54 @@ fn score_at(front: &GridSignal, side: &GridSignal, lag: i64) -> f64 {
             continue;
         }
         if let Some(Some(b)) = side.values.get(i as usize) {
-            sum += a * b;
+            sums.add(*a, *b);
         }
     }
-    sum / (front.energy * side.energy).sqrt()
+    if sums.n < needed {
+        return None;
+    }
+    let coverage = sums.n / front.valid.min(side.valid).max(1) as f64;
+    sums.correlation().map(|r| r * coverage)
+}
+
+/// [`MIN_OVERLAP_S`] in grid points, for these two signals.
+fn min_overlap_points(front: &GridSignal, side: &GridSignal) -> f64 {
+    let longer = front.values.len().max(side.values.len()) as f64;
+    (MIN_OVERLAP_S / GRID_S).min(0.5 * longer)
+}
+
+/// Running sums for a Pearson correlation.
+#[derive(Default)]
+struct PairSums {
+    n: f64,
+    a: f64,
+    b: f64,
+    aa: f64,
+    bb: f64,
+    ab: f64,
+}
+
+impl PairSums {
+    fn add(&mut self, a: f64, b: f64) {
+        self.n += 1.0;
+        self.a += a;
+        self.b += b;
+        self.aa += a * a;
+        self.bb += b * b;
+        self.ab += a * b;
+    }
+
+    /// `None` with fewer than two pairs or a flat signal.
+    fn correlation(&self) -> Option<f64> {
+        if self.n < 2.0 {
+            return None;
+        }
+        let (ma, mb) = (self.a / self.n, self.b / self.n);
+        let var_a = self.aa / self.n - ma * ma;
+        let var_b = self.bb / self.n - mb * mb;
+        (var_a > 1e-9 && var_b > 1e-9)
+            .then(|| (self.ab / self.n - ma * mb) / (var_a * var_b).sqrt())
+    }
 }
 
 /// Finds the offset of the side view against the front view and merges their reps.
@@ -251,11 +314,20 @@ pub fn pair(front: &Analysis, side: &Analysis) -> Result<Pair, PairError> {
 /// The side signal's offset against the front one by cross-correlation: (offset, score,
 /// contrast), or why the two cannot be lined up.
 fn correlate(f: &GridSignal, s: &GridSignal) -> Result<(f64, f64, Option<f64>), PairError> {
+    let needed = min_overlap_points(f, s);
+    if (f.valid.min(s.valid) as f64) < needed {
+        let span = |g: &GridSignal| g.values.len() as f64 * GRID_S;
+        return Err(PairError::TooShort {
+            shorter_s: span(f).min(span(s)),
+            longer_s: span(f).max(span(s)),
+            needed_s: needed * GRID_S,
+        });
+    }
     let max_lag = (MAX_OFFSET_S / GRID_S).round() as i64;
     // Coarse pass every 8 steps (1/30 s), then every step around the best.
     let coarse: Vec<(i64, f64)> = (-max_lag..=max_lag)
         .step_by(8)
-        .map(|lag| (lag, score_at(f, s, lag)))
+        .filter_map(|lag| Some((lag, score_at(f, s, lag)?)))
         .collect();
     let (mut best_lag, mut best) =
         coarse
@@ -263,7 +335,7 @@ fn correlate(f: &GridSignal, s: &GridSignal) -> Result<(f64, f64, Option<f64>), 
             .copied()
             .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b });
     for lag in best_lag - 8..=best_lag + 8 {
-        let v = score_at(f, s, lag);
+        let v = score_at(f, s, lag).unwrap_or(f64::NEG_INFINITY);
         if v > best {
             (best_lag, best) = (lag, v);
         }
@@ -278,12 +350,13 @@ fn correlate(f: &GridSignal, s: &GridSignal) -> Result<(f64, f64, Option<f64>), 
     let correlation_offset_s = lag_s(best_lag);
     if best < MIN_SCORE {
         return Err(PairError::NoMatch {
-            score: best,
+            score: best.max(-1.0),
             offset_s: correlation_offset_s,
         });
     }
     let contrast = (runner_up.1 > 0.0).then(|| best / runner_up.1);
-    if contrast.is_some_and(|c| c < MIN_CONTRAST) {
+    let fits_far_better = (1.0 - best) <= MAX_MISFIT_SHARE * (1.0 - runner_up.1);
+    if contrast.is_some_and(|c| c < MIN_CONTRAST) && !fits_far_better {
         return Err(PairError::Ambiguous {
             offset_s: correlation_offset_s,
             other_s: lag_s(runner_up.0),

@@ -45,6 +45,12 @@ pub fn refuse_same_files(files: &[(&str, &Path)]) -> Result<(), SameFile> {
     Ok(())
 }
 
+/// Whether two paths lead to one file: the same path in any spelling, a symbolic link to it, or a
+/// hard link.
+pub fn is_same_file(a: &Path, b: &Path) -> bool {
+    same_file(&identity(a), &identity(b))
+}
+
 /// Where a path leads: its canonical form (through the parent when the file itself does not
 /// exist yet) and, for an existing file, its device and inode.
 #[derive(Debug, PartialEq, Eq)]

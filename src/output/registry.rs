@@ -78,6 +78,20 @@ pub fn file_names() -> Vec<&'static str> {
     names
 }
 
+/// The files an analysis with `choice` does not write, which an earlier analysis with other
+/// settings may have left in the folder.
+pub fn unwanted_file_names(choice: &OutputChoice) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = FILES
+        .iter()
+        .filter(|f| !(f.wanted)(choice))
+        .map(|f| f.exporter.file_name())
+        .collect();
+    if !choice.annotated_video {
+        names.push(AnnotatedExporter::default().file_name());
+    }
+    names
+}
+
 /// One video's outputs while its frames go by.
 pub struct Outputs {
     dir: PathBuf,
