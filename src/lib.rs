@@ -24,6 +24,7 @@ pub mod pose;
 pub mod programme;
 pub mod reps;
 pub mod stats;
+pub mod terminal;
 pub mod text_file;
 pub mod video;
 
@@ -53,7 +54,8 @@ pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
         }
         cause = c.source();
     }
-    line.replace('\n', " ")
+    // A file or person name in the message must not drive the terminal.
+    crate::terminal::escape_controls(&line.replace('\n', " ")).into_owned()
 }
 
 /// Sets [`FFMPEG_ENV`] where unset. Call first thing in `main`, before any thread starts: the

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 /// The floors, lowest first, as ARCHITECTURE.md draws them: a module may import its own floor
 /// and those below.
 const FLOORS: &[(&str, &[&str])] = &[
-    ("shared types", &["landmarks", "stats", "text_file"]),
+    (
+        "shared types",
+        &["landmarks", "stats", "terminal", "text_file"],
+    ),
     ("video", &["video"]),
     ("pose", &["pose"]),
     ("geometry", &["geometry"]),

@@ -1327,3 +1327,182 @@ fn one_video_given_as_both_cameras_is_refused_in_any_spelling() {
         assert!(!out_dir.exists(), "{side}: nothing written");
     }
 }
+
+/// Runs `script` (sh) with `dir` bind-mounted read-only over itself, in a private mount
+/// namespace (`unshare`, as root or through a user namespace); `None` (a skip said) where the
+/// machine allows neither.
+fn with_read_only_folder(dir: &Path, script: &str) -> Option<Output> {
+    let shown = dir.to_str().unwrap();
+    let full = format!(
+        "mount --bind '{shown}' '{shown}' && mount -o remount,ro,bind '{shown}' '{shown}' && {{ touch '{shown}/probe' 2>/dev/null && exit 99; {script}; }}"
+    );
+    let out = std::process::Command::new("unshare")
+        .args(["-r", "-m", "sh", "-c", &full])
+        .output();
+    match out {
+        Ok(out) if out.status.code() != Some(99) && !stderr(&out).contains("unshare:") => Some(out),
+        _ => {
+            common::skip::missing("unshare and mount (a read-only bind mount of a folder)");
+            None
+        }
+    }
+}
+
+#[test]
+fn a_history_on_a_read_only_filesystem_is_listed_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = dir.path().join("held");
+    std::fs::create_dir(&held).unwrap();
+    let db = held.join("h.sqlite");
+    let out = formcheck()
+        .args([
+            "analyze",
+            "--exercise",
+            "squat",
+            "--no-video",
+            "--max-frames",
+            "20",
+        ])
+        .arg(sample())
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg("--history")
+        .arg(&db)
+        .args(["--person", "ann"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let binary = env!("CARGO_BIN_EXE_formcheck");
+    let report = dir.path().join("progress.html");
+    let script = format!(
+        "'{binary}' history --history '{}' && '{binary}' history --history '{}' --report '{}'",
+        db.display(),
+        db.display(),
+        report.display()
+    );
+    let Some(out) = with_read_only_folder(&held, &script) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(text.contains("ann: squat"), "{text}");
+    assert!(
+        report.is_file(),
+        "the report is written outside the read-only folder"
+    );
+}
+
+#[test]
+fn a_person_not_in_the_history_is_refused_naming_the_people_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite");
+    for person in ["ann", "carl"] {
+        let video = copy_sample(dir.path(), &format!("{person}.mp4"));
+        let out = formcheck()
+            .args([
+                "analyze",
+                "--exercise",
+                "squat",
+                "--no-video",
+                "--max-frames",
+                "10",
+            ])
+            .arg(&video)
+            .arg("--out")
+            .arg(dir.path().join(person))
+            .arg("--history")
+            .arg(&db)
+            .args(["--person", person])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let out = formcheck()
+        .args(["history", "--person", "bob", "--history"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_refused(&out, &["--person \"bob\"", "\"ann\", \"carl\""]);
+}
+
+#[test]
+fn a_corrupt_history_warns_once_and_the_live_workout_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite");
+    let mut bytes = b"SQLite format 3\0".to_vec();
+    bytes.extend((0..8192u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    std::fs::write(&db, &bytes).unwrap();
+    let log = dir.path().join("session.jsonl");
+    let out = formcheck()
+        .args(["live", "--exercise", "squat", "--no-window", "--file"])
+        .arg(sample())
+        .arg("--history")
+        .arg(&db)
+        .arg("--session")
+        .arg(&log)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("WARNING")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].contains("h.sqlite") && warnings[0].contains("goes on without it"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    let reps = text
+        .lines()
+        .filter(|l| l.contains(r#""type":"rep""#))
+        .count();
+    assert!(reps >= 2, "every rep still logged: {text}");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        bytes,
+        "the database is left as it was"
+    );
+}
+
+#[test]
+fn control_characters_in_names_reach_the_terminal_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let video = copy_sample(dir.path(), "clear\u{1b}[2Jme\r.mp4");
+    let db = dir.path().join("h.sqlite");
+    let person = "ann\u{1b}]0;pwned\u{7}\nbob";
+    let out = formcheck()
+        .args([
+            "analyze",
+            "--exercise",
+            "squat",
+            "--no-video",
+            "--max-frames",
+            "10",
+        ])
+        .arg(&video)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg("--history")
+        .arg(&db)
+        .args(["--person", person])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
+    assert!(err.contains("clear\\u{1b}[2Jme\\u{d}.mp4"), "{err:?}");
+    let out = formcheck()
+        .args(["history", "--history"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    assert!(
+        text.contains("ann\\u{1b}]0;pwned\\u{7}\\u{a}bob: squat"),
+        "one table line for the name: {text:?}"
+    );
+}

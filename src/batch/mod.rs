@@ -722,20 +722,21 @@ pub fn index(config: &IndexConfig) -> Result<ExitCode, BatchError> {
     index::write(out, &rows)?;
     let done = rows.iter().filter(|r| r.status == "done").count();
     let failed = rows.len() - done;
-    println!(
+    let listed = format!(
         "{} video{} listed in {}: {done} done, {failed} failed",
         rows.len(),
         if rows.len() == 1 { "" } else { "s" },
         out.join(index::INDEX_HTML).display()
     );
+    println!("{}", crate::terminal::escape_controls(&listed));
     let Some(manifest) = &config.check else {
         return Ok(ExitCode::SUCCESS);
     };
     let check = check(out, manifest)?;
     for line in &check.problems {
-        println!("{line}");
+        println!("{}", crate::terminal::escape_controls(line));
     }
-    println!(
+    let counted = format!(
         "check against {}: {} videos, {} done, {} failed, {} missing, {} from another video",
         manifest.display(),
         check.videos,
@@ -744,6 +745,7 @@ pub fn index(config: &IndexConfig) -> Result<ExitCode, BatchError> {
         check.missing,
         check.other_video
     );
+    println!("{}", crate::terminal::escape_controls(&counted));
     Ok(if check.failed + check.missing + check.other_video > 0 {
         ExitCode::from(EXIT_SOME_FAILED)
     } else {

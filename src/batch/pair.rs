@@ -106,15 +106,17 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
     write(&result, &dir)?;
     link_view_reps(&out, &dir, [&front_view, &side_view], &merged_pair)?;
     if !config.quiet {
+        let shown =
+            |p: &Path| crate::terminal::escape_controls(&p.display().to_string()).into_owned();
         println!(
             "{} + {}: side camera {:+.3} s after the front (correlation {:.2}); {}",
-            inputs.front.display(),
-            inputs.side.display(),
+            shown(&inputs.front),
+            shown(&inputs.side),
             merged_pair.sync.offset_s,
             merged_pair.sync.score,
             verdict(&merged_pair)
         );
-        println!("wrote {}", dir.display());
+        println!("wrote {}", shown(&dir));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,7 @@
 //!
 //! Timings shown here are the only wall-clock figures formcheck produces; they never reach files.
 
+use crate::terminal::escape_controls;
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -82,12 +83,13 @@ impl Progress {
         }
         let bar = self.multi.insert_before(&self.overall, ProgressBar::new(0));
         bar.set_style(style(VIDEO_TEMPLATE).progress_chars("=> "));
-        bar.set_prefix(truncate(name, 24));
+        bar.set_prefix(truncate(&escape_controls(name), 24));
         VideoProgress { bar: Some(bar) }
     }
 
     /// One finished video (done, skipped or failed): a line, and a step of the overall bar.
     pub fn finished(&self, index: usize, line: &str) {
+        let line = escape_controls(line);
         let _stderr = crate::pose::hold_stderr();
         match self.mode {
             Mode::Quiet => {}
@@ -99,6 +101,7 @@ impl Progress {
 
     /// A line outside any video (the final summary, the Ctrl-C notice).
     pub fn note(&self, line: &str) {
+        let line = escape_controls(line);
         let _stderr = crate::pose::hold_stderr();
         match self.mode {
             Mode::Quiet => {}
@@ -111,7 +114,7 @@ impl Progress {
     pub fn error(&self, index: usize, line: &str) {
         if self.mode == Mode::Quiet {
             let _stderr = crate::pose::hold_stderr();
-            eprintln!("formcheck: {line}");
+            eprintln!("formcheck: {}", escape_controls(line));
             self.overall.inc(1);
         } else {
             self.finished(index, line);

@@ -129,8 +129,22 @@ pub enum HistoryError {
     Write(#[from] crate::output::ExportError),
     #[error("--report: {0}")]
     Report(String),
+    #[error("--person {person:?} has no sessions in the history {}; {}", path.display(), people_in(people))]
+    NoSuchPerson {
+        path: PathBuf,
+        person: String,
+        people: Vec<String>,
+    },
     #[error("no --history given and no home folder to keep it in (set $XDG_DATA_HOME or $HOME, or give --history FILE)")]
     NoHome,
+}
+
+fn people_in(people: &[String]) -> String {
+    if people.is_empty() {
+        return "it has no sessions yet".to_string();
+    }
+    let names: Vec<String> = people.iter().map(|p| format!("{p:?}")).collect();
+    format!("the people in it: {}", names.join(", "))
 }
 
 /// `formcheck history`: the table on the terminal, and the progress page and rep CSV when asked.
@@ -143,14 +157,22 @@ pub fn run_command(config: &HistoryCommand) -> Result<(), HistoryError> {
         );
         return Ok(());
     }
-    let history = History::open(&config.path)?;
+    let history = History::open_to_read(&config.path)?;
     let person = config.person.as_deref();
     let sessions = history.sessions(person)?;
+    if let (Some(person), true) = (person, sessions.is_empty()) {
+        return Err(HistoryError::NoSuchPerson {
+            path: config.path.clone(),
+            person: person.to_string(),
+            people: history.people()?,
+        });
+    }
     print!("{}", report::table(&sessions));
     let warnings = history.warnings(person)?;
     for (who, at) in &warnings {
         println!(
-            "{who} answered yes on {} to pain, sudden swelling or the knee giving way: see a doctor before training on",
+            "{} answered yes on {} to pain, sudden swelling or the knee giving way: see a doctor before training on",
+            crate::terminal::escape_controls(who),
             date_of(*at)
         );
     }
@@ -315,8 +337,47 @@ impl History {
         })
     }
 
+    /// Opens for reading only: listing and reports never write, so they work on a read-only
+    /// filesystem or a database another user owns. A database from an older formcheck is
+    /// brought up to date first, which needs write access once.
+    pub fn open_to_read(path: &Path) -> Result<History, HistoryError> {
+        let open = |source| HistoryError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = read_only(path).map_err(open)?;
+        let found = user_version(&conn).map_err(open)?;
+        let known = migrations_count();
+        if found > known {
+            return Err(HistoryError::Newer {
+                path: path.to_path_buf(),
+                found,
+                known,
+            });
+        }
+        if found < known {
+            drop(conn);
+            return History::open(path);
+        }
+        Ok(History {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Everyone with a session, by name.
+    pub fn people(&self) -> Result<Vec<String>, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT person FROM session ORDER BY person")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<String>, _>>()
+            .map_err(|e| self.sql(e))
     }
 
     fn sql(&self, source: rusqlite::Error) -> HistoryError {
@@ -502,6 +563,40 @@ impl History {
             .optional()
             .map_err(|e| self.sql(e))
     }
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+        .map(|v| v.max(0) as usize)
+}
+
+/// A read-only connection. A WAL database whose folder cannot be written (a read-only
+/// filesystem) cannot make its shared-memory file, so it is then read as immutable: nothing can
+/// be writing to it there.
+fn read_only(path: &Path) -> rusqlite::Result<Connection> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let plain = Connection::open_with_flags(path, flags).and_then(|conn| {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        user_version(&conn)?;
+        Ok(conn)
+    });
+    let Err(first) = plain else {
+        return plain;
+    };
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let escaped = absolute
+        .to_string_lossy()
+        .replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23");
+    let uri = format!("file:{escaped}?immutable=1");
+    Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+        .and_then(|conn| {
+            user_version(&conn)?;
+            Ok(conn)
+        })
+        .map_err(|_| first)
 }
 
 fn migrations_count() -> usize {

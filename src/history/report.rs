@@ -2,6 +2,7 @@
 //! CSV, and a self-contained progress page (weeks, fault shares, the FPPA trend per leg, left
 //! against right, and when to progress, in the home programme's own words).
 
+use crate::terminal::escape_controls;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -61,7 +62,13 @@ pub fn table(sessions: &[SessionRow]) -> String {
     }
     let mut out = String::new();
     for ((person, exercise), rows) in grouped(sessions) {
-        let _ = writeln!(out, "{person}: {exercise}");
+        // Names come from users and files: shown, never obeyed, by the terminal.
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            escape_controls(person),
+            escape_controls(exercise)
+        );
         let _ = writeln!(
             out,
             "  {:<10}  {:<5}  {:>4}  {:>4}  {:>8}  {:<24}  {:<24}",

@@ -574,6 +574,9 @@ impl Loop<'_> {
             .history
             .as_mut()
             .map(|h| h.end(outcome.end.describe()));
+        if let Some(Err(e)) = &ended {
+            outputs.drop_history(e);
+        }
         if let Some(log) = outputs.log.as_mut() {
             log.append(&SummaryLine {
                 kind: "summary",
@@ -595,10 +598,6 @@ impl Loop<'_> {
                 record,
             })?;
         }
-        let result = match (result, ended) {
-            (Ok(_), Some(Err(e))) => Err(e),
-            (result, _) => result,
-        };
         result.map(|_| (outcome, window))
     }
 }

@@ -240,12 +240,18 @@ fn open_outputs(config: &LiveConfig) -> Result<(Outputs, Option<History>), LiveE
         .as_deref()
         .map(SessionLog::open)
         .transpose()?;
+    // A history that cannot be opened costs the record, never the workout.
     let history = config
         .history
         .path
         .as_deref()
-        .map(History::open)
-        .transpose()?;
+        .and_then(|path| match History::open(path) {
+            Ok(db) => Some(db),
+            Err(e) => {
+                outputs::history_unusable(path, &e);
+                None
+            }
+        });
     // Speech is checked before the camera is watched: a missing espeak-ng fails in one line.
     let voice = match &config.voice {
         Some(v) => Some(voice::Voice::start(v.aloud, v.log.clone())?),
@@ -274,7 +280,11 @@ fn start_session(
 ) -> Result<(), LiveError> {
     let exercise_name = coaching.exercise().map_or("programme", |e| e.name());
     if let Some(db) = history {
-        outputs.history = Some(live_history(db, config, coaching, exercise_name)?);
+        let path = db.path().to_path_buf();
+        match live_history(db, config, coaching, exercise_name) {
+            Ok(h) => outputs.history = Some(h),
+            Err(e) => outputs::history_unusable(&path, &e),
+        }
     }
     if let Some(log) = outputs.log.as_mut() {
         log.append(&SessionStart {
@@ -304,7 +314,7 @@ fn print_start(config: &LiveConfig, exercise_name: &str, info: &VideoInfo) {
     eprintln!(
         "formcheck live: {} from {} ({}×{}); {}",
         exercise_name,
-        config.source.describe(),
+        crate::terminal::escape_controls(&config.source.describe()),
         info.width,
         info.height,
         match (config.window, config.programme.is_some()) {
@@ -414,7 +424,10 @@ fn print_end(outcome: &LiveOutcome, log: Option<&Path>) {
         t.sets,
         if t.sets == 1 { "" } else { "s" },
         match log {
-            Some(l) => format!("; session log {}", l.display()),
+            Some(l) => format!(
+                "; session log {}",
+                crate::terminal::escape_controls(&l.display().to_string())
+            ),
             None => String::new(),
         }
     );
@@ -496,7 +509,12 @@ fn check_in(
         })?;
     }
     if let Some(h) = outputs.history.as_mut() {
-        h.db.record_check_in(&config.history.person, unix_now() as i64, answer.key())?;
+        let person = &config.history.person;
+        if let Err(e) =
+            h.db.record_check_in(person, unix_now() as i64, answer.key())
+        {
+            outputs.drop_history(&e);
+        }
     }
     match answer {
         check::Answer::Yes => {

@@ -151,11 +151,23 @@ impl Outputs {
         Ok(())
     }
 
+    /// The history failed (a corrupt database, a full or read-only disk): said once, and the
+    /// workout goes on without it; the session log, if any, still has every rep.
+    pub fn drop_history(&mut self, error: &dyn std::fmt::Display) {
+        if let Some(history) = self.history.take() {
+            history_unusable(history.db.path(), error);
+        }
+    }
+
     pub fn rep(&mut self, done: &RepDone) -> Result<(), LiveError> {
         let rep = &done.rep;
         if let Some(history) = self.history.as_mut() {
-            let id = history.session(done.exercise, done.side)?;
-            history.db.add_rep(id, rep)?;
+            let recorded = history
+                .session(done.exercise, done.side)
+                .and_then(|id| Ok(history.db.add_rep(id, rep)?));
+            if let Err(e) = recorded {
+                self.drop_history(&e);
+            }
         }
         if let Some(log) = self.log.as_mut() {
             log.append(&RepLine {
@@ -187,6 +199,14 @@ impl Outputs {
         }
         Ok(())
     }
+}
+
+/// Says, once, that the history cannot be used and the session goes on without it.
+pub(crate) fn history_unusable(path: &std::path::Path, error: &dyn std::fmt::Display) {
+    eprintln!(
+        "formcheck live: WARNING: the history {} cannot be used ({error}); the session goes on without it",
+        path.display()
+    );
 }
 
 /// Each concern as the exercise judged it: its cue, "ok", or "not judged"; the knee travel an

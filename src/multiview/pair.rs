@@ -212,11 +212,10 @@ fn grid_of(samples: &[(f64, f64)]) -> Option<GridSignal> {
 /// How well the two signals agree with the side `lag` grid steps later than the front (at lag 0
 /// the same moment in both): their correlation where both have values, times the share of the
 /// shorter signal that overlap is. `None` where they overlap too little or one is flat there.
-fn score_at(front: &GridSignal, side: &GridSignal, lag: i64) -> Option<f64> {
+fn score_at(front: &GridSignal, side: &GridSignal, lag: i64, needed: f64) -> Option<f64> {
     // Side grid index of front grid index k: k + shift.
     let base = ((front.start - side.start) / GRID_S).round() as i64;
     let shift = base + lag;
-    let needed = min_overlap_points(front, side);
     let mut sums = PairSums::default();
     for (k, a) in front.values.iter().enumerate() {
         let Some(a) = a else { continue };
@@ -235,7 +234,7 @@ fn score_at(front: &GridSignal, side: &GridSignal, lag: i64) -> Option<f64> {
     sums.correlation().map(|r| r * coverage)
 }
 
-/// [`MIN_OVERLAP_S`] in grid points, for these two signals.
+/// [`MIN_OVERLAP_S`] in grid points, for two recorded videos.
 fn min_overlap_points(front: &GridSignal, side: &GridSignal) -> f64 {
     let longer = front.values.len().max(side.values.len()) as f64;
     (MIN_OVERLAP_S / GRID_S).min(0.5 * longer)
@@ -279,7 +278,8 @@ impl PairSums {
 pub fn pair(front: &Analysis, side: &Analysis) -> Result<Pair, PairError> {
     let f = grid_signal(front).ok_or(PairError::NoMovement("front"))?;
     let s = grid_signal(side).ok_or(PairError::NoMovement("side"))?;
-    let (correlation_offset_s, best, contrast) = correlate(&f, &s)?;
+    let needed = min_overlap_points(&f, &s);
+    let (correlation_offset_s, best, contrast) = correlate(&f, &s, needed)?;
     let front_reps: Vec<&Rep> = front.reps().collect();
     let side_reps: Vec<&Rep> = side.reps().collect();
     let matches = match_reps(&front_reps, &side_reps, correlation_offset_s);
@@ -311,10 +311,13 @@ pub fn pair(front: &Analysis, side: &Analysis) -> Result<Pair, PairError> {
     Ok(Pair { sync, reps })
 }
 
-/// The side signal's offset against the front one by cross-correlation: (offset, score,
-/// contrast), or why the two cannot be lined up.
-fn correlate(f: &GridSignal, s: &GridSignal) -> Result<(f64, f64, Option<f64>), PairError> {
-    let needed = min_overlap_points(f, s);
+/// The side signal's offset against the front one by cross-correlation over at least `needed`
+/// grid points of overlap: (offset, score, contrast), or why the two cannot be lined up.
+fn correlate(
+    f: &GridSignal,
+    s: &GridSignal,
+    needed: f64,
+) -> Result<(f64, f64, Option<f64>), PairError> {
     if (f.valid.min(s.valid) as f64) < needed {
         let span = |g: &GridSignal| g.values.len() as f64 * GRID_S;
         return Err(PairError::TooShort {
@@ -327,7 +330,7 @@ fn correlate(f: &GridSignal, s: &GridSignal) -> Result<(f64, f64, Option<f64>), 
     // Coarse pass every 8 steps (1/30 s), then every step around the best.
     let coarse: Vec<(i64, f64)> = (-max_lag..=max_lag)
         .step_by(8)
-        .filter_map(|lag| Some((lag, score_at(f, s, lag)?)))
+        .filter_map(|lag| Some((lag, score_at(f, s, lag, needed)?)))
         .collect();
     let (mut best_lag, mut best) =
         coarse
@@ -335,7 +338,7 @@ fn correlate(f: &GridSignal, s: &GridSignal) -> Result<(f64, f64, Option<f64>), 
             .copied()
             .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b });
     for lag in best_lag - 8..=best_lag + 8 {
-        let v = score_at(f, s, lag).unwrap_or(f64::NEG_INFINITY);
+        let v = score_at(f, s, lag, needed).unwrap_or(f64::NEG_INFINITY);
         if v > best {
             (best_lag, best) = (lag, v);
         }
@@ -636,7 +639,8 @@ impl LivePairing {
             grid_of(&side.iter().copied().collect::<Vec<_>>()),
         );
         if let (Some(f), Some(s)) = grids {
-            if let Ok((offset, _, _)) = correlate(&f, &s) {
+            // Streams still growing: the whole [`MIN_OVERLAP_S`], never half of a short start.
+            if let Ok((offset, _, _)) = correlate(&f, &s, MIN_OVERLAP_S / GRID_S) {
                 self.correlated = Some(offset);
             }
         }

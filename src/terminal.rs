@@ -1,0 +1,41 @@
+//! Text formcheck did not write (a person's name, a file name, an exercise name from a user's
+//! file) on its way to a terminal: control characters would clear the screen, retitle the window
+//! or break a table's lines, and bidirectional overrides would show it reordered, so each is
+//! shown as an escape instead. HTML and CSV outputs escape by their own rules.
+
+use std::borrow::Cow;
+
+/// `text` with every control character (C0, DEL, C1) and bidirectional override shown as
+/// `\u{…}`; unchanged, and not copied, when it has none.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_and_overrides_are_shown_as_escapes() {
+        assert!(matches!(escape_controls("Ann Émile"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_controls("a\u{1b}[2Jb\r\nc\u{7}\u{9b}d\u{202e}e"),
+            "a\\u{1b}[2Jb\\u{d}\\u{a}c\\u{7}\\u{9b}d\\u{202e}e"
+        );
+    }
+}
