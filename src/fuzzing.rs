@@ -60,11 +60,53 @@ pub fn mp4_rotation(data: &[u8]) {
     let _ = crate::video::orientation::read_rotation(&mut Cursor::new(data));
 }
 
+/// A `--programme` TOML file.
+pub fn programme_toml(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(programme) = crate::programme::Programme::parse(text, std::path::Path::new("f")) {
+        // An accepted programme can be shown to the user.
+        let _ = programme.describe();
+    }
+}
+
+/// A `--from-list` or `index --check` manifest.
+pub fn video_list(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let listed = crate::batch::inputs::parse_list(text, std::path::Path::new("base"));
+    assert!(listed
+        .iter()
+        .all(|l| !l.line.is_empty() && !l.line.starts_with('#')));
+}
+
+/// A `--pairs` manifest.
+pub fn pairs_tsv(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(pairs) = crate::config::parse_pairs(text, std::path::Path::new("base")) {
+        assert!(!pairs.is_empty());
+    }
+}
+
+/// A `triangulate --calibration` TOML file (Pose2Sim's).
+pub fn calibration_toml(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Some(cameras) = crate::multiview::calibration::parse_calibration_text(text) {
+        assert!(!cameras.is_empty());
+    }
+}
+
 /// One parser's entry point: bytes in, a panic is the only failure.
 pub type Target = fn(&[u8]);
 
 /// Every target by name, for the corpus replay test and `fuzz/`.
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 11] = [
     ("thresholds_toml", thresholds_toml),
     ("threshold_arg", threshold_arg),
     ("tflite", tflite),
@@ -72,4 +114,8 @@ pub const TARGETS: [(&str, Target); 7] = [
     ("landmarks_jsonl", landmarks_jsonl),
     ("reps_json", reps_json),
     ("mp4_rotation", mp4_rotation),
+    ("programme_toml", programme_toml),
+    ("video_list", video_list),
+    ("pairs_tsv", pairs_tsv),
+    ("calibration_toml", calibration_toml),
 ];

@@ -398,23 +398,67 @@ pub struct LandmarkFile {
 /// are recognised by their `type` and skipped after taking the image size from the header).
 pub fn read_jsonl(path: &Path) -> Result<LandmarkFile, LandmarkFileError> {
     let shown = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| LandmarkFileError::Io {
+    let io = |source| LandmarkFileError::Io {
         path: shown.clone(),
         source,
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    if file.metadata().map_err(io)?.is_dir() || is_device(&file) {
+        let not_file = std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a landmark file (a folder or a device)",
+        );
+        return Err(io(not_file));
+    }
     parse_jsonl(std::io::BufReader::new(file), &shown)
 }
 
+fn is_device(file: &std::fs::File) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    file.metadata()
+        .is_ok_and(|m| m.file_type().is_char_device() || m.file_type().is_block_device())
+}
+
+/// The longest line a landmark file may have: a frame's 33 landmarks take about 3 KB (formcheck
+/// rule: 1 MiB), so a file without line breaks is refused before it fills memory.
+const MAX_LINE_BYTES: u64 = 1 << 20;
+
+/// The next line of `reader` into `buf` (its newline included); `Ok(false)` at the end.
+fn next_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+    use std::io::Read;
+    buf.clear();
+    let read = reader.take(MAX_LINE_BYTES + 1).read_until(b'\n', buf)?;
+    if read as u64 > MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "a line longer than {} MiB: not a landmark file",
+                MAX_LINE_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(read > 0)
+}
+
 /// [`read_jsonl`] on any reader; `shown` names it in errors.
-pub fn parse_jsonl(reader: impl BufRead, shown: &str) -> Result<LandmarkFile, LandmarkFileError> {
+pub fn parse_jsonl(
+    mut reader: impl BufRead,
+    shown: &str,
+) -> Result<LandmarkFile, LandmarkFileError> {
     let shown = shown.to_string();
     let (mut width, mut height) = (0u32, 0u32);
     let mut frames = Vec::new();
-    for (n, line) in reader.lines().enumerate() {
-        let line = line.map_err(|source| LandmarkFileError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+    let io = |source| LandmarkFileError::Io {
+        path: shown.clone(),
+        source,
+    };
+    let mut buf = Vec::new();
+    for n in 0.. {
+        if !next_line(&mut reader, &mut buf).map_err(io)? {
+            break;
+        }
+        let line = std::str::from_utf8(&buf)
+            .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
         if line.trim().is_empty() {
             continue;
         }
@@ -424,7 +468,7 @@ pub fn parse_jsonl(reader: impl BufRead, shown: &str) -> Result<LandmarkFile, La
             message,
         };
         let value: serde_json::Value =
-            serde_json::from_str(&line).map_err(|e| parse_err(e.to_string()))?;
+            serde_json::from_str(line).map_err(|e| parse_err(e.to_string()))?;
         match value.get("type").and_then(|t| t.as_str()) {
             Some("header") => {
                 width = value.get("width").and_then(|v| v.as_u64()).unwrap_or(0) as u32;

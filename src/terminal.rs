@@ -22,6 +22,31 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Longest piece of a user's text an error message quotes, in characters.
+pub const EXCERPT_CHARS: usize = 60;
+
+/// `text` as an error message quotes it: escaped, and cut to [`EXCERPT_CHARS`] with its full
+/// length said, so a 50 MB name in a file is not echoed whole.
+pub fn excerpt(text: &str) -> String {
+    let chars = text.chars().count();
+    if chars <= EXCERPT_CHARS {
+        return escape_controls(text).into_owned();
+    }
+    let head: String = text.chars().take(EXCERPT_CHARS).collect();
+    format!("{}… ({} bytes)", escape_controls(&head), text.len())
+}
+
+/// A number a user gave, for an error message: as written when ordinary, in scientific
+/// notation when huge or tiny (`-1e308`, not 309 digits).
+pub fn number(value: f64) -> String {
+    let size = value.abs();
+    if value != 0.0 && !(1e-4..1e9).contains(&size) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
@@ -29,6 +54,16 @@ fn needs_escape(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_text_and_huge_numbers_are_quoted_short() {
+        assert_eq!(excerpt("squat"), "squat");
+        let long = "x".repeat(5000);
+        assert_eq!(excerpt(&long), format!("{}… (5000 bytes)", "x".repeat(60)));
+        assert_eq!(number(-1e308), "-1e308");
+        assert_eq!(number(15.5), "15.5");
+        assert_eq!(number(0.0), "0");
+    }
 
     #[test]
     fn control_characters_and_overrides_are_shown_as_escapes() {

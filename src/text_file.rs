@@ -8,10 +8,18 @@ use std::path::Path;
 /// bytes a line (formcheck rule).
 pub const MAX_TEXT_FILE_BYTES: u64 = 64 << 20;
 
-/// The file's text, or an error when it cannot be read, is not UTF-8, or runs past
-/// [`MAX_TEXT_FILE_BYTES`] (read no further than that).
+/// The file's text, without a leading UTF-8 byte-order mark (Windows editors write one), or an
+/// error when it is a folder or a device, cannot be read, is not UTF-8, or runs past
+/// [`MAX_TEXT_FILE_BYTES`] (read no further than that). A pipe is read (`--from-list <(ls)`).
 pub fn read_capped(path: &Path) -> std::io::Result<String> {
     let file = std::fs::File::open(path)?;
+    let kind = file.metadata()?.file_type();
+    if !(kind.is_file() || std::os::unix::fs::FileTypeExt::is_fifo(&kind)) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a text file (a folder or a device)",
+        ));
+    }
     let mut text = String::new();
     let read = file
         .take(MAX_TEXT_FILE_BYTES + 1)
@@ -25,7 +33,10 @@ pub fn read_capped(path: &Path) -> std::io::Result<String> {
             ),
         ));
     }
-    Ok(text)
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => Ok(rest.to_string()),
+        None => Ok(text),
+    }
 }
 
 #[cfg(test)]
@@ -33,12 +44,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_file_that_never_ends_is_refused_after_the_cap() {
+    fn devices_and_files_past_the_cap_are_refused_and_a_bom_is_dropped() {
         let err = read_capped(Path::new("/dev/zero")).unwrap_err();
-        assert!(err.to_string().contains("64 MiB"), "{err}");
+        assert!(err.to_string().contains("a device"), "{err}");
         let dir = tempfile::tempdir().unwrap();
+        let huge = dir.path().join("huge.txt");
+        // Sparse: 65 MiB of zeros without writing them.
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(MAX_TEXT_FILE_BYTES + (1 << 20))
+            .unwrap();
+        let err = read_capped(&huge).unwrap_err();
+        assert!(err.to_string().contains("64 MiB"), "{err}");
         let small = dir.path().join("list.txt");
-        std::fs::write(&small, "a.mp4\n").unwrap();
+        std::fs::write(&small, "\u{feff}a.mp4\n").unwrap();
         assert_eq!(read_capped(&small).unwrap(), "a.mp4\n");
     }
 }

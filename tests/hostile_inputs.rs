@@ -1117,8 +1117,18 @@ fn a_file_that_never_ends_is_refused_after_a_bounded_read_naming_its_flag() {
             cmd.arg(&out);
         }
         let run = cmd.output().unwrap();
-        assert_refused(&run, &[flag, "/dev/zero", "64 MiB"]);
+        assert_refused(&run, &[flag, "/dev/zero", "a device"]);
     }
+    // A pipe is read (a list from `<(ls …)`), but one that never ends stops at the cap.
+    let run = std::process::Command::new("bash")
+        .args([
+            "-c",
+            r#""$0" programme --programme <(yes "[[exercise]]")"#,
+            env!("CARGO_BIN_EXE_formcheck"),
+        ])
+        .output()
+        .unwrap();
+    assert_refused(&run, &["--programme", "64 MiB"]);
 }
 
 /// The sample cut to its first second, re-encoded: another video, of another size and contents.
@@ -1505,4 +1515,163 @@ fn control_characters_in_names_reach_the_terminal_escaped() {
         text.contains("ann\\u{1b}]0;pwned\\u{7}\\u{a}bob: squat"),
         "one table line for the name: {text:?}"
     );
+}
+
+/// Issue 35, item 10: what a user would expect of the smaller cases.
+#[test]
+fn a_manifest_saved_with_a_byte_order_mark_reads_its_first_path() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_sample(dir.path(), "a.mp4");
+    let manifest = dir.path().join("list.txt");
+    std::fs::write(&manifest, "\u{feff}a.mp4\r\n").unwrap();
+    let out = formcheck()
+        .args(["analyze", "-e", "squat", "--no-video", "--max-frames", "5"])
+        .arg("--from-list")
+        .arg(&manifest)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("out/a/.complete").is_file());
+}
+
+#[test]
+fn an_output_name_near_the_filesystem_limit_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    // 250 bytes: the file's own name fits, and its temporary name must too.
+    let name = format!("{}.jsonl", "l".repeat(244));
+    let landmarks = dir.path().join(&name);
+    let out = formcheck()
+        .args(["analyze", "--max-frames", "3"])
+        .arg(sample())
+        .arg("--landmarks")
+        .arg(&landmarks)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(landmarks.is_file());
+}
+
+#[test]
+fn huge_values_and_names_are_quoted_short_in_errors() {
+    let out = formcheck()
+        .args(["analyze", "-e", "squat", "--threshold"])
+        .arg("fppa_max_knee_flexion_deg=-1e308")
+        .arg(sample())
+        .output()
+        .unwrap();
+    assert_refused(&out, &["-1e308", "out of range"]);
+    assert!(stderr(&out).len() < 300, "{}", stderr(&out));
+
+    let dir = tempfile::tempdir().unwrap();
+    let programme = dir.path().join("p.toml");
+    let name = "x".repeat(1 << 20);
+    std::fs::write(
+        &programme,
+        format!("[[exercise]]\nname = \"{name}\"\nsides = [\"left\"]\nsets = 1\nreps = 8\nrest_s = 10\n"),
+    )
+    .unwrap();
+    let out = formcheck()
+        .args(["programme", "--programme"])
+        .arg(&programme)
+        .output()
+        .unwrap();
+    assert_refused(&out, &["unknown exercise", "(1048576 bytes)"]);
+    assert!(stderr(&out).len() < 600, "{} bytes", stderr(&out).len());
+}
+
+#[test]
+fn index_calls_a_damaged_reps_json_damaged_not_a_write_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let out = formcheck()
+        .args(["analyze", "-e", "squat", "--no-video", "--max-frames", "5"])
+        .arg(sample())
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reps = out_dir.join("tfjs_pose_squats/reps.json");
+    let bytes = std::fs::read(&reps).unwrap();
+    std::fs::write(&reps, &bytes[..bytes.len() / 2]).unwrap();
+    let out = formcheck().arg("index").arg(&out_dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = std::fs::read_to_string(out_dir.join("summary.csv")).unwrap();
+    assert!(
+        summary.contains("damaged or cut short") && !summary.contains("cannot write"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn live_record_to_a_file_no_encoder_takes_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = formcheck()
+        .args(["live", "-e", "squat", "--no-window", "--file"])
+        .arg(sample())
+        .arg("--record")
+        .arg(dir.path().join("x.txt"))
+        .output()
+        .unwrap();
+    assert_refused(&out, &["--record", "x.txt", "try .mp4"]);
+}
+
+#[test]
+fn a_clip_of_ten_frames_over_ten_hours_gets_its_annotated_video() {
+    let dir = tempfile::tempdir().unwrap();
+    let slow = dir.path().join("slow.mp4");
+    let sample = sample();
+    let made = ffmpeg(&[
+        "-i",
+        sample.to_str().unwrap(),
+        "-frames:v",
+        "10",
+        "-vf",
+        "setpts=N*3600/TB",
+        "-r",
+        "1/3600",
+        "-c:v",
+        "libx264",
+        "-an",
+        slow.to_str().unwrap(),
+    ]);
+    if !made {
+        return;
+    }
+    let out = formcheck()
+        .args(["analyze", "-e", "squat", "--no-history"])
+        .arg(&slow)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("out/slow/annotated.mp4").is_file());
+}
+
+#[test]
+fn a_landmark_file_without_line_breaks_is_refused_after_a_bounded_read_naming_its_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.jsonl");
+    std::fs::write(&big, vec![b'x'; 3 << 20]).unwrap();
+    let front = copy_sample(dir.path(), "front.mp4");
+    let out = formcheck()
+        .args([
+            "analyze",
+            "-e",
+            "squat",
+            "--no-video",
+            "--quiet",
+            "--front-view",
+        ])
+        .arg(&front)
+        .arg("--side-view")
+        .arg(&big)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_refused(&out, &["--side-view", "big.jsonl", "longer than 1 MiB"]);
 }

@@ -92,15 +92,19 @@ pub fn read_list(manifest: &Path, flag: &'static str) -> Result<Vec<Listed>, Bat
         source,
     })?;
     let base = manifest.parent().unwrap_or(Path::new(""));
-    Ok(text
-        .lines()
+    Ok(parse_list(&text, base))
+}
+
+/// A manifest's entries, relative paths from `base`.
+pub fn parse_list(text: &str, base: &Path) -> Vec<Listed> {
+    text.lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .map(|line| Listed {
             path: base.join(line),
             line: line.to_string(),
         })
-        .collect())
+        .collect()
 }
 
 /// The videos of `inputs` (files and folders, checked now) then of `listed` (a manifest's

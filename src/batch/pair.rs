@@ -63,8 +63,8 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
         Ok(outputs_of) => outputs_of,
         Err(code) => return Ok(code),
     };
-    let front_loaded = load(&inputs.front, &outputs_of)?;
-    let side_loaded = load(&inputs.side, &outputs_of)?;
+    let front_loaded = load("--front-view", &inputs.front, &outputs_of)?;
+    let side_loaded = load("--side-view", &inputs.side, &outputs_of)?;
     let analyse = |frames: &[PoseFrame]| {
         analyze_frames(frames, exercise, config.judge.side, thresholds.clone())
     };
@@ -182,7 +182,12 @@ struct Loaded {
     dir: Option<PathBuf>,
 }
 
-fn load(path: &PathBuf, outputs_of: &[(PathBuf, PathBuf)]) -> Result<Loaded, BatchError> {
+/// One camera's frames: its video's landmark log, or the landmark file given as `flag`.
+fn load(
+    flag: &str,
+    path: &PathBuf,
+    outputs_of: &[(PathBuf, PathBuf)],
+) -> Result<Loaded, BatchError> {
     let dir = outputs_of
         .iter()
         .find(|(p, _)| p == path)
@@ -192,7 +197,7 @@ fn load(path: &PathBuf, outputs_of: &[(PathBuf, PathBuf)]) -> Result<Loaded, Bat
         None => path.clone(),
     };
     let frames = read_jsonl(&file)
-        .map_err(|e| BatchError::PairInput(e.to_string()))?
+        .map_err(|e| BatchError::PairInput(format!("{flag}: {e}")))?
         .frames;
     Ok(Loaded { frames, dir })
 }

@@ -173,6 +173,12 @@ fn read_pairs(manifest: &Path) -> Result<Vec<PairInputs>, ConfigError> {
     let text = crate::text_file::read_capped(manifest)
         .map_err(|e| flag_error("pairs", format!("{shown}: {e}")))?;
     let base = manifest.parent().unwrap_or(Path::new(""));
+    parse_pairs(&text, base).map_err(|e| flag_error("pairs", format!("{shown}{e}")))
+}
+
+/// The pairs of a `--pairs` manifest's text, relative paths from `base`; the error follows the
+/// manifest's name (" line 3: …").
+pub fn parse_pairs(text: &str, base: &Path) -> Result<Vec<PairInputs>, String> {
     let mut pairs = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -190,18 +196,15 @@ fn read_pairs(manifest: &Path) -> Result<Vec<PairInputs>, ConfigError> {
                 side: base.join(side),
             }),
             _ => {
-                return Err(flag_error(
-                    "pairs",
-                    format!(
-                        "{shown} line {}: give the front video, a tab, and the side video",
-                        n + 1
-                    ),
+                return Err(format!(
+                    " line {}: give the front video, a tab, and the side video",
+                    n + 1
                 ))
             }
         }
     }
     if pairs.is_empty() {
-        return Err(flag_error("pairs", format!("{shown} lists no pairs")));
+        return Err(" lists no pairs".to_string());
     }
     Ok(pairs)
 }

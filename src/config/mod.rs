@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use crate::cli::{self, Cli, CommandArgs};
 use crate::pose::{ModelFiles, PoseSettings};
 
-pub use analyze::{AnalyzeConfig, PairInputs};
+pub use analyze::{parse_pairs, AnalyzeConfig, PairInputs};
 pub use bench::BenchConfig;
 pub use commands::IndexConfig;
 pub use judge::{parse_threshold_arg, ThresholdsError};

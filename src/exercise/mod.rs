@@ -309,7 +309,7 @@ pub fn find(name: &str) -> Result<&'static dyn Exercise, ExerciseError> {
         .into_iter()
         .find(|e| norm(e.name()) == wanted)
         .ok_or_else(|| ExerciseError::Unknown {
-            given: name.to_string(),
+            given: crate::terminal::excerpt(name),
             known: all()
                 .iter()
                 .map(|e| e.name())

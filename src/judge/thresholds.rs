@@ -182,7 +182,7 @@ pub enum JudgeError {
     },
     #[error("{origin}: threshold '{name}' must be a number")]
     NotANumber { origin: String, name: String },
-    #[error("{origin}: threshold '{name}' = {value} is out of range ({range})")]
+    #[error("{origin}: threshold '{name}' = {} is out of range ({range})", crate::terminal::number(*.value))]
     OutOfRange {
         origin: String,
         name: String,
@@ -202,7 +202,7 @@ impl Thresholds {
         let Some(spec) = SPECS.iter().find(|s| s.name == name) else {
             return Err(JudgeError::UnknownThreshold {
                 origin: origin.to_string(),
-                name: name.to_string(),
+                name: crate::terminal::excerpt(name),
                 known: Thresholds::names().join(", "),
             });
         };
@@ -264,7 +264,7 @@ impl Thresholds {
             match message.strip_prefix("unknown field `") {
                 Some(rest) => JudgeError::UnknownThreshold {
                     origin: origin.to_string(),
-                    name: rest.split('`').next().unwrap_or(rest).to_string(),
+                    name: crate::terminal::excerpt(rest.split('`').next().unwrap_or(rest)),
                     known: Thresholds::names().join(", "),
                 },
                 None => parse_error(message),

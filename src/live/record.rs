@@ -52,7 +52,17 @@ impl Recorder {
         let [a, b, c, d] = fourcc_for(path);
         let fourcc = VideoWriter::fourcc(a, b, c, d).map_err(|_| open_err())?;
         let size = Size::new(width as i32, height as i32);
-        let writer = VideoWriter::new_def(path, fourcc, fps, size).map_err(|_| open_err())?;
+        // FFmpeg only: letting OpenCV try every backend prints each one's exception dump for an
+        // extension none of them takes, before formcheck's one line.
+        let writer = VideoWriter::new_with_backend(
+            path,
+            opencv::videoio::CAP_FFMPEG,
+            fourcc,
+            fps,
+            size,
+            true,
+        )
+        .map_err(|_| open_err())?;
         if !writer.is_opened().unwrap_or(false) {
             return Err(open_err());
         }

@@ -103,6 +103,10 @@ pub struct AnnotatedVideo {
     written: u64,
 }
 
+/// The slowest and fastest rates the annotated video is written at (MPEG-4's time base).
+const MIN_VIDEO_FPS: f64 = 1.0;
+const MAX_VIDEO_FPS: f64 = 240.0;
+
 impl AnnotatedVideo {
     /// Opens the writer on a temporary file beside `dest`, for frames of `width` × `height`
     /// written as `look` says.
@@ -118,6 +122,13 @@ impl AnnotatedVideo {
         let size = Size::new(shrink.cols, shrink.rows);
         let fail = |e: opencv::Error| ExportError::format(dest, e.message);
         let fourcc = videoio::VideoWriter::fourcc('m', 'p', '4', 'v').map_err(fail)?;
+        // MPEG-4 takes no rate below 1 FPS (10 frames over 10 hours is 0.0003) nor a huge one:
+        // such a clip plays at the nearest rate it takes, every frame kept.
+        let fps = if fps.is_finite() {
+            fps.clamp(MIN_VIDEO_FPS, MAX_VIDEO_FPS)
+        } else {
+            30.0
+        };
         let writer = videoio::VideoWriter::new_with_backend(
             &temp,
             videoio::CAP_FFMPEG,
@@ -131,7 +142,10 @@ impl AnnotatedVideo {
             let _ = std::fs::remove_file(&temp);
             return Err(ExportError::format(
                 dest,
-                "OpenCV cannot open an MPEG-4 writer here (is FFmpeg support installed?)",
+                format!(
+                    "OpenCV cannot open an MPEG-4 writer for {}×{} at {fps:.2} FPS (is FFmpeg support installed?)",
+                    size.width, size.height
+                ),
             ));
         }
         Ok(AnnotatedVideo {
@@ -361,7 +375,9 @@ fn temp_video_path(dest: &Path) -> PathBuf {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    dest.with_file_name(format!(".{stem}.{}.tmp.mp4", std::process::id()))
+    let suffix = format!(".{}.tmp.mp4", std::process::id());
+    let stem = super::atomic::fitted(&stem, suffix.len() + 1);
+    dest.with_file_name(format!(".{stem}{suffix}"))
 }
 
 /// The analysed frame to draw on each decoded one: the newest at or before it. Under

@@ -22,7 +22,31 @@ pub fn temp_path(dest: &Path) -> PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    let suffix = format!(".{}.tmp", std::process::id());
+    dest.with_file_name(format!(".{}{suffix}", fitted(&name, suffix.len() + 1)))
+}
+
+/// The longest file name most filesystems take, in bytes.
+const MAX_NAME_BYTES: usize = 255;
+
+/// `name`, cut so that with `extra` more bytes it is still a valid file name: a destination
+/// whose own name is near the limit still gets a temporary name. A cut name carries a hash of
+/// the whole one, so two long names with one beginning do not share a temporary file.
+pub fn fitted(name: &str, extra: usize) -> std::borrow::Cow<'_, str> {
+    let room = MAX_NAME_BYTES.saturating_sub(extra);
+    if name.len() <= room {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    // FNV-1a: stable across runs and platforms, which a temporary name needs no more than.
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let tag = format!("~{:08x}", hash as u32);
+    let mut cut = room.saturating_sub(tag.len());
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}{tag}", &name[..cut]))
 }
 
 impl AtomicFile {
@@ -111,6 +135,30 @@ pub fn sweep_temp_files(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_destination_name_near_the_limit_still_gets_a_distinct_temporary_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = format!("{}a.html", "r".repeat(244));
+        let b = format!("{}b.html", "r".repeat(244));
+        assert_eq!(a.len(), 250);
+        let (ta, tb) = (
+            temp_path(&dir.path().join(&a)),
+            temp_path(&dir.path().join(&b)),
+        );
+        assert_ne!(ta, tb);
+        for (dest, temp) in [(&a, &ta), (&b, &tb)] {
+            let name = temp.file_name().unwrap().to_str().unwrap();
+            assert!(name.len() <= 255 && name.starts_with('.') && name.ends_with(".tmp"));
+            write(&dir.path().join(dest), b"x").unwrap();
+            assert_eq!(std::fs::read(dir.path().join(dest)).unwrap(), b"x");
+        }
+        let short = temp_path(Path::new("reps.json"));
+        assert_eq!(
+            short,
+            Path::new(&format!(".reps.json.{}.tmp", std::process::id()))
+        );
+    }
 
     #[test]
     fn nothing_is_visible_before_commit() {

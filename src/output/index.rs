@@ -52,10 +52,16 @@ pub fn read_row(dir: &Path) -> IndexRow {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let reps_json = dir.join("reps.json");
+    // A read, never a write: a damaged file says so, and how to mend it.
+    let shown = reps_json.display();
     let parsed = std::fs::read(&reps_json)
-        .map_err(|e| ExportError::io(&reps_json, e))
+        .map_err(|e| format!("cannot read {shown}: {e}"))
         .and_then(|bytes| {
-            serde_json::from_slice::<File>(&bytes).map_err(|e| ExportError::format(&reps_json, e))
+            serde_json::from_slice::<File>(&bytes).map_err(|e| {
+                format!(
+                    "{shown} is damaged or cut short ({e}); analyse the video again with --force"
+                )
+            })
         });
     match parsed {
         Ok(file) => IndexRow {
@@ -76,7 +82,7 @@ pub fn read_row(dir: &Path) -> IndexRow {
             path: String::new(),
             status: "failed",
             summary: None,
-            error: Some(e.to_string()),
+            error: Some(e),
         },
     }
 }

@@ -149,7 +149,7 @@ impl Programme {
                     "name",
                     format!(
                         "unknown exercise '{}'; choose one of: {}",
-                        e.name,
+                        crate::terminal::excerpt(&e.name),
                         known.join(", ")
                     ),
                 )
