@@ -133,9 +133,9 @@ pub struct HistoryArgs {
     #[arg(long, conflicts_with = "history")]
     pub no_history: bool,
 
-    /// Whose sessions these are, in the history.
-    #[arg(long, value_name = "NAME", default_value = "me")]
-    pub person: String,
+    /// Whose sessions these are, in the history (default: me; names match whatever their case).
+    #[arg(long, value_name = "NAME")]
+    pub person: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -341,3 +341,66 @@ fn bad_histories_are_one_line_errors_and_two_writers_wait_for_each_other() {
     assert!(stdout(&shown).contains("no sessions recorded yet"));
     assert!(!none.exists());
 }
+
+/// Issue 33, item 8: a person is one person whatever the case of their name, a video's record
+/// stays with whoever it was analysed for, the table names each session's clip and time, and a
+/// batch under the default person says so.
+#[test]
+fn people_match_whatever_their_case_and_a_record_never_moves_between_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite");
+    let video = dir.path().join("monday_squats.mp4");
+    std::fs::copy(sample(), &video).unwrap();
+    let out = dir.path().join("out");
+    for person in ["alice", "Alice", "bob"] {
+        let run = analyze(&video, &out, &db, person);
+        assert!(run.status.success(), "{}", stderr(&run));
+    }
+    // Alice's second run replaced alice's record; bob's is his own.
+    assert_eq!(
+        query(&db, "SELECT person FROM session ORDER BY person"),
+        [["alice"], ["bob"]]
+    );
+    let listed = formcheck()
+        .args(["history", "--person", "ALICE", "--history"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let text = stdout(&listed);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert!(
+        text.contains("alice: squat") && !text.contains("bob"),
+        "{text}"
+    );
+    assert!(text.contains("monday_squats.mp4"), "names the clip: {text}");
+    let line = text.lines().find(|l| l.contains("monday_squats")).unwrap();
+    let time = line.split_whitespace().nth(1).unwrap();
+    assert!(
+        time.len() == 5 && time.as_bytes()[2] == b':',
+        "a time of day after the date: {line}"
+    );
+
+    // Without --person: said once, before the videos.
+    let run = formcheck()
+        .args([
+            "analyze",
+            "--exercise",
+            "squat",
+            "--no-video",
+            "--max-frames",
+            "5",
+        ])
+        .arg(&video)
+        .arg("--out")
+        .arg(dir.path().join("out2"))
+        .arg("--history")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("recording under the person \"me\" (give --person NAME"),
+        "{}",
+        stderr(&run)
+    );
+}

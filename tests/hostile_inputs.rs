@@ -1675,3 +1675,33 @@ fn a_landmark_file_without_line_breaks_is_refused_after_a_bounded_read_naming_it
         .unwrap();
     assert_refused(&out, &["--side-view", "big.jsonl", "longer than 1 MiB"]);
 }
+
+#[test]
+fn no_output_replaces_the_history_databases_sqlite_companions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite");
+    let run = formcheck()
+        .args(["analyze", "-e", "squat", "--no-video", "--max-frames", "5"])
+        .arg(sample())
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg("--history")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let before = std::fs::read(&db).unwrap();
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let companion = dir.path().join(format!("h.sqlite{suffix}"));
+        let out = formcheck()
+            .args(["history", "--history"])
+            .arg(&db)
+            .arg("--report")
+            .arg(&companion)
+            .output()
+            .unwrap();
+        assert_refused(&out, &["--report", &format!("--history's {suffix} file")]);
+        assert!(!companion.exists(), "{suffix}: nothing written");
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}

@@ -432,6 +432,13 @@ pub fn run(config: &AnalyzeConfig) -> Result<BatchReport, BatchError> {
     };
     let flags = stop_on_signals()?;
     let progress = Progress::new(Mode::detect(config.quiet), videos.len());
+    if history.is_some() && !config.history.person_given {
+        // A physio's batch of several patients would otherwise mix them under one name.
+        progress.note(&format!(
+            "recording under the person {:?} (give --person NAME to keep people apart in the history)",
+            config.history.person
+        ));
+    }
     let settings = settings_fingerprint(config);
     let context = Context {
         config,

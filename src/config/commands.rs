@@ -51,7 +51,7 @@ pub(super) fn history_settings(
     args: cli::HistoryArgs,
     default_on: bool,
 ) -> Result<HistorySettings, ConfigError> {
-    if args.person.trim().is_empty() {
+    if args.person.as_deref().is_some_and(|p| p.trim().is_empty()) {
         return Err(flag_error("person", "must not be empty"));
     }
     let path = match (args.history, args.no_history) {
@@ -62,7 +62,10 @@ pub(super) fn history_settings(
     };
     Ok(HistorySettings {
         path,
-        person: args.person,
+        person_given: args.person.is_some(),
+        person: args
+            .person
+            .unwrap_or_else(|| crate::history::DEFAULT_PERSON.to_string()),
     })
 }
 

@@ -24,7 +24,12 @@ pub struct HistorySettings {
     /// The database; `None` records nothing.
     pub path: Option<PathBuf>,
     pub person: String,
+    /// Whether `--person` was given (else [`DEFAULT_PERSON`]).
+    pub person_given: bool,
 }
+
+/// Whose sessions they are when `--person` is not given.
+pub const DEFAULT_PERSON: &str = "me";
 
 /// `formcheck history`: which database, whose sessions, and the files to write.
 #[derive(Debug, Clone)]
@@ -387,8 +392,26 @@ impl History {
         }
     }
 
-    /// An analysed video and all its reps, in one transaction: replaces the video's earlier
-    /// record (same canonical path) if there is one.
+    /// `info` with its person spelled as the history first recorded them: `Alice` joins `alice`.
+    fn known_person(&self, info: &SessionInfo) -> Result<SessionInfo, HistoryError> {
+        let known: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT person FROM session WHERE lower(person) = lower(?1) ORDER BY id LIMIT 1",
+                params![info.person],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        Ok(SessionInfo {
+            person: known.unwrap_or_else(|| info.person.clone()),
+            ..info.clone()
+        })
+    }
+
+    /// An analysed video and all its reps, in one transaction: replaces the same person's
+    /// earlier record of the video (same canonical path) if there is one; another person's
+    /// record of it stays theirs.
     pub fn record_video<'r>(
         &mut self,
         info: &SessionInfo,
@@ -399,12 +422,26 @@ impl History {
             path: path.clone(),
             source,
         };
+        let info = &self.known_person(info)?;
+        // Stored per person; a record made before that was keyed by the path alone.
+        let key = info
+            .video_key
+            .as_ref()
+            .map(|path| format!("{}\u{1f}{path}", info.person.to_lowercase()));
         let tx = self.conn.transaction().map_err(sql)?;
-        if let Some(key) = &info.video_key {
-            tx.execute("DELETE FROM session WHERE video_key = ?1", params![key])
-                .map_err(sql)?;
+        if let (Some(key), Some(path)) = (&key, &info.video_key) {
+            tx.execute(
+                "DELETE FROM session WHERE video_key = ?1
+                    OR (video_key = ?2 AND lower(person) = lower(?3))",
+                params![key, path, info.person],
+            )
+            .map_err(sql)?;
         }
-        let id = insert_session(&tx, info, "video", Some("video analysed")).map_err(sql)?;
+        let stored = SessionInfo {
+            video_key: key,
+            ..info.clone()
+        };
+        let id = insert_session(&tx, &stored, "video", Some("video analysed")).map_err(sql)?;
         for rep in reps {
             insert_rep(&tx, id, rep).map_err(sql)?;
         }
@@ -414,7 +451,8 @@ impl History {
 
     /// A live session starts: its record, with no reps yet and no end.
     pub fn start_live(&mut self, info: &SessionInfo) -> Result<SessionId, HistoryError> {
-        insert_session(&self.conn, info, "live", None).map_err(|e| self.sql(e))
+        let info = self.known_person(info)?;
+        insert_session(&self.conn, &info, "live", None).map_err(|e| self.sql(e))
     }
 
     /// One rep of a live session, committed (on disk) before this returns.
@@ -444,7 +482,7 @@ impl History {
             .conn
             .prepare(
                 "SELECT person, at_unix_s FROM check_in
-                 WHERE answer = 'yes' AND (?1 IS NULL OR person = ?1) ORDER BY at_unix_s",
+                 WHERE answer = 'yes' AND (?1 IS NULL OR lower(person) = lower(?1)) ORDER BY at_unix_s",
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt
@@ -481,7 +519,7 @@ impl History {
                         COALESCE(SUM(r.complete AND r.valgus = 'borderline'), 0),
                         COALESCE(SUM(r.complete AND r.knee_over_toe = 'borderline'), 0)
                  FROM session s LEFT JOIN rep r ON r.session_id = s.id
-                 WHERE ?1 IS NULL OR s.person = ?1
+                 WHERE ?1 IS NULL OR lower(s.person) = lower(?1)
                  GROUP BY s.id ORDER BY s.at_unix_s, s.id",
             )
             .map_err(|e| self.sql(e))?;
@@ -525,7 +563,7 @@ impl History {
                         r.legs, r.complete, r.outcome, r.valgus, r.knee_over_toe,
                         r.left_fppa_deg, r.right_fppa_deg, r.record
                  FROM rep r JOIN session s ON s.id = r.session_id
-                 WHERE ?1 IS NULL OR s.person = ?1
+                 WHERE ?1 IS NULL OR lower(s.person) = lower(?1)
                  ORDER BY s.at_unix_s, s.id, r.number",
             )
             .map_err(|e| self.sql(e))?;
@@ -550,18 +588,6 @@ impl History {
             })
             .map_err(|e| self.sql(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
-    }
-
-    /// The session whose video is at `key`, if it is recorded.
-    pub fn video_session(&self, key: &str) -> Result<Option<i64>, HistoryError> {
-        self.conn
-            .query_row(
-                "SELECT id FROM session WHERE video_key = ?1",
-                params![key],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.sql(e))
     }
 }
 
@@ -742,6 +768,12 @@ fn civil(days: i64) -> (i64, u32, u32) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
+}
+
+/// The time of day of `unix_s`, UTC, as HH:MM.
+pub fn time_of(unix_s: i64) -> String {
+    let seconds = unix_s.rem_euclid(86_400);
+    format!("{:02}:{:02}", seconds / 3600, seconds % 3600 / 60)
 }
 
 /// The Monday that starts the (ISO) week of `unix_s`, as YYYY-MM-DD.

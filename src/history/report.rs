@@ -6,7 +6,7 @@ use crate::terminal::escape_controls;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{date_of, week_of, RepRow, SessionRow};
+use super::{date_of, time_of, week_of, RepRow, SessionRow};
 use crate::output::report::plots::{self, Series, TimePlot};
 use crate::output::report::{escape, NOTICE_HTML, STYLE};
 
@@ -55,6 +55,17 @@ fn grouped(sessions: &[SessionRow]) -> BTreeMap<(&str, &str), Vec<&SessionRow>> 
     groups
 }
 
+/// A session's source as the table names it: a video's file name (its folder says little), a
+/// camera or stream as recorded; escaped and cut short.
+fn clip_of(source: &str) -> String {
+    let name = std::path::Path::new(source)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|_| !source.contains("://"))
+        .unwrap_or_else(|| source.to_string());
+    crate::terminal::excerpt(&name)
+}
+
 /// The terminal table: one block per person and exercise, one line a session.
 pub fn table(sessions: &[SessionRow]) -> String {
     if sessions.is_empty() {
@@ -71,14 +82,20 @@ pub fn table(sessions: &[SessionRow]) -> String {
         );
         let _ = writeln!(
             out,
-            "  {:<10}  {:<5}  {:>4}  {:>4}  {:>8}  {:<24}  {:<24}",
-            "date", "kind", "sets", "reps", "complete", "knee caved in", "knee past toes"
+            "  {:<16}  {:<5}  {:>4}  {:>4}  {:>8}  {:<24}  {:<24}  clip or camera",
+            "date, time (UTC)",
+            "kind",
+            "sets",
+            "reps",
+            "complete",
+            "knee caved in",
+            "knee past toes",
         );
         for s in rows {
             let _ = writeln!(
                 out,
-                "  {:<10}  {:<5}  {:>4}  {:>4}  {:>8}  {:<24}  {:<24}",
-                date_of(s.at_unix_s),
+                "  {:<16}  {:<5}  {:>4}  {:>4}  {:>8}  {:<24}  {:<24}  {}",
+                format!("{} {}", date_of(s.at_unix_s), time_of(s.at_unix_s)),
                 s.kind,
                 s.sets,
                 s.reps,
@@ -95,6 +112,7 @@ pub fn table(sessions: &[SessionRow]) -> String {
                     s.knee_over_toe_judged,
                     s.knee_over_toe_assessed
                 ),
+                clip_of(&s.source),
             );
         }
     }

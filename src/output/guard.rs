@@ -27,17 +27,37 @@ pub struct SameFile {
     pub other: PathBuf,
 }
 
-/// Refuses any two of `files` (flag, path) that are the same file, by path or file identity.
+/// The flag naming the history database, whose SQLite companions are files of its own.
+const DATABASE_FLAG: &str = "--history";
+/// The files SQLite keeps beside a database while it is open (write-ahead log, its index, the
+/// rollback journal): an output written over one corrupts the history as surely.
+const SQLITE_COMPANIONS: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+/// Refuses any two of `files` (flag, path) that are the same file, by path or file identity;
+/// the history database's SQLite companions count as the database.
 pub fn refuse_same_files(files: &[(&str, &Path)]) -> Result<(), SameFile> {
-    let ids: Vec<Identity> = files.iter().map(|(_, p)| identity(p)).collect();
-    for (i, (what, path)) in files.iter().enumerate() {
-        for (j, (other_what, other)) in files.iter().enumerate().skip(i + 1) {
-            if same_file(&ids[i], &ids[j]) {
+    // Each file with the entry it came from: a database and its companions are one entry.
+    let mut expanded: Vec<(usize, String, PathBuf)> = Vec::new();
+    for (entry, (what, path)) in files.iter().enumerate() {
+        expanded.push((entry, what.to_string(), path.to_path_buf()));
+        if *what == DATABASE_FLAG {
+            for suffix in SQLITE_COMPANIONS {
+                let mut companion = path.as_os_str().to_owned();
+                companion.push(suffix);
+                let shown = format!("{what}'s {suffix} file");
+                expanded.push((entry, shown, PathBuf::from(companion)));
+            }
+        }
+    }
+    let ids: Vec<Identity> = expanded.iter().map(|(_, _, p)| identity(p)).collect();
+    for (i, (entry, what, path)) in expanded.iter().enumerate() {
+        for (j, (other_entry, other_what, other)) in expanded.iter().enumerate().skip(i + 1) {
+            if entry != other_entry && same_file(&ids[i], &ids[j]) {
                 return Err(SameFile {
-                    what: other_what.to_string(),
-                    output: other.to_path_buf(),
-                    other_what: what.to_string(),
-                    other: path.to_path_buf(),
+                    what: other_what.clone(),
+                    output: other.clone(),
+                    other_what: what.clone(),
+                    other: path.clone(),
                 });
             }
         }
@@ -195,6 +215,15 @@ mod tests {
             ("reps.json", later.as_path()),
         ]);
         assert!(err.is_err());
+        // SQLite's files beside the database, in any spelling.
+        for companion in ["db.sqlite-wal", "d/../db.sqlite-shm", "db.sqlite-journal"] {
+            let path = dir.path().join(companion);
+            let err = refuse_same_files(&[("--history", db.as_path()), ("--report", &path)])
+                .unwrap_err()
+                .to_string();
+            let suffix = &companion[companion.rfind('-').unwrap()..];
+            assert!(err.contains(&format!("--history's {suffix} file")), "{err}");
+        }
     }
 
     #[test]
