@@ -1705,3 +1705,53 @@ fn no_output_replaces_the_history_databases_sqlite_companions() {
     }
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
+
+#[test]
+fn no_pair_or_index_file_replaces_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let front = copy_sample(dir.path(), "front.mp4");
+    let side = dir.path().join("side.mp4");
+    if !another_video(&side) {
+        return;
+    }
+    let out_dir = dir.path().join("out");
+    for (history, file) in [
+        (out_dir.join("front+side/pair.json"), "pair.json"),
+        (out_dir.join("front+side/pair.html"), "pair.html"),
+        (out_dir.join("summary.csv"), "summary.csv"),
+        (out_dir.join("index.html"), "index.html"),
+    ] {
+        let out = formcheck()
+            .args(["analyze", "-e", "squat", "--no-video", "--front-view"])
+            .arg(&front)
+            .arg("--side-view")
+            .arg(&side)
+            .arg("--out")
+            .arg(&out_dir)
+            .arg("--history")
+            .arg(&history)
+            .output()
+            .unwrap();
+        assert_refused(&out, &[file, "--history"]);
+        assert!(!out_dir.exists(), "{file}: nothing written");
+    }
+}
+
+#[test]
+fn triangulate_names_the_flag_of_a_file_it_cannot_read() {
+    let calibration = common::repo().join("tests/fixtures/pose2sim_calibration/Calib.toml");
+    let out = formcheck()
+        .args(["triangulate", "--calibration", "/dev/zero"])
+        .args(["--view", "cam_1=a.jsonl", "--view", "cam_2=b.jsonl"])
+        .output()
+        .unwrap();
+    assert_refused(&out, &["--calibration /dev/zero", "a device"]);
+    let out = formcheck()
+        .arg("triangulate")
+        .arg("--calibration")
+        .arg(&calibration)
+        .args(["--view", "cam01=/dev/zero", "--view", "cam02=/dev/zero"])
+        .output()
+        .unwrap();
+    assert_refused(&out, &["--view cam01", "/dev/zero", "a device"]);
+}

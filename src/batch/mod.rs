@@ -338,20 +338,7 @@ fn refuse_overwrites(
     }
     if let Some(history) = &config.history.path {
         read.check("--history", history)?;
-        // Nor may an output be the database: landmarks or a report over it lose the history.
-        let db = ("--history", history.as_path());
-        if let Some(landmarks) = &config.landmarks {
-            crate::output::guard::refuse_same_files(&[db, ("--landmarks", landmarks)])?;
-        }
-        for video in out
-            .iter()
-            .flat_map(|out| videos.iter().map(move |v| (out, v)))
-        {
-            let dir = pipeline::video_dir(video.0, video.1);
-            for file in pipeline::output_files() {
-                crate::output::guard::refuse_same_files(&[db, (file, &dir.join(file))])?;
-            }
-        }
+        refuse_outputs_over_history(config, history, videos, out)?;
     }
     let Some(out) = out else { return Ok(()) };
     for file in [index::SUMMARY_CSV, index::INDEX_HTML] {
@@ -362,6 +349,31 @@ fn refuse_overwrites(
         read.check("output folder", &dir)?;
         for file in pipeline::output_files() {
             read.check(file, &dir.join(file))?;
+        }
+    }
+    Ok(())
+}
+
+/// Nor may an output be the database: landmarks, a video's files or the index over it lose the
+/// history.
+fn refuse_outputs_over_history(
+    config: &AnalyzeConfig,
+    history: &Path,
+    videos: &[VideoInput],
+    out: Option<&Path>,
+) -> Result<(), BatchError> {
+    let db = ("--history", history);
+    if let Some(landmarks) = &config.landmarks {
+        crate::output::guard::refuse_same_files(&[db, ("--landmarks", landmarks)])?;
+    }
+    let Some(out) = out else { return Ok(()) };
+    for file in [index::SUMMARY_CSV, index::INDEX_HTML] {
+        crate::output::guard::refuse_same_files(&[db, (file, &out.join(file))])?;
+    }
+    for video in videos {
+        let dir = pipeline::video_dir(out, video);
+        for file in pipeline::output_files() {
+            crate::output::guard::refuse_same_files(&[db, (file, &dir.join(file))])?;
         }
     }
     Ok(())

@@ -58,6 +58,7 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
+    refuse_pair_overwrites(config, inputs, &pair_dir(&out, inputs))?;
     let (exercise, thresholds) = resolve_settings(&config.judge)?;
     let outputs_of = match analyse_videos(config, inputs, &out)? {
         Ok(outputs_of) => outputs_of,
@@ -83,7 +84,7 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
     };
     let front_view = view_of(&inputs.front, front_loaded.dir.clone(), &front);
     let side_view = view_of(&inputs.side, side_loaded.dir.clone(), &side);
-    let dir = out.join(format!("{}+{}", stem(&inputs.front), stem(&inputs.side)));
+    let dir = pair_dir(&out, inputs);
     std::fs::create_dir_all(&dir).map_err(|source| BatchError::OutDir {
         path: dir.clone(),
         source,
@@ -119,6 +120,29 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
         println!("wrote {}", shown(&dir));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where a pair's merged outputs go.
+fn pair_dir(out: &Path, inputs: &PairInputs) -> PathBuf {
+    out.join(format!("{}+{}", stem(&inputs.front), stem(&inputs.side)))
+}
+
+/// Neither pair file may be a camera's video nor the history database.
+fn refuse_pair_overwrites(
+    config: &AnalyzeConfig,
+    inputs: &PairInputs,
+    dir: &Path,
+) -> Result<(), BatchError> {
+    use crate::output::guard;
+    use crate::output::pair::{PAIR_HTML, PAIR_JSON};
+    let read = guard::Inputs::new([inputs.front.as_path(), inputs.side.as_path()]);
+    for file in [PAIR_JSON, PAIR_HTML] {
+        read.check(file, &dir.join(file))?;
+        if let Some(history) = &config.history.path {
+            guard::refuse_same_files(&[("--history", history), (file, &dir.join(file))])?;
+        }
+    }
+    Ok(())
 }
 
 /// One video given as both cameras (in any spelling, through a link, or as a copy) would be

@@ -10,20 +10,20 @@ use super::camera::{Camera, CameraError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CalibrationError {
-    #[error("cannot read calibration {path}: {source}")]
+    #[error("--calibration {path}: cannot read it: {source}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("calibration {path} is not a Pose2Sim calibration TOML: {message}")]
+    #[error("--calibration {path} is not a Pose2Sim calibration TOML: {message}")]
     Format { path: PathBuf, message: String },
-    #[error("calibration {path}: camera {name}: {source}")]
+    #[error("--calibration {path}: camera {name}: {source}")]
     Camera {
         path: PathBuf,
         name: String,
         source: CameraError,
     },
-    #[error("calibration {path} has no cameras")]
+    #[error("--calibration {path} has no cameras")]
     Empty { path: PathBuf },
 }
 

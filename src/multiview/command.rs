@@ -33,8 +33,11 @@ pub struct TriangulateSettings {
 pub enum MultiviewError {
     #[error(transparent)]
     Calibration(#[from] CalibrationError),
-    #[error(transparent)]
-    Landmarks(#[from] LandmarkFileError),
+    #[error("--view {name}: {source}")]
+    Landmarks {
+        name: String,
+        source: LandmarkFileError,
+    },
     #[error("--view {name}: calibration {calibration} has no camera {name} (it has {known})")]
     UnknownCamera {
         name: String,
@@ -79,7 +82,11 @@ pub fn run(config: &TriangulateSettings) -> Result<(), MultiviewError> {
                     .collect::<Vec<_>>()
                     .join(", "),
             })?;
-        files.push((camera, read_jsonl(path)?));
+        let file = read_jsonl(path).map_err(|source| MultiviewError::Landmarks {
+            name: name.clone(),
+            source,
+        })?;
+        files.push((camera, file));
     }
     let mut views: Vec<View> = files
         .iter()
