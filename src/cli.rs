@@ -180,7 +180,8 @@ pub struct JudgeArgs {
     #[arg(long, value_enum)]
     pub side: Option<Side>,
 
-    /// Chooses the normal FPPA band (Herrington & Munro 2010 give separate female/male bands).
+    /// Chooses the normal FPPA band (Herrington & Munro 2010): women 13° bilateral, 12° single-leg;
+    /// men 8° and 9°. Not given: the women's band, the wider one, and every report says so.
     #[arg(long, value_enum, default_value_t = SexBand::Unspecified)]
     pub sex: SexBand,
 

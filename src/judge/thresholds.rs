@@ -288,6 +288,36 @@ impl Thresholds {
         }
     }
 
+    /// Which limit valgus is judged against and why, in words: the band, and what `--sex`
+    /// changes (men are not judged against the women's band without being told).
+    pub fn valgus_limit_said(&self, band: super::ValgusBand) -> String {
+        use super::ValgusBand::*;
+        let limit = self.valgus_limit_deg(band);
+        let (female, male) = match band {
+            Bilateral => (self.valgus_bilateral_female_deg, self.valgus_bilateral_male_deg),
+            SingleLeg => (
+                self.valgus_single_leg_female_deg,
+                self.valgus_single_leg_male_deg,
+            ),
+            StepDown => {
+                return format!(
+                    "Knee caving in is judged against a peak FPPA of {limit:.0}° (the step-down limit, the same for women and men)."
+                )
+            }
+        };
+        match self.sex {
+            SexBand::Unspecified => format!(
+                "Knee caving in is judged against a peak FPPA of {limit:.0}°: the women's band (Herrington & Munro 2010), the wider one, because --sex was not given; for a man, --sex male judges against {male:.0}°."
+            ),
+            SexBand::Female => format!(
+                "Knee caving in is judged against a peak FPPA of {female:.0}°: the women's band (Herrington & Munro 2010; --sex female)."
+            ),
+            SexBand::Male => format!(
+                "Knee caving in is judged against a peak FPPA of {male:.0}°: the men's band (Herrington & Munro 2010; --sex male)."
+            ),
+        }
+    }
+
     /// The quality limits geometry checks against.
     pub fn measure_context(&self) -> crate::geometry::MeasureContext {
         crate::geometry::MeasureContext {
@@ -368,6 +398,19 @@ mod tests {
         assert!(t.apply_toml("min_visibility = 2.0", "--config x").is_err());
         assert!(t.set("hip_sag_deg", -1.0, "--threshold").is_err());
         assert!(t.apply_toml("not toml at all [", "--config x").is_err());
+    }
+
+    #[test]
+    fn the_limit_in_words_says_which_band_and_what_sex_changes() {
+        let mut t = Thresholds::default();
+        let said = t.valgus_limit_said(ValgusBand::Bilateral);
+        assert!(
+            said.contains("13°") && said.contains("--sex was not given") && said.contains("8°"),
+            "{said}"
+        );
+        t.sex = SexBand::Male;
+        let said = t.valgus_limit_said(ValgusBand::SingleLeg);
+        assert!(said.contains("9°") && said.contains("men's band"), "{said}");
     }
 
     #[test]

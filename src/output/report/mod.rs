@@ -441,6 +441,13 @@ fn verdicts(a: &Analysis) -> String {
             escape(&shown(a, set))
         );
     }
+    if let Some(band) = a.exercise.valgus_band() {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">{}</p>",
+            escape(&a.thresholds.valgus_limit_said(band))
+        );
+    }
     out
 }
 
