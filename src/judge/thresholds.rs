@@ -402,6 +402,7 @@ mod tests {
 
     #[test]
     fn the_limit_in_words_says_which_band_and_what_sex_changes() {
+        use crate::judge::ValgusBand;
         let mut t = Thresholds::default();
         let said = t.valgus_limit_said(ValgusBand::Bilateral);
         assert!(
