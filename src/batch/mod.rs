@@ -179,8 +179,9 @@ impl BatchReport {
         let frames: u64 = self.videos.iter().map(|v| v.frames).sum();
         let secs = self.elapsed.as_secs_f64().max(1e-9);
         let mut line = format!(
-            "{} videos: {done} analysed, {} skipped (already complete), {} failed",
+            "{} video{}: {done} analysed, {} skipped (already complete), {} failed",
             self.videos.len(),
+            if self.videos.len() == 1 { "" } else { "s" },
             self.count(|s| matches!(s, Status::Skipped)),
             self.count(|s| matches!(s, Status::Failed(_))),
         );
