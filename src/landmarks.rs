@@ -402,21 +402,16 @@ pub fn read_jsonl(path: &Path) -> Result<LandmarkFile, LandmarkFileError> {
         path: shown.clone(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    if file.metadata().map_err(io)?.is_dir() || is_device(&file) {
+    // Checked before opening: opening a pipe with no writer never returns.
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
         let not_file = std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            "not a landmark file (a folder or a device)",
+            "not a regular file (a folder, a device or a pipe)",
         );
         return Err(io(not_file));
     }
+    let file = std::fs::File::open(path).map_err(io)?;
     parse_jsonl(std::io::BufReader::new(file), &shown)
-}
-
-fn is_device(file: &std::fs::File) -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    file.metadata()
-        .is_ok_and(|m| m.file_type().is_char_device() || m.file_type().is_block_device())
 }
 
 /// The longest line a landmark file may have: a frame's 33 landmarks take about 3 KB (formcheck

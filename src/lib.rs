@@ -66,6 +66,13 @@ pub fn prepare_process() {
             std::env::set_var(key, value);
         }
     }
+    // `formcheck history | head` ends quietly when the reader goes, as other command-line tools
+    // do, instead of panicking on the broken pipe (Rust ignores SIGPIPE by default). Files
+    // already written are complete: every output is renamed into place whole.
+    // SAFETY: restoring a signal's default disposition, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// Keeps OpenCV's own log lines (warnings about missing cameras, codecs, …) off the terminal:

@@ -11,7 +11,19 @@ const EXIT_ERROR: u8 = 2;
 
 fn run() -> anyhow::Result<ExitCode> {
     formcheck::prepare_process();
-    let config = Config::try_from(Cli::parse())?;
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) => {
+            // clap quotes the argument it refused: shown, never obeyed, by the terminal.
+            let text = e.render().to_string();
+            for line in text.trim_end().lines() {
+                eprintln!("{}", formcheck::terminal::escape_controls(line));
+            }
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let config = Config::try_from(cli)?;
     match config {
         Config::Bench(bench) if bench.live => {
             formcheck::live::bench::bench_live(&bench)?;

@@ -9,17 +9,18 @@ use std::path::Path;
 pub const MAX_TEXT_FILE_BYTES: u64 = 64 << 20;
 
 /// The file's text, without a leading UTF-8 byte-order mark (Windows editors write one), or an
-/// error when it is a folder or a device, cannot be read, is not UTF-8, or runs past
-/// [`MAX_TEXT_FILE_BYTES`] (read no further than that). A pipe is read (`--from-list <(ls)`).
+/// error when it is not a regular file (a folder, a device, or a pipe, whose open can wait for
+/// ever for a writer), cannot be read, is not UTF-8, or runs past [`MAX_TEXT_FILE_BYTES`] (read
+/// no further than that, whatever size the file claims).
 pub fn read_capped(path: &Path) -> std::io::Result<String> {
-    let file = std::fs::File::open(path)?;
-    let kind = file.metadata()?.file_type();
-    if !(kind.is_file() || std::os::unix::fs::FileTypeExt::is_fifo(&kind)) {
+    // Checked before opening: opening a pipe with no writer never returns.
+    if !std::fs::metadata(path)?.is_file() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            "not a text file (a folder or a device)",
+            "not a regular file (a folder, a device or a pipe)",
         ));
     }
+    let file = std::fs::File::open(path)?;
     let mut text = String::new();
     let read = file
         .take(MAX_TEXT_FILE_BYTES + 1)
@@ -46,7 +47,7 @@ mod tests {
     #[test]
     fn devices_and_files_past_the_cap_are_refused_and_a_bom_is_dropped() {
         let err = read_capped(Path::new("/dev/zero")).unwrap_err();
-        assert!(err.to_string().contains("a device"), "{err}");
+        assert!(err.to_string().contains("not a regular file"), "{err}");
         let dir = tempfile::tempdir().unwrap();
         let huge = dir.path().join("huge.txt");
         // Sparse: 65 MiB of zeros without writing them.

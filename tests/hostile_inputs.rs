@@ -1117,18 +1117,36 @@ fn a_file_that_never_ends_is_refused_after_a_bounded_read_naming_its_flag() {
             cmd.arg(&out);
         }
         let run = cmd.output().unwrap();
-        assert_refused(&run, &[flag, "/dev/zero", "a device"]);
+        assert_refused(&run, &[flag, "/dev/zero", "not a regular file"]);
     }
-    // A pipe is read (a list from `<(ls …)`), but one that never ends stops at the cap.
-    let run = std::process::Command::new("bash")
-        .args([
-            "-c",
-            r#""$0" programme --programme <(yes "[[exercise]]")"#,
-            env!("CARGO_BIN_EXE_formcheck"),
-        ])
+    // A pipe is refused before it is opened: with no writer, opening it never returns.
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = formcheck()
+        .args(["programme", "--programme"])
+        .arg(&fifo)
         .output()
         .unwrap();
-    assert_refused(&run, &["--programme", "64 MiB"]);
+    assert_refused(&run, &["--programme", "not a regular file"]);
+    // A huge file (sparse: 20 GB claimed, nothing written) is read no further than the cap.
+    let huge = dir.path().join("huge.toml");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(20 << 30)
+        .unwrap();
+    for flag in ["--config", "--from-list"] {
+        let run = formcheck()
+            .args(["analyze", "-e", "squat", flag])
+            .arg(&huge)
+            .arg(sample())
+            .output()
+            .unwrap();
+        assert_refused(&run, &[flag, "64 MiB"]);
+    }
 }
 
 /// The sample cut to its first second, re-encoded: another video, of another size and contents.
@@ -1745,13 +1763,244 @@ fn triangulate_names_the_flag_of_a_file_it_cannot_read() {
         .args(["--view", "cam_1=a.jsonl", "--view", "cam_2=b.jsonl"])
         .output()
         .unwrap();
-    assert_refused(&out, &["--calibration /dev/zero", "a device"]);
+    assert_refused(&out, &["--calibration /dev/zero", "not a regular file"]);
     let out = formcheck()
         .arg("triangulate")
         .arg("--calibration")
         .arg(&calibration)
-        .args(["--view", "cam01=/dev/zero", "--view", "cam02=/dev/zero"])
+        .args(["--view", "cam01=/dev/zero", "--view", "cam02=/dev/null"])
         .output()
         .unwrap();
-    assert_refused(&out, &["--view cam01", "/dev/zero", "a device"]);
+    assert_refused(&out, &["--view cam01", "/dev/zero", "not a regular file"]);
+}
+
+/// The issue 35 review's second round: a device, a link to the database, the batch's own files,
+/// triangulate's outputs, live's two cameras, a damaged folder, two pairs in one folder.
+#[test]
+fn no_output_replaces_a_device_or_the_databases_companion_through_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite");
+    let run = formcheck()
+        .args(["analyze", "-e", "squat", "--no-video", "--max-frames", "5"])
+        .arg(sample())
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg("--history")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = formcheck()
+        .args(["history", "--report", "/dev/null", "--history"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_refused(&out, &["/dev/null", "not a regular file"]);
+    use std::os::unix::fs::FileTypeExt;
+    let null = std::fs::metadata("/dev/null").unwrap();
+    assert!(
+        null.file_type().is_char_device(),
+        "/dev/null is still a device"
+    );
+    let link = dir.path().join("link.sqlite");
+    std::os::unix::fs::symlink(&db, &link).unwrap();
+    let out = formcheck()
+        .args(["history", "--history"])
+        .arg(&link)
+        .arg("--csv")
+        .arg(dir.path().join("h.sqlite-wal"))
+        .output()
+        .unwrap();
+    assert_refused(&out, &["--csv", "--history's -wal file"]);
+}
+
+#[test]
+fn landmarks_and_history_are_checked_against_the_batch_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let analyze = |extra: &[&std::ffi::OsStr]| {
+        formcheck()
+            .args(["analyze", "-e", "squat", "--no-video", "--max-frames", "5"])
+            .arg(sample())
+            .arg("--out")
+            .arg(&out_dir)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let index = out_dir.join("index.html");
+    let out = analyze(&[
+        "--landmarks".as_ref(),
+        index.as_os_str(),
+        "--no-history".as_ref(),
+    ]);
+    assert_refused(&out, &["--landmarks", "index.html"]);
+    let folder = out_dir.join("tfjs_pose_squats");
+    let out = analyze(&["--history".as_ref(), folder.as_os_str()]);
+    assert_refused(&out, &["--history", "output folder"]);
+    assert!(!out_dir.exists(), "nothing written");
+}
+
+#[test]
+fn triangulate_refuses_an_output_over_an_input_and_one_file_as_two_cameras() {
+    let dir = tempfile::tempdir().unwrap();
+    let calibration = common::repo().join("tests/fixtures/pose2sim_calibration/Calib.toml");
+    let view = dir.path().join("c1.jsonl");
+    std::fs::write(&view, b"{}\n").unwrap();
+    let link = dir.path().join("c2.jsonl");
+    std::os::unix::fs::symlink(&view, &link).unwrap();
+    let run = |args: &[&std::ffi::OsStr]| {
+        formcheck()
+            .arg("triangulate")
+            .arg("--calibration")
+            .arg(&calibration)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let v1 = format!("cam01={}", view.display());
+    let v2 = format!("cam02={}", link.display());
+    let out = run(&[
+        "--view".as_ref(),
+        v1.as_ref(),
+        "--view".as_ref(),
+        v2.as_ref(),
+    ]);
+    assert_refused(&out, &["--view", "cam02 and cam01 are one file"]);
+    let other = dir.path().join("c3.jsonl");
+    std::fs::write(&other, b"{}\n").unwrap();
+    let v2 = format!("cam02={}", other.display());
+    let views = [
+        "--view".as_ref(),
+        v1.as_ref(),
+        "--view".as_ref(),
+        v2.as_ref(),
+    ];
+    let out = run(&[&views[..], &["--csv".as_ref(), view.as_os_str()]].concat());
+    assert_refused(&out, &["--csv", "is the input"]);
+    let t = dir.path().join("t.csv");
+    let respelled = dir.path().join("./t.csv");
+    let outputs = [
+        "--csv".as_ref(),
+        t.as_os_str(),
+        "--json".as_ref(),
+        respelled.as_os_str(),
+    ];
+    let out = run(&[&views[..], &outputs[..]].concat());
+    assert_refused(&out, &["--json", "--csv"]);
+    assert_eq!(std::fs::read(&view).unwrap(), b"{}\n");
+}
+
+#[test]
+fn live_refuses_one_file_as_both_cameras() {
+    let dir = tempfile::tempdir().unwrap();
+    let front = copy_sample(dir.path(), "v.mp4");
+    let link = dir.path().join("link.mp4");
+    std::os::unix::fs::symlink(&front, &link).unwrap();
+    let out = formcheck()
+        .args([
+            "live",
+            "-e",
+            "squat",
+            "--no-window",
+            "--no-history",
+            "--front-view",
+        ])
+        .arg(&front)
+        .arg("--side-view")
+        .arg(&link)
+        .output()
+        .unwrap();
+    assert_refused(&out, &["--side-view", "link.mp4", "the --front-view video"]);
+}
+
+#[test]
+fn a_folder_whose_reps_json_was_damaged_is_neither_done_nor_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let video = copy_sample(dir.path(), "v.mp4");
+    let out_dir = dir.path().join("out");
+    let analyze = || {
+        formcheck()
+            .args([
+                "analyze",
+                "-e",
+                "squat",
+                "--no-video",
+                "--max-frames",
+                "5",
+                "--no-history",
+            ])
+            .arg(&video)
+            .arg("--out")
+            .arg(&out_dir)
+            .output()
+            .unwrap()
+    };
+    assert!(analyze().status.success());
+    let reps = out_dir.join("v/reps.json");
+    let bytes = std::fs::read(&reps).unwrap();
+    std::fs::write(&reps, &bytes[..100]).unwrap();
+    let manifest = dir.path().join("m.txt");
+    std::fs::write(&manifest, "v.mp4\n").unwrap();
+    let check = formcheck()
+        .arg("index")
+        .arg(&out_dir)
+        .arg("--check")
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&check.stdout).into_owned();
+    assert_eq!(check.status.code(), Some(1), "{text}");
+    assert!(text.contains("1 videos, 0 done, 1 failed"), "{text}");
+    // A rerun redoes it rather than calling it complete.
+    let again = analyze();
+    assert!(again.status.success());
+    assert!(
+        !stderr(&again).contains("v.mp4: already complete"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(std::fs::read(&reps).unwrap().len(), bytes.len());
+}
+
+#[test]
+fn two_pairs_that_would_write_one_folder_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("pairs.tsv");
+    std::fs::write(&manifest, "a+b.mp4\tc.mp4\na.mp4\tb+c.mp4\n").unwrap();
+    let out = formcheck()
+        .args(["analyze", "-e", "squat", "--pairs"])
+        .arg(&manifest)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_refused(&out, &["--pairs", "would both write", "a+b+c"]);
+}
+
+#[test]
+fn argument_errors_are_escaped_and_a_closed_pipe_ends_quietly() {
+    let out = formcheck()
+        .args(["history", "evil\u{1b}[2J\u{1b}]0;pwned\u{7}\r.mp4"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{7}') && !err.contains('\r'),
+        "{err:?}"
+    );
+    // `formcheck exercises | true`: the reader is gone before the first line.
+    let run = std::process::Command::new("bash")
+        .args(["-c", r#""$0" exercises | true; echo "${PIPESTATUS[0]}""#])
+        .arg(env!("CARGO_BIN_EXE_formcheck"))
+        .output()
+        .unwrap();
+    let code = String::from_utf8_lossy(&run.stdout).trim().to_string();
+    assert!(
+        code == "0" || code == "141",
+        "exit {code}: {}",
+        stderr(&run)
+    );
+    assert!(!stderr(&run).contains("panicked"), "{}", stderr(&run));
 }

@@ -352,6 +352,30 @@ fn refuse_overwrites(
             read.check(file, &dir.join(file))?;
         }
     }
+    refuse_landmarks_over_outputs(config, videos, out)
+}
+
+/// `--landmarks` is written beside the batch's own files: it may be none of them.
+fn refuse_landmarks_over_outputs(
+    config: &AnalyzeConfig,
+    videos: &[VideoInput],
+    out: &Path,
+) -> Result<(), BatchError> {
+    use crate::output::guard::refuse_same_files;
+    let Some(landmarks) = &config.landmarks else {
+        return Ok(());
+    };
+    let mine = ("--landmarks", landmarks.as_path());
+    for file in [index::SUMMARY_CSV, index::INDEX_HTML] {
+        refuse_same_files(&[mine, (file, &out.join(file))])?;
+    }
+    for video in videos {
+        let dir = pipeline::video_dir(out, video);
+        refuse_same_files(&[mine, ("output folder", &dir)])?;
+        for file in pipeline::output_files() {
+            refuse_same_files(&[mine, (file, &dir.join(file))])?;
+        }
+    }
     Ok(())
 }
 
@@ -373,6 +397,7 @@ fn refuse_outputs_over_history(
     }
     for video in videos {
         let dir = pipeline::video_dir(out, video);
+        crate::output::guard::refuse_same_files(&[db, ("output folder", &dir)])?;
         for file in pipeline::output_files() {
             crate::output::guard::refuse_same_files(&[db, (file, &dir.join(file))])?;
         }
@@ -833,7 +858,11 @@ fn found_in(out: &Path, video: &inputs::VideoInput) -> Found {
     let source = marker::Source::of(&video.path);
     if let (Some(done), Ok(source)) = (marker::Marker::read_in(&dir), &source) {
         return match done.source {
-            Some(made) if made.same_video(source) => Found::Done,
+            Some(made) if made.same_video(source) => match index::read_row(&dir) {
+                // The marker alone is not enough: its reps.json must still read.
+                row if row.status == "done" => Found::Done,
+                row => Found::Failed(row.error.unwrap_or_default()),
+            },
             Some(made) => Found::OtherVideo(format!(
                 "{} holds the outputs of {}",
                 dir.display(),

@@ -28,6 +28,7 @@ fn stem(path: &Path) -> String {
 /// pair that fails says so in one line and the others go on (what they wrote is kept), and the
 /// exit code says some failed.
 pub fn run_all(config: &AnalyzeConfig) -> Result<ExitCode, BatchError> {
+    refuse_shared_pair_folders(config)?;
     if let [one] = config.pairs.as_slice() {
         return run(config, one);
     }
@@ -120,6 +121,31 @@ fn run(config: &AnalyzeConfig, inputs: &PairInputs) -> Result<ExitCode, BatchErr
         println!("wrote {}", shown(&dir));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Two pairs whose merged outputs would go to one folder (`a+b.mp4` with `c.mp4`, and `a.mp4`
+/// with `b+c.mp4`): the second would replace the first.
+fn refuse_shared_pair_folders(config: &AnalyzeConfig) -> Result<(), BatchError> {
+    let out = config
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
+    let mut seen: Vec<(PathBuf, &PairInputs)> = Vec::new();
+    for inputs in &config.pairs {
+        let dir = pair_dir(&out, inputs);
+        if let Some((_, first)) = seen.iter().find(|(d, _)| *d == dir) {
+            return Err(BatchError::PairInput(format!(
+                "--pairs: {} + {} and {} + {} would both write {}; rename one video",
+                first.front.display(),
+                first.side.display(),
+                inputs.front.display(),
+                inputs.side.display(),
+                dir.display()
+            )));
+        }
+        seen.push((dir, inputs));
+    }
+    Ok(())
 }
 
 /// Where a pair's merged outputs go.

@@ -72,11 +72,13 @@ impl Job<'_> {
         mut analyzer: Analyzer,
         settings: &RunSettings,
     ) -> Result<Finished, PipelineError> {
+        // Complete means the marker matches and reps.json still reads (not cut short since).
         if !self.config.force
             && self
                 .marker
                 .as_ref()
                 .is_some_and(|m| m.matches_in(&self.dir))
+            && crate::output::index::read_row(&self.dir).status == "done"
         {
             return Ok(Finished::Skipped);
         }

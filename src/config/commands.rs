@@ -69,6 +69,25 @@ pub(super) fn history_settings(
     })
 }
 
+/// `--csv` and `--json` may be neither an input (the calibration, a view's landmarks) nor each
+/// other.
+fn refuse_triangulate_overwrites(
+    a: &cli::TriangulateArgs,
+    views: &[(String, PathBuf)],
+) -> Result<(), ConfigError> {
+    use crate::output::guard;
+    let read = guard::Inputs::new(
+        std::iter::once(a.calibration.as_path()).chain(views.iter().map(|(_, f)| f.as_path())),
+    );
+    let mut outputs = Vec::new();
+    outputs.extend(a.csv.as_deref().map(|p| ("--csv", p)));
+    outputs.extend(a.json.as_deref().map(|p| ("--json", p)));
+    for (flag, path) in &outputs {
+        read.check(flag, path)?;
+    }
+    Ok(guard::refuse_same_files(&outputs)?)
+}
+
 /// `--view NAME=FILE` (two or more, names distinct) and `--up AXIS`, checked.
 pub(super) fn triangulate(a: cli::TriangulateArgs) -> Result<TriangulateSettings, ConfigError> {
     let mut views: Vec<(String, PathBuf)> = Vec::new();
@@ -82,7 +101,20 @@ pub(super) fn triangulate(a: cli::TriangulateArgs) -> Result<TriangulateSettings
         if views.iter().any(|(n, _)| n == name) {
             return Err(flag_error("view", format!("camera {name} is given twice")));
         }
-        views.push((name.to_string(), PathBuf::from(file)));
+        let file = PathBuf::from(file);
+        if let Some((other, _)) = views
+            .iter()
+            .find(|(_, f)| crate::output::guard::is_same_file(f, &file))
+        {
+            return Err(flag_error(
+                "view",
+                format!(
+                    "{name} and {other} are one file ({}); give each camera's own landmarks",
+                    file.display()
+                ),
+            ));
+        }
+        views.push((name.to_string(), file));
     }
     if views.len() < 2 {
         return Err(flag_error(
@@ -105,6 +137,7 @@ pub(super) fn triangulate(a: cli::TriangulateArgs) -> Result<TriangulateSettings
             ))
         }
     } * sign;
+    refuse_triangulate_overwrites(&a, &views)?;
     Ok(TriangulateSettings {
         calibration: a.calibration,
         views,

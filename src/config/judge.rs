@@ -85,7 +85,7 @@ fn apply_config_file(thresholds: &mut Thresholds, path: &Path) -> Result<ConfigF
         ));
     }
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ThresholdsError::Read {
+    let text = crate::text_file::read_capped(path).map_err(|source| ThresholdsError::Read {
         path: shown.clone(),
         source,
     })?;

@@ -59,10 +59,7 @@ impl LiveConfig {
     pub(super) fn resolve(l: cli::LiveArgs, global: &Global) -> Result<Self, ConfigError> {
         let programme = guided(&l)?;
         let views = match (&l.front_view, &l.side_view) {
-            (Some(front), Some(side)) => Some((
-                view_source("front-view", front)?,
-                view_source("side-view", side)?,
-            )),
+            (Some(front), Some(side)) => Some(two_views(front, side)?),
             _ => None,
         };
         let source = match (&views, l.camera, &l.url, l.file.first()) {
@@ -176,6 +173,28 @@ fn refuse_one_file_twice(l: &cli::LiveArgs, history: &HistorySettings) -> Result
     files.extend(l.voice_log.as_deref().map(|p| ("--voice-log", p)));
     files.extend(l.session.as_deref().map(|p| ("--session", p)));
     Ok(crate::output::guard::refuse_same_files(&files)?)
+}
+
+/// The two cameras of a session: one file given as both (in any spelling or through a link)
+/// would be lined up with itself and judged as two views.
+fn two_views(front: &str, side: &str) -> Result<(SourceSpec, SourceSpec), ConfigError> {
+    let views = (
+        view_source("front-view", front)?,
+        view_source("side-view", side)?,
+    );
+    if let (SourceSpec::File(a), SourceSpec::File(b)) = &views {
+        if crate::output::guard::is_same_file(a, b) {
+            return Err(flag_error(
+                "side-view",
+                format!(
+                    "{} is the --front-view video {} too; give the other camera's video",
+                    b.display(),
+                    a.display()
+                ),
+            ));
+        }
+    }
+    Ok(views)
 }
 
 /// A camera of a two-camera session: a webcam index, a stream URL, or a video file (which must

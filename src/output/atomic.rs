@@ -51,6 +51,17 @@ pub fn fitted(name: &str, extra: usize) -> std::borrow::Cow<'_, str> {
 
 impl AtomicFile {
     pub fn create(dest: &Path) -> Result<Self, ExportError> {
+        // Renaming over a device or a pipe would replace it with a file (as root, `/dev/full`
+        // itself), and the user meant the device to take the bytes: refused instead.
+        if let Ok(meta) = std::fs::metadata(dest) {
+            if !meta.is_file() {
+                let not_file = std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a regular file (a folder, a device or a pipe); give a file name",
+                );
+                return Err(ExportError::io(dest, not_file));
+            }
+        }
         let temp = temp_path(dest);
         let file = File::create(&temp).map_err(|e| ExportError::io(dest, e))?;
         Ok(AtomicFile {

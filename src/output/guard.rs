@@ -41,11 +41,15 @@ pub fn refuse_same_files(files: &[(&str, &Path)]) -> Result<(), SameFile> {
     for (entry, (what, path)) in files.iter().enumerate() {
         expanded.push((entry, what.to_string(), path.to_path_buf()));
         if *what == DATABASE_FLAG {
-            for suffix in SQLITE_COMPANIONS {
-                let mut companion = path.as_os_str().to_owned();
-                companion.push(suffix);
-                let shown = format!("{what}'s {suffix} file");
-                expanded.push((entry, shown, PathBuf::from(companion)));
+            // SQLite names them after the file it opened through any link: the real one.
+            let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            for base in [path.to_path_buf(), real] {
+                for suffix in SQLITE_COMPANIONS {
+                    let mut companion = base.as_os_str().to_owned();
+                    companion.push(suffix);
+                    let shown = format!("{what}'s {suffix} file");
+                    expanded.push((entry, shown, PathBuf::from(companion)));
+                }
             }
         }
     }
