@@ -2004,3 +2004,48 @@ fn argument_errors_are_escaped_and_a_closed_pipe_ends_quietly() {
     );
     assert!(!stderr(&run).contains("panicked"), "{}", stderr(&run));
 }
+
+#[test]
+fn a_read_only_history_whose_write_ahead_log_cannot_be_read_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = dir.path().join("held");
+    std::fs::create_dir(&held).unwrap();
+    let db = held.join("h.sqlite");
+    let out = formcheck()
+        .args(["analyze", "-e", "squat", "--no-video", "--max-frames", "5"])
+        .arg(sample())
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg("--history")
+        .arg(&db)
+        .args(["--person", "ann"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A commit left in the write-ahead log (no checkpoint), without its shared-memory index.
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        conn.execute("UPDATE session SET person = 'bob'", [])
+            .unwrap();
+        let wal = held.join("h.sqlite-wal");
+        std::fs::copy(&wal, dir.path().join("kept-wal")).unwrap();
+        drop(conn);
+        std::fs::copy(dir.path().join("kept-wal"), &wal).unwrap();
+        let _ = std::fs::remove_file(held.join("h.sqlite-shm"));
+    }
+    let script = format!(
+        "'{}' history --history '{}'",
+        env!("CARGO_BIN_EXE_formcheck"),
+        db.display()
+    );
+    let Some(out) = with_read_only_folder(&held, &script) else {
+        return;
+    };
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("write-ahead log") && stderr(&out).contains("may be missing"),
+        "{}",
+        stderr(&out)
+    );
+}

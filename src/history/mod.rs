@@ -163,6 +163,13 @@ pub fn run_command(config: &HistoryCommand) -> Result<(), HistoryError> {
         return Ok(());
     }
     let history = History::open_to_read(&config.path)?;
+    if history.unread_log {
+        // Read as immutable on a read-only disk: SQLite cannot apply its write-ahead log there.
+        eprintln!(
+            "formcheck: WARNING: {} is on a read-only disk with a write-ahead log SQLite cannot read there; the newest sessions may be missing (open it once where it can be written)",
+            config.path.display()
+        );
+    }
     let person = config.person.as_deref();
     let sessions = history.sessions(person)?;
     if let (Some(person), true) = (person, sessions.is_empty()) {
@@ -248,6 +255,8 @@ pub struct SessionId(i64);
 pub struct History {
     conn: Connection,
     path: PathBuf,
+    /// Opened as immutable with a non-empty `-wal` beside it: what that log holds is not read.
+    unread_log: bool,
 }
 
 impl HistoryError {
@@ -339,6 +348,7 @@ impl History {
         Ok(History {
             conn,
             path: path.to_path_buf(),
+            unread_log: false,
         })
     }
 
@@ -350,7 +360,7 @@ impl History {
             path: path.to_path_buf(),
             source,
         };
-        let conn = read_only(path).map_err(open)?;
+        let (conn, immutable) = read_only(path).map_err(open)?;
         let found = user_version(&conn).map_err(open)?;
         let known = migrations_count();
         if found > known {
@@ -364,9 +374,13 @@ impl History {
             drop(conn);
             return History::open(path);
         }
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let unread_log = immutable && std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
         Ok(History {
             conn,
             path: path.to_path_buf(),
+            unread_log,
         })
     }
 
@@ -599,7 +613,7 @@ fn user_version(conn: &Connection) -> rusqlite::Result<usize> {
 /// A read-only connection. A WAL database whose folder cannot be written (a read-only
 /// filesystem) cannot make its shared-memory file, so it is then read as immutable: nothing can
 /// be writing to it there.
-fn read_only(path: &Path) -> rusqlite::Result<Connection> {
+fn read_only(path: &Path) -> rusqlite::Result<(Connection, bool)> {
     use rusqlite::OpenFlags;
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let plain = Connection::open_with_flags(path, flags).and_then(|conn| {
@@ -607,8 +621,9 @@ fn read_only(path: &Path) -> rusqlite::Result<Connection> {
         user_version(&conn)?;
         Ok(conn)
     });
-    let Err(first) = plain else {
-        return plain;
+    let first = match plain {
+        Ok(conn) => return Ok((conn, false)),
+        Err(e) => e,
     };
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let escaped = absolute
@@ -620,7 +635,7 @@ fn read_only(path: &Path) -> rusqlite::Result<Connection> {
     Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
         .and_then(|conn| {
             user_version(&conn)?;
-            Ok(conn)
+            Ok((conn, true))
         })
         .map_err(|_| first)
 }
