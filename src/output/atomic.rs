@@ -200,11 +200,13 @@ mod tests {
     #[test]
     fn a_failed_commit_names_the_real_file_and_leaves_no_temporary_copy() {
         let dir = tempfile::tempdir().unwrap();
-        // A folder in the way makes the final rename fail, as a full disk fails the sync.
+        // A folder put in the way after the file was opened makes the final rename fail, as a
+        // full disk fails the sync. (One there before is refused at once.)
         let dest = dir.path().join("reps.json");
+        let mut file = AtomicFile::create(&dest).unwrap();
         std::fs::create_dir(&dest).unwrap();
         std::fs::write(dest.join("keep"), b"x").unwrap();
-        let mut file = AtomicFile::create(&dest).unwrap();
+        assert!(AtomicFile::create(&dest).is_err());
         file.write_all(b"{}").unwrap();
         let err = file.commit().unwrap_err().to_string();
         assert!(err.contains("/reps.json: Is a directory"), "{err}");
