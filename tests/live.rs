@@ -1037,6 +1037,10 @@ fn two_cameras_on_different_sets_judge_each_alone_and_say_so() {
 #[test]
 fn the_two_camera_window_shows_both_views_under_xvfb() {
     let _cpu = one_session_at_a_time();
+    // A copy as the second camera: live refuses one file as both.
+    let dir = tempfile::tempdir().unwrap();
+    let side = dir.path().join("side.mp4");
+    std::fs::copy(sample(), &side).unwrap();
     let mut args: Vec<std::ffi::OsString> = ["live", "--exercise", "squat", "--no-history"]
         .map(Into::into)
         .to_vec();
@@ -1044,7 +1048,7 @@ fn the_two_camera_window_shows_both_views_under_xvfb() {
         "--front-view".into(),
         sample().into(),
         "--side-view".into(),
-        sample().into(),
+        side.into(),
     ]);
     let Some((image, shot)) = live_window_screenshot(&args, "live-two-window.png") else {
         return;

@@ -293,9 +293,13 @@ fn held_to_3d(json: &Path, table: &str) {
 #[test]
 fn a_view_of_a_camera_the_calibration_lacks_is_a_one_line_error() {
     let landmarks = repo().join("tests/fixtures/tfjs_pose_squats.mediapipe-full.jsonl");
+    // Each view its own file: one file as two views is refused before the names are looked up.
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.jsonl");
+    std::fs::copy(&landmarks, &other).unwrap();
     let out = triangulate(
         &calibration(),
-        &[("cam01", &landmarks), ("cam09", &landmarks)],
+        &[("cam01", &landmarks), ("cam09", &other)],
         &[],
     );
     let err = String::from_utf8_lossy(&out.stderr);
@@ -322,10 +326,9 @@ fn a_view_of_a_camera_the_calibration_lacks_is_a_one_line_error() {
     }
 
     // A calibration that is not one names the file.
-    let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("calib.toml");
     std::fs::write(&bad, "[cam_1]\nname = \"cam01\"\n").unwrap();
-    let out = triangulate(&bad, &[("cam01", &landmarks), ("cam02", &landmarks)], &[]);
+    let out = triangulate(&bad, &[("cam01", &landmarks), ("cam02", &other)], &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
