@@ -48,9 +48,10 @@ impl Xvfb {
             .unwrap()
     }
 
-    /// The id of the visible window called `name`, once it is there (20 s at most).
+    /// The id of the visible window called `name`, once it is there (40 s at most: under a
+    /// full test run's load the model and the first frame took over 20 s once).
     pub fn wait_for_window(&self, name: &str) -> String {
-        let until = Instant::now() + Duration::from_secs(20);
+        let until = Instant::now() + Duration::from_secs(40);
         loop {
             let found = self.xdotool(&["search", "--onlyvisible", "--name", name]);
             if let Some(id) = String::from_utf8_lossy(&found.stdout).lines().next() {
