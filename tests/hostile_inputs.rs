@@ -2049,3 +2049,35 @@ fn a_read_only_history_whose_write_ahead_log_cannot_be_read_says_so() {
         stderr(&out)
     );
 }
+
+#[test]
+fn index_with_a_manifest_it_cannot_read_leaves_the_index_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let run = formcheck()
+        .args([
+            "analyze",
+            "-e",
+            "squat",
+            "--no-video",
+            "--max-frames",
+            "5",
+            "--no-history",
+        ])
+        .arg(sample())
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let index = out_dir.join("index.html");
+    std::fs::write(&index, b"kept").unwrap();
+    let out = formcheck()
+        .arg("index")
+        .arg(&out_dir)
+        .args(["--check", "/dev/zero"])
+        .output()
+        .unwrap();
+    assert_refused(&out, &["--check", "/dev/zero"]);
+    assert_eq!(std::fs::read(&index).unwrap(), b"kept");
+}

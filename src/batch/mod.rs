@@ -762,6 +762,11 @@ pub fn index(config: &IndexConfig) -> Result<ExitCode, BatchError> {
     if !out.is_dir() {
         return Err(BatchError::NotAnOutput(out.clone()));
     }
+    // A manifest that cannot be read is refused before the index is rewritten.
+    let check = match &config.check {
+        Some(manifest) => Some((manifest, check(out, manifest)?)),
+        None => None,
+    };
     let rows = rows_in(out)?;
     let rows: Vec<IndexRow> = rows.into_values().collect();
     index::write(out, &rows)?;
@@ -774,10 +779,9 @@ pub fn index(config: &IndexConfig) -> Result<ExitCode, BatchError> {
         out.join(index::INDEX_HTML).display()
     );
     println!("{}", crate::terminal::escape_controls(&listed));
-    let Some(manifest) = &config.check else {
+    let Some((manifest, check)) = check else {
         return Ok(ExitCode::SUCCESS);
     };
-    let check = check(out, manifest)?;
     for line in &check.problems {
         println!("{}", crate::terminal::escape_controls(line));
     }
