@@ -66,9 +66,13 @@ pub fn prepare_process() {
             std::env::set_var(key, value);
         }
     }
-    // `formcheck history | head` ends quietly when the reader goes, as other command-line tools
-    // do, instead of panicking on the broken pipe (Rust ignores SIGPIPE by default). Files
-    // already written are complete: every output is renamed into place whole.
+}
+
+/// For the commands that only print (`history`, `index`, `programme`, `exercises`): `formcheck
+/// history | head` ends quietly when the reader goes, as other command-line tools do, instead of
+/// panicking on the broken pipe (Rust ignores SIGPIPE). Not for `live` or `analyze`: a sound
+/// player that exits early would then kill a workout through the pipe its clip is written to.
+pub fn end_quietly_when_the_reader_goes() {
     // SAFETY: restoring a signal's default disposition, before any thread starts.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);

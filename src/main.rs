@@ -24,6 +24,12 @@ fn run() -> anyhow::Result<ExitCode> {
         }
     };
     let config = Config::try_from(cli)?;
+    if matches!(
+        config,
+        Config::History(_) | Config::Index(_) | Config::Programme(_) | Config::Exercises
+    ) {
+        formcheck::end_quietly_when_the_reader_goes();
+    }
     match config {
         Config::Bench(bench) if bench.live => {
             formcheck::live::bench::bench_live(&bench)?;
