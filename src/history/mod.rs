@@ -316,18 +316,9 @@ impl History {
             .map_err(open)?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(open)?;
-        let found: usize = conn
-            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
-            .map_err(open)?
-            .max(0) as usize;
+        let found = user_version(&conn).map_err(open)?;
+        refuse_newer(path, found)?;
         let known = migrations_count();
-        if found > known {
-            return Err(HistoryError::Newer {
-                path: path.to_path_buf(),
-                found,
-                known,
-            });
-        }
         // The migration takes the write lock when it begins, waiting for another writer, rather
         // than upgrading a read lock (which SQLite refuses at once when someone else writes).
         conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
@@ -335,10 +326,7 @@ impl History {
             // Two formchecks creating one new history at once both read version 0 before either
             // wrote; the second's CREATE then fails on the first's tables. If the first brought
             // the schema up to date, there is nothing left to do.
-            let now = conn
-                .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
-                .map_err(open)?;
-            if usize::try_from(now).ok() != Some(known) {
+            if user_version(&conn).map_err(open)? != known {
                 return Err(HistoryError::Migrate {
                     path: path.to_path_buf(),
                     source,
@@ -362,15 +350,8 @@ impl History {
         };
         let (conn, immutable) = read_only(path).map_err(open)?;
         let found = user_version(&conn).map_err(open)?;
-        let known = migrations_count();
-        if found > known {
-            return Err(HistoryError::Newer {
-                path: path.to_path_buf(),
-                found,
-                known,
-            });
-        }
-        if found < known {
+        refuse_newer(path, found)?;
+        if found < migrations_count() {
             drop(conn);
             return History::open(path);
         }
@@ -603,6 +584,19 @@ impl History {
             .map_err(|e| self.sql(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
     }
+}
+
+/// A database from a newer formcheck is refused, untouched.
+fn refuse_newer(path: &Path, found: usize) -> Result<(), HistoryError> {
+    let known = migrations_count();
+    if found > known {
+        return Err(HistoryError::Newer {
+            path: path.to_path_buf(),
+            found,
+            known,
+        });
+    }
+    Ok(())
 }
 
 fn user_version(conn: &Connection) -> rusqlite::Result<usize> {
