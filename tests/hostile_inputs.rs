@@ -1382,24 +1382,7 @@ fn a_history_on_a_read_only_filesystem_is_listed_and_reported() {
     let held = dir.path().join("held");
     std::fs::create_dir(&held).unwrap();
     let db = held.join("h.sqlite");
-    let out = formcheck()
-        .args([
-            "analyze",
-            "--exercise",
-            "squat",
-            "--no-video",
-            "--max-frames",
-            "20",
-        ])
-        .arg(sample())
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .arg("--history")
-        .arg(&db)
-        .args(["--person", "ann"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    record_the_sample(&db, &dir.path().join("out"), 20, "ann");
     let binary = env!("CARGO_BIN_EXE_formcheck");
     let report = dir.path().join("progress.html");
     let script = format!(
@@ -1698,16 +1681,7 @@ fn a_landmark_file_without_line_breaks_is_refused_after_a_bounded_read_naming_it
 fn no_output_replaces_the_history_databases_sqlite_companions() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.sqlite");
-    let run = formcheck()
-        .args(["analyze", "-e", "squat", "--no-video", "--max-frames", "5"])
-        .arg(sample())
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .arg("--history")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", stderr(&run));
+    record_the_sample(&db, &dir.path().join("out"), 5, "me");
     let before = std::fs::read(&db).unwrap();
     for suffix in ["-wal", "-shm", "-journal"] {
         let companion = dir.path().join(format!("h.sqlite{suffix}"));
@@ -1780,16 +1754,7 @@ fn triangulate_names_the_flag_of_a_file_it_cannot_read() {
 fn no_output_replaces_a_device_or_the_databases_companion_through_a_link() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.sqlite");
-    let run = formcheck()
-        .args(["analyze", "-e", "squat", "--no-video", "--max-frames", "5"])
-        .arg(sample())
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .arg("--history")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", stderr(&run));
+    record_the_sample(&db, &dir.path().join("out"), 5, "me");
     let out = formcheck()
         .args(["history", "--report", "/dev/null", "--history"])
         .arg(&db)
@@ -2011,17 +1976,7 @@ fn a_read_only_history_whose_write_ahead_log_cannot_be_read_says_so() {
     let held = dir.path().join("held");
     std::fs::create_dir(&held).unwrap();
     let db = held.join("h.sqlite");
-    let out = formcheck()
-        .args(["analyze", "-e", "squat", "--no-video", "--max-frames", "5"])
-        .arg(sample())
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .arg("--history")
-        .arg(&db)
-        .args(["--person", "ann"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    record_the_sample(&db, &dir.path().join("out"), 5, "ann");
     // A commit left in the write-ahead log (no checkpoint), without its shared-memory index.
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
@@ -2080,4 +2035,21 @@ fn index_with_a_manifest_it_cannot_read_leaves_the_index_as_it_was() {
         .unwrap();
     assert_refused(&out, &["--check", "/dev/zero"]);
     assert_eq!(std::fs::read(&index).unwrap(), b"kept");
+}
+
+/// The sample's first `frames` frames analysed into `out`, recorded in the history `db` for
+/// `person`; the run must succeed.
+fn record_the_sample(db: &Path, out: &Path, frames: u32, person: &str) {
+    let run = formcheck()
+        .args(["analyze", "-e", "squat", "--no-video", "--max-frames"])
+        .arg(frames.to_string())
+        .arg(sample())
+        .arg("--out")
+        .arg(out)
+        .arg("--history")
+        .arg(db)
+        .args(["--person", person])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
 }
